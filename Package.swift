@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point one way: RTP → ICE → SFU → Signaling → sfu-server.
+// C lives only in the C… shim targets.
+let package = Package(
+    name: "swift-sfu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SFU", targets: ["SFU"]),
+        .library(name: "Signaling", targets: ["Signaling"]),
+        .executable(name: "sfu-server", targets: ["sfu-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenSSL 3 (libssl + libcrypto); function-like macros wrapped in static inline shims.
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        // Debian's libsrtp2: the byte-for-byte test oracle only, never linked into the server.
+        .systemLibrary(
+            name: "CLibSRTP", path: "Sources/CLibSRTP", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+        // recvmmsg/sendmmsg/epoll/eventfd declarations Glibc does not export to Swift.
+        .target(name: "CSFUSystem", path: "Sources/CSFUSystem"),
+        .target(name: "RTP", dependencies: ["COpenSSL"]),
+        .target(name: "ICE", dependencies: ["RTP", "COpenSSL"]),
+        .target(
+            name: "SFU",
+            dependencies: [
+                "RTP", "ICE", "CSFUSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Signaling",
+            dependencies: [
+                "SFU",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "sfu-server",
+            dependencies: [
+                "Signaling", "SFU",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,40 @@
+#ifndef SWIFT_SFU_CSFUSYSTEM_H
+#define SWIFT_SFU_CSFUSYSTEM_H
+// Linux socket calls that Glibc does not export to Swift (they sit behind _GNU_SOURCE), kept as
+// thin wrappers so the media workers can batch receives and sends.
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// One datagram slot for batched I/O: the caller owns `buffer` and `address` storage.
+typedef struct csfu_datagram {
+    void *buffer;
+    uint32_t capacity;      // bytes available in buffer (receive) / ignored (send)
+    uint32_t length;        // bytes received / bytes to send
+    struct sockaddr_storage address;
+    uint32_t address_length;
+    uint16_t segment_size;  // send: UDP GSO segment size, 0 = none; receive: GRO segment size, 0 = none
+} csfu_datagram;
+
+/// recvmmsg into `count` slots, non-blocking. Returns the number received, 0 if none, -errno on error.
+int csfu_receive_batch(int fd, csfu_datagram *slots, unsigned int count);
+
+/// sendmmsg of `count` slots. Returns the number sent (possibly fewer), -errno on error.
+int csfu_send_batch(int fd, csfu_datagram *slots, unsigned int count);
+
+/// A non-blocking UDP socket bound to the address (IPv4 or IPv6). Returns fd or -errno.
+int csfu_udp_bind(const struct sockaddr *address, socklen_t length, int receive_buffer, int send_buffer);
+
+/// Whether the kernel accepts UDP_SEGMENT on this socket (GSO).
+int csfu_udp_gso_supported(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

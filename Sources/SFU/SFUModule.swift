@@ -1,0 +1,2 @@
+// The SFU module: SDP, transports, media workers, forwarding, rooms.
+enum SFUModule {}

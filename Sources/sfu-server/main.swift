@@ -1,0 +1,1 @@
+print("sfu-server: not yet wired")

@@ -1,0 +1,6 @@
+import Testing
+@testable import ICE
+
+@Test func ICEModuleLinks() {
+    #expect(Bool(true))
+}

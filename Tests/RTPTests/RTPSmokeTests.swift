@@ -1,0 +1,6 @@
+import Testing
+@testable import RTP
+
+@Test func RTPModuleLinks() {
+    #expect(Bool(true))
+}

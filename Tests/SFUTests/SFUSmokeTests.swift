@@ -1,0 +1,6 @@
+import Testing
+@testable import SFU
+
+@Test func SFUModuleLinks() {
+    #expect(Bool(true))
+}

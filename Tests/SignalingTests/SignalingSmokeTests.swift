@@ -1,0 +1,6 @@
+import Testing
+@testable import Signaling
+
+@Test func SignalingModuleLinks() {
+    #expect(Bool(true))
+}
