@@ -1,0 +1,32 @@
+# make run  — install what is missing, build release, start sfu-server on its embedded defaults.
+# make test — install the test dependencies, run the unit tests and the end-to-end tests.
+SWIFT ?= swift
+# The media plane binds and advertises only these addresses (repeat --ice-address for more).
+RUN_ARGS ?= --ice-address 127.0.0.1
+
+.PHONY: run build deps test test-deps unit-test e2e-test clean
+
+deps:
+	@scripts/install-deps.sh run
+
+build: deps
+	$(SWIFT) build -c release --product sfu-server
+
+run: build
+	.build/release/sfu-server $(RUN_ARGS)
+
+test-deps:
+	@scripts/install-deps.sh test
+
+unit-test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+e2e-test: test-deps
+	$(SWIFT) build -c release --product sfu-server
+	tests/e2e/run-in-netns.sh python3 -m pytest -v -p no:cacheprovider tests/e2e
+
+test: unit-test e2e-test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,169 @@
+import Foundation
+import ICE
+import Logging
+import RTP
+import Synchronization
+
+/// The media plane: a fixed set of media workers (threads with their own UDP sockets) and the
+/// DTLS certificate they share. The control plane creates transports through it; each transport
+/// lives on one worker for its whole life.
+///
+/// Thread-safe: every method may be called from any thread or task.
+public final class MediaEngine: Sendable {
+    public let configuration: MediaConfiguration
+    public let certificate: DTLSCertificate
+    private let workers: [MediaWorker]
+    private let nextTransportID = Atomic<UInt64>(1)
+    private let roundRobin = Atomic<Int>(0)
+    private let logger: Logger
+
+    /// Binds every worker's sockets. Call `start()` to run the workers.
+    public init(configuration: MediaConfiguration, certificate: DTLSCertificate? = nil, logger: Logger) throws {
+        guard !configuration.iceAddresses.isEmpty else { throw MediaEngineError.noICEAddress }
+        let workerCount =
+            configuration.workerCount > 0
+            ? configuration.workerCount : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if configuration.lowPort != 0 {
+            let available = Int(configuration.highPort) - Int(configuration.lowPort) + 1
+            guard available >= workerCount else {
+                throw MediaEngineError.portRangeTooSmall(needed: workerCount, available: max(0, available))
+            }
+        }
+        self.configuration = configuration
+        self.certificate = try certificate ?? DTLSCertificate.generateSelfSigned()
+        self.logger = logger
+        var workers: [MediaWorker] = []
+        do {
+            for index in 0..<workerCount {
+                let port = configuration.lowPort == 0 ? 0 : configuration.lowPort + UInt16(index)
+                var sockets: [UDPSocket] = []
+                for address in configuration.iceAddresses {
+                    sockets.append(
+                        try UDPSocket.bind(
+                            address: address, port: port, receiveBuffer: configuration.socketReceiveBuffer,
+                            sendBuffer: configuration.socketSendBuffer))
+                }
+                workers.append(try MediaWorker(index: index, sockets: sockets, logger: logger))
+            }
+        } catch {
+            for worker in workers { worker.stop() }
+            throw error
+        }
+        self.workers = workers
+    }
+
+    public func start() {
+        for worker in workers { worker.start() }
+        logger.info(
+            "media plane up",
+            metadata: [
+                "workers": "\(workers.count)",
+                "addresses": "\(workers.flatMap(\.localAddresses).map(\.description))",
+            ])
+    }
+
+    /// Stops every worker; live transports send close_notify.
+    public func shutdown() {
+        for worker in workers { worker.stop() }
+    }
+
+    /// Reserves a transport slot on a worker: our ICE credentials and host candidates, known
+    /// before the SDP answer is written.
+    public func allocateTransport() -> TransportAllocation {
+        let id = nextTransportID.add(1, ordering: .relaxed).oldValue
+        let workerIndex = roundRobin.add(1, ordering: .relaxed).oldValue % workers.count
+        let candidates = workers[workerIndex].localAddresses.map { address in
+            let advertised = configuration.advertisedAddresses[address.ipString] ?? address.ipString
+            return LocalCandidate(address: advertised, port: address.port)
+        }
+        return TransportAllocation(
+            id: id, workerIndex: workerIndex, localCredentials: .random(), candidates: candidates,
+            fingerprint: certificate.fingerprint)
+    }
+
+    /// Starts the transport on its worker. `events` runs on the worker thread and must not block.
+    public func startTransport(
+        _ allocation: TransportAllocation, setup: TransportSetup,
+        events: @escaping @Sendable (TransportEvent) -> Void
+    ) {
+        let certificate = self.certificate
+        let consentTimeout = configuration.consentTimeout
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            do {
+                let transport = try WebRTCTransport(
+                    id: allocation.id, localCredentials: allocation.localCredentials, certificate: certificate,
+                    setup: setup, consentTimeout: consentTimeout, now: .now(), logger: worker.logger,
+                    events: events)
+                worker.install(transport)
+            } catch {
+                worker.logger.error("cannot create transport \(allocation.id): \(error)")
+                events(.failed(reason: "DTLS-SRTP stack error"))
+            }
+        }
+    }
+
+    /// Changes what an echo transport sends back (EchoTest `audio`/`video`/`bitrate`).
+    public func updateBehaviour(_ allocation: TransportAllocation, _ behaviour: TransportBehaviour) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            guard let transport = worker.transport(id: allocation.id) else { return }
+            transport.updateBehaviour(behaviour, now: .now(), output: worker.output)
+        }
+    }
+
+    /// Closes the transport (close_notify to the peer). No event follows.
+    public func closeTransport(_ allocation: TransportAllocation) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            worker.remove(transportID: allocation.id, now: .now())
+        }
+    }
+
+    /// The addresses (with ports) every worker listens on.
+    public var listeningAddresses: [[String]] {
+        workers.map { $0.localAddresses.map(\.description) }
+    }
+
+    /// Counters summed over the workers.
+    public var statistics: MediaStatistics {
+        var total = MediaStatistics()
+        for worker in workers {
+            total.datagramsReceived += worker.statistics.datagramsReceived.load(ordering: .relaxed)
+            total.datagramsSent += worker.statistics.datagramsSent.load(ordering: .relaxed)
+            total.datagramsDropped += worker.statistics.datagramsDropped.load(ordering: .relaxed)
+            total.sendFailures += worker.statistics.sendFailures.load(ordering: .relaxed)
+            total.transports += worker.statistics.transports.load(ordering: .relaxed)
+        }
+        return total
+    }
+}
+
+/// A transport reserved on a worker, before and while it runs.
+public struct TransportAllocation: Sendable, Hashable {
+    public let id: UInt64
+    public let workerIndex: Int
+    public let localCredentials: ICECredentials
+    public let candidates: [LocalCandidate]
+    public let fingerprint: DTLSFingerprint
+}
+
+/// A host candidate we advertise.
+public struct LocalCandidate: Sendable, Hashable {
+    public var address: String
+    public var port: UInt16
+}
+
+public struct MediaStatistics: Sendable, Equatable {
+    public var datagramsReceived = 0
+    public var datagramsSent = 0
+    public var datagramsDropped = 0
+    public var sendFailures = 0
+    public var transports = 0
+}
+
+extension MediaEngine {
+    /// Asks the peer behind the transport for keyframes on every video m-line (throttled).
+    public func requestKeyframes(_ allocation: TransportAllocation) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            worker.transport(id: allocation.id)?.requestKeyframes(now: .now(), output: worker.output)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ICE
+
+/// Where and how the media plane listens.
+///
+/// Addresses are explicit: the server binds exactly these and advertises exactly these in its ICE
+/// candidates (no interface scanning unless the caller asks for it), so a node with several
+/// interfaces never leaks or uses one it was not told to.
+public struct MediaConfiguration: Sendable {
+    /// Addresses the media sockets bind to and advertise (IPv4 and/or IPv6 text form).
+    public var iceAddresses: [String]
+    /// Advertised address per bound address when behind 1:1 NAT (like Janus `nat_1_1_mapping`);
+    /// missing entries advertise the bound address itself.
+    public var advertisedAddresses: [String: String]
+    /// Inclusive UDP port range; worker `i` binds `lowPort + i` on every ICE address.
+    /// `lowPort == 0` binds ephemeral ports (tests).
+    public var lowPort: UInt16
+    public var highPort: UInt16
+    /// Media worker threads; 0 means one per core.
+    public var workerCount: Int
+    /// Socket buffer sizes requested from the kernel (bytes).
+    public var socketReceiveBuffer: Int
+    public var socketSendBuffer: Int
+    /// Seconds without a valid ICE check before the transport is declared failed (RFC 7675).
+    public var consentTimeout: Double
+
+    public init(
+        iceAddresses: [String] = ["127.0.0.1"],
+        advertisedAddresses: [String: String] = [:],
+        lowPort: UInt16 = 20000,
+        highPort: UInt16 = 20100,
+        workerCount: Int = 0,
+        socketReceiveBuffer: Int = 4 << 20,
+        socketSendBuffer: Int = 4 << 20,
+        consentTimeout: Double = 30
+    ) {
+        self.iceAddresses = iceAddresses
+        self.advertisedAddresses = advertisedAddresses
+        self.lowPort = lowPort
+        self.highPort = highPort
+        self.workerCount = workerCount
+        self.socketReceiveBuffer = socketReceiveBuffer
+        self.socketSendBuffer = socketSendBuffer
+        self.consentTimeout = consentTimeout
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Glibc
+import ICE
+import Logging
+import RTP
+import Synchronization
+
+/// One media thread: owns its UDP sockets and every transport assigned to it, and loops
+/// `epoll_wait` → `recvmmsg` → demux → transport → batched `sendmmsg`.
+///
+/// All mutable state below is confined to the worker thread; other threads reach it only through
+/// `commands` (closures run on the worker thread). Nothing on the packet path locks or allocates.
+final class MediaWorker: @unchecked Sendable {
+    /// How often transports get `handleTimers` (DTLS retransmission, consent, RTCP reports).
+    static let tickNanoseconds: UInt64 = 10_000_000
+    static let batchSize = 32
+
+    let index: Int
+    let sockets: [UDPSocket]
+    let commands: WorkerCommandQueue
+    let logger: Logger
+    let statistics = WorkerStatistics()
+
+    // Worker-thread state.
+    private var transportsByID: [UInt64: WebRTCTransport] = [:]
+    private var transportsByUfrag: [String: WebRTCTransport] = [:]
+    private var transportsByAddress: [TransportAddress: WebRTCTransport] = [:]
+    private let receiveBatch = DatagramBatch(capacity: MediaWorker.batchSize)
+    let output: PacketOutput
+    private var stopping = false
+    private var lastTick = MonotonicInstant(nanoseconds: 0)
+    private var dropLog: RateLimitedLog
+
+    private let finished = Mutex<Bool>(false)
+    private let thread = Mutex<Thread?>(nil)
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(index: Int, sockets: [UDPSocket], logger: Logger) throws {
+        self.index = index
+        self.sockets = sockets
+        self.commands = try WorkerCommandQueue()
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(index)"
+        self.logger = logger
+        self.output = PacketOutput(sockets: sockets, statistics: statistics)
+        self.dropLog = RateLimitedLog(logger: logger, interval: 5)
+    }
+
+    /// The addresses and ports this worker's transports advertise.
+    var localAddresses: [TransportAddress] { sockets.map(\.localAddress) }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.run()
+            self.exited.signal()
+        }
+        thread.name = "sfu-media-\(index)"
+        thread.stackSize = 1 << 20
+        self.thread.withLock { $0 = thread }
+        thread.start()
+    }
+
+    /// Stops the loop, closes every transport (close_notify) and the sockets; waits for the thread.
+    func stop() {
+        let alreadyFinished = finished.withLock { done -> Bool in
+            defer { done = true }
+            return done
+        }
+        guard !alreadyFinished else { return }
+        let started = thread.withLock { $0 != nil }
+        commands.enqueue { worker in worker.stopping = true }
+        if started { exited.wait() }
+        for socket in sockets { socket.close() }
+    }
+
+    // MARK: Commands (run on the worker thread)
+
+    func install(_ transport: WebRTCTransport) {
+        transportsByID[transport.id] = transport
+        transportsByUfrag[transport.localUfrag] = transport
+        statistics.transports.add(1, ordering: .relaxed)
+    }
+
+    func remove(transportID: UInt64, now: MonotonicInstant) {
+        guard let transport = transportsByID.removeValue(forKey: transportID) else { return }
+        transport.close(now: now, output: output)
+        forget(transport)
+        output.flushAll()
+    }
+
+    func transport(id: UInt64) -> WebRTCTransport? { transportsByID[id] }
+
+    private func forget(_ transport: WebRTCTransport) {
+        if transportsByUfrag[transport.localUfrag] === transport {
+            transportsByUfrag.removeValue(forKey: transport.localUfrag)
+        }
+        for address in transport.knownAddresses where transportsByAddress[address] === transport {
+            transportsByAddress.removeValue(forKey: address)
+        }
+        statistics.transports.subtract(1, ordering: .relaxed)
+    }
+
+    /// Re-keys the ufrag map after an ICE restart.
+    func rekey(_ transport: WebRTCTransport, oldUfrag: String) {
+        if transportsByUfrag[oldUfrag] === transport { transportsByUfrag.removeValue(forKey: oldUfrag) }
+        transportsByUfrag[transport.localUfrag] = transport
+    }
+
+    // MARK: Loop
+
+    private func run() {
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else {
+            logger.critical("epoll_create1 failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        defer { close(epoll) }
+        // epoll data: socket index, or -1 for the command eventfd.
+        func watch(_ fd: Int32, tag: Int32) {
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue
+            event.data.u64 = UInt64(bitPattern: Int64(tag))
+            epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+        }
+        watch(commands.eventDescriptor, tag: -1)
+        for (socketIndex, socket) in sockets.enumerated() { watch(socket.descriptor, tag: Int32(socketIndex)) }
+
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: 16)
+        defer { events.deallocate() }
+        logger.debug("media worker started", metadata: ["addresses": "\(localAddresses)"])
+
+        while !stopping {
+            let ready = epoll_wait(epoll, events, 16, 10)
+            let now = MonotonicInstant.now()
+            if ready > 0 {
+                for eventIndex in 0..<Int(ready) {
+                    let tag = Int64(bitPattern: events[eventIndex].data.u64)
+                    if tag < 0 {
+                        for command in commands.drain() { command(self) }
+                    } else {
+                        receiveAll(socketIndex: Int(tag), now: now)
+                    }
+                }
+            }
+            if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
+                lastTick = now
+                tick(now: now)
+            }
+            output.flushAll()
+        }
+        let now = MonotonicInstant.now()
+        for transport in transportsByID.values {
+            transport.close(now: now, output: output)
+        }
+        output.flushAll()
+        transportsByID.removeAll()
+        transportsByUfrag.removeAll()
+        transportsByAddress.removeAll()
+        logger.debug("media worker stopped")
+    }
+
+    private func receiveAll(socketIndex: Int, now: MonotonicInstant) {
+        let fd = sockets[socketIndex].descriptor
+        // Bounded so one flooded socket cannot starve commands and timers.
+        for _ in 0..<64 {
+            let received = receiveBatch.receive(from: fd)
+            if received <= 0 { break }
+            statistics.datagramsReceived.add(received, ordering: .relaxed)
+            for slot in 0..<received {
+                let length = receiveBatch.length(at: slot)
+                guard length > 0, let source = receiveBatch.address(at: slot) else { continue }
+                let buffer = receiveBatch.buffer(at: slot)
+                handleDatagram(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
+            }
+            output.flushAll()
+            if received < receiveBatch.capacity { break }
+        }
+    }
+
+    private func handleDatagram(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, from source: TransportAddress, socketIndex: Int,
+        now: MonotonicInstant
+    ) {
+        let kind = DatagramKind.classify(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        if let transport = transportsByAddress[source] {
+            transport.handleDatagram(
+                buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output)
+            return
+        }
+        // Unknown 5-tuple: only a STUN check naming one of our transports may introduce it (ICE).
+        guard kind == .stun else {
+            statistics.datagramsDropped.add(1, ordering: .relaxed)
+            dropLog.note("dropped \(kind) datagram from unknown address \(source)", now: now)
+            return
+        }
+        guard let username = STUNMessage.peekUsername(UnsafeRawBufferPointer(rebasing: buffer[0..<length])),
+            let colon = username.firstIndex(of: ":"),
+            let transport = transportsByUfrag[String(username[..<colon])]
+        else {
+            statistics.datagramsDropped.add(1, ordering: .relaxed)
+            dropLog.note("dropped STUN from \(source) with unknown or missing USERNAME", now: now)
+            return
+        }
+        transport.handleDatagram(
+            buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output)
+        if transport.knownAddresses.contains(source) {
+            transportsByAddress[source] = transport
+        }
+    }
+
+    private func tick(now: MonotonicInstant) {
+        var failed: [WebRTCTransport] = []
+        for transport in transportsByID.values {
+            transport.handleTimers(now: now, output: output)
+            if transport.isFinished { failed.append(transport) }
+        }
+        for transport in failed {
+            transportsByID.removeValue(forKey: transport.id)
+            forget(transport)
+        }
+    }
+}
+
+/// Per-worker counters, written by the worker with relaxed atomics and read by anyone.
+final class WorkerStatistics: Sendable {
+    let datagramsReceived = Atomic<Int>(0)
+    let datagramsSent = Atomic<Int>(0)
+    let datagramsDropped = Atomic<Int>(0)
+    let sendFailures = Atomic<Int>(0)
+    let transports = Atomic<Int>(0)
+}

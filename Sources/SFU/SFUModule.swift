@@ -1,2 +1,0 @@
-// The SFU module: SDP, transports, media workers, forwarding, rooms.
-enum SFUModule {}

@@ -1,0 +1,82 @@
+import ICE
+import RTP
+
+/// EchoTest behaviour: the peer's own RTCP feedback about the echoed streams is turned back into
+/// feedback about the streams it sends (SSRCs and sequence numbers translated), so its encoder
+/// answers its own decoder's keyframe requests, NACKs and bandwidth estimates.
+extension WebRTCTransport {
+    func updateBehaviour(_ new: TransportBehaviour, now: MonotonicInstant, output: PacketOutput) {
+        let old = behaviour
+        behaviour = new
+        guard case .echo(let before) = old, case .echo(let after) = new else { return }
+        if after.video && !before.video { requestKeyframes(now: now, output: output) }
+        if after.bitrate != before.bitrate { sendPeriodicFeedback(now: now, output: output) }
+    }
+
+    func requestKeyframes(now: MonotonicInstant, output: PacketOutput) {
+        for index in streams.indices where streams[index].setup.kind == .video {
+            requestKeyframe(streamIndex: index, now: now, output: output)
+        }
+    }
+
+    func relayEchoFeedback(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, settings: EchoSettings, now: MonotonicInstant,
+        output: PacketOutput
+    ) {
+        guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
+        for packet in compound {
+            switch (packet.packetType, packet.feedbackFormat) {
+            case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.pictureLossIndication),
+                (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.fullIntraRequest):
+                guard let index = streamIndex(forLocalSSRC: mediaSSRC(of: packet)) else { continue }
+                requestKeyframe(streamIndex: index, now: now, output: output)
+            case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
+                guard let nack = try? RTCPGenericNACK(packet),
+                    let index = streamIndex(forLocalSSRC: nack.mediaSSRC),
+                    let remoteSSRC = streams[index].remoteSSRC
+                else { continue }
+                let sender = streams[index].setup.localSSRC
+                let offset = streams[index].sequence.currentOffset
+                let translated = nack.lostSequenceNumbers.map { $0 &- offset }
+                sendRTCP(output: output) { out in
+                    (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: remoteSSRC, lost: translated)
+                        .write(into: out)) ?? 0
+                }
+            case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.applicationLayer):
+                guard let remb = try? RTCPReceiverEstimatedMaximumBitrate(packet) else { continue }
+                let capped = settings.bitrate > 0 ? min(remb.bitrate, UInt64(settings.bitrate)) : remb.bitrate
+                sendEstimate(bitrate: capped, output: output)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Once a second: our REMB cap, when the EchoTest `bitrate` is set.
+    func sendPeriodicFeedback(now: MonotonicInstant, output: PacketOutput) {
+        guard case .echo(let settings) = behaviour, settings.bitrate > 0 else { return }
+        sendEstimate(bitrate: UInt64(settings.bitrate), output: output)
+    }
+
+    private func sendEstimate(bitrate: UInt64, output: PacketOutput) {
+        var ssrcs: [UInt32] = []
+        for stream in streams where stream.setup.kind == .video {
+            if let ssrc = stream.remoteSSRC { ssrcs.append(ssrc) }
+        }
+        guard !ssrcs.isEmpty, let sender = streams.first?.setup.localSSRC else { return }
+        sendRTCP(output: output) { out in
+            (try? RTCPReceiverEstimatedMaximumBitrate(senderSSRC: sender, bitrate: bitrate, ssrcs: ssrcs)
+                .write(into: out)) ?? 0
+        }
+    }
+
+    private func mediaSSRC(of packet: RTCPPacket) -> UInt32 {
+        let body = packet.body
+        guard body.count >= 8 else { return 0 }
+        return UInt32(body[4]) << 24 | UInt32(body[5]) << 16 | UInt32(body[6]) << 8 | UInt32(body[7])
+    }
+
+    private func streamIndex(forLocalSSRC ssrc: UInt32) -> Int? {
+        streams.firstIndex { $0.setup.localSSRC == ssrc }
+    }
+}

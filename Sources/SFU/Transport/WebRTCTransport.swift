@@ -1,0 +1,302 @@
+import ICE
+import Logging
+import RTP
+
+/// One PeerConnection on the server side: ICE-lite agent, DTLS-SRTP endpoint, SRTP contexts and
+/// the per-m-line stream state, fed datagrams and time by its media worker.
+///
+/// Confined to the worker thread that owns it. Events go to `events` on that thread.
+final class WebRTCTransport {
+    let id: UInt64
+    private(set) var localUfrag: String
+    private var ice: ICELiteAgent
+    private let dtls: DTLSEndpoint
+    private let dtlsRole: DTLSRole
+    private var dtlsStarted = false
+    private var inbound: SRTPContext?
+    private var outbound: SRTPContext?
+    private var selectedAddress: TransportAddress?
+    private var selectedSocket = 0
+    /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
+    private(set) var knownAddresses: [TransportAddress] = []
+    var streams: [MediaStreamState]
+    private var streamBySSRC: [UInt32: Int] = [:]
+    private let midExtensionID: UInt8?
+    var behaviour: TransportBehaviour
+    private let events: @Sendable (TransportEvent) -> Void
+    private var connected = false
+    private(set) var isFinished = false
+    private var nextRembAt = MonotonicInstant(nanoseconds: 0)
+    private var invalidPackets: RateLimitedLog
+    let logger: Logger
+
+    /// Seconds of silence before an m-line is reported as not receiving (Janus `no_media_timer`).
+    static let noMediaNanoseconds: UInt64 = 1_000_000_000
+
+    init(
+        id: UInt64, localCredentials: ICECredentials, certificate: DTLSCertificate, setup: TransportSetup,
+        consentTimeout: Double, now: MonotonicInstant, logger: Logger,
+        events: @escaping @Sendable (TransportEvent) -> Void
+    ) throws {
+        self.id = id
+        self.localUfrag = localCredentials.ufrag
+        self.ice = ICELiteAgent(
+            local: localCredentials, remote: setup.remoteCredentials, now: now, consentTimeout: consentTimeout)
+        self.dtlsRole = setup.dtlsRole
+        self.dtls = try DTLSEndpoint(
+            role: setup.dtlsRole, certificate: certificate, remoteFingerprint: setup.remoteFingerprint)
+        self.streams = setup.streams.map(MediaStreamState.init)
+        self.midExtensionID = setup.midExtensionID
+        self.behaviour = setup.behaviour
+        self.events = events
+        var logger = logger
+        logger[metadataKey: "transport"] = "\(id)"
+        self.logger = logger
+        self.invalidPackets = RateLimitedLog(logger: logger, interval: 5)
+        for (index, stream) in streams.enumerated() {
+            for ssrc in stream.setup.remoteSSRCs { streamBySSRC[ssrc] = index }
+        }
+    }
+
+    // MARK: Datagrams
+
+    func handleDatagram(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, kind: DatagramKind, from source: TransportAddress,
+        socketIndex: Int, now: MonotonicInstant, output: PacketOutput
+    ) {
+        guard !isFinished else { return }
+        switch kind {
+        case .stun:
+            handleSTUN(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), from: source, socketIndex: socketIndex, now: now, output: output)
+        case .dtls:
+            guard source == selectedAddress || knownAddresses.contains(source) else { return }
+            dtls.handleDatagram(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), now: now)
+            pumpDTLS(now: now, output: output)
+        case .rtp:
+            handleRTP(buffer, length: length, now: now, output: output)
+        case .rtcp:
+            handleRTCP(buffer, length: length, now: now, output: output)
+        case .unknown:
+            invalidPackets.note("dropped unclassifiable datagram from \(source)", now: now)
+        }
+    }
+
+    private func handleSTUN(
+        _ datagram: UnsafeRawBufferPointer, from source: TransportAddress, socketIndex: Int, now: MonotonicInstant,
+        output: PacketOutput
+    ) {
+        output.send(socketIndex: socketIndex, to: source) { response in
+            ice.handleSTUN(datagram, from: source, now: now, response: response)
+        }
+        while let event = ice.pollEvent() {
+            switch event {
+            case .selected(let address):
+                selectedAddress = address
+                selectedSocket = socketIndex
+                if !knownAddresses.contains(address) { knownAddresses.append(address) }
+                logger.debug("ICE selected \(address)")
+                if dtlsRole == .client && !dtlsStarted {
+                    dtlsStarted = true
+                    dtls.start(now: now)
+                }
+                pumpDTLS(now: now, output: output)
+            case .consentExpired:
+                fail("ICE failed")
+            }
+        }
+    }
+
+    private func pumpDTLS(now: MonotonicInstant, output: PacketOutput) {
+        while let datagram = dtls.pollTransmit() {
+            guard let destination = selectedAddress else { continue }
+            datagram.withUnsafeBytes { bytes in
+                output.send(bytes: bytes, socketIndex: selectedSocket, to: destination)
+            }
+        }
+        while let event = dtls.pollEvent() {
+            switch event {
+            case .connected(let keys):
+                do {
+                    guard let profile = SRTPProtectionProfile(rawValue: keys.protectionProfile) else {
+                        fail("DTLS-SRTP stack error")
+                        return
+                    }
+                    inbound = try SRTPContext(
+                        profile: profile, masterKey: keys.remoteMasterKey, masterSalt: keys.remoteMasterSalt)
+                    outbound = try SRTPContext(
+                        profile: profile, masterKey: keys.localMasterKey, masterSalt: keys.localMasterSalt)
+                } catch {
+                    fail("DTLS-SRTP stack error")
+                    return
+                }
+                connected = true
+                logger.debug("DTLS-SRTP connected, profile \(keys.protectionProfile)")
+                events(.connected)
+            case .failed(let reason):
+                logger.info("DTLS failed: \(reason)")
+                fail(reason.contains("timeout") ? "DTLS timeout" : "DTLS error")
+            case .closed:
+                fail("DTLS alert")
+            case .applicationData:
+                break  // Data channels (SCTP) are not relayed yet.
+            }
+        }
+    }
+
+    // MARK: RTP
+
+    private func handleRTP(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput
+    ) {
+        guard connected, let inbound else { return }
+        let plainLength: Int
+        do {
+            plainLength = try inbound.unprotectRTP(buffer, length: length)
+        } catch {
+            invalidPackets.note("SRTP unprotect failed: \(error)", now: now)
+            return
+        }
+        guard let packet = try? RTPPacket(buffer: buffer, length: plainLength) else {
+            invalidPackets.note("malformed RTP after SRTP", now: now)
+            return
+        }
+        guard let index = stream(for: packet) else { return }
+        var notifyReceiving = false
+        streams[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
+        if notifyReceiving {
+            let stream = streams[index]
+            events(.mediaReceiving(mid: stream.setup.mid, kind: stream.setup.kind, receiving: true))
+            if stream.setup.kind == .video { requestKeyframe(streamIndex: index, now: now, output: output) }
+        }
+        switch behaviour {
+        case .echo(let settings):
+            echo(packet, streamIndex: index, settings: settings, output: output)
+        }
+    }
+
+    /// The m-line a packet belongs to: by announced or learned SSRC, else by its mid extension.
+    private func stream(for packet: RTPPacket) -> Int? {
+        let ssrc = packet.ssrc
+        if let index = streamBySSRC[ssrc] { return index }
+        if let id = midExtensionID, let mid = packet.extensionValue(id: id) {
+            for index in streams.indices where streams[index].setup.mid.utf8.elementsEqual(mid) {
+                // Only a packet with the m-line's media payload type teaches us its SSRC: RTX and
+                // FEC streams carry the same mid but other payload types.
+                guard packet.payloadType == streams[index].setup.payloadType else { return nil }
+                streamBySSRC[ssrc] = index
+                return index
+            }
+        }
+        return nil
+    }
+
+    private func echo(_ packet: RTPPacket, streamIndex: Int, settings: EchoSettings, output: PacketOutput) {
+        guard let outbound, let destination = selectedAddress, streams[streamIndex].setup.sends else { return }
+        let enabled = streams[streamIndex].setup.kind == .audio ? settings.audio : settings.video
+        guard enabled else {
+            streams[streamIndex].sequence.pause()
+            return
+        }
+        guard packet.ssrc == streams[streamIndex].remoteSSRC else { return }  // one source per m-line
+        let sequence = streams[streamIndex].sequence.rewrite(packet.sequenceNumber)
+        let localSSRC = streams[streamIndex].setup.localSSRC
+        let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
+        output.send(socketIndex: selectedSocket, to: destination) { slot in
+            guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
+            slot.copyMemory(from: source)
+            guard let copy = try? RTPPacket(buffer: slot, length: source.count) else { return 0 }
+            copy.ssrc = localSSRC
+            copy.sequenceNumber = sequence
+            return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
+        }
+    }
+
+    // MARK: RTCP
+
+    private func handleRTCP(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput
+    ) {
+        guard connected, let inbound else { return }
+        let plainLength: Int
+        do {
+            plainLength = try inbound.unprotectRTCP(buffer, length: length)
+        } catch {
+            invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
+            return
+        }
+        switch behaviour {
+        case .echo(let settings):
+            relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
+        }
+    }
+
+    // MARK: Timers
+
+    func handleTimers(now: MonotonicInstant, output: PacketOutput) {
+        guard !isFinished else { return }
+        ice.handleTimeout(now: now)
+        while let event = ice.pollEvent() {
+            if case .consentExpired = event {
+                fail("ICE failed")
+                return
+            }
+        }
+        if let due = dtls.nextTimeout(), due <= now {
+            dtls.handleTimeout(now: now)
+            pumpDTLS(now: now, output: output)
+        }
+        guard connected else { return }
+        for index in streams.indices where streams[index].receiving {
+            if let last = streams[index].lastPacketAt, now.nanoseconds(since: last) >= Self.noMediaNanoseconds {
+                streams[index].receiving = false
+                events(.mediaReceiving(mid: streams[index].setup.mid, kind: streams[index].setup.kind, receiving: false))
+            }
+        }
+        if now >= nextRembAt {
+            nextRembAt = now.adding(milliseconds: 1000)
+            sendPeriodicFeedback(now: now, output: output)
+        }
+    }
+
+    // MARK: Control
+
+    /// Sends close_notify and stops; no event (the control plane asked for it).
+    func close(now: MonotonicInstant, output: PacketOutput) {
+        guard !isFinished else { return }
+        if dtlsStarted || connected {
+            dtls.close()
+            pumpDTLS(now: now, output: output)
+        }
+        isFinished = true
+    }
+
+    private func fail(_ reason: String) {
+        guard !isFinished else { return }
+        isFinished = true
+        logger.info("transport failed: \(reason)")
+        events(.failed(reason: reason))
+    }
+
+    /// Sends a feedback RTCP packet built by `build` (into a buffer with room for the SRTCP trailer).
+    func sendRTCP(output: PacketOutput, _ build: (UnsafeMutableRawBufferPointer) -> Int) {
+        guard let outbound, let destination = selectedAddress else { return }
+        let reporter = streams.first?.setup.localSSRC ?? 1
+        output.send(socketIndex: selectedSocket, to: destination) { slot in
+            let room = UnsafeMutableRawBufferPointer(rebasing: slot[0..<(slot.count - outbound.profile.rtcpOverhead)])
+            // RFC 3550 §6.1: a compound packet starts with a report; an empty RR is the cheapest one.
+            guard let head = try? RTCPReceiverReport(ssrc: reporter).write(into: room) else { return 0 }
+            let length = build(UnsafeMutableRawBufferPointer(rebasing: room[head...]))
+            guard length > 0 else { return 0 }
+            return (try? outbound.protectRTCP(slot, length: head + length)) ?? 0
+        }
+    }
+
+    func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
+        guard let mediaSSRC = streams[streamIndex].remoteSSRC else { return }
+        guard streams[streamIndex].mayRequestKeyframe(now: now) else { return }
+        let sender = streams[streamIndex].setup.localSSRC
+        sendRTCP(output: output) { buffer in
+            RTCPWriter.writePictureLossIndication(into: buffer, senderSSRC: sender, mediaSSRC: mediaSSRC)
+        }
+    }
+}

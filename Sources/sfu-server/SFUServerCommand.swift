@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import ICE
+import Logging
+import SFU
+import Signaling
+
+/// `sfu-server`: the Janus-compatible SFU as a foreground process.
+@main
+struct SFUServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sfu-server",
+        abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).")
+
+    @Option(name: .long, help: "JSON configuration file (every option; flags override it).")
+    var config: String?
+
+    @Option(name: .long, help: "Janus REST endpoint HOST:PORT, or 'off' (default 127.0.0.1:8088, path /janus).")
+    var http: String?
+
+    @Option(name: .long, help: "Janus WebSocket endpoint HOST:PORT, or 'off' (default 127.0.0.1:8188).")
+    var ws: String?
+
+    @Option(
+        name: .customLong("ice-address"),
+        help: "Address media sockets bind to and advertise (repeatable). Default: detect like Janus.")
+    var iceAddresses: [String] = []
+
+    @Option(name: .customLong("media-ports"), help: "UDP port range for media, LOW-HIGH (default 20000-20100).")
+    var mediaPorts: String?
+
+    @Option(name: .customLong("session-timeout"), help: "Seconds of inactivity before a session expires (default 60).")
+    var sessionTimeout: Double?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Media worker threads (default: one per core).")
+    var workers: Int?
+
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
+    var printConfig = false
+
+    @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
+    var readyFile: String?
+
+    func effectiveConfiguration() throws -> ServerConfiguration {
+        var configuration = try config.map(ServerConfiguration.load(path:)) ?? ServerConfiguration()
+        if let http { configuration.http = http }
+        if let ws { configuration.ws = ws }
+        if !iceAddresses.isEmpty { configuration.iceAddresses = iceAddresses }
+        if let mediaPorts { configuration.mediaPorts = mediaPorts }
+        if let sessionTimeout { configuration.sessionTimeout = sessionTimeout }
+        if let logLevel { configuration.logLevel = logLevel }
+        if let workers { configuration.workers = workers }
+        return configuration
+    }
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try effectiveConfiguration()
+        } catch {
+            throw ValidationError("cannot read configuration: \(error)")
+        }
+        if printConfig {
+            print(configuration.json())
+            return
+        }
+        let plan = try LaunchPlan(configuration)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = plan.logLevel
+            return handler
+        }
+        let logger = Logger(label: "sfu-server")
+        let server = try SFUServer(plan: plan, logger: logger)
+        try await server.start()
+        let ready = server.readyLine()
+        print(ready)
+        fflush(stdout)
+        if let readyFile {
+            try ready.write(toFile: readyFile, atomically: true, encoding: .utf8)
+        }
+        let signal = await TerminationSignal.wait()
+        logger.info("received \(signal), shutting down")
+        await server.shutdown()
+    }
+}

@@ -1,1 +1,0 @@
-print("sfu-server: not yet wired")

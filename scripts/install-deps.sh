@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what `make run` (run) or `make test` (test) needs, only if something is missing.
+set -euo pipefail
+what=${1:-run}
+
+apt_run=(libssl-dev pkg-config)
+apt_test=(libsrtp2-dev iproute2 nftables chromium chromium-driver janus janus-demos libjs-janus-gateway
+          libvpx-dev libopus-dev valgrind python3-pip)
+pip_test=(aiortc selenium websockets pytest)
+
+packages=("${apt_run[@]}")
+[ "$what" = test ] && packages+=("${apt_test[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "$what" = test ]; then
+  need_pip=()
+  for m in "${pip_test[@]}"; do
+    python3 -c "import $m" 2>/dev/null || need_pip+=("$m")
+  done
+  if [ ${#need_pip[@]} -gt 0 ]; then
+    echo "installing PyPI packages: ${need_pip[*]}"
+    python3 -m pip install -q "${need_pip[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${need_pip[@]}"
+  fi
+fi
