@@ -10,6 +10,9 @@ public struct STUNMessageBuilder {
     /// Bytes written so far (header included).
     public private(set) var length: Int = 0
     public private(set) var overflowed = false
+    /// The byte that pads attribute values to 4 bytes. RFC 8489 §14 lets senders pick any
+    /// value and receivers ignore it; 0 by default (RFC 5769's vectors pad with 0x20).
+    public var paddingByte: UInt8 = 0
 
     /// Starts a message of `type` with `transactionID`. The buffer needs at least 20 bytes
     /// (otherwise the builder is overflowed from the start).
@@ -45,7 +48,7 @@ public struct STUNMessageBuilder {
         buffer.storeBigEndian(UInt16(valueLength), at: length + 2)
         let valueOffset = length + 4
         for index in (valueOffset + valueLength)..<(valueOffset + padded) {
-            buffer[index] = 0
+            buffer[index] = paddingByte
         }
         length = valueOffset + padded
         buffer.storeBigEndian(UInt16(length - STUNHeader.size), at: 2)
