@@ -80,3 +80,21 @@ func built(_ storage: [UInt8], _ length: Int?) throws -> [UInt8] {
     guard let length else { throw BuilderOverflowed() }
     return Array(storage.prefix(length))
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    static func write(_ text: String, to path: String) {
+        guard let file = fopen(path, "w") else { return }
+        fputs(text, file)
+        fclose(file)
+    }
+}
