@@ -59,7 +59,9 @@ public struct ICELiteAgent: Sendable {
         self.expectedUsernamePrefix = Array(local.ufrag.utf8) + [UInt8(ascii: ":")]
         self.remoteUfragBytes = remote.map { Array($0.ufrag.utf8) }
         self.localPasswordKey = Array(local.pwd.utf8)
-        self.consentTimeoutNanoseconds = UInt64(max(0, seconds) * 1e9)
+        // Clamped so that a bad configured value cannot trap the conversion (NaN, ∞, negative).
+        let clamped = seconds.isFinite ? min(max(0, seconds), 86_400 * 365) : 30
+        self.consentTimeoutNanoseconds = UInt64(clamped * 1e9)
         self.lastConsent = now
     }
 
@@ -72,7 +74,9 @@ public struct ICELiteAgent: Sendable {
 
     /// ICE restart (RFC 8445 §9): checks must now use the new credentials; the old ones get 401.
     /// Media keeps flowing to the selected address until the peer nominates again. A failed
-    /// agent becomes `.new` and gets a fresh consent period.
+    /// agent becomes `.new`. The consent period starts afresh at the next
+    /// `handleTimeout`/`handleSTUN` (until then `nextTimeout()` may lie in the past, which just
+    /// makes the driver call `handleTimeout` at once).
     public mutating func restart(local: ICECredentials, remote: ICECredentials?) {
         localCredentials = local
         expectedUsernamePrefix = Array(local.ufrag.utf8) + [UInt8(ascii: ":")]

@@ -22,7 +22,7 @@ enum STUNCrypto {
         _ digest: OpaquePointer?, key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer, length: Int
     ) -> Bool {
-        guard output.count >= length, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+        guard output.count >= length, key.count <= Int(Int32.max), let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return false
         }
         // OpenSSL wants non-NULL pointers even for empty inputs.
