@@ -1,6 +1,0 @@
-import Testing
-@testable import ICE
-
-@Test func ICEModuleLinks() {
-    #expect(Bool(true))
-}
