@@ -164,7 +164,7 @@ struct SDPParser {
         switch (name, value) {
         case ("group", let v?):
             if let g = Self.group(v) { session.groups.append(g) } else { session.otherAttributes.append(other) }
-        case ("ice-lite", nil) where !session.iceLite:
+        case ("ice-lite", nil):
             session.iceLite = true
         case ("ice-ufrag", let v?) where session.iceUfrag == nil:
             session.iceUfrag = v
@@ -176,7 +176,7 @@ struct SDPParser {
             if let fp = Self.fingerprint(v) { session.fingerprints.append(fp) } else { session.otherAttributes.append(other) }
         case ("setup", let v?) where session.setup == nil && DTLSSetup(rawValue: v) != nil:
             session.setup = DTLSSetup(rawValue: v)
-        case ("extmap-allow-mixed", nil) where !session.extmapAllowMixed:
+        case ("extmap-allow-mixed", nil):
             session.extmapAllowMixed = true
         case ("msid-semantic", let v?) where session.msidSemantic == nil:
             session.msidSemantic = String(Substring(v).trimmingSpaces)
@@ -198,6 +198,8 @@ struct SDPParser {
     }
 
     // MARK: media attributes
+    // Flags (rtcp-mux, end-of-candidates...) repeated are one flag; value
+    // attributes keep the first occurrence, later ones go to otherAttributes.
 
     private mutating func mediaAttribute(_ name: String, _ value: String?) {
         guard var p = current else { return }
@@ -212,13 +214,13 @@ struct SDPParser {
             p.media.mid = v
         case ("msid", let v?):
             p.media.msid.append(v)
-        case ("rtcp-mux", nil) where !p.media.rtcpMux:
+        case ("rtcp-mux", nil):
             p.media.rtcpMux = true
-        case ("rtcp-rsize", nil) where !p.media.rtcpReducedSize:
+        case ("rtcp-rsize", nil):
             p.media.rtcpReducedSize = true
-        case ("bundle-only", nil) where !p.media.bundleOnly:
+        case ("bundle-only", nil):
             p.media.bundleOnly = true
-        case ("extmap-allow-mixed", nil) where !p.media.extmapAllowMixed:
+        case ("extmap-allow-mixed", nil):
             p.media.extmapAllowMixed = true
         case ("ice-ufrag", let v?) where p.media.iceUfrag == nil:
             p.media.iceUfrag = v
@@ -262,7 +264,7 @@ struct SDPParser {
             if let s = Self.simulcast(v) { p.media.simulcast = s } else { p.media.otherAttributes.append(other) }
         case ("candidate", let v?):
             if let c = SDPCandidate(v) { p.media.candidates.append(c) } else { p.media.otherAttributes.append(other) }
-        case ("end-of-candidates", nil) where !p.media.endOfCandidates:
+        case ("end-of-candidates", nil):
             p.media.endOfCandidates = true
         case ("sctp-port", let v?) where p.media.sctpPort == nil && Int(v).map({ $0 >= 0 }) == true:
             p.media.sctpPort = Int(v)
