@@ -113,7 +113,10 @@ struct SDPAnswerTests {
         #expect(audio.feedback == ["transport-cc"])
         #expect(audio.extensions.map(\.id) == [1, 2, 3, 4])
         #expect(audio.remoteSSRCs == [2753088404])
-        #expect(r.answer.media[0].rtcpReducedSize)
+        #expect(!r.answer.media[0].rtcpReducedSize)
+        var rsize = CodecPolicy()
+        rsize.acceptReducedSizeRTCP = true
+        #expect(try answer(SDPFixtures.chromium, policy: rsize).answer.media[0].rtcpReducedSize)
 
         let video = r.media[1]
         #expect(video.payloadType == 96 && video.rtxPayloadType == 97)

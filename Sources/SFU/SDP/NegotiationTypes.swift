@@ -65,6 +65,9 @@ public struct CodecPolicy: Sendable {
     public var opusDTX = false
     /// `b=AS` (and `b=TIAS` when the offer used it) on video m-lines.
     public var bitrateCapKbps: Int?
+    /// Answer `a=rtcp-rsize` (RFC 5506) when offered. Off like Janus: the peer
+    /// then sends compound RTCP only.
+    public var acceptReducedSizeRTCP = false
     /// Answer `m=application` (SCTP data channels, RFC 8841) instead of rejecting it.
     public var acceptDataChannels = true
 

@@ -145,7 +145,7 @@ extension SDPNegotiator {
         var m = MediaDescription(kind: offered.kind, port: 9, proto: offered.proto)
         m.mid = mid
         m.rtcpMux = true
-        m.rtcpReducedSize = offered.rtcpReducedSize
+        m.rtcpReducedSize = policy.acceptReducedSizeRTCP && offered.rtcpReducedSize
         var r = NegotiatedMedia(mid: mid, mindex: index, kind: offered.kind)
         r.remoteSSRCs = offered.mediaSSRCs
         r.remoteRTXSSRCs = offered.repairSSRCs
