@@ -309,6 +309,18 @@ struct SDPAnswerTests {
         }
     }
 
+    @Test func duplicateMid() throws {
+        let text = SDPFixtures.aiortc.replacingOccurrences("a=mid:1\n", "a=mid:0\n")
+        #expect(throws: SDPError(.invalidSyntax, "Duplicate mid '0'")) { try answer(text) }
+    }
+
+    @Test func lookupByMid() throws {
+        let r = try answer(SDPFixtures.chromiumSimulcast)
+        #expect(r.media(mid: "1")?.rids == ["h", "m", "l"])
+        #expect(r.answer.media(mid: "2")?.sctpPort == 5000)
+        #expect(r.media(mid: "9") == nil)
+    }
+
     @Test func noMidsNoBundle() throws {
         let text = SDPFixtures.aiortc.linesRemoved { $0.hasPrefix("a=mid") || $0.hasPrefix("a=group") }
         #expect(throws: SDPError(.noBundleableMedia, "No m-line can be bundled (BUNDLE group with a=mid needed)")) {

@@ -164,4 +164,9 @@ public struct NegotiationResult: Sendable {
     public var localDTLSRole: DTLSRole
     /// Mids sharing our single transport, tagged m-line first.
     public var bundleMids: [String]
+
+    /// The outcome for the m-line with this mid.
+    public func media(mid: String) -> NegotiatedMedia? {
+        media.first { $0.mid == mid }
+    }
 }

@@ -82,9 +82,15 @@ public enum SDPNegotiator {
     }
 
     static func checkMids(_ sdp: SessionDescription) throws(SDPError) {
+        var seen = Set<String>()
         for m in sdp.media {
-            if let mid = m.mid, mid.utf8.count > maxMidLength {
+            guard let mid = m.mid else { continue }
+            if mid.utf8.count > maxMidLength {
                 throw SDPError(.midTooLong, "Invalid mid '\(mid.prefix(32))' (longer than \(maxMidLength) characters)")
+            }
+            // RFC 8843 §9.1: a mid identifies one m-line.
+            guard seen.insert(mid).inserted else {
+                throw SDPError(.invalidSyntax, "Duplicate mid '\(mid)'")
             }
         }
     }

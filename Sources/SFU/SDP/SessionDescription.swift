@@ -53,6 +53,11 @@ public struct SessionDescription: Sendable, Hashable {
         self.media = media
     }
 
+    /// The m-line with this `a=mid`.
+    public func media(mid: String) -> MediaDescription? {
+        media.first { $0.mid == mid }
+    }
+
     // MARK: BUNDLE transport (RFC 8843)
 
     /// The mids of the first `a=group:BUNDLE`, empty if there is none.
