@@ -130,3 +130,39 @@ struct SDPOfferTests {
         #expect(r.media[1].feedback.contains("transport-cc"))
     }
 }
+
+@Test(.enabled(if: ProcessInfo.processInfo.environment["SDP_DUMP"] != nil)) func dumpSDPs() throws {
+    let r = try SDPNegotiator.answer(offer: SessionDescription.parse(SDPFixtures.chromiumSimulcast), local: testLocal,
+        policy: CodecPolicy(), direction: .receiveOnly, localSSRCs: [:], sessionID: 1, sessionVersion: 2)
+    print(r.answer.text)
+    print(SDPNegotiator.offer(streams: subscriberStreams, local: testLocal, sessionID: 1, sessionVersion: 1).text)
+}
+
+@Suite("Janus SDP shapes")
+struct JanusShapeTests {
+    /// Our subscriber offer carries what Janus' does, line kind by line kind
+    /// (values such as ssrcs, ufrag and addresses aside).
+    @Test func ourSubscriberOfferMatchesJanusShape() throws {
+        let janus = try SessionDescription.parse(SDPFixtures.janusSubscriberOffer)
+        let ours = SDPNegotiator.offer(
+            streams: [OfferedStream(kind: .audio, codec: .opus, ssrc: 1, extensions: [RTPExtensionURI.transportCC]),
+                      OfferedStream(kind: .video, codec: .vp8, ssrc: 2, rtxSSRC: 3)],
+            local: testLocal, sessionID: 1, sessionVersion: 1)
+        for (j, o) in zip(janus.media.prefix(2), ours.media) {
+            #expect(j.codecs == o.codecs)
+            // Janus' audio has transport-cc feedback without the extension; we
+            // offer both together, so ours is a superset.
+            #expect(Set(j.extensions).isSubset(of: Set(o.extensions)))
+            #expect(j.direction == o.direction && j.setup == o.setup && j.rtcpMux == o.rtcpMux)
+            #expect(j.ssrcGroups.map(\.semantics) == o.ssrcGroups.map(\.semantics))
+        }
+    }
+
+    /// Janus' own answer read by processAnswer as if it answered our offer.
+    @Test func janusPublisherAnswerParses() throws {
+        let a = try SessionDescription.parse(SDPFixtures.janusPublisherAnswer)
+        #expect(a.effectiveSetup == .active)
+        #expect(a.media[1].simulcast?.recv.count == 3)
+        #expect(a.media[1].rids.map(\.direction) == [.recv, .recv, .recv])
+    }
+}

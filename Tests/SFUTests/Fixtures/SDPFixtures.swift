@@ -535,7 +535,124 @@ a=candidate:1 1 TCP 2105524479 127.0.0.1 9 typ host tcptype active
 a=end-of-candidates
 """#
 
+    /// Janus 1.1.2 VideoRoom publisher answer, from janus-api.md §10.2 (fingerprint abridged there; TEST-NET address).
+    static let janusPublisherAnswer = #"""
+v=0
+o=- 4611731400430051336 2 IN IP4 198.51.100.7
+s=VideoRoom 1234
+t=0 0
+a=group:BUNDLE 0 1
+a=ice-options:trickle
+a=fingerprint:sha-256 E0:60:F9:...:7C:7E
+a=extmap-allow-mixed
+a=msid-semantic: WMS *
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 198.51.100.7
+a=recvonly
+a=mid:0
+a=rtcp-mux
+a=ice-ufrag:3Low
+a=ice-pwd:iGoxDzeqUuwpKJeSD7KB+X
+a=ice-options:trickle
+a=setup:active
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 useinbandfec=1
+a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=msid:janus janus0
+a=ssrc:1002924142 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 42072 typ host
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96 97
+c=IN IP4 198.51.100.7
+a=recvonly
+a=mid:1
+a=rtcp-mux
+a=ice-ufrag:3Low
+a=ice-pwd:iGoxDzeqUuwpKJeSD7KB+X
+a=ice-options:trickle
+a=setup:active
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 goog-remb
+a=rtcp-fb:96 transport-cc
+a=extmap:13 urn:3gpp:video-orientation
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
+a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id
+a=rtpmap:97 rtx/90000
+a=fmtp:97 apt=96
+a=msid:janus janus1
+a=ssrc:1443913133 cname:janus
+a=rid:h recv
+a=rid:m recv
+a=rid:l recv
+a=simulcast:recv h;m;l
+a=candidate:1 1 udp 2015363327 198.51.100.7 42072 typ host
+a=end-of-candidates
+"""#
+
+    /// Janus 1.1.2 VideoRoom subscriber offer, from janus-api.md §10.3.
+    static let janusSubscriberOffer = #"""
+v=0
+o=- 1795610597986961 1 IN IP4 198.51.100.7
+s=VideoRoom 5555
+t=0 0
+a=group:BUNDLE 0 1 2 3 4
+a=ice-options:trickle
+a=fingerprint:sha-256 E0:60:F9:...:7C:7E
+a=extmap-allow-mixed
+a=msid-semantic: WMS *
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 198.51.100.7
+a=sendonly
+a=mid:0
+a=rtcp-mux
+a=ice-ufrag:DYyC
+a=ice-pwd:gC0Jz3WpzP78kkrxw/A35t
+a=ice-options:trickle
+a=setup:actpass
+a=rtpmap:111 opus/48000/2
+a=rtcp-fb:111 transport-cc
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=msid:janus janus0
+a=ssrc:1243887205 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 48605 typ host
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96 97
+c=IN IP4 198.51.100.7
+a=sendonly
+a=mid:1
+a=rtcp-mux
+a=ice-ufrag:DYyC
+a=ice-pwd:gC0Jz3WpzP78kkrxw/A35t
+a=ice-options:trickle
+a=setup:actpass
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 goog-remb
+a=rtcp-fb:96 transport-cc
+a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=rtpmap:97 rtx/90000
+a=fmtp:97 apt=96
+a=ssrc-group:FID 2549778618 2740520070
+a=msid:janus janus1
+a=ssrc:2549778618 cname:janus
+a=ssrc:2740520070 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 48605 typ host
+a=end-of-candidates
+"""#
+
     static let all: [(name: String, sdp: String)] = [
         ("aiortc", aiortc), ("chromium", chromium), ("chromiumSimulcast", chromiumSimulcast), ("firefoxStyle", firefoxStyle),
+        ("janusPublisherAnswer", janusPublisherAnswer), ("janusSubscriberOffer", janusSubscriberOffer),
     ]
 }
