@@ -167,6 +167,15 @@ struct SDPParserTests {
         #expect(again.media[0] == m)
     }
 
+    @Test func trickledCandidates() throws {
+        let c = try #require(SDPCandidate(trickle: "candidate:3602399954 1 udp 2113937151 abc.local 40951 typ host generation 0 network-cost 999"))
+        #expect(c.address == "abc.local" && c.port == 40951 && c.priority == 2113937151 && c.type == "host")
+        #expect(SDPCandidate(trickle: "a=candidate:1 1 UDP 1 127.0.0.1 9 typ srflx raddr 0.0.0.0 rport 0")?.type == "srflx")
+        #expect(SDPCandidate(trickle: "") == nil)
+        #expect(SDPCandidate(trickle: "candidate:1 1 udp x 127.0.0.1 9 typ host") == nil)
+        #expect(SDPCandidate(trickle: "candidate:1 1 udp 1 127.0.0.1 99999 typ host") == nil)
+    }
+
     @Test func staticPayloadTypesWithoutRtpmap() throws {
         let text = "v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\nm=audio 9 RTP/AVP 0 8 96\n"
         let m = try SessionDescription.parse(text).media[0]

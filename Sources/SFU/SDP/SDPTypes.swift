@@ -261,6 +261,15 @@ public struct SDPCandidate: Sendable, Hashable {
         self.type = String(f[7])
     }
 
+    /// A trickled candidate (Janus `trickle` request, RTCIceCandidate.candidate):
+    /// `candidate:...`, with or without `a=`; nil when malformed.
+    public init?(trickle text: String) {
+        var t = Substring(text).trimmingSpaces
+        if t.hasPrefix("a=") { t = t.dropFirst(2) }
+        guard t.hasPrefix("candidate:") else { return nil }
+        self.init(String(t.dropFirst("candidate:".count)))
+    }
+
     /// A host candidate for one of our addresses.
     public init(foundation: String, component: Int = 1, transport: String = "udp", priority: UInt32,
                 address: String, port: UInt16, type: String = "host") {
