@@ -1,6 +1,0 @@
-import Testing
-@testable import SFU
-
-@Test func SFUModuleLinks() {
-    #expect(Bool(true))
-}
