@@ -88,3 +88,40 @@ import Testing
         #expect(window.estimateIndex(sequenceNumber: 30_000) == 0x1_0000 + 30_000)
     }
 }
+
+/// RFC 7714 §16.1.1 and §17.1.1 (AEAD_AES_128_GCM), driven with the session key and salt.
+@Suite struct SRTPGCMVectorTests {
+    static let keys = SRTPSessionKeys(
+        rtpKey: hex("000102030405060708090a0b0c0d0e0f"), rtpAuthKey: [], rtpSalt: hex("517569642070726f2071756f"),
+        rtcpKey: hex("000102030405060708090a0b0c0d0e0f"), rtcpAuthKey: [], rtcpSalt: hex("517569642070726f2071756f"))
+
+    static let rtpPlain = hex(
+        "8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 696e2070 61727465 73207472 6573")
+    static let rtpProtected = hex(
+        """
+        8040f17b8041f8d35501a0b2 f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a51c7d19b36de3adf8833
+        899d7f27beb16a9152cf765ee4390cce
+        """)
+    static let rtcpPlain = hex(
+        "81c8000d 4d617273 4e545031 4e545032 52545020 0000042a 0000e930 4c756e61 deadbeef deadbeef deadbeef deadbeef deadbeef")
+    static let rtcpProtected = hex(
+        """
+        81c8000d4d617273 63e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1730d6fda4ce09b4686303ded0bb9275b
+        c84aa45896cf4d2fc5abf87245d9eade 800005d4
+        """)
+
+    @Test func rtpVector() throws {
+        let sender = try SRTPContext(profile: .aeadAes128Gcm, sessionKeys: Self.keys)
+        #expect(try transform(Self.rtpPlain, sender.protectRTP).get() == Self.rtpProtected)
+        let receiver = try SRTPContext(profile: .aeadAes128Gcm, sessionKeys: Self.keys)
+        #expect(try transform(Self.rtpProtected, receiver.unprotectRTP).get() == Self.rtpPlain)
+    }
+
+    @Test func rtcpVector() throws {
+        let sender = try SRTPContext(profile: .aeadAes128Gcm, sessionKeys: Self.keys)
+        try sender.setRTCPSendIndex(0x5D3, ssrc: 0x4D61_7273)
+        #expect(try transform(Self.rtcpPlain, sender.protectRTCP).get() == Self.rtcpProtected)
+        let receiver = try SRTPContext(profile: .aeadAes128Gcm, sessionKeys: Self.keys)
+        #expect(try transform(Self.rtcpProtected, receiver.unprotectRTCP).get() == Self.rtcpPlain)
+    }
+}

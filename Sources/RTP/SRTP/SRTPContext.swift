@@ -45,36 +45,27 @@ public final class SRTPContext: @unchecked Sendable {
     private var lastSSRC: UInt32 = 0
     private var lastSlot = -1
 
-    public init(profile: SRTPProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8]) throws {
+    public convenience init(profile: SRTPProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8]) throws {
         guard masterKey.count == profile.masterKeyLength, masterSalt.count == profile.masterSaltLength else {
             throw SRTPError.invalidKeyLength
         }
+        var keys = try SRTPSessionKeys(profile: profile, masterKey: masterKey, masterSalt: masterSalt)
+        defer { keys.erase() }
+        try self.init(profile: profile, sessionKeys: keys)
+    }
+
+    /// Keys the context with session keys directly (RFC 7714 §16 vectors give these).
+    init(profile: SRTPProtectionProfile, sessionKeys keys: SRTPSessionKeys) throws {
         self.profile = profile
         isAEAD = profile.isAEAD
         rtpTagLength = profile.rtpTagLength
         rtcpTagLength = profile.rtcpTagLength
-        let saltLength = profile.masterSaltLength
-        let authKeyLength = 20
-
-        func derive(_ label: SRTPKeyDerivation.Label, _ length: Int) throws(SRTPError) -> [UInt8] {
-            try SRTPKeyDerivation.derive(masterKey: masterKey, masterSalt: masterSalt, label: label, length: length)
-        }
-        var rtpKey = try derive(.rtpEncryption, 16)
-        var rtcpKey = try derive(.rtcpEncryption, 16)
-        var rtpAuthKey = isAEAD ? [] : try derive(.rtpAuthentication, authKeyLength)
-        var rtcpAuthKey = isAEAD ? [] : try derive(.rtcpAuthentication, authKeyLength)
-        rtpSalt = Self.saltWords(try derive(.rtpSalt, saltLength))
-        rtcpSalt = Self.saltWords(try derive(.rtcpSalt, saltLength))
-        defer {
-            OPENSSL_cleanse(&rtpKey, rtpKey.count)
-            OPENSSL_cleanse(&rtcpKey, rtcpKey.count)
-            if !rtpAuthKey.isEmpty { OPENSSL_cleanse(&rtpAuthKey, rtpAuthKey.count) }
-            if !rtcpAuthKey.isEmpty { OPENSSL_cleanse(&rtcpAuthKey, rtcpAuthKey.count) }
-        }
-
+        rtpSalt = Self.saltWords(keys.rtpSalt)
+        rtcpSalt = Self.saltWords(keys.rtcpSalt)
         let mode: Int32 = isAEAD ? 1 : 0
-        guard let rtpCtx = sfu_aes128_ctx_new(mode, rtpKey) else { throw SRTPError.cryptoFailure }
-        guard let rtcpCtx = sfu_aes128_ctx_new(mode, rtcpKey) else {
+        guard keys.rtpKey.count == 16, keys.rtcpKey.count == 16 else { throw SRTPError.invalidKeyLength }
+        guard let rtpCtx = sfu_aes128_ctx_new(mode, keys.rtpKey) else { throw SRTPError.cryptoFailure }
+        guard let rtcpCtx = sfu_aes128_ctx_new(mode, keys.rtcpKey) else {
             EVP_CIPHER_CTX_free(rtpCtx)
             throw SRTPError.cryptoFailure
         }
@@ -82,10 +73,8 @@ public final class SRTPContext: @unchecked Sendable {
         rtcpCipher = rtcpCtx
         rtpAuth = .allocate(capacity: 1)
         rtcpAuth = .allocate(capacity: 1)
-        if !isAEAD {
-            sfu_hmac_sha1_set_key(rtpAuth, rtpAuthKey, rtpAuthKey.count)
-            sfu_hmac_sha1_set_key(rtcpAuth, rtcpAuthKey, rtcpAuthKey.count)
-        }
+        sfu_hmac_sha1_set_key(rtpAuth, keys.rtpAuthKey, keys.rtpAuthKey.count)
+        sfu_hmac_sha1_set_key(rtcpAuth, keys.rtcpAuthKey, keys.rtcpAuthKey.count)
         scratch = .allocate(byteCount: 64, alignment: 16)
         streams.reserveCapacity(8)
     }
@@ -144,6 +133,13 @@ public final class SRTPContext: @unchecked Sendable {
         }
         streams.removeLast()
         lastSlot = -1
+    }
+
+    /// Sets the last SRTCP index sent for `ssrc` (tests replaying RFC vectors).
+    func setRTCPSendIndex(_ index: UInt32, ssrc: UInt32) throws(SRTPError) {
+        var s = slot(of: ssrc)
+        if s < 0 { s = try addStream(ssrc) }
+        streams[s].rtcpSendIndex = index
     }
 
     /// The rollover counter currently held for `ssrc` (for tests and diagnostics).

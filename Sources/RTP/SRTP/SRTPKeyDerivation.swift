@@ -40,3 +40,44 @@ enum SRTPKeyDerivation {
         return output
     }
 }
+
+/// The six session keys of one direction (RFC 3711 §4.3.2); empty auth keys for AEAD.
+struct SRTPSessionKeys {
+    var rtpKey: [UInt8]
+    var rtpAuthKey: [UInt8]
+    var rtpSalt: [UInt8]
+    var rtcpKey: [UInt8]
+    var rtcpAuthKey: [UInt8]
+    var rtcpSalt: [UInt8]
+
+    init(rtpKey: [UInt8], rtpAuthKey: [UInt8], rtpSalt: [UInt8],
+         rtcpKey: [UInt8], rtcpAuthKey: [UInt8], rtcpSalt: [UInt8]) {
+        self.rtpKey = rtpKey
+        self.rtpAuthKey = rtpAuthKey
+        self.rtpSalt = rtpSalt
+        self.rtcpKey = rtcpKey
+        self.rtcpAuthKey = rtcpAuthKey
+        self.rtcpSalt = rtcpSalt
+    }
+
+    init(profile: SRTPProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8]) throws(SRTPError) {
+        func derive(_ label: SRTPKeyDerivation.Label, _ length: Int) throws(SRTPError) -> [UInt8] {
+            try SRTPKeyDerivation.derive(masterKey: masterKey, masterSalt: masterSalt, label: label, length: length)
+        }
+        let aead = profile.isAEAD
+        rtpKey = try derive(.rtpEncryption, 16)
+        rtpAuthKey = aead ? [] : try derive(.rtpAuthentication, 20)
+        rtpSalt = try derive(.rtpSalt, profile.masterSaltLength)
+        rtcpKey = try derive(.rtcpEncryption, 16)
+        rtcpAuthKey = aead ? [] : try derive(.rtcpAuthentication, 20)
+        rtcpSalt = try derive(.rtcpSalt, profile.masterSaltLength)
+    }
+
+    /// Overwrites the key bytes (best effort: arrays may have been copied before).
+    mutating func erase() {
+        for i in rtpKey.indices { rtpKey[i] = 0 }
+        for i in rtpAuthKey.indices { rtpAuthKey[i] = 0 }
+        for i in rtcpKey.indices { rtcpKey[i] = 0 }
+        for i in rtcpAuthKey.indices { rtcpAuthKey[i] = 0 }
+    }
+}
