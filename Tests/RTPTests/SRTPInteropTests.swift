@@ -182,3 +182,48 @@ import Testing
         #expect(receiver.rolloverCounter(ssrc: 5) == 1)
     }
 }
+
+@Suite struct SRTPEdgeCaseTests {
+    /// SRTCP with the E bit clear (authenticated, not encrypted) from libsrtp is accepted as is.
+    @Test(arguments: SRTPInteropTests.profiles)
+    func unencryptedSRTCPIsAuthenticated(profile: SRTPProtectionProfile) throws {
+        var rng = SeededGenerator(seed: 77 + UInt64(profile.rawValue))
+        let k = SRTPInteropTests.keys(profile, rng: &rng)
+        let theirs = try #require(
+            LibSRTPSession(profile: profile, key: k.key, salt: k.salt, outbound: true, rtcpAuthOnly: true))
+        let ours = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        let plain = hex("81C90007 00000042") + randomBytes(24, using: &rng)
+        let protected = try #require(theirs.protectRTCP(plain))
+        #expect(Array(protected[0..<plain.count]) == plain || profile == .aeadAes128Gcm)
+        var tampered = protected
+        tampered[9] ^= 0x10
+        #expect(transform(tampered, ours.unprotectRTCP) == .failure(.authenticationFailed))
+        #expect(try transform(protected, ours.unprotectRTCP).get() == plain)
+    }
+
+    @Test func bufferWithoutRoomForTheTagIsRefused() throws {
+        let ctx = try SRTPContext(profile: .aes128CmHmacSha1_80, masterKey: Array(repeating: 1, count: 16),
+                                  masterSalt: Array(repeating: 2, count: 14))
+        var packet = RTPPacketBuilder(ssrc: 1, payload: [1, 2, 3]).bytes()
+        let length = packet.count
+        let result: SRTPError? = packet.withUnsafeMutableBytes { raw in
+            do throws(SRTPError) { _ = try ctx.protectRTP(raw, length: length); return nil } catch { return error }
+        }
+        #expect(result == .bufferTooSmall)
+        let rtcpResult: SRTPError? = packet.withUnsafeMutableBytes { raw in
+            do throws(SRTPError) { _ = try ctx.protectRTCP(raw, length: 8); return nil } catch { return error }
+        }
+        #expect(rtcpResult == .bufferTooSmall)  // 8 + 4 + 10 > 15
+    }
+
+    @Test func keyingMaterialSplitsClientThenServer() throws {
+        let profile = SRTPProtectionProfile.aes128CmHmacSha1_80
+        let material = (0..<60).map { UInt8($0) }
+        let split = try #require(profile.splitKeyingMaterial(material))
+        #expect(split.client.key == Array(0..<16))
+        #expect(split.server.key == Array(16..<32))
+        #expect(split.client.salt == Array(32..<46))
+        #expect(split.server.salt == Array(46..<60))
+        #expect(profile.splitKeyingMaterial(Array(material.prefix(59))) == nil)
+    }
+}

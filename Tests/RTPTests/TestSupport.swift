@@ -59,13 +59,14 @@ let libsrtpReady: Bool = srtp_init() == srtp_err_status_ok
 final class LibSRTPSession {
     private var session: srtp_t?
 
-    init?(profile: SRTPProtectionProfile, key: [UInt8], salt: [UInt8], outbound: Bool) {
+    init?(profile: SRTPProtectionProfile, key: [UInt8], salt: [UInt8], outbound: Bool, rtcpAuthOnly: Bool = false) {
         guard libsrtpReady else { return nil }
         var policy = srtp_policy_t()
         let p = srtp_profile_t(rawValue: UInt32(profile.rawValue))
         guard srtp_crypto_policy_set_from_profile_for_rtp(&policy.rtp, p) == srtp_err_status_ok,
             srtp_crypto_policy_set_from_profile_for_rtcp(&policy.rtcp, p) == srtp_err_status_ok
         else { return nil }
+        if rtcpAuthOnly { policy.rtcp.sec_serv = sec_serv_auth }
         policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound
         policy.window_size = 128
         policy.allow_repeat_tx = 1
