@@ -186,3 +186,63 @@ import Testing
         }
     }
 }
+
+@Suite struct CodecAndExtensionHelperTests {
+    @Test func vp9Descriptor() {
+        // I=1 P=0 L=1 F=0 B=1 E=0 V=0; picture id 15-bit 0x0102; TID 1 U=1 SID 0 D=0; TL0PICIDX 9.
+        let key: [UInt8] = [0xA8, 0x81, 0x02, 0x30, 0x09]
+        let d = key.withUnsafeBytes { VP9PayloadDescriptor(payload: $0) }
+        #expect(d?.pictureID == 0x0102 && d?.temporalLayer == 1 && d?.spatialLayer == 0)
+        #expect(d?.isSwitchingUpPoint == true && d?.tl0PictureIndex == 9 && d?.isKeyframe == true)
+        let inter: [UInt8] = [0xE8, 0x05, 0x22, 0x01]  // P=1, SID 1
+        let i = inter.withUnsafeBytes { VP9PayloadDescriptor(payload: $0) }
+        #expect(i?.isKeyframe == false && i?.spatialLayer == 1 && i?.pictureID == 5)
+        for bytes: [UInt8] in [[], [0x80], [0xA0, 0x01], [0xA0, 0x01, 0x00]] {
+            #expect(bytes.withUnsafeBytes { VP9PayloadDescriptor(payload: $0) } == nil)
+        }
+    }
+
+    @Test func h264Keyframes() {
+        func key(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { H264Payload.isKeyframe(payload: $0) } }
+        #expect(key([0x65, 0x88]))  // IDR
+        #expect(key([0x67, 0x42]))  // SPS
+        #expect(!key([0x41, 0x9A]))  // non-IDR slice
+        #expect(key([0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x01, 0x68]))  // STAP-A with SPS
+        #expect(!key([0x78, 0x00, 0x09, 0x67]))  // STAP-A truncated
+        #expect(key([0x7C, 0x85, 0x00]))  // FU-A start of IDR
+        #expect(!key([0x7C, 0x05, 0x00]))  // FU-A continuation
+        #expect(!key([]))
+    }
+
+    @Test func knownExtensions() throws {
+        var builder = RTPPacketBuilder(ssrc: 1, payload: [0])
+        builder.extensions = [(1, [0x85]), (3, [0x12, 0x34]), (4, Array("video".utf8))]
+        var bytes = builder.bytes()
+        try bytes.withUnsafeMutableBytes { raw in
+            let packet = try RTPPacket(buffer: raw, length: raw.count)
+            #expect(packet.audioLevel(id: 1)! == (5, true))
+            #expect(packet.transportSequenceNumber(id: 3) == 0x1234)
+            #expect(packet.setTransportSequenceNumber(0xBEEF, id: 3))
+            #expect(packet.transportSequenceNumber(id: 3) == 0xBEEF)
+            #expect(!packet.setTransportSequenceNumber(1, id: 9))
+            #expect(packet.textExtension(id: 4) == "video")
+        }
+    }
+
+    @Test func feedbackInspectionWithoutAllocation() throws {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        try buffer.withUnsafeMutableBytes { raw in
+            var n = try RTCPReceiverReport(ssrc: 1, reportBlocks: [.init(ssrc: 5, fractionLost: 9), .init(ssrc: 6)]).write(into: raw)
+            n += try RTCPGenericNACK(senderSSRC: 1, mediaSSRC: 2, lostSequenceNumbers: [100, 101, 117, 300])
+                .write(into: UnsafeMutableRawBufferPointer(rebasing: raw[n...]))
+            let packets = Array(try RTCPCompoundPacket(buffer: raw, length: n))
+            #expect(packets[0].reportBlockCount == 2)
+            #expect(packets[0].reportBlock(at: 0)?.fractionLost == 9)
+            #expect(packets[0].reportBlock(at: 2) == nil)
+            #expect(packets[1].isGenericNACK && packets[1].mediaSSRC == 2)
+            var lost: [UInt16] = []
+            try RTCPGenericNACK.forEachLostSequenceNumber(in: packets[1]) { lost.append($0) }
+            #expect(lost == [100, 101, 117, 300])
+        }
+    }
+}

@@ -227,3 +227,19 @@ import Testing
         #expect(profile.splitKeyingMaterial(Array(material.prefix(59))) == nil)
     }
 }
+
+@Suite struct SRTPGarbageTests {
+    /// Random bytes never trap unprotect and are never accepted.
+    @Test(arguments: SRTPInteropTests.profiles)
+    func randomInputIsRejected(profile: SRTPProtectionProfile) throws {
+        var rng = SeededGenerator(seed: 1234 + UInt64(profile.rawValue))
+        let k = SRTPInteropTests.keys(profile, rng: &rng)
+        let ctx = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        for _ in 0..<5_000 {
+            var bytes = randomBytes(Int.random(in: 0...80, using: &rng), using: &rng)
+            if !bytes.isEmpty, Bool.random(using: &rng) { bytes[0] = 0x80 | (bytes[0] & 0x3F) }
+            if case .success = transform(bytes, ctx.unprotectRTP) { Issue.record("random SRTP accepted") }
+            if case .success = transform(bytes, ctx.unprotectRTCP) { Issue.record("random SRTCP accepted") }
+        }
+    }
+}

@@ -18,6 +18,9 @@ public final class SRTPContext: @unchecked Sendable {
     /// Streams tracked per context; a peer cannot make the context grow beyond this.
     public static let maximumStreams = 4096
 
+    /// Longest packet accepted (anything UDP can carry), so lengths always fit libcrypto's `int`.
+    public static let maximumPacketLength = 65_535
+
     private let rtpCipher: OpaquePointer
     private let rtcpCipher: OpaquePointer
     /// HMAC-SHA1 pad states (AES-CM profiles only).
@@ -185,6 +188,7 @@ public final class SRTPContext: @unchecked Sendable {
     /// `buffer.count` must be ≥ length + profile.rtpOverhead. Returns the new length.
     public func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress, length >= 12, length <= buffer.count else { throw .tooShort }
+        guard length <= Self.maximumPacketLength else { throw .malformed }
         guard length + rtpTagLength <= buffer.count else { throw .bufferTooSmall }
         guard let headerLength = Self.rtpHeaderLength(base, length: length) else { throw .malformed }
         let seq = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
@@ -223,6 +227,7 @@ public final class SRTPContext: @unchecked Sendable {
         guard let base = buffer.baseAddress, length <= buffer.count, length >= 12 + rtpTagLength else {
             throw .tooShort
         }
+        guard length <= Self.maximumPacketLength else { throw .malformed }
         let rtpLength = length - rtpTagLength
         guard let headerLength = Self.rtpHeaderLength(base, length: rtpLength) else { throw .malformed }
         let seq = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
@@ -268,6 +273,7 @@ public final class SRTPContext: @unchecked Sendable {
     /// the SRTCP index and the tag. Returns the new length.
     public func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress, length >= 8, length <= buffer.count else { throw .tooShort }
+        guard length <= Self.maximumPacketLength else { throw .malformed }
         guard length + 4 + rtcpTagLength <= buffer.count else { throw .bufferTooSmall }
         guard base.load(as: UInt8.self) >> 6 == 2 else { throw .malformed }
         let ssrc = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
@@ -304,7 +310,7 @@ public final class SRTPContext: @unchecked Sendable {
         guard let base = buffer.baseAddress, length <= buffer.count, length >= 8 + 4 + rtcpTagLength else {
             throw .tooShort
         }
-        guard base.load(as: UInt8.self) >> 6 == 2 else { throw .malformed }
+        guard base.load(as: UInt8.self) >> 6 == 2, length <= Self.maximumPacketLength else { throw .malformed }
         let rtcpLength = length - 4 - rtcpTagLength
         let ssrc = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         let trailerOffset = isAEAD ? length - 4 : rtcpLength
