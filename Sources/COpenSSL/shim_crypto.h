@@ -64,8 +64,8 @@ static inline EVP_CIPHER_CTX *sfu_aes128_ctx_new(int mode, const unsigned char *
 
 // HMAC-SHA1 with the inner and outer pad states hashed once per key (RFC 2104 §4), so a
 // packet costs two SHA-1 finishes and no provider dispatch or allocation.
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 typedef struct {
     SHA_CTX inner;
     SHA_CTX outer;
@@ -103,6 +103,6 @@ static inline void sfu_hmac_sha1(const sfu_hmac_sha1_key *k, const void *d1, siz
     SHA1_Update(&c, inner, sizeof inner);
     SHA1_Final(out, &c);
 }
-#pragma clang diagnostic pop
+#pragma GCC diagnostic pop
 
 #endif
