@@ -14,26 +14,42 @@
 // Thin per-packet sequences of EVP calls, so the Swift side makes one C call per operation.
 // Contexts are created once per SRTP context with the key; only the IV changes per packet.
 
-/// AES-CTR over `len` bytes in place with a fresh 16-byte IV (key set at context creation).
-static inline int sfu_aes_ctr_xor(EVP_CIPHER_CTX *ctx, const unsigned char *iv, unsigned char *data, int len) {
+/// AES-CTR over `len` bytes from `in` to `out` (may be equal) with a fresh 16-byte IV
+/// (key set at context creation).
+static inline int sfu_aes_ctr_xor2(EVP_CIPHER_CTX *ctx, const unsigned char *iv,
+                                   const unsigned char *in, unsigned char *out, int len) {
     int outl = 0;
     if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1) return 0;
     if (len == 0) return 1;
-    return EVP_CipherUpdate(ctx, data, &outl, data, len) == 1 && outl == len;
+    return EVP_CipherUpdate(ctx, out, &outl, in, len) == 1 && outl == len;
 }
 
-/// AES-GCM seal in place: AAD = aad1 || aad2, ciphertext replaces `data`, 16-byte tag to `tag`.
-static inline int sfu_aes_gcm_seal(EVP_CIPHER_CTX *ctx, const unsigned char *iv,
-                                   const unsigned char *aad1, int aad1Len,
-                                   const unsigned char *aad2, int aad2Len,
-                                   unsigned char *data, int len, unsigned char *tag) {
+/// AES-CTR in place.
+static inline int sfu_aes_ctr_xor(EVP_CIPHER_CTX *ctx, const unsigned char *iv, unsigned char *data, int len) {
+    return sfu_aes_ctr_xor2(ctx, iv, data, data, len);
+}
+
+/// AES-GCM seal: AAD = aad1 || aad2, `len` bytes from `in` encrypted to `out` (may be equal),
+/// 16-byte tag to `tag`.
+static inline int sfu_aes_gcm_seal2(EVP_CIPHER_CTX *ctx, const unsigned char *iv,
+                                    const unsigned char *aad1, int aad1Len,
+                                    const unsigned char *aad2, int aad2Len,
+                                    const unsigned char *in, unsigned char *out, int len, unsigned char *tag) {
     int outl = 0;
     if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1) return 0;
     if (aad1Len > 0 && EVP_CipherUpdate(ctx, NULL, &outl, aad1, aad1Len) != 1) return 0;
     if (aad2Len > 0 && EVP_CipherUpdate(ctx, NULL, &outl, aad2, aad2Len) != 1) return 0;
-    if (len > 0 && EVP_CipherUpdate(ctx, data, &outl, data, len) != 1) return 0;
-    if (EVP_CipherFinal_ex(ctx, data + len, &outl) != 1) return 0;
+    if (len > 0 && EVP_CipherUpdate(ctx, out, &outl, in, len) != 1) return 0;
+    if (EVP_CipherFinal_ex(ctx, out + len, &outl) != 1) return 0;
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+}
+
+/// AES-GCM seal in place.
+static inline int sfu_aes_gcm_seal(EVP_CIPHER_CTX *ctx, const unsigned char *iv,
+                                   const unsigned char *aad1, int aad1Len,
+                                   const unsigned char *aad2, int aad2Len,
+                                   unsigned char *data, int len, unsigned char *tag) {
+    return sfu_aes_gcm_seal2(ctx, iv, aad1, aad1Len, aad2, aad2Len, data, data, len, tag);
 }
 
 /// AES-GCM open in place; returns 1 only when the tag verifies.

@@ -243,3 +243,31 @@ import Testing
         }
     }
 }
+
+@Suite struct SRTPFanOutTests {
+    /// The out-of-place protect gives the same bytes as copy + in-place protect.
+    @Test(arguments: SRTPInteropTests.profiles)
+    func outOfPlaceMatchesInPlace(profile: SRTPProtectionProfile) throws {
+        var rng = SeededGenerator(seed: 555 + UInt64(profile.rawValue))
+        let k = SRTPInteropTests.keys(profile, rng: &rng)
+        let inPlace = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        let outOfPlace = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        for seq in UInt16(65_530)...UInt16(65_535) {
+            var source = SRTPInteropTests.randomRTP(seq: seq, ssrc: 99, rng: &rng)
+            let original = source
+            let expected = try transform(source, inPlace.protectRTP).get()
+            let headerLength = try source.withUnsafeMutableBytes { try RTPPacket(buffer: $0, length: $0.count).headerLength }
+            var destination = [UInt8](repeating: 0, count: 1600)
+            let n = try destination.withUnsafeMutableBytes { dst in
+                try source.withUnsafeBytes { src in
+                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<headerLength]))
+                    return try outOfPlace.protectRTP(
+                        header: dst, headerLength: headerLength,
+                        payload: UnsafeRawBufferPointer(rebasing: src[headerLength...]))
+                }
+            }
+            #expect(Array(destination[0..<n]) == expected)
+            #expect(source == original)  // the source stays usable for the next receiver
+        }
+    }
+}

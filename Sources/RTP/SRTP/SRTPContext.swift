@@ -191,6 +191,36 @@ public final class SRTPContext: @unchecked Sendable {
         guard length <= Self.maximumPacketLength else { throw .malformed }
         guard length + rtpTagLength <= buffer.count else { throw .bufferTooSmall }
         guard let headerLength = Self.rtpHeaderLength(base, length: length) else { throw .malformed }
+        return try protectRTP(
+            base: base, headerLength: headerLength, payload: UnsafeRawPointer(base + headerLength),
+            payloadLength: length - headerLength)
+    }
+
+    /// Fan-out variant that saves copying the payload once per receiver:
+    /// `destination` starts with a complete RTP header (`headerLength` bytes, CSRCs and
+    /// extension included, typically copied from the source packet and rewritten for this
+    /// receiver); the payload is read from `payload`, and its ciphertext and the tag are
+    /// written after the header. `destination.count` must be ≥ headerLength +
+    /// payload.count + profile.rtpOverhead. Returns the SRTP length.
+    public func protectRTP(
+        header destination: UnsafeMutableRawBufferPointer, headerLength: Int, payload: UnsafeRawBufferPointer
+    ) throws(SRTPError) -> Int {
+        guard let base = destination.baseAddress, headerLength >= 12, headerLength <= destination.count else {
+            throw .tooShort
+        }
+        let length = headerLength + payload.count
+        guard length <= Self.maximumPacketLength else { throw .malformed }
+        guard length + rtpTagLength <= destination.count else { throw .bufferTooSmall }
+        guard Self.rtpHeaderLength(base, length: headerLength) == headerLength else { throw .malformed }
+        let source = payload.baseAddress ?? UnsafeRawPointer(base + headerLength)
+        return try protectRTP(base: base, headerLength: headerLength, payload: source, payloadLength: payload.count)
+    }
+
+    @inline(__always)
+    private func protectRTP(
+        base: UnsafeMutableRawPointer, headerLength: Int, payload: UnsafeRawPointer, payloadLength: Int
+    ) throws(SRTPError) -> Int {
+        let length = headerLength + payloadLength
         let seq = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
         let ssrc = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
         var s = slot(of: ssrc)
@@ -199,19 +229,19 @@ public final class SRTPContext: @unchecked Sendable {
         if !streams[s].rtp.hasReceived || index > streams[s].rtp.highest { streams[s].rtp.accept(index) }
         let roc = UInt32(truncatingIfNeeded: index >> 16)
         let bytes = base.assumingMemoryBound(to: UInt8.self)
+        let input = payload.assumingMemoryBound(to: UInt8.self)
         let iv = scratch.assumingMemoryBound(to: UInt8.self)
-        let payloadLength = Int32(length - headerLength)
 
         if isAEAD {
             writeAEADIV(salt: rtpSalt, ssrc: ssrc, middle: UInt16(truncatingIfNeeded: roc >> 16),
                         low: (roc & 0xFFFF) << 16 | UInt32(seq))
-            guard sfu_aes_gcm_seal(rtpCipher, iv, bytes, Int32(headerLength), nil, 0,
-                                   bytes + headerLength, payloadLength, bytes + length) == 1
+            guard sfu_aes_gcm_seal2(rtpCipher, iv, bytes, Int32(headerLength), nil, 0,
+                                    input, bytes + headerLength, Int32(payloadLength), bytes + length) == 1
             else { throw .cryptoFailure }
             return length + rtpTagLength
         }
         writeCounterIV(salt: rtpSalt, ssrc: ssrc, index: index)
-        guard sfu_aes_ctr_xor(rtpCipher, iv, bytes + headerLength, payloadLength) == 1 else {
+        guard sfu_aes_ctr_xor2(rtpCipher, iv, input, bytes + headerLength, Int32(payloadLength)) == 1 else {
             throw .cryptoFailure
         }
         scratch.storeBytes(of: roc.bigEndian, toByteOffset: 16, as: UInt32.self)
