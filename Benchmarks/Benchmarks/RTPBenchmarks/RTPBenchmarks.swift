@@ -176,6 +176,43 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Fan-out: one decrypted source packet, protected for a receiver into its own buffer.
+    Benchmark("SRTP fan-out 1200B GCM ours: copy packet + protect in place") { benchmark in
+        let bench = SRTPBench(profile: .aeadAes128Gcm)
+        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 1536, alignment: 64)
+        defer { out.deallocate() }
+        guard let ctx = try? SRTPContext(profile: .aeadAes128Gcm, masterKey: masterKey,
+                                         masterSalt: masterSalt(.aeadAes128Gcm)),
+            let src = bench.work.baseAddress, let dst = out.baseAddress
+        else { return }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            bench.nextProtectInput()
+            memcpy(dst, src, bench.plainLength)
+            blackHole(try? ctx.protectRTP(out, length: bench.plainLength))
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("SRTP fan-out 1200B GCM ours: copy header + protect out of place") { benchmark in
+        let bench = SRTPBench(profile: .aeadAes128Gcm)
+        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 1536, alignment: 64)
+        defer { out.deallocate() }
+        guard let ctx = try? SRTPContext(profile: .aeadAes128Gcm, masterKey: masterKey,
+                                         masterSalt: masterSalt(.aeadAes128Gcm)),
+            let src = bench.work.baseAddress, let dst = out.baseAddress,
+            let headerLength = try? RTPPacket(buffer: bench.work, length: bench.plainLength).headerLength
+        else { return }
+        let payload = UnsafeRawBufferPointer(rebasing: bench.work[headerLength..<bench.plainLength])
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            bench.nextProtectInput()
+            memcpy(dst, src, headerLength)
+            blackHole(try? ctx.protectRTP(header: out, headerLength: headerLength, payload: payload))
+        }
+        benchmark.stopMeasurement()
+    }
+
     Benchmark("memcpy 1210B (unprotect input copy)") { benchmark in
         let bench = SRTPBench(profile: .aes128CmHmacSha1_80)
         var i = 0
