@@ -271,3 +271,31 @@ import Testing
         }
     }
 }
+
+@Suite struct SRTPManyStreamsTests {
+    @Test func manySSRCsInterleavedAndRemoved() throws {
+        var rng = SeededGenerator(seed: 31)
+        let profile = SRTPProtectionProfile.aes128CmHmacSha1_80
+        let k = SRTPInteropTests.keys(profile, rng: &rng)
+        let sender = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        let receiver = try SRTPContext(profile: profile, masterKey: k.key, masterSalt: k.salt)
+        let theirs = try #require(LibSRTPSession(profile: profile, key: k.key, salt: k.salt, outbound: false))
+        var kept: [UInt32: [UInt8]] = [:]
+        for round in 0..<5 {
+            for ssrc in UInt32(1)...UInt32(20) {
+                let plain = SRTPInteropTests.randomRTP(seq: UInt16(round), ssrc: ssrc * 1000, rng: &rng)
+                let protected = try transform(plain, sender.protectRTP).get()
+                #expect(try transform(protected, receiver.unprotectRTP).get() == plain)
+                #expect(theirs.unprotectRTP(protected) == plain)
+                kept[ssrc * 1000] = protected
+            }
+        }
+        // Forgetting a stream forgets its replay state too; the others keep theirs.
+        receiver.removeStream(ssrc: 5000)
+        receiver.removeStream(ssrc: 20000)
+        #expect(try transform(try #require(kept[5000]), receiver.unprotectRTP).get().count > 0)
+        #expect(transform(try #require(kept[6000]), receiver.unprotectRTP) == .failure(.replayed))
+        #expect(transform(try #require(kept[19000]), receiver.unprotectRTP) == .failure(.replayed))
+        #expect(receiver.rolloverCounter(ssrc: 20000) == nil)
+    }
+}

@@ -110,6 +110,15 @@ public final class SRTPContext: @unchecked Sendable {
     @inline(__always)
     private func slot(of ssrc: UInt32) -> Int {
         if lastSlot >= 0, lastSSRC == ssrc { return lastSlot }
+        // A few streams (audio, video, RTX) interleave on most contexts: a short scan beats hashing.
+        if streams.count <= 8 {
+            for i in streams.indices where streams[i].ssrc == ssrc {
+                lastSSRC = ssrc
+                lastSlot = i
+                return i
+            }
+            return -1
+        }
         guard let slot = slotBySSRC[ssrc] else { return -1 }
         lastSSRC = ssrc
         lastSlot = slot
