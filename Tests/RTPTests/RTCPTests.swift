@@ -190,3 +190,33 @@ func roundTrip<T>(
         }
     }
 }
+
+@Suite struct RTCPMessageTests {
+    @Test func compoundWriterAndTypedParse() throws {
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        try buffer.withUnsafeMutableBytes { raw in
+            var writer = RTCPCompoundWriter(buffer: raw)
+            try writer.append(RTCPSenderReport(ssrc: 1, ntpTimestamp: 5, rtpTimestamp: 6, packetCount: 7, octetCount: 8))
+            try writer.append(RTCPSourceDescription(ssrc: 1, cname: "c"))
+            try writer.append(RTCPPictureLossIndication(senderSSRC: 1, mediaSSRC: 2))
+            try writer.append(RTCPReceiverEstimatedMaxBitrate(senderSSRC: 1, bitrate: 300_000, ssrcs: [2]))
+            try writer.append(RTCPGenericNACK(senderSSRC: 1, mediaSSRC: 2, lostSequenceNumbers: [5]))
+            let messages = try RTCPMessage.parseCompound(raw, length: writer.length)
+            #expect(messages.count == 5)
+            guard case .success(.senderReport(let sr)) = messages[0] else { Issue.record("SR"); return }
+            #expect(sr.octetCount == 8)
+            guard case .success(.sourceDescription(let sdes)) = messages[1] else { Issue.record("SDES"); return }
+            #expect(sdes.chunks.first?.cname == "c")
+            #expect(messages[2] == .success(.pictureLossIndication(.init(senderSSRC: 1, mediaSSRC: 2))))
+            guard case .success(.receiverEstimatedMaxBitrate(let remb)) = messages[3] else { Issue.record("REMB"); return }
+            #expect(remb.bitrate == 300_000)
+            guard case .success(.genericNACK(let nack)) = messages[4] else { Issue.record("NACK"); return }
+            #expect(nack.lostSequenceNumbers == [5])
+
+            var small = RTCPCompoundWriter(buffer: UnsafeMutableRawBufferPointer(rebasing: raw[0..<20]))
+            #expect(throws: RTCPError.bufferTooSmall) {
+                try small.append(RTCPSenderReport(ssrc: 1, ntpTimestamp: 5, rtpTimestamp: 6, packetCount: 7, octetCount: 8))
+            }
+        }
+    }
+}
