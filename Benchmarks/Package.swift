@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Micro-benchmarks, kept out of the root package (as swift-nio does) so the server never
+// depends on the benchmark harness. Run: `cd Benchmarks && swift package benchmark`.
+let package = Package(
+    name: "swift-sfu-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "swift-sfu", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Debian's libsrtp2 as the side-by-side reference (own module name: the root package's
+        // CLibSRTP is not a product).
+        .systemLibrary(
+            name: "CLibSRTPBench", path: "Sources/CLibSRTPBench", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+        .executableTarget(
+            name: "RTPBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                // RTP is reached through the SFU product, which links it.
+                .product(name: "SFU", package: "swift-sfu"),
+                "CLibSRTPBench",
+            ],
+            path: "Benchmarks/RTPBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+)

@@ -1,6 +1,0 @@
-import Testing
-@testable import RTP
-
-@Test func RTPModuleLinks() {
-    #expect(Bool(true))
-}
