@@ -160,8 +160,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
     }
 
     /// Feeds one datagram from the peer (RFC 7983 demux already chose DTLS). Bytes that are not
-    /// DTLS records, or that OpenSSL rejects as invalid records, are dropped silently
-    /// (RFC 6347 §4.1.2.7).
+    /// DTLS records, malformed plaintext records (`DTLSRecordFilter`) and records OpenSSL finds
+    /// invalid are dropped silently (RFC 6347 §4.1.2.7).
     public func handleDatagram(_ bytes: UnsafeRawBufferPointer, now: MonotonicInstant) {
         switch state {
         case .idle:
@@ -172,9 +172,24 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case .closed, .failed:
             return
         }
-        guard DTLSRecordPacker.looksLikeDTLS(bytes), let base = bytes.baseAddress,
-            bytes.count <= Int(Int32.max)
-        else { return }
+        guard DTLSRecordPacker.looksLikeDTLS(bytes), bytes.count <= 65_535 else { return }
+        if let sanitized = DTLSRecordFilter.sanitize(bytes, minimumProtectedLength: minimumProtectedRecordLength) {
+            guard !sanitized.isEmpty else { return }
+            sanitized.withUnsafeBytes { feed($0, now: now) }
+        } else {
+            feed(bytes, now: now)
+        }
+    }
+
+    /// The negotiated suite's shortest record; `nil` before ServerHello chose one.
+    private var minimumProtectedRecordLength: Int? {
+        // The session's cipher, or during the handshake the one ServerHello chose.
+        guard let cipher = SSL_get_current_cipher(ssl) ?? SSL_get_pending_cipher(ssl) else { return nil }
+        return DTLSRecordFilter.minimumProtectedLength(cipherNID: SSL_CIPHER_get_cipher_nid(cipher))
+    }
+
+    private func feed(_ bytes: UnsafeRawBufferPointer, now: MonotonicInstant) {
+        guard let base = bytes.baseAddress else { return }
         withOpenSSLCall(now: now) {
             // The read BIO holds exactly this datagram: OpenSSL reads one datagram per BIO_read.
             _ = sfu_BIO_reset(readBIO)
@@ -374,7 +389,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
                 _ = SSL_shutdown(ssl)  // answer with our own close_notify (RFC 5246 §7.2.1)
                 return
             default:
-                fail("DTLS failed: \(OpenSSLErrorQueue.drain())")
+                fail("DTLS failed (SSL_get_error \(error)): \(OpenSSLErrorQueue.drain())")
                 return
             }
         }
