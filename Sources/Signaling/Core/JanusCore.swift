@@ -19,16 +19,14 @@ public actor JanusCore {
         let id: UInt64
         let channel: SessionEventChannel
         var handles: [UInt64: HandleState] = [:]
-        var lastActivity: ContinuousClock.Instant
         /// The WebSocket connection that created or claimed the session (nil: HTTP long poll).
         var owner: ObjectIdentifier?
         /// Set when the owning connection closed and a reclaim window is configured.
         var orphanedAt: ContinuousClock.Instant?
 
-        init(id: UInt64, channel: SessionEventChannel, now: ContinuousClock.Instant) {
+        init(id: UInt64, channel: SessionEventChannel) {
             self.id = id
             self.channel = channel
-            self.lastActivity = now
         }
     }
 
@@ -45,6 +43,9 @@ public actor JanusCore {
     private let plugins: [String: any JanusPlugin]
     private let pluginOrder: [any JanusPlugin]
     private var sessions: [UInt64: SessionState] = [:]
+    /// The sessions' event channels, readable without the actor so that a long poll can be
+    /// registered synchronously on a NIO event loop.
+    private nonisolated let channels = Locked<[UInt64: SessionEventChannel]>([:])
     /// Handle ids handed out but whose plugin `attach` has not returned yet.
     private var pendingHandleIDs: Set<UInt64> = []
     private var allHandleIDs: Set<UInt64> = []
@@ -197,18 +198,26 @@ public actor JanusCore {
     }
 
     /// Starts a long poll on `sessionID` (HTTP GET `/janus/<sid>`); counts as session activity.
-    public func beginLongPoll(
+    /// Returns nil when an API secret is configured and `apiSecret` does not match (HTTP 403).
+    /// Synchronous and callable from any thread; `deliver` is called from whichever thread pushes
+    /// the next event, so hop to your own executor inside it.
+    public nonisolated func beginLongPoll(
         sessionID: UInt64, maxEvents: Int, apiSecret: String? = nil,
         deliver: @escaping @Sendable ([JSONValue]) -> Void
     ) -> LongPollStart? {
         if let required = configuration.apiSecret, !constantTimeEqual(required, apiSecret ?? "") { return nil }
-        guard let session = sessions[sessionID] else { return .sessionNotFound }
-        session.lastActivity = .now
-        switch session.channel.poll(maxEvents: maxEvents, deliver: deliver) {
+        guard let channel = channels.withLock({ $0[sessionID] }) else { return .sessionNotFound }
+        channel.touch()
+        switch channel.poll(maxEvents: maxEvents, deliver: deliver) {
         case .events(let events): return .events(events)
-        case .waiting(let id): return .waiting(LongPollTicket(channel: session.channel, id: id))
+        case .waiting(let id): return .waiting(LongPollTicket(channel: channel, id: id))
         case .closed: return .sessionNotFound
         }
+    }
+
+    /// Counts as activity on `sessionID` (if it exists). Callable from any thread.
+    public nonisolated func touchSession(_ sessionID: UInt64) {
+        channels.withLock { $0[sessionID] }?.touch()
     }
 
     /// The reply body for a long poll that got `events` (janus-api.md §7.1): a single object when
@@ -252,9 +261,7 @@ public actor JanusCore {
         for session in sessions.values {
             if let orphanedAt = session.orphanedAt, now - orphanedAt >= .seconds(reclaim) {
                 orphaned.append(session.id)
-            } else if timeout > 0, now - session.lastActivity >= .seconds(timeout),
-                !session.channel.hasPendingPolls
-            {
+            } else if timeout > 0, now - session.channel.lastActivity(now: now) >= .seconds(timeout) {
                 expired.append(session.id)
             }
         }
@@ -304,7 +311,7 @@ public actor JanusCore {
             guard let session = sessions[sessionID] else {
                 throw JanusError(JanusError.sessionNotFound, "No such session \(sessionID)")
             }
-            session.lastActivity = .now
+            session.channel.touch()
             var handle: HandleState?
             if handleID > 0 {
                 guard let found = session.handles[handleID] else {
@@ -374,12 +381,13 @@ public actor JanusCore {
             }
             let channel = SessionEventChannel(
                 sessionID: id, capacity: configuration.eventQueueCapacity, logger: logger)
-            let session = SessionState(id: id, channel: channel, now: .now)
+            let session = SessionState(id: id, channel: channel)
             if let connection {
                 session.owner = ObjectIdentifier(connection)
                 channel.attach(sink: connection)
             }
             sessions[id] = session
+            channels.withLock { $0[id] = channel }
             logger.debug("Session created", metadata: ["session": "\(id)"])
             var reply = JanusMessages.reply("success", sessionID: nil, transaction: transaction)
             reply["data"] = ["id": JanusMessages.id(id)]
@@ -494,6 +502,7 @@ public actor JanusCore {
 
     private func destroySession(_ id: UInt64, reason: String) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        channels.withLock { $0[id] = nil }
         logger.debug("Session destroyed", metadata: ["session": "\(id)", "reason": "\(reason)"])
         session.channel.close()
         let handles = Array(session.handles.values)

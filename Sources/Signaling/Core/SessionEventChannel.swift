@@ -22,6 +22,7 @@ final class SessionEventChannel: Sendable {
         var nextWaiterID: UInt64 = 1
         var closed = false
         var dropped = 0
+        var lastActivity: ContinuousClock.Instant = .now
 
         var queuedCount: Int { queue.count - queueHead }
 
@@ -141,6 +142,14 @@ final class SessionEventChannel: Sendable {
     }
 
     var hasPendingPolls: Bool { state.withLock { !$0.waiters.isEmpty } }
+
+    /// Records client activity on the session (any request or long poll).
+    func touch(_ now: ContinuousClock.Instant = .now) { state.withLock { $0.lastActivity = now } }
+
+    /// When the client last showed activity; a pending long poll counts as activity now.
+    func lastActivity(now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        state.withLock { $0.waiters.isEmpty ? $0.lastActivity : now }
+    }
 
     /// Ends the channel: pending polls are answered with whatever is queued (possibly nothing).
     func close() {
