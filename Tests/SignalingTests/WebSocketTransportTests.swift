@@ -1,0 +1,143 @@
+import NIOCore
+import NIOWebSocket
+import Testing
+@testable import Signaling
+
+@Suite(.timeLimit(.minutes(1))) struct WebSocketTransportTests {
+    @Test func fullFlowAndErrorsWhileAnotherSessionKeepsWorking() async throws {
+        let (server, plugin) = try await makeServer()
+        let port = try #require(server.boundWSPort)
+        try await withWebSocket(port: port) { other in
+            // A second connection with a live session, checked again at the end.
+            let (otherCreated, _) = try await other.request(#"{"janus":"create","transaction":"oc"}"#, transaction: "oc")
+            let otherSID = try #require(otherCreated?["data"]?["id"]?.uint64Value)
+
+            try await withWebSocket(port: port) { ws in
+                let (created, _) = try await ws.request(#"{"janus":"create","transaction":"c"}"#, transaction: "c")
+                let sid = try #require(created?["data"]?["id"]?.uint64Value)
+                let (attached, _) = try await ws.request(
+                    #"{"janus":"attach","transaction":"a","session_id":\#(sid),"plugin":"janus.plugin.test"}"#, transaction: "a")
+                let hid = try #require(attached?["data"]?["id"]?.uint64Value)
+                // Async message: ack and event both arrive on the socket (either order).
+                try await ws.send(
+                    #"{"janus":"message","transaction":"m","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"async"},"jsep":{"type":"offer","sdp":"v=0"}}"#)
+                var got: [String] = []
+                for _ in 0..<2 { got.append(try await ws.receive()?["janus"]?.stringValue ?? "?") }
+                #expect(got.sorted() == ["ack", "event"])
+                // Errors.
+                try await ws.send("{not json")
+                #expect(try await ws.receive()?.errorCode == 454)
+                try await ws.send("[1,2,3]")
+                #expect(try await ws.receive()?.errorCode == 455)
+                try await ws.send(#"{"janus":"create"}"#)
+                #expect(try await ws.receive()?.errorCode == 456)
+                try await ws.send(#"{"transaction":"x"}"#)
+                #expect(try await ws.receive()?.errorCode == 456)
+                let (unknownVerb, _) = try await ws.request(
+                    #"{"janus":"bogus","transaction":"u","session_id":\#(sid)}"#, transaction: "u")
+                #expect(unknownVerb?.errorCode == 453)
+                let (unknownSession, _) = try await ws.request(
+                    #"{"janus":"keepalive","transaction":"s","session_id":1}"#, transaction: "s")
+                #expect(unknownSession?.errorCode == 458)
+                let (unknownHandle, _) = try await ws.request(
+                    #"{"janus":"message","transaction":"h","session_id":\#(sid),"handle_id":1,"body":{}}"#, transaction: "h")
+                #expect(unknownHandle?.errorCode == 459)
+                let (unknownPlugin, _) = try await ws.request(
+                    #"{"janus":"attach","transaction":"p","session_id":\#(sid),"plugin":"janus.plugin.nope"}"#, transaction: "p")
+                #expect(unknownPlugin?.errorCode == 460)
+                let (noIDs, _) = try await ws.request(#"{"janus":"message","transaction":"n","body":{}}"#, transaction: "n")
+                #expect(noIDs?.errorCode == 457)
+                // Two requests concatenated in one message, answered in order.
+                try await ws.send(
+                    #"{"janus":"keepalive","transaction":"k1","session_id":\#(sid)}{"janus":"ping","transaction":"k2"}"#)
+                #expect(try await ws.receive()?["transaction"] == "k1")
+                #expect(try await ws.receive()?["transaction"] == "k2")
+                // Fragmented message reassembled.
+                let text = Array(#"{"janus":"keepalive","transaction":"frag","session_id":\#(sid)}"#.utf8)
+                try await ws.sendFrame(opcode: .text, bytes: Array(text[..<10]), fin: false)
+                try await ws.sendFrame(opcode: .continuation, bytes: Array(text[10...]), fin: true)
+                #expect(try await ws.receive()?["transaction"] == "frag")
+                // Ping answered with pong.
+                try await ws.sendFrame(opcode: .ping, bytes: Array("hi".utf8))
+                var pong: WebSocketFrame?
+                while let frame = try await ws.nextFrame() {
+                    if frame.opcode == .pong { pong = frame; break }
+                }
+                #expect(pong.map { String(buffer: $0.data) } == "hi")
+                // Detach: success and detached event.
+                let (detached, others) = try await ws.request(
+                    #"{"janus":"detach","transaction":"d","session_id":\#(sid),"handle_id":\#(hid)}"#, transaction: "d")
+                #expect(detached?["janus"] == "success")
+                var sawDetached = others.contains { $0["janus"] == "detached" }
+                if !sawDetached { sawDetached = try await ws.receive()?["janus"] == "detached" }
+                #expect(sawDetached)
+                // Close: the session goes with the socket.
+                try await ws.sendFrame(opcode: .connectionClose, bytes: [0x03, 0xE8])
+                _ = sid
+            }
+            // The closed socket's session is gone; the other one still answers.
+            for _ in 0..<100 where await server.core.sessionCount > 1 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await server.core.sessionCount == 1)
+            let (alive, _) = try await other.request(
+                #"{"janus":"keepalive","transaction":"ok","session_id":\#(otherSID)}"#, transaction: "ok")
+            #expect(alive?["janus"] == "ack")
+        }
+        _ = plugin
+        await server.shutdown()
+    }
+
+    @Test func eventsArePushedInOrder() async throws {
+        let (server, _) = try await makeServer()
+        let port = try #require(server.boundWSPort)
+        try await withWebSocket(port: port) { ws in
+            let (created, _) = try await ws.request(#"{"janus":"create","transaction":"c"}"#, transaction: "c")
+            let sid = try #require(created?["data"]?["id"]?.uint64Value)
+            let (attached, _) = try await ws.request(
+                #"{"janus":"attach","transaction":"a","session_id":\#(sid),"plugin":"janus.plugin.test"}"#, transaction: "a")
+            let hid = try #require(attached?["data"]?["id"]?.uint64Value)
+            try await ws.send(
+                #"{"janus":"message","transaction":"m","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"many","count":200}}"#)
+            var indices: [Int64] = []
+            while indices.count < 200, let message = try await ws.receive() {
+                if let i = message["plugindata"]?["data"]?["i"]?.int64Value { indices.append(i) }
+            }
+            #expect(indices == Array(0..<200))
+        }
+        await server.shutdown()
+    }
+
+    @Test func subprotocolIsMandatory() async throws {
+        let (server, _) = try await makeServer()
+        let port = try #require(server.boundWSPort)
+        let none = try await withWebSocket(port: port, subprotocol: nil) { _ in }
+        #expect(none == false)
+        let wrong = try await withWebSocket(port: port, subprotocol: "janus-admin-protocol") { _ in }
+        #expect(wrong == false)
+        let right = try await withWebSocket(port: port) { ws in
+            let (pong, _) = try await ws.request(#"{"janus":"ping","transaction":"p"}"#, transaction: "p")
+            #expect(pong?["janus"] == "pong")
+        }
+        #expect(right)
+        await server.shutdown()
+    }
+
+    @Test func oversizedMessageClosesWith1009() async throws {
+        let (server, _) = try await makeServer { $0.maxWebSocketMessageSize = 4096 }
+        let port = try #require(server.boundWSPort)
+        try await withWebSocket(port: port) { ws in
+            let chunk = [UInt8](repeating: 0x20, count: 3000)
+            try await ws.sendFrame(opcode: .text, bytes: chunk, fin: false)
+            try await ws.sendFrame(opcode: .continuation, bytes: chunk, fin: true)
+            var closeCode: WebSocketErrorCode?
+            while let frame = try? await ws.nextFrame() {
+                if frame.opcode == .connectionClose {
+                    var data = frame.data
+                    closeCode = data.readWebSocketErrorCode()
+                    break
+                }
+            }
+            #expect(closeCode == .messageTooLarge)
+        }
+        await server.shutdown()
+    }
+}
