@@ -21,6 +21,11 @@ import Testing
         #expect((try? JSONParser.parse(text)) == value)
     }
 
+    @Test func janusKeyComesFirst() {
+        let value: JSONValue = ["a": 1, "janus": "ack", "transaction": "t"]
+        #expect(JSONSerializer.string(value) == #"{"janus":"ack","a":1,"transaction":"t"}"#)
+    }
+
     @Test func stringsAndUnicodeEscapes() throws {
         let value = try JSONParser.parse(#"["\u00e9\ud83d\ude00\/\t", "héllo"]"#)
         #expect(value == ["é😀/\t", "héllo"])

@@ -1,7 +1,8 @@
 /// Compact JSON output for `JSONValue`.
 ///
 /// Integers are written as exact integer literals (Janus ids are 53-bit integers that janus.js
-/// compares by value), object keys in sorted order so output is deterministic, and strings escaped
+/// compares by value), object keys in sorted order so output is deterministic (a `janus` key
+/// first, so a logged message starts with its kind), and strings escaped
 /// per RFC 8259 §7. Non-finite doubles have no JSON form and are written as `null`.
 /// A value type with no shared state; use it from any thread.
 public struct JSONSerializer {
@@ -47,7 +48,12 @@ public struct JSONSerializer {
         case .object(let object):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for key in object.keys.sorted() {
+            var keys = object.keys.sorted()
+            if let index = keys.firstIndex(of: "janus"), index != 0 {
+                keys.remove(at: index)
+                keys.insert("janus", at: 0)
+            }
+            for key in keys {
                 guard let element = object[key] else { continue }
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
