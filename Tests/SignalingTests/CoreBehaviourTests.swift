@@ -276,3 +276,38 @@ import Testing
         await core.shutdown()
     }
 }
+
+@Suite struct CoreRobustnessTests {
+    /// Random envelopes (verbs, ids, field types) must always get exactly one well-formed reply.
+    @Test func randomRequestsAlwaysGetAReply() async {
+        let (core, _) = makeCore()
+        let (sid, hid) = await core.createAndAttach()
+        var rng = SystemRandomNumberGenerator()
+        let verbs: [JSONValue] = [
+            "create", "attach", "message", "trickle", "keepalive", "detach", "hangup", "destroy", "info", "ping",
+            "claim", "MESSAGE", "x", 1, nil, [], [:],
+        ]
+        let values: [JSONValue] = [
+            nil, true, 0, -1, 1.5, "s", [], [:], .int(Int64(sid)), .int(Int64(hid)), ["type": "offer", "sdp": "v=0"],
+            ["candidate": "c", "sdpMid": "0"], ["completed": true], [["candidate": "c", "sdpMLineIndex": 0]],
+            "janus.plugin.test", .int(Int64.max), .int(Int64.min),
+        ]
+        let keys = ["session_id", "handle_id", "body", "jsep", "candidate", "candidates", "plugin", "opaque_id", "id", "apisecret", "loop_index"]
+        for _ in 0..<1500 {
+            var object: JSONObject = [:]
+            if Int.random(in: 0..<10, using: &rng) > 0 { object["janus"] = verbs.randomElement(using: &rng) }
+            if Int.random(in: 0..<10, using: &rng) > 0 { object["transaction"] = Bool.random(using: &rng) ? "t" : values.randomElement(using: &rng) }
+            for key in keys where Int.random(in: 0..<3, using: &rng) == 0 {
+                object[key] = values.randomElement(using: &rng)
+            }
+            let reply = await core.handle(request: .object(object), connection: Bool.random(using: &rng) ? RecordingSink() : nil)
+            let kind = reply["janus"]?.stringValue ?? ""
+            #expect(["success", "ack", "error", "server_info", "pong"].contains(kind))
+            if kind == "error" {
+                #expect(reply.errorCode != nil)
+                #expect(reply.errorReason != nil)
+            }
+        }
+        await core.shutdown()
+    }
+}

@@ -34,16 +34,18 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let core: JanusCore
     private let options: JanusHTTPOptions
     private let logger: Logger
+    private let inFlight: InFlightCounter
     private var requestHead: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
     private var activePoll: ActivePoll?
     private var connectionClosed = false
 
-    init(core: JanusCore, options: JanusHTTPOptions, logger: Logger) {
+    init(core: JanusCore, options: JanusHTTPOptions, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
         self.core = core
         self.options = options
         self.logger = logger
+        self.inFlight = inFlight
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -152,12 +154,15 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let core = self.core
+        let inFlight = self.inFlight
+        inFlight.enter()
         Task {
             let reply = await call(core)
             eventLoop.execute {
                 let (handler, context) = loopBound.value
                 handler.respond(context: context, head: head, status: .ok, json: reply)
             }
+            inFlight.leave()
         }
     }
 

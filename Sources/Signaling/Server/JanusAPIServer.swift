@@ -28,6 +28,7 @@ public final class JanusAPIServer: Sendable {
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let state = Locked(State())
+    private let inFlight = InFlightCounter()
 
     public init(
         configuration: JanusServerConfiguration, plugins: [any JanusPlugin], logger: Logger,
@@ -94,6 +95,7 @@ public final class JanusAPIServer: Sendable {
         for channel in listeners { try? await channel.close() }
         for channel in connections { try? await channel.close() }
         await core.shutdown()
+        await inFlight.drain(timeout: .seconds(2))
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
@@ -116,6 +118,7 @@ public final class JanusAPIServer: Sendable {
         options.longPollHold = .nanoseconds(Int64(max(0, configuration.longPollHold) * 1e9))
         options.allowOrigin = configuration.corsAllowOrigin
         let httpOptions = options
+        let inFlight = self.inFlight
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -124,7 +127,7 @@ public final class JanusAPIServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        JanusHTTPHandler(core: core, options: httpOptions, logger: logger))
+                        JanusHTTPHandler(core: core, options: httpOptions, logger: logger, inFlight: inFlight))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -135,6 +138,7 @@ public final class JanusAPIServer: Sendable {
         let core = self.core
         let logger = self.logger
         let maxMessage = max(1024, configuration.maxWebSocketMessageSize)
+        let inFlight = self.inFlight
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -153,7 +157,7 @@ public final class JanusAPIServer: Sendable {
                                 NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096,
                                     maxAccumulatedFrameSize: maxMessage))
-                            try sync.addHandler(JanusWebSocketHandler(core: core, logger: logger))
+                            try sync.addHandler(JanusWebSocketHandler(core: core, logger: logger, inFlight: inFlight))
                         }
                     })
                 return channel.eventLoop.makeCompletedFuture {

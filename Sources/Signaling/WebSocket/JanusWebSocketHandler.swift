@@ -11,6 +11,8 @@ final class WebSocketEventSink: JanusEventSink {
     init(channel: any Channel) { self.channel = channel }
 
     func send(_ message: JSONValue) {
+        // A closed connection takes nothing more (and its event loop may be gone).
+        guard channel.isActive else { return }
         let bytes = JSONSerializer.serialize(message)
         let channel = self.channel
         channel.eventLoop.execute {
@@ -35,13 +37,15 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let core: JanusCore
     private let logger: Logger
+    private let inFlight: InFlightCounter
     private var sink: WebSocketEventSink?
     private var requests: AsyncStream<[UInt8]>.Continuation?
     private var sentClose = false
 
-    init(core: JanusCore, logger: Logger) {
+    init(core: JanusCore, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
         self.core = core
         self.logger = logger
+        self.inFlight = inFlight
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -50,6 +54,8 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         requests = continuation
         let core = self.core
+        let inFlight = self.inFlight
+        inFlight.enter()
         // One task per connection keeps the client's request order (e.g. trickle after message).
         Task {
             for await message in stream {
@@ -57,6 +63,7 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
                 for reply in replies { sink.send(reply) }
             }
             await core.connectionClosed(sink)
+            inFlight.leave()
         }
     }
 
