@@ -40,7 +40,11 @@ import Testing
         let ws = await core.handleWebSocketMessage(Array("nope".utf8), connection: RecordingSink())
         #expect(ws.count == 1)
         #expect(ws.first?.errorCode == 454)
-        #expect(ws.first?.errorReason?.hasPrefix("Invalid Janus API request - ") == true)
+        #expect(ws.first?.errorReason?.hasPrefix("Invalid Janus API request - <string>(1,") == true)
+        // A JSON array over WebSocket is validated like an empty object, as Janus does.
+        let array = await core.handleWebSocketMessage(Array("[1,2]".utf8), connection: RecordingSink())
+        #expect(array.first?.errorCode == 456)
+        #expect(array.first?.errorReason == "Missing mandatory element (transaction)")
     }
 
     @Test func e454TrickleWithBothCandidateAndCandidates() async {
@@ -72,7 +76,7 @@ import Testing
         let noJanus = await core.send(#"{"transaction":"t"}"#)
         #expect(noJanus.errorCode == 456)
         #expect(noJanus.errorReason == "Missing mandatory element (janus)")
-        #expect(noJanus["transaction"] == "t")
+        #expect(noJanus["transaction"] == nil)
         let (sid, hid) = await core.createAndAttach()
         let noPlugin = await core.send(#"{"janus":"attach","transaction":"t","session_id":\#(sid)}"#)
         #expect(noPlugin.errorReason == "Missing mandatory element (plugin)")
@@ -219,6 +223,8 @@ import Testing
         let second = await core.send(#"{"janus":"create","transaction":"t","id":4242}"#)
         #expect(second.errorCode == 468)
         #expect(second.errorReason == "Session ID already in use")
+        #expect(second["session_id"] == 4242)
+        #expect(second["transaction"] == "t")
     }
 
     @Test func pluginErrorResultIsPassedThrough() async {

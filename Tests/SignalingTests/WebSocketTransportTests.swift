@@ -28,7 +28,7 @@ import Testing
                 try await ws.send("{not json")
                 #expect(try await ws.receive()?.errorCode == 454)
                 try await ws.send("[1,2,3]")
-                #expect(try await ws.receive()?.errorCode == 455)
+                #expect(try await ws.receive()?.errorCode == 456)
                 try await ws.send(#"{"janus":"create"}"#)
                 #expect(try await ws.receive()?.errorCode == 456)
                 try await ws.send(#"{"transaction":"x"}"#)

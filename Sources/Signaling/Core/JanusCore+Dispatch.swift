@@ -15,7 +15,8 @@ extension JanusCore {
             try RequestValidation.check(root, "janus", .string, required: true)
             try RequestValidation.check(root, "id", .positiveInteger, required: false)
         } catch {
-            return JanusMessages.error(error, sessionID: sessionID, transaction: root["transaction"]?.stringValue)
+            // Like Janus, envelope errors do not echo the transaction (it may be what is wrong).
+            return JanusMessages.error(error, sessionID: sessionID, transaction: nil)
         }
         let transaction = root["transaction"]?.stringValue ?? ""
         let verb = (root["janus"]?.stringValue ?? "").lowercased()
@@ -98,7 +99,9 @@ extension JanusCore {
             var id: UInt64 = 0
             if let requested = root["id"]?.uint64Value, requested > 0 {
                 guard sessions[requested] == nil else {
-                    throw JanusError(JanusError.sessionConflict, "Session ID already in use")
+                    var reply = JanusMessages.reply("error", sessionID: requested, transaction: transaction)
+                    reply["error"] = ["code": .int(Int64(JanusError.sessionConflict)), "reason": "Session ID already in use"]
+                    return .object(reply)
                 }
                 id = requested
             } else {

@@ -136,13 +136,14 @@ public actor JanusCore {
         let (values, parseError) = JSONParser.parseSequence(bytes)
         var replies: [JSONValue] = []
         for value in values {
-            replies.append(await handle(request: value, connection: connection))
+            // Janus validates a non-object like an object without fields: 456 (transaction).
+            let object = value.objectValue ?? [:]
+            replies.append(await process(object, connection: connection))
         }
         if let parseError {
+            let reason = "Invalid Janus API request - <string>(\(parseError.line),\(parseError.column)): \(parseError.message)"
             replies.append(
-                JanusMessages.error(
-                    JanusError(JanusError.invalidJSON, "Invalid Janus API request - \(parseError)"),
-                    sessionID: nil, transaction: nil))
+                JanusMessages.error(JanusError(JanusError.invalidJSON, reason), sessionID: nil, transaction: nil))
         }
         return replies
     }
