@@ -106,6 +106,18 @@ import Testing
         #expect(after.errorCode == 459)
     }
 
+    @Test func webSocketRepliesPrecedeTheirFollowUpEvents() async {
+        let (core, plugin) = makeCore()
+        let sink = RecordingSink()
+        let (sid, hid) = await core.createAndAttach(connection: sink)
+        let replies = await core.handleWebSocketMessage(
+            Array(#"{"janus":"hangup","transaction":"h","session_id":\#(sid),"handle_id":\#(hid)}{"janus":"detach","transaction":"d","session_id":\#(sid),"handle_id":\#(hid)}"#.utf8),
+            connection: sink)
+        #expect(replies.map { $0.janus ?? "" } == ["success", "success"])
+        #expect(sink.messages.map { $0.janus ?? "" } == ["success", "hangup", "success", "detached"])
+        #expect(await plugin.session(hid)?.destroyed == true)
+    }
+
     @Test func pluginInitiatedDetach() async {
         let (core, plugin) = makeCore()
         let sink = RecordingSink()

@@ -4,7 +4,20 @@ import Logging
 extension JanusCore {
     // MARK: Dispatch
 
-    func process(_ root: JSONObject, connection: (any JanusEventSink)?) async -> JSONValue {
+    /// Work that Janus does after answering (plugin teardown on `detach`, hangup on `hangup`),
+    /// so that a WebSocket client sees `success` before the `detached`/`hangup` events.
+    final class AfterReply {
+        var actions: [@Sendable () async -> Void] = []
+    }
+
+    /// Runs `action` now, or after the reply has been sent when the transport collects them.
+    func runOrDefer(_ after: AfterReply?, _ action: @escaping @Sendable () async -> Void) async {
+        if let after { after.actions.append(action) } else { await action() }
+    }
+
+    func process(
+        _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply? = nil
+    ) async -> JSONValue {
         // Ids first, so even a rejected request's error carries its session_id (janus-api.md §2.1).
         let sessionIDValue = root["session_id"].flatMap { $0.isNull ? nil : $0 }
         let handleIDValue = root["handle_id"].flatMap { $0.isNull ? nil : $0 }
@@ -58,11 +71,20 @@ extension JanusCore {
                 return .object(JanusMessages.reply("success", sessionID: sessionID, transaction: transaction))
             case "detach":
                 guard let handle else { throw pathError }
-                await detach(handle, session: session)
+                // The handle is gone for later requests at once; the plugin hears of it after the reply.
+                guard session.handles.removeValue(forKey: handle.id) != nil else {
+                    throw JanusError(JanusError.handleNotFound, "No such handle \(handleID) in session \(sessionID)")
+                }
+                allHandleIDs.remove(handle.id)
+                await runOrDefer(after) {
+                    await handle.pluginSession.destroy()
+                    handle.route.finishDetached()
+                }
                 return .object(JanusMessages.reply("success", sessionID: sessionID, transaction: transaction))
             case "hangup":
                 guard let handle else { throw pathError }
-                await handle.pluginSession.hangup(reason: "Janus API")
+                let pluginSession = handle.pluginSession
+                await runOrDefer(after) { await pluginSession.hangup(reason: "Janus API") }
                 return .object(JanusMessages.reply("success", sessionID: sessionID, transaction: transaction))
             case "claim":
                 claim(session, connection: connection)
@@ -211,13 +233,6 @@ extension JanusCore {
     }
 
     // MARK: Teardown
-
-    func detach(_ handle: HandleState, session: SessionState) async {
-        guard session.handles.removeValue(forKey: handle.id) != nil else { return }
-        allHandleIDs.remove(handle.id)
-        await handle.pluginSession.destroy()
-        handle.route.finishDetached()
-    }
 
     /// The plugin pushed `.detached`: drop the handle and release the plugin session.
     func pluginDetached(sessionID: UInt64, handleID: UInt64) async {

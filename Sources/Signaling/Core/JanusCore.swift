@@ -131,19 +131,25 @@ public actor JanusCore {
     }
 
     /// One WebSocket text message: one or more JSON objects back to back, handled in order.
-    /// Returns one reply per request (plus a 454 error if the tail did not parse).
+    /// Each reply is sent through `connection` (before any follow-up events of that request,
+    /// as Janus orders them) and also returned, plus a 454 error if the tail did not parse.
     public func handleWebSocketMessage(_ bytes: [UInt8], connection: any JanusEventSink) async -> [JSONValue] {
         let (values, parseError) = JSONParser.parseSequence(bytes)
         var replies: [JSONValue] = []
         for value in values {
             // Janus validates a non-object like an object without fields: 456 (transaction).
             let object = value.objectValue ?? [:]
-            replies.append(await process(object, connection: connection))
+            let after = AfterReply()
+            let reply = await process(object, connection: connection, after: after)
+            connection.send(reply)
+            replies.append(reply)
+            for action in after.actions { await action() }
         }
         if let parseError {
             let reason = "Invalid Janus API request - <string>(\(parseError.line),\(parseError.column)): \(parseError.message)"
-            replies.append(
-                JanusMessages.error(JanusError(JanusError.invalidJSON, reason), sessionID: nil, transaction: nil))
+            let reply = JanusMessages.error(JanusError(JanusError.invalidJSON, reason), sessionID: nil, transaction: nil)
+            connection.send(reply)
+            replies.append(reply)
         }
         return replies
     }

@@ -59,8 +59,8 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         // One task per connection keeps the client's request order (e.g. trickle after message).
         Task {
             for await message in stream {
-                let replies = await core.handleWebSocketMessage(message, connection: sink)
-                for reply in replies { sink.send(reply) }
+                // Replies go out through the sink, in order with the events they cause.
+                _ = await core.handleWebSocketMessage(message, connection: sink)
             }
             await core.connectionClosed(sink)
             inFlight.leave()
