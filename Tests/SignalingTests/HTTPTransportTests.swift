@@ -57,6 +57,18 @@ import Testing
             #"{"janus":"trickle","transaction":"t1","candidate":{"completed":true}}"#)
         #expect(trickle["janus"] == "ack")
         #expect(await plugin.session(hid)?.trickles.count == 1)
+        // Hangup and detach: success in the POST reply, the events on the long poll.
+        let hangup = try await janusPOST(port: port, path: "/janus/\(sid)/\(hid)", #"{"janus":"hangup","transaction":"h1"}"#)
+        #expect(hangup == ["janus": "success", "session_id": .int(Int64(sid)), "transaction": "h1"])
+        let detach = try await janusPOST(port: port, path: "/janus/\(sid)/\(hid)", #"{"janus":"detach","transaction":"d0"}"#)
+        #expect(detach == ["janus": "success", "session_id": .int(Int64(sid)), "transaction": "d0"])
+        var kinds: [String] = []
+        while kinds.count < 2 {
+            let poll = try await httpRequest(port: port, method: .GET, path: "/janus/\(sid)?maxev=10")
+            kinds += (poll.json?.arrayValue ?? []).compactMap { $0["janus"]?.stringValue }.filter { $0 != "keepalive" }
+        }
+        #expect(kinds == ["hangup", "detached"])
+        #expect(await plugin.session(hid)?.destroyed == true)
         // sendBeacon-style destroy: text/plain body.
         let destroy = try await httpRequest(
             port: port, method: .POST, path: "/janus/\(sid)", body: #"{"janus":"destroy","transaction":"d1"}"#,

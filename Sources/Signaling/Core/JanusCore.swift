@@ -99,35 +99,54 @@ public actor JanusCore {
     /// An HTTP POST body for `/janus[/<sid>[/<hid>]]` (janus-api.md §7.1): ids from the path are
     /// copied into the request; contradicting ids in the body answer 457.
     public func handleHTTP(body: [UInt8], pathSessionID: UInt64?, pathHandleID: UInt64?) async -> JSONValue {
+        let (reply, followUp) = await handleHTTPDeferred(body: body, pathSessionID: pathSessionID, pathHandleID: pathHandleID)
+        await followUp()
+        return reply
+    }
+
+    /// `handleHTTP` for the transport: the returned follow-up (plugin teardown after `detach`/
+    /// `hangup`) is run once the response is on the wire, so that the POST answer usually
+    /// reaches the client before the long poll brings the resulting events.
+    func handleHTTPDeferred(
+        body: [UInt8], pathSessionID: UInt64?, pathHandleID: UInt64?
+    ) async -> (JSONValue, @Sendable () async -> Void) {
+        let none: @Sendable () async -> Void = {}
         let root: JSONValue
         do {
             root = try JSONParser.parse(body)
         } catch {
-            return JanusMessages.error(
+            let reply = JanusMessages.error(
                 JanusError(JanusError.invalidJSON, "JSON error: on line \(error.line): \(error.message)"),
                 sessionID: nil, transaction: nil)
+            return (reply, none)
         }
         guard case .object(var object) = root else {
-            return JanusMessages.error(
+            let reply = JanusMessages.error(
                 JanusError(JanusError.invalidJSONObject, "JSON error: not an object"), sessionID: nil, transaction: nil)
+            return (reply, none)
         }
         if let pathSessionID {
             if let given = object["session_id"]?.uint64Value, given != 0, given != pathSessionID {
-                return JanusMessages.error(
+                let reply = JanusMessages.error(
                     JanusError(JanusError.invalidRequestPath, "Conflicting session ID (payload and path)"),
                     sessionID: nil, transaction: nil)
+                return (reply, none)
             }
             object["session_id"] = JanusMessages.id(pathSessionID)
         }
         if let pathHandleID {
             if let given = object["handle_id"]?.uint64Value, given != 0, given != pathHandleID {
-                return JanusMessages.error(
+                let reply = JanusMessages.error(
                     JanusError(JanusError.invalidRequestPath, "Conflicting handle ID (payload and path)"),
                     sessionID: nil, transaction: nil)
+                return (reply, none)
             }
             object["handle_id"] = JanusMessages.id(pathHandleID)
         }
-        return await process(object, connection: nil)
+        let after = AfterReply()
+        let reply = await process(object, connection: nil, after: after)
+        let actions = after.actions
+        return (reply, { for action in actions { await action() } })
     }
 
     /// One WebSocket text message: one or more JSON objects back to back, handled in order.

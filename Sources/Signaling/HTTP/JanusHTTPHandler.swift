@@ -112,7 +112,7 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.GET, .info), (.GET, .ping):
             let verb: JSONValue = route.target == .info ? "info" : "ping"
             let request: JSONValue = ["janus": verb, "transaction": .string(Self.randomTransaction())]
-            runCoreCall(context: context, head: head) { core in await core.handle(request: request) }
+            runCoreCall(context: context, head: head) { core in (await core.handle(request: request), {}) }
         case (_, .info), (_, .ping):
             respond(context: context, head: head, status: .badRequest, json: nil)
         case (.GET, .root):
@@ -141,15 +141,16 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             let ids = (session: pathSession, handle: pathHandle)
             runCoreCall(context: context, head: head) { core in
-                await core.handleHTTP(body: bytes, pathSessionID: ids.session, pathHandleID: ids.handle)
+                await core.handleHTTPDeferred(body: bytes, pathSessionID: ids.session, pathHandleID: ids.handle)
             }
         }
     }
 
-    /// Runs `call` on the core and answers with its result back on the event loop.
+    /// Runs `call` on the core, answers with its result back on the event loop, then runs the
+    /// call's follow-up work once the response has been written.
     private func runCoreCall(
         context: ChannelHandlerContext, head: HTTPRequestHead,
-        _ call: @escaping @Sendable (JanusCore) async -> JSONValue
+        _ call: @escaping @Sendable (JanusCore) async -> (JSONValue, @Sendable () async -> Void)
     ) {
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
@@ -157,11 +158,18 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let inFlight = self.inFlight
         inFlight.enter()
         Task {
-            let reply = await call(core)
-            eventLoop.execute {
-                let (handler, context) = loopBound.value
-                handler.respond(context: context, head: head, status: .ok, json: reply)
+            let (reply, followUp) = await call(core)
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // Resumes when the closure below is released: after it ran, or if a stopped
+                // event loop dropped it. Either way the follow-up still runs.
+                let token = ResumeOnRelease(continuation)
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.respond(context: context, head: head, status: .ok, json: reply)
+                    token.touch()
+                }
             }
+            await followUp()
             inFlight.leave()
         }
     }
@@ -270,4 +278,16 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         return String((0..<12).map { _ in alphabet.randomElement() ?? "x" })
     }
+}
+
+/// Resumes a continuation exactly once, when the last reference to it goes away.
+private final class ResumeOnRelease: Sendable {
+    private let continuation: CheckedContinuation<Void, Never>
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    /// Keeps the token alive inside a closure until that closure is released.
+    func touch() {}
+
+    deinit { continuation.resume() }
 }
