@@ -174,7 +174,8 @@ public actor JanusCore {
     }
 
     /// A parsed request. `connection` is the persistent connection it came on (WebSocket), or nil
-    /// for request/response transports whose events are long-polled.
+    /// for request/response transports whose events are long-polled. The reply is returned, not
+    /// sent; follow-up work (plugin teardown after `detach`/`hangup`) is done when this returns.
     public func handle(request: JSONValue, connection: (any JanusEventSink)? = nil) async -> JSONValue {
         guard case .object(let object) = request else {
             return JanusMessages.error(
