@@ -140,3 +140,60 @@ import Testing
         await server.shutdown()
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct ConcurrencyTests {
+    /// Many clients at once on both transports: every one gets its own replies and events.
+    @Test func manyClientsInParallel() async throws {
+        let (server, _) = try await makeServer()
+        let wsPort = try #require(server.boundWSPort)
+        let httpPort = try #require(server.boundHTTPPort)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<20 {
+                group.addTask {
+                    var ok = false
+                    try await withWebSocket(port: wsPort) { ws in
+                        let (created, _) = try await ws.request(#"{"janus":"create","transaction":"c\#(n)"}"#, transaction: "c\(n)")
+                        let sid = created?["data"]?["id"]?.uint64Value ?? 0
+                        let (attached, _) = try await ws.request(
+                            #"{"janus":"attach","transaction":"a","session_id":\#(sid),"plugin":"janus.plugin.test"}"#, transaction: "a")
+                        let hid = attached?["data"]?["id"]?.uint64Value ?? 0
+                        try await ws.send(
+                            #"{"janus":"message","transaction":"m\#(n)","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"async","n":\#(n)}}"#)
+                        var event: JSONValue?
+                        while let message = try await ws.receive() {
+                            if message["janus"] == "event" { event = message; break }
+                        }
+                        ok = event?["plugindata"]?["data"]?["echo"]?["n"] == .int(Int64(n)) && event?["sender"]?.uint64Value == hid
+                    }
+                    return ok
+                }
+                group.addTask {
+                    let created = try await janusPOST(port: httpPort, #"{"janus":"create","transaction":"h\#(n)"}"#)
+                    let sid = created["data"]?["id"]?.uint64Value ?? 0
+                    let attached = try await janusPOST(
+                        port: httpPort, path: "/janus/\(sid)", #"{"janus":"attach","transaction":"a","plugin":"janus.plugin.test"}"#)
+                    let hid = attached["data"]?["id"]?.uint64Value ?? 0
+                    _ = try await janusPOST(
+                        port: httpPort, path: "/janus/\(sid)/\(hid)", #"{"janus":"message","transaction":"m","body":{"request":"async","n":\#(n)}}"#)
+                    let poll = try await httpRequest(port: httpPort, method: .GET, path: "/janus/\(sid)?maxev=5")
+                    return poll.json?.arrayValue?.first?["plugindata"]?["data"]?["echo"]?["n"] == .int(Int64(n))
+                }
+            }
+            var results: [Bool] = []
+            for try await result in group { results.append(result) }
+            #expect(results.count == 40)
+            #expect(results.allSatisfy { $0 })
+        }
+        await server.shutdown()
+    }
+
+    @Test func longPollNeedsTheAPISecretWhenConfigured() async throws {
+        let (server, _) = try await makeServer { $0.apiSecret = "k" }
+        let port = try #require(server.boundHTTPPort)
+        let created = try await janusPOST(port: port, #"{"janus":"create","transaction":"c","apisecret":"k"}"#)
+        let sid = try #require(created["data"]?["id"]?.uint64Value)
+        let denied = try await httpRequest(port: port, method: .GET, path: "/janus/\(sid)")
+        #expect(denied.status == 403)
+        await server.shutdown()
+    }
+}
