@@ -1,0 +1,16 @@
+import Foundation
+
+/// A value behind a lock, for the little shared state that plugins' `push` closures and NIO
+/// event loops touch from arbitrary threads (never on a per-packet path).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

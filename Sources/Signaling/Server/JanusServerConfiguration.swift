@@ -1,0 +1,56 @@
+/// Settings of a `JanusAPIServer`: listeners (janus.transport.http / .websockets) and core
+/// behaviour (janus.jcfg). Defaults match Janus; everything binds to loopback unless told.
+public struct JanusServerConfiguration: Sendable {
+    /// REST + long-poll listener; `httpPort` 0 picks an ephemeral port, nil disables HTTP.
+    public var httpHost: String = "127.0.0.1"
+    public var httpPort: Int? = 8088
+    /// WebSocket listener (`janus-protocol`); `wsPort` 0 picks an ephemeral port, nil disables it.
+    public var wsHost: String = "127.0.0.1"
+    public var wsPort: Int? = 8188
+    /// REST base path (Janus `base_path`).
+    public var basePath: String = "/janus"
+    /// Seconds without activity before a session expires (0 disables).
+    public var sessionTimeout: Double = 60
+    /// Seconds a WebSocket's sessions survive its close, for `claim` (0: destroyed at once).
+    public var reclaimSessionTimeout: Double = 0
+    /// Session watchdog period in seconds.
+    public var watchdogInterval: Double = 2
+    /// `server-name` in `server_info`.
+    public var serverName: String = "swift-sfu"
+    /// Optional shared API secret (`apisecret` in every request).
+    public var apiSecret: String? = nil
+    /// Largest HTTP request body, in bytes.
+    public var maxRequestBodySize: Int = 1 << 20
+    /// Largest WebSocket message after reassembly, in bytes.
+    public var maxWebSocketMessageSize: Int = 1 << 20
+    /// Seconds an idle long poll is held before `keepalive` (Janus: 30).
+    public var longPollHold: Double = 30
+    /// Events queued per session for HTTP clients that do not poll.
+    public var eventQueueCapacity: Int = 1000
+    /// CORS `allow_origin`; nil sends `*`.
+    public var corsAllowOrigin: String? = nil
+
+    public init() {}
+
+    var coreConfiguration: JanusCoreConfiguration {
+        var core = JanusCoreConfiguration()
+        core.sessionTimeout = sessionTimeout
+        core.reclaimSessionTimeout = reclaimSessionTimeout
+        core.watchdogInterval = watchdogInterval
+        core.eventQueueCapacity = eventQueueCapacity
+        core.serverName = serverName
+        core.apiSecret = apiSecret
+        if httpPort != nil {
+            core.transports["janus.transport.http"] = JanusPluginInfo(
+                name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",
+                description: "Janus API over HTTP with long polling (SwiftNIO)", versionString: "0.0.1", version: 1)
+        }
+        if wsPort != nil {
+            core.transports["janus.transport.websockets"] = JanusPluginInfo(
+                name: "swift-sfu WebSockets transport", author: "swift-sfu contributors",
+                description: "Janus API over WebSocket, subprotocol janus-protocol (SwiftNIO)",
+                versionString: "0.0.1", version: 1)
+        }
+        return core
+    }
+}

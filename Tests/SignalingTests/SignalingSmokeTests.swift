@@ -1,6 +1,0 @@
-import Testing
-@testable import Signaling
-
-@Test func SignalingModuleLinks() {
-    #expect(Bool(true))
-}
