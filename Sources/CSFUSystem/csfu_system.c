@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <netinet/udp.h>
 #include <sys/uio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -103,4 +105,43 @@ int csfu_udp_gso_supported(int fd) {
     int value = 0;
     socklen_t length = sizeof(value);
     return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &value, &length) == 0;
+}
+
+int csfu_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int csfu_epoll_add(int epoll_fd, int fd, uint64_t tag) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = EPOLLIN;
+    event.data.u64 = tag;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0 ? -errno : 0;
+}
+
+int csfu_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms) {
+    struct epoll_event events[64];
+    if (max_tags > 64) max_tags = 64;
+    int ready = epoll_wait(epoll_fd, events, max_tags, timeout_ms);
+    if (ready < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < ready; i++) tags[i] = events[i].data.u64;
+    return ready;
+}
+
+int csfu_eventfd_create(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void csfu_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    ssize_t ignored = write(fd, &one, sizeof(one));
+    (void)ignored;
+}
+
+void csfu_eventfd_drain(int fd) {
+    uint64_t counter;
+    ssize_t ignored = read(fd, &counter, sizeof(counter));
+    (void)ignored;
 }

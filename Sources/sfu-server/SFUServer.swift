@@ -19,10 +19,10 @@ final class SFUServer: Sendable {
         }
         engine = try MediaEngine(configuration: plan.media, certificate: certificate, logger: logger)
         var api = JanusServerConfiguration()
-        api.httpHost = plan.http?.host
         api.httpPort = plan.http?.port
-        api.wsHost = plan.ws?.host
+        if let http = plan.http { api.httpHost = http.host }
         api.wsPort = plan.ws?.port
+        if let ws = plan.ws { api.wsHost = ws.host }
         api.basePath = plan.basePath
         api.sessionTimeout = plan.sessionTimeout
         self.api = JanusAPIServer(

@@ -77,8 +77,8 @@ struct SFUServerCommand: AsyncParsableCommand {
         let server = try SFUServer(plan: plan, logger: logger)
         try await server.start()
         let ready = server.readyLine()
-        print(ready)
-        fflush(stdout)
+        // Unbuffered, so a script waiting for the line sees it at once.
+        FileHandle.standardOutput.write(Data((ready + "\n").utf8))
         if let readyFile {
             try ready.write(toFile: readyFile, atomically: true, encoding: .utf8)
         }

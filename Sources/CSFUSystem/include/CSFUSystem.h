@@ -34,6 +34,21 @@ int csfu_udp_bind(const struct sockaddr *address, socklen_t length, int receive_
 /// Whether the kernel accepts UDP_SEGMENT on this socket (GSO).
 int csfu_udp_gso_supported(int fd);
 
+/// epoll instance (close-on-exec). Returns fd or -errno.
+int csfu_epoll_create(void);
+/// Watches `fd` for readability; `tag` comes back from csfu_epoll_wait. Returns 0 or -errno.
+int csfu_epoll_add(int epoll_fd, int fd, uint64_t tag);
+/// Waits up to `timeout_ms`; writes the tags of ready descriptors. Returns the count, 0 on
+/// timeout or EINTR, -errno on error.
+int csfu_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms);
+
+/// Non-blocking, close-on-exec eventfd. Returns fd or -errno.
+int csfu_eventfd_create(void);
+/// Adds one to the counter (wakes a waiter).
+void csfu_eventfd_signal(int fd);
+/// Resets the counter.
+void csfu_eventfd_drain(int fd);
+
 #ifdef __cplusplus
 }
 #endif

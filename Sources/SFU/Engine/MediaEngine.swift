@@ -74,7 +74,7 @@ public final class MediaEngine: Sendable {
         let workerIndex = roundRobin.add(1, ordering: .relaxed).oldValue % workers.count
         let candidates = workers[workerIndex].localAddresses.map { address in
             let advertised = configuration.advertisedAddresses[address.ipString] ?? address.ipString
-            return LocalCandidate(address: advertised, port: address.port)
+            return LocalCandidateAddress(address: advertised, port: address.port)
         }
         return TransportAllocation(
             id: id, workerIndex: workerIndex, localCredentials: .random(), candidates: candidates,
@@ -141,14 +141,8 @@ public struct TransportAllocation: Sendable, Hashable {
     public let id: UInt64
     public let workerIndex: Int
     public let localCredentials: ICECredentials
-    public let candidates: [LocalCandidate]
+    public let candidates: [LocalCandidateAddress]
     public let fingerprint: DTLSFingerprint
-}
-
-/// A host candidate we advertise.
-public struct LocalCandidate: Sendable, Hashable {
-    public var address: String
-    public var port: UInt16
 }
 
 public struct MediaStatistics: Sendable, Equatable {

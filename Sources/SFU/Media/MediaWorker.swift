@@ -1,3 +1,4 @@
+import CSFUSystem
 import Foundation
 import Glibc
 import ICE
@@ -32,7 +33,7 @@ final class MediaWorker: @unchecked Sendable {
     private var dropLog: RateLimitedLog
 
     private let finished = Mutex<Bool>(false)
-    private let thread = Mutex<Thread?>(nil)
+    private let started = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
 
     init(index: Int, sockets: [UDPSocket], logger: Logger) throws {
@@ -56,7 +57,7 @@ final class MediaWorker: @unchecked Sendable {
         }
         thread.name = "sfu-media-\(index)"
         thread.stackSize = 1 << 20
-        self.thread.withLock { $0 = thread }
+        started.store(true, ordering: .releasing)
         thread.start()
     }
 
@@ -67,9 +68,8 @@ final class MediaWorker: @unchecked Sendable {
             return done
         }
         guard !alreadyFinished else { return }
-        let started = thread.withLock { $0 != nil }
         commands.enqueue { worker in worker.stopping = true }
-        if started { exited.wait() }
+        if started.load(ordering: .acquiring) { exited.wait() }
         for socket in sockets { socket.close() }
     }
 
@@ -109,37 +109,30 @@ final class MediaWorker: @unchecked Sendable {
     // MARK: Loop
 
     private func run() {
-        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        let epoll = csfu_epoll_create()
         guard epoll >= 0 else {
-            logger.critical("epoll_create1 failed: \(String(cString: strerror(errno)))")
+            logger.critical("epoll_create1 failed: \(String(cString: strerror(-epoll)))")
             return
         }
         defer { close(epoll) }
-        // epoll data: socket index, or -1 for the command eventfd.
-        func watch(_ fd: Int32, tag: Int32) {
-            var event = epoll_event()
-            event.events = EPOLLIN.rawValue
-            event.data.u64 = UInt64(bitPattern: Int64(tag))
-            epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+        // Tags: the socket index, or `commandTag` for the command eventfd.
+        let commandTag = UInt64.max
+        _ = csfu_epoll_add(epoll, commands.eventDescriptor, commandTag)
+        for (socketIndex, socket) in sockets.enumerated() {
+            _ = csfu_epoll_add(epoll, socket.descriptor, UInt64(socketIndex))
         }
-        watch(commands.eventDescriptor, tag: -1)
-        for (socketIndex, socket) in sockets.enumerated() { watch(socket.descriptor, tag: Int32(socketIndex)) }
-
-        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: 16)
-        defer { events.deallocate() }
+        let tags = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        defer { tags.deallocate() }
         logger.debug("media worker started", metadata: ["addresses": "\(localAddresses)"])
 
         while !stopping {
-            let ready = epoll_wait(epoll, events, 16, 10)
+            let ready = csfu_epoll_wait(epoll, tags, 16, 10)
             let now = MonotonicInstant.now()
-            if ready > 0 {
-                for eventIndex in 0..<Int(ready) {
-                    let tag = Int64(bitPattern: events[eventIndex].data.u64)
-                    if tag < 0 {
-                        for command in commands.drain() { command(self) }
-                    } else {
-                        receiveAll(socketIndex: Int(tag), now: now)
-                    }
+            for eventIndex in 0..<Int(max(0, ready)) {
+                if tags[eventIndex] == commandTag {
+                    for command in commands.drain() { command(self) }
+                } else {
+                    receiveAll(socketIndex: Int(tags[eventIndex]), now: now)
                 }
             }
             if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
@@ -193,9 +186,8 @@ final class MediaWorker: @unchecked Sendable {
             dropLog.note("dropped \(kind) datagram from unknown address \(source)", now: now)
             return
         }
-        guard let username = STUNMessage.peekUsername(UnsafeRawBufferPointer(rebasing: buffer[0..<length])),
-            let colon = username.firstIndex(of: ":"),
-            let transport = transportsByUfrag[String(username[..<colon])]
+        guard let ufrag = STUNMessage.peekLocalUfrag(UnsafeRawBufferPointer(rebasing: buffer[0..<length])),
+            let transport = transportsByUfrag[ufrag]
         else {
             statistics.datagramsDropped.add(1, ordering: .relaxed)
             dropLog.note("dropped STUN from \(source) with unknown or missing USERNAME", now: now)

@@ -1,3 +1,4 @@
+import CSFUSystem
 import Glibc
 import Synchronization
 
@@ -14,8 +15,8 @@ final class WorkerCommandQueue: Sendable {
     let eventDescriptor: Int32
 
     init() throws {
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard fd >= 0 else { throw MediaEngineError.systemCall("eventfd", errno) }
+        let fd = csfu_eventfd_create()
+        guard fd >= 0 else { throw MediaEngineError.systemCall("eventfd", -fd) }
         eventDescriptor = fd
     }
 
@@ -23,14 +24,12 @@ final class WorkerCommandQueue: Sendable {
 
     func enqueue(_ command: @escaping Command) {
         pending.withLock { $0.append(command) }
-        var one: UInt64 = 1
-        _ = write(eventDescriptor, &one, 8)
+        csfu_eventfd_signal(eventDescriptor)
     }
 
     /// Called by the worker thread when the eventfd is readable.
     func drain() -> [Command] {
-        var counter: UInt64 = 0
-        _ = read(eventDescriptor, &counter, 8)
+        csfu_eventfd_drain(eventDescriptor)
         return pending.withLock { commands in
             let taken = commands
             commands.removeAll(keepingCapacity: true)

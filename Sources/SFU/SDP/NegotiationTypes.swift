@@ -1,3 +1,5 @@
+import ICE
+
 /// Inputs and outputs of `SDPNegotiator`. Plain values (strings and integers,
 /// no ICE/DTLS types) so the SDP layer stands alone; all `Sendable`.
 

@@ -1,3 +1,5 @@
+import ICE
+
 /// Answering a remote offer: the publisher (receiveOnly) and echo (mirror) paths.
 extension SDPNegotiator {
     /// Answers a remote offer (RFC 3264 §6, JSEP RFC 8829 §5.3).

@@ -1,3 +1,5 @@
+import ICE
+
 /// Server offers (subscribers) and the answers to them.
 
 /// A codec the server forwards, with the fixed payload types Janus' VideoRoom

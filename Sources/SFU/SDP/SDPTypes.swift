@@ -58,14 +58,6 @@ public enum DTLSSetup: String, Sendable, Hashable {
     case actpass, active, passive, holdconn
 }
 
-/// Our role in the DTLS handshake, derived from `a=setup`.
-public enum DTLSRole: Sendable, Hashable {
-    /// We send the ClientHello (`a=setup:active`).
-    case client
-    /// We wait for the ClientHello (`a=setup:passive`).
-    case server
-}
-
 /// `c=` (RFC 8866 §5.7).
 public struct SDPConnection: Sendable, Hashable {
     public var networkType: String

@@ -28,7 +28,7 @@ extension WebRTCTransport {
             switch (packet.packetType, packet.feedbackFormat) {
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.pictureLossIndication),
                 (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.fullIntraRequest):
-                guard let index = streamIndex(forLocalSSRC: mediaSSRC(of: packet)) else { continue }
+                guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
                 requestKeyframe(streamIndex: index, now: now, output: output)
             case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
                 guard let nack = try? RTCPGenericNACK(packet),
@@ -39,11 +39,11 @@ extension WebRTCTransport {
                 let offset = streams[index].sequence.currentOffset
                 let translated = nack.lostSequenceNumbers.map { $0 &- offset }
                 sendRTCP(output: output) { out in
-                    (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: remoteSSRC, lost: translated)
+                    (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: remoteSSRC, lostSequenceNumbers: translated)
                         .write(into: out)) ?? 0
                 }
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.applicationLayer):
-                guard let remb = try? RTCPReceiverEstimatedMaximumBitrate(packet) else { continue }
+                guard let remb = try? RTCPReceiverEstimatedMaxBitrate(packet) else { continue }
                 let capped = settings.bitrate > 0 ? min(remb.bitrate, UInt64(settings.bitrate)) : remb.bitrate
                 sendEstimate(bitrate: capped, output: output)
             default:
@@ -65,15 +65,9 @@ extension WebRTCTransport {
         }
         guard !ssrcs.isEmpty, let sender = streams.first?.setup.localSSRC else { return }
         sendRTCP(output: output) { out in
-            (try? RTCPReceiverEstimatedMaximumBitrate(senderSSRC: sender, bitrate: bitrate, ssrcs: ssrcs)
+            (try? RTCPReceiverEstimatedMaxBitrate(senderSSRC: sender, bitrate: bitrate, ssrcs: ssrcs)
                 .write(into: out)) ?? 0
         }
-    }
-
-    private func mediaSSRC(of packet: RTCPPacket) -> UInt32 {
-        let body = packet.body
-        guard body.count >= 8 else { return 0 }
-        return UInt32(body[4]) << 24 | UInt32(body[5]) << 16 | UInt32(body[6]) << 8 | UInt32(body[7])
     }
 
     private func streamIndex(forLocalSSRC ssrc: UInt32) -> Int? {

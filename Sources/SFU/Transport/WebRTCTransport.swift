@@ -178,7 +178,7 @@ final class WebRTCTransport {
     private func stream(for packet: RTPPacket) -> Int? {
         let ssrc = packet.ssrc
         if let index = streamBySSRC[ssrc] { return index }
-        if let id = midExtensionID, let mid = packet.extensionValue(id: id) {
+        if let id = midExtensionID, let mid = packet.extensionElement(id: id) {
             for index in streams.indices where streams[index].setup.mid.utf8.elementsEqual(mid) {
                 // Only a packet with the m-line's media payload type teaches us its SSRC: RTX and
                 // FEC streams carry the same mid but other payload types.
@@ -296,7 +296,7 @@ final class WebRTCTransport {
         guard streams[streamIndex].mayRequestKeyframe(now: now) else { return }
         let sender = streams[streamIndex].setup.localSSRC
         sendRTCP(output: output) { buffer in
-            RTCPWriter.writePictureLossIndication(into: buffer, senderSSRC: sender, mediaSSRC: mediaSSRC)
+            (try? RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: mediaSSRC).write(into: buffer)) ?? 0
         }
     }
 }

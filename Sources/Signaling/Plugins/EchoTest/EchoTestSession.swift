@@ -119,14 +119,14 @@ actor EchoTestSession: JanusPluginSession {
         let local = LocalTransportParameters(
             iceUfrag: allocation.localCredentials.ufrag, icePwd: allocation.localCredentials.pwd,
             fingerprint: allocation.fingerprint.sdpValue,
-            candidates: allocation.candidates.map { SDPCandidateAddress(address: $0.address, port: $0.port) })
+            candidates: allocation.candidates)
         var policy = CodecPolicy()
         policy.audioCodecs = ["opus", "g722", "pcmu", "pcma"]
         policy.videoCodecs = ["vp8", "vp9", "h264", "av1"]
         // The echo relays the receiver's NACKs to the sender, which retransmits on the original
         // SSRC; RTX and transport-cc would need state this plugin does not keep.
         policy.acceptRTX = false
-        policy.acceptedExtensions.remove(SDPExtensionURI.transportCC)
+        policy.acceptedExtensions.remove(RTPExtensionURI.transportCC)
         do {
             return .success(
                 try SDPNegotiator.answer(
@@ -146,7 +146,7 @@ actor EchoTestSession: JanusPluginSession {
                 remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
                 receives: true, sends: true)
         }
-        let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == SDPExtensionURI.mid }?.id
+        let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
         return TransportSetup(
             remoteCredentials: ICECredentials(ufrag: result.remoteIceUfrag, pwd: result.remoteIcePwd),
             remoteFingerprint: fingerprint,
