@@ -14,7 +14,10 @@ import Glibc
 @Suite("DTLS interop with openssl s_server / s_client", .serialized,
     .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
 struct DTLSInteropTests {
-    @Test func ourClientAgainstOpenSSLServer() throws {
+    /// `dropFirst`: our first ClientHello is lost, so the copy prepared for the 1 s
+    /// retransmission (real clock here) must be acceptable to a real OpenSSL server.
+    @Test(arguments: [false, true])
+    func ourClientAgainstOpenSSLServer(dropFirst: Bool) throws {
         let serverIdentity = try DTLSCertificate.generateSelfSigned(commonName: "s_server")
         let files = try PEMFiles(serverIdentity)
         defer { files.remove() }
@@ -32,7 +35,9 @@ struct DTLSInteropTests {
             role: .client, certificate: DTLSCertificate.generateSelfSigned(),
             remoteFingerprint: serverIdentity.fingerprint)
         let socket = try UDPSocket(connectingToPort: port)
+        socket.dropFirstSent = dropFirst
         let events = socket.drive(client, seconds: 8)
+        #expect(client.retransmissionCount == (dropFirst ? 1 : 0))
         let keys = try #require(events.lazy.compactMap(\.keys).first, "events: \(events)")
         // s_server's preference order wins.
         #expect(keys.protectionProfile == 0x0001)
@@ -41,11 +46,14 @@ struct DTLSInteropTests {
         #expect(printed == keys.localMasterKey + keys.remoteMasterKey + keys.localMasterSalt + keys.remoteMasterSalt)
     }
 
-    @Test func openSSLClientAgainstOurServer() throws {
+    /// `dropFirst`: s_client's first ClientHello is lost; its real-time timer resends it.
+    @Test(arguments: [false, true])
+    func openSSLClientAgainstOurServer(dropFirst: Bool) throws {
         let clientIdentity = try DTLSCertificate.generateSelfSigned(commonName: "s_client")
         let files = try PEMFiles(clientIdentity)
         defer { files.remove() }
         let socket = try UDPSocket(bindingLoopback: ())
+        socket.dropFirstReceived = dropFirst
         let server = try DTLSEndpoint(
             role: .server, certificate: DTLSCertificate.generateSelfSigned(),
             remoteFingerprint: clientIdentity.fingerprint)
@@ -159,6 +167,8 @@ private final class UDPSocket {
     let fd: Int32
     private(set) var port: UInt16 = 0
     private var peer: sockaddr_in?
+    var dropFirstSent = false
+    var dropFirstReceived = false
 
     struct Failure: Error { var what: String }
 
@@ -210,6 +220,10 @@ private final class UDPSocket {
         while MonotonicInstant.now() < deadline {
             while let datagram = endpoint.pollTransmit() {
                 guard var destination = peer else { break }
+                if dropFirstSent {
+                    dropFirstSent = false
+                    continue
+                }
                 _ = datagram.withUnsafeBytes { raw in
                     withUnsafePointer(to: &destination) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -234,7 +248,9 @@ private final class UDPSocket {
                         }
                     }
                 }
-                if count > 0 {
+                if count > 0 && dropFirstReceived {
+                    dropFirstReceived = false
+                } else if count > 0 {
                     if peer == nil { peer = from }
                     buffer.withUnsafeBytes { endpoint.handleDatagram(UnsafeRawBufferPointer(rebasing: $0[0..<count]), now: .now()) }
                 }

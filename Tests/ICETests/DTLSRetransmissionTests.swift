@@ -229,3 +229,28 @@ struct DTLSRecordFilterTests {
         #expect(sanitize(ccs + Array(protected.prefix(20))) == ccs)  // truncated tail
     }
 }
+
+extension DTLSRetransmissionTests {
+    /// At a small MTU the client's second flight spans several datagrams; losing one of them
+    /// leaves the server with a partial flight until the client's timer resends it whole.
+    @Test func partOfAMultiDatagramFlightLost() throws {
+        let link = try DTLSTestLink.make(mtu: 256)
+        var clientFlightStart: Int?
+        link.drop = { [unowned link] direction, index, bytes in
+            guard direction == .clientToServer else { return false }
+            // The first datagram after the ClientHello(s) starts the second flight.
+            if clientFlightStart == nil, dtlsRecords(bytes).first?.length ?? 0 > 0, index > 0,
+                link.serverSent.count > 0
+            {
+                clientFlightStart = index
+                return true
+            }
+            return false
+        }
+        link.start()
+        link.runUntilSettled()
+        #expect(clientFlightStart != nil)
+        #expect(link.clientKeys != nil && link.serverKeys != nil)
+        #expect(link.client.retransmissionCount >= 1)
+    }
+}
