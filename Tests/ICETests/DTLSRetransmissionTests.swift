@@ -254,3 +254,20 @@ extension DTLSRetransmissionTests {
         #expect(link.client.retransmissionCount >= 1)
     }
 }
+
+extension DTLSRetransmissionTests {
+    /// The design rests on this OpenSSL 3.0 behaviour: once a flight's copies are made, its own
+    /// wall-clock timer is parked far away, so only our injected clock retransmits.
+    @Test func openSSLTimerIsParkedWhileOurClockRules() throws {
+        let link = try DTLSTestLink.make()
+        link.start()
+        let parked = try #require(link.client.openSSLTimerRemainingMicroseconds)
+        #expect(parked > 3_500_000_000)
+        #expect(link.client.nextTimeout() == link.startedAt.adding(milliseconds: 1_000))
+        #expect(link.server.openSSLTimerRemainingMicroseconds == nil)  // nothing sent yet
+        link.runUntilSettled()
+        #expect(link.clientKeys != nil)
+        #expect(link.client.openSSLTimerRemainingMicroseconds == nil)
+        #expect(link.server.openSSLTimerRemainingMicroseconds == nil)
+    }
+}
