@@ -271,3 +271,43 @@ extension DTLSRetransmissionTests {
         #expect(link.server.openSSLTimerRemainingMicroseconds == nil)
     }
 }
+
+extension DTLSRetransmissionTests {
+    /// Corrupted copies of real handshake datagrams (bit flips, truncation) delivered before
+    /// the real ones: nothing traps and every run settles — connected, or failed on both sides
+    /// within the handshake timeout — never stuck.
+    @Test func mutatedHandshakeDatagramsAlwaysSettle() throws {
+        var generator = SeededGenerator(seed: 2024)
+        var connectedRuns = 0
+        for _ in 0..<40 {
+            let link = try DTLSTestLink.make()
+            let victim = Int.random(in: 0..<4, using: &generator)
+            let flips = Int.random(in: 1...4, using: &generator)
+            let truncate = Bool.random(using: &generator)
+            var sentCount = 0
+            link.drop = { [unowned link] direction, _, bytes in
+                defer { sentCount += 1 }
+                guard sentCount == victim else { return false }
+                var mutated = bytes
+                for _ in 0..<flips {
+                    let position = Int.random(in: 0..<mutated.count, using: &generator)
+                    mutated[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+                }
+                if truncate { mutated.removeLast(Int.random(in: 0..<mutated.count, using: &generator)) }
+                let target = direction == .clientToServer ? link.server : link.client
+                mutated.withUnsafeBytes { target.handleDatagram($0, now: link.now) }
+                return false
+            }
+            link.start()
+            link.runUntilSettled()
+            #expect(link.clientSettled && link.serverSettled)
+            if link.clientKeys != nil && link.serverKeys != nil {
+                connectedRuns += 1
+                #expect(link.clientKeys?.localMasterKey == link.serverKeys?.remoteMasterKey)
+            } else {
+                #expect(link.clientKeys == nil || link.serverFailure != nil)
+            }
+        }
+        #expect(connectedRuns > 0)
+    }
+}
