@@ -204,3 +204,30 @@ struct DTLSEndpointTests {
         }
     }
 }
+
+extension DTLSEndpointTests {
+    /// Two associations on one thread, stepped in lock-step: one fails with a fingerprint
+    /// mismatch mid-handshake, the other is unaffected (the OpenSSL error queue is per thread).
+    @Test func failureOfOneAssociationDoesNotLeakIntoAnother() throws {
+        let stranger = try DTLSCertificate.generateSelfSigned(commonName: "stranger")
+        let sharedServerCert = try DTLSCertificate.generateSelfSigned(commonName: "sfu")
+        let bad = try DTLSTestLink.make(serverCertificate: sharedServerCert)
+        let good = try DTLSTestLink.make(serverCertificate: sharedServerCert)
+        bad.server.setRemoteFingerprint(stranger.fingerprint)
+        bad.start()
+        good.start()
+        func step(_ link: DTLSTestLink) {
+            if let d = link.client.pollTransmit() { d.withUnsafeBytes { link.server.handleDatagram($0, now: link.now) } }
+            if let d = link.server.pollTransmit() { d.withUnsafeBytes { link.client.handleDatagram($0, now: link.now) } }
+            link.collectEvents()
+        }
+        for _ in 0..<20 {
+            step(bad)
+            step(good)
+        }
+        #expect(bad.serverFailure == "fingerprint mismatch")
+        #expect(good.clientKeys != nil && good.serverKeys != nil)
+        #expect(good.clientFailure == nil && good.serverFailure == nil)
+        #expect(ERR_peek_error() == 0)
+    }
+}

@@ -229,3 +229,85 @@ struct DTLSRecordFilterTests {
         #expect(sanitize(ccs + Array(protected.prefix(20))) == ccs)  // truncated tail
     }
 }
+
+extension DTLSRetransmissionTests {
+    /// At a small MTU the client's second flight spans several datagrams; losing one of them
+    /// leaves the server with a partial flight until the client's timer resends it whole.
+    @Test func partOfAMultiDatagramFlightLost() throws {
+        let link = try DTLSTestLink.make(mtu: 256)
+        var clientFlightStart: Int?
+        link.drop = { [unowned link] direction, index, bytes in
+            guard direction == .clientToServer else { return false }
+            // The first datagram after the ClientHello(s) starts the second flight.
+            if clientFlightStart == nil, dtlsRecords(bytes).first?.length ?? 0 > 0, index > 0,
+                link.serverSent.count > 0
+            {
+                clientFlightStart = index
+                return true
+            }
+            return false
+        }
+        link.start()
+        link.runUntilSettled()
+        #expect(clientFlightStart != nil)
+        #expect(link.clientKeys != nil && link.serverKeys != nil)
+        #expect(link.client.retransmissionCount >= 1)
+    }
+}
+
+extension DTLSRetransmissionTests {
+    /// The design rests on this OpenSSL 3.0 behaviour: once a flight's copies are made, its own
+    /// wall-clock timer is parked far away, so only our injected clock retransmits.
+    @Test func openSSLTimerIsParkedWhileOurClockRules() throws {
+        let link = try DTLSTestLink.make()
+        link.start()
+        let parked = try #require(link.client.openSSLTimerRemainingMicroseconds)
+        #expect(parked > 3_500_000_000)
+        #expect(link.client.nextTimeout() == link.startedAt.adding(milliseconds: 1_000))
+        #expect(link.server.openSSLTimerRemainingMicroseconds == nil)  // nothing sent yet
+        link.runUntilSettled()
+        #expect(link.clientKeys != nil)
+        #expect(link.client.openSSLTimerRemainingMicroseconds == nil)
+        #expect(link.server.openSSLTimerRemainingMicroseconds == nil)
+    }
+}
+
+extension DTLSRetransmissionTests {
+    /// Corrupted copies of real handshake datagrams (bit flips, truncation) delivered before
+    /// the real ones: nothing traps and every run settles — connected, or failed on both sides
+    /// within the handshake timeout — never stuck.
+    @Test func mutatedHandshakeDatagramsAlwaysSettle() throws {
+        var generator = SeededGenerator(seed: 2024)
+        var connectedRuns = 0
+        for _ in 0..<40 {
+            let link = try DTLSTestLink.make()
+            let victim = Int.random(in: 0..<4, using: &generator)
+            let flips = Int.random(in: 1...4, using: &generator)
+            let truncate = Bool.random(using: &generator)
+            var sentCount = 0
+            link.drop = { [unowned link] direction, _, bytes in
+                defer { sentCount += 1 }
+                guard sentCount == victim else { return false }
+                var mutated = bytes
+                for _ in 0..<flips {
+                    let position = Int.random(in: 0..<mutated.count, using: &generator)
+                    mutated[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+                }
+                if truncate { mutated.removeLast(Int.random(in: 0..<mutated.count, using: &generator)) }
+                let target = direction == .clientToServer ? link.server : link.client
+                mutated.withUnsafeBytes { target.handleDatagram($0, now: link.now) }
+                return false
+            }
+            link.start()
+            link.runUntilSettled()
+            #expect(link.clientSettled && link.serverSettled)
+            if link.clientKeys != nil && link.serverKeys != nil {
+                connectedRuns += 1
+                #expect(link.clientKeys?.localMasterKey == link.serverKeys?.remoteMasterKey)
+            } else {
+                #expect(link.clientKeys == nil || link.serverFailure != nil)
+            }
+        }
+        #expect(connectedRuns > 0)
+    }
+}

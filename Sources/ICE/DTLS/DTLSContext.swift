@@ -9,8 +9,8 @@ import COpenSSL
 final class DTLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
 
-    /// ECDHE only (forward secrecy, RFC 8827 §6.5); ECDSA first because our own certificate is
-    /// P-256, RSA kept for peers (or PEM-loaded identities) with RSA certificates.
+    /// ECDHE only (forward secrecy, which RFC 8827 §6.5 tells implementations to favour); ECDSA
+    /// first because our own certificate is P-256, RSA kept for PEM-loaded RSA identities.
     static let cipherList = [
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
         "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-AES128-GCM-SHA256",
@@ -42,8 +42,8 @@ final class DTLSContext: @unchecked Sendable {
         }
         _ = SSL_CTX_set_options(ctx, sfu_SSL_OP_dtls_srtp())
         _ = sfu_SSL_CTX_set_session_cache_off(ctx)
-        // Both sides must present a certificate (RFC 8827 §6.5); the chain is never checked
-        // against a trust store, the SDP fingerprint is the trust anchor (RFC 8122 §5).
+        // Both sides present a certificate and each checks the other's against the SDP
+        // fingerprint (RFC 5763 §5); there is no trust store (RFC 8122 §5).
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
         SSL_CTX_set_cert_verify_callback(ctx, dtlsCertificateVerifyCallback, nil)
         self.ctx = ctx

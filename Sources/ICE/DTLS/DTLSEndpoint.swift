@@ -79,7 +79,12 @@ public final class DTLSEndpoint: @unchecked Sendable {
         guard let ssl = SSL_new(certificate.context.ctx) else {
             throw DTLSError.openSSL(operation: "SSL_new", reason: OpenSSLErrorQueue.drain())
         }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let readBIO = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw DTLSError.openSSL(operation: "BIO_new", reason: OpenSSLErrorQueue.drain())
+        }
+        guard let writeBIO = BIO_new(BIO_s_mem()) else {
+            BIO_free(readBIO)
             SSL_free(ssl)
             throw DTLSError.openSSL(operation: "BIO_new", reason: OpenSSLErrorQueue.drain())
         }
@@ -289,6 +294,13 @@ public final class DTLSEndpoint: @unchecked Sendable {
                 return SSL_write(ssl, base, Int32(raw.count)) == Int32(raw.count)
             }
         }
+    }
+
+    /// Time left on OpenSSL's own (wall-clock) retransmission timer, `nil` when it is stopped.
+    /// After a flight it stays parked at about an hour: OpenSSL never retransmits by itself.
+    var openSSLTimerRemainingMicroseconds: Int64? {
+        var microseconds: Int64 = 0
+        return sfu_DTLSv1_get_timeout_us(ssl, &microseconds) == 1 ? microseconds : nil
     }
 
     // MARK: - Driving OpenSSL
