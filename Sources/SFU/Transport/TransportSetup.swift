@@ -36,11 +36,14 @@ public struct StreamSetup: Sendable {
     public var localSSRC: UInt32
     public var receives: Bool
     public var sends: Bool
+    /// Negotiated header extensions (ids as this PeerConnection uses them).
+    public var extensions: [StreamExtension]
 
     public init(
         mid: String, kind: MediaKind, payloadType: UInt8, clockRate: UInt32, remoteSSRCs: [UInt32],
-        localSSRC: UInt32, receives: Bool, sends: Bool
+        localSSRC: UInt32, receives: Bool, sends: Bool, extensions: [StreamExtension] = []
     ) {
+        self.extensions = extensions
         self.mid = mid
         self.kind = kind
         self.payloadType = payloadType
@@ -56,6 +59,10 @@ public struct StreamSetup: Sendable {
 public enum TransportBehaviour: Sendable, Equatable {
     /// EchoTest: every received stream goes back on its own m-line.
     case echo(EchoSettings)
+    /// A room publisher: received m-lines become sources for subscribers.
+    case publisher(PublisherSettings)
+    /// A room subscriber: m-lines are fed from sources (see `RoomMediaPlane.bindSubscriber`).
+    case subscriber
 }
 
 /// The EchoTest plugin's knobs (Janus `{"audio":bool,"video":bool,"bitrate":N}`).
@@ -69,5 +76,36 @@ public struct EchoSettings: Sendable, Equatable {
         self.audio = audio
         self.video = video
         self.bitrate = bitrate
+    }
+}
+
+extension TransportSetup {
+    /// The transport parameters of a finished offer/answer. `sends`/`receives` follow the
+    /// negotiated direction of each m-line from our side. Nil when the remote fingerprint is unusable.
+    public init?(negotiation result: NegotiationResult, behaviour: TransportBehaviour) {
+        guard let fingerprint = DTLSFingerprint(sdpValue: result.remoteFingerprint) else { return nil }
+        let streams: [StreamSetup] = result.media.compactMap { media in
+            guard !media.rejected, media.kind == .audio || media.kind == .video else { return nil }
+            return StreamSetup(
+                mid: media.mid, kind: media.kind, payloadType: media.payloadType, clockRate: media.clockRate,
+                remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
+                receives: media.direction.receives, sends: media.direction.sends,
+                extensions: media.extensions.map { StreamExtension(id: UInt8(clamping: $0.id), uri: $0.uri) })
+        }
+        let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
+        self.init(
+            remoteCredentials: ICECredentials(ufrag: result.remoteIceUfrag, pwd: result.remoteIcePwd),
+            remoteFingerprint: fingerprint, dtlsRole: result.localDTLSRole, streams: streams,
+            midExtensionID: midExtension.map { UInt8(clamping: $0) }, behaviour: behaviour)
+    }
+}
+
+/// A negotiated RTP header extension of one m-line.
+public struct StreamExtension: Sendable, Equatable {
+    public var id: UInt8
+    public var uri: String
+    public init(id: UInt8, uri: String) {
+        self.id = id
+        self.uri = uri
     }
 }

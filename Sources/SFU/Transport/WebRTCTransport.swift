@@ -171,6 +171,8 @@ final class WebRTCTransport {
         switch behaviour {
         case .echo(let settings):
             echo(packet, streamIndex: index, settings: settings, output: output)
+        case .publisher, .subscriber:
+            break  // Room forwarding: next commit.
         }
     }
 
@@ -227,6 +229,8 @@ final class WebRTCTransport {
         switch behaviour {
         case .echo(let settings):
             relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
+        case .publisher, .subscriber:
+            break  // Room feedback: next commit.
         }
     }
 

@@ -84,7 +84,7 @@ actor EchoTestSession: JanusPluginSession {
         case .success(let negotiated): result = negotiated
         case .failure(let error): return .failure(error)
         }
-        guard let setup = Self.transportSetup(result, settings: settings) else {
+        guard let setup = TransportSetup(negotiation: result, behaviour: .echo(settings)) else {
             return .failure(JanusError(JanusError.jsepInvalidSDP, "Invalid SDP (bad ICE credentials or fingerprint)"))
         }
         generation += 1
@@ -135,23 +135,6 @@ actor EchoTestSession: JanusPluginSession {
         } catch {
             return .failure(JanusError(JanusError.jsepInvalidSDP, "\(error)"))
         }
-    }
-
-    private static func transportSetup(_ result: NegotiationResult, settings: EchoSettings) -> TransportSetup? {
-        guard let fingerprint = DTLSFingerprint(sdpValue: result.remoteFingerprint) else { return nil }
-        let streams: [StreamSetup] = result.media.compactMap { media in
-            guard !media.rejected, media.kind == .audio || media.kind == .video else { return nil }
-            return StreamSetup(
-                mid: media.mid, kind: media.kind, payloadType: media.payloadType, clockRate: media.clockRate,
-                remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
-                receives: true, sends: true)
-        }
-        let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
-        return TransportSetup(
-            remoteCredentials: ICECredentials(ufrag: result.remoteIceUfrag, pwd: result.remoteIcePwd),
-            remoteFingerprint: fingerprint,
-            dtlsRole: result.localDTLSRole == .client ? .client : .server,
-            streams: streams, midExtensionID: midExtension.map(UInt8.init), behaviour: .echo(settings))
     }
 
     // MARK: State

@@ -1,0 +1,91 @@
+import ICE
+
+/// What a conferencing plugin (the VideoRoom) needs from the media plane: publisher
+/// PeerConnections whose streams become sources, subscriber PeerConnections whose m-lines are
+/// bound to sources, and the knobs on both. `MediaEngine` implements it; tests use a fake.
+///
+/// All methods are non-blocking and may be called from any task; the work happens on the
+/// worker that owns the transport. Events arrive on that worker's thread and must not block.
+public protocol RoomMediaPlane: Sendable {
+    /// Reserves a transport for a PeerConnection in `room`. Transports of one room are placed
+    /// together so that forwarding between them stays on one thread.
+    func allocateTransport(room: RoomKey) -> TransportAllocation
+    /// The certificate fingerprint every transport uses (for SDP).
+    var fingerprint: DTLSFingerprint { get }
+
+    /// Starts a publisher PeerConnection (`setup.behaviour == .publisher`); each received
+    /// m-line becomes the source `SourceKey(publisher: allocation.id, mid: mid)`.
+    func startTransport(
+        _ allocation: TransportAllocation, setup: TransportSetup,
+        events: @escaping @Sendable (TransportEvent) -> Void)
+    /// Replaces the m-line → source bindings of a subscriber transport (`.subscriber` behaviour):
+    /// after (re)negotiation, `pause`, `start`, `switch`, `update`, or when a source goes away.
+    func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding])
+    /// Publisher knobs: REMB cap (0 = none) and per-m-line moderation mute.
+    func configurePublisher(_ allocation: TransportAllocation, settings: PublisherSettings)
+    /// Asks the publisher for a keyframe on one m-line, or on all video m-lines when `mid` is nil.
+    func requestKeyframe(publisher allocation: TransportAllocation, mid: String?)
+    /// Tears the PeerConnection down (close_notify); subscribers bound to its sources stop
+    /// receiving from them at once. No event follows.
+    func closeTransport(_ allocation: TransportAllocation)
+}
+
+/// Identifies a room for placement (worker affinity); any stable value works.
+public struct RoomKey: Hashable, Sendable {
+    public var value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+}
+
+/// One publisher m-line as a forwarding source.
+public struct SourceKey: Hashable, Sendable, CustomStringConvertible {
+    public var publisher: UInt64
+    public var mid: String
+    public init(publisher: UInt64, mid: String) {
+        self.publisher = publisher
+        self.mid = mid
+    }
+    public var description: String { "\(publisher)/\(mid)" }
+}
+
+/// A subscriber m-line and what feeds it.
+public struct SubscriberBinding: Sendable, Equatable {
+    /// The subscriber PeerConnection's own mid (from our offer).
+    public var mid: String
+    /// Nil: nothing is sent on this m-line (inactive, or its publisher left).
+    public var source: SourceKey?
+    /// False while the subscription is paused (`pause`, `send:false`).
+    public var send: Bool
+
+    public init(mid: String, source: SourceKey?, send: Bool = true) {
+        self.mid = mid
+        self.source = source
+        self.send = send
+    }
+}
+
+/// Publisher-side controls.
+public struct PublisherSettings: Sendable, Equatable {
+    /// REMB cap in bits per second sent to the publisher (room `bitrate` or `configure`); 0 = none.
+    public var bitrate: UInt32
+    /// Mids whose media is not forwarded (VideoRoom `moderate`, room-control mute).
+    public var mutedMids: Set<String>
+    /// Periodic keyframe request interval in seconds (room `fir_freq`); 0 = none.
+    public var keyframeInterval: UInt32
+    /// RFC 6464 talking detection (room `audiolevel_event`): average over `audioActivePackets`
+    /// packets, talking when the average level (in -dBov, 0 loudest) is below `audioLevelAverage`.
+    public var audioLevelEvents: Bool
+    public var audioActivePackets: Int
+    public var audioLevelAverage: Int
+
+    public init(
+        bitrate: UInt32 = 0, mutedMids: Set<String> = [], keyframeInterval: UInt32 = 0,
+        audioLevelEvents: Bool = false, audioActivePackets: Int = 100, audioLevelAverage: Int = 25
+    ) {
+        self.bitrate = bitrate
+        self.mutedMids = mutedMids
+        self.keyframeInterval = keyframeInterval
+        self.audioLevelEvents = audioLevelEvents
+        self.audioActivePackets = audioActivePackets
+        self.audioLevelAverage = audioLevelAverage
+    }
+}
