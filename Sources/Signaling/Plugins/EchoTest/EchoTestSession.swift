@@ -96,6 +96,10 @@ actor EchoTestSession: JanusPluginSession {
                 context.push(.webrtcUp)
             case .mediaReceiving(let mid, let kind, let receiving):
                 context.push(.media(mid: mid, type: kind.token, receiving: receiving, substream: nil))
+            case .slowLink(let mid, let kind, let uplink, let lost):
+                context.push(.slowLink(mid: mid, media: kind.token, uplink: uplink, lost: lost))
+            case .talking:
+                break  // EchoTest has no talking events.
             case .failed(let reason):
                 Task { await self?.transportFailed(generation: generation, reason: reason) }
             }
