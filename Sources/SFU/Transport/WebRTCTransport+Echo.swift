@@ -8,7 +8,12 @@ extension WebRTCTransport {
     func updateBehaviour(_ new: TransportBehaviour, now: MonotonicInstant, output: PacketOutput) {
         let old = behaviour
         behaviour = new
-        guard case .echo(let before) = old, case .echo(let after) = new else { return }
+        guard case .echo(let before) = old, case .echo(let after) = new else {
+            if case .publisher(let settings) = new, settings.bitrate > 0 {
+                sendEstimate(bitrate: UInt64(settings.bitrate), output: output)
+            }
+            return
+        }
         if after.video && !before.video { requestKeyframes(now: now, output: output) }
         if after.bitrate != before.bitrate { sendPeriodicFeedback(now: now, output: output) }
     }
@@ -58,7 +63,7 @@ extension WebRTCTransport {
         sendEstimate(bitrate: UInt64(settings.bitrate), output: output)
     }
 
-    private func sendEstimate(bitrate: UInt64, output: PacketOutput) {
+    func sendEstimate(bitrate: UInt64, output: PacketOutput) {
         var ssrcs: [UInt32] = []
         for stream in streams where stream.setup.kind == .video {
             if let ssrc = stream.remoteSSRC { ssrcs.append(ssrc) }

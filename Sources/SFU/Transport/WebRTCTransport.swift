@@ -14,9 +14,9 @@ final class WebRTCTransport {
     private let dtlsRole: DTLSRole
     private var dtlsStarted = false
     private var inbound: SRTPContext?
-    private var outbound: SRTPContext?
-    private var selectedAddress: TransportAddress?
-    private var selectedSocket = 0
+    private(set) var outbound: SRTPContext?
+    private(set) var selectedAddress: TransportAddress?
+    private(set) var selectedSocket = 0
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
     var streams: [MediaStreamState]
@@ -24,7 +24,7 @@ final class WebRTCTransport {
     private let midExtensionID: UInt8?
     var behaviour: TransportBehaviour
     private let events: @Sendable (TransportEvent) -> Void
-    private var connected = false
+    private(set) var connected = false
     private(set) var isFinished = false
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
     private var invalidPackets: RateLimitedLog
@@ -171,8 +171,10 @@ final class WebRTCTransport {
         switch behaviour {
         case .echo(let settings):
             echo(packet, streamIndex: index, settings: settings, output: output)
-        case .publisher, .subscriber:
-            break  // Room forwarding: next commit.
+        case .publisher(let settings):
+            publish(packet, streamIndex: index, settings: settings, now: now, output: output)
+        case .subscriber:
+            break  // A subscriber PeerConnection is receive-only on the peer's side.
         }
     }
 
@@ -229,8 +231,10 @@ final class WebRTCTransport {
         switch behaviour {
         case .echo(let settings):
             relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
-        case .publisher, .subscriber:
-            break  // Room feedback: next commit.
+        case .subscriber:
+            handleSubscriberFeedback(buffer, length: plainLength, now: now, output: output)
+        case .publisher:
+            break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
         }
     }
 
@@ -256,9 +260,16 @@ final class WebRTCTransport {
                 events(.mediaReceiving(mid: streams[index].setup.mid, kind: streams[index].setup.kind, receiving: false))
             }
         }
+        if case .publisher(let settings) = behaviour {
+            publisherTimers(settings: settings, now: now, output: output)
+        }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
-            sendPeriodicFeedback(now: now, output: output)
+            switch behaviour {
+            case .echo: sendPeriodicFeedback(now: now, output: output)
+            case .publisher(let settings): publisherPeriodic(settings: settings, now: now, output: output)
+            case .subscriber: break
+            }
         }
     }
 
@@ -273,6 +284,9 @@ final class WebRTCTransport {
         }
         isFinished = true
     }
+
+    /// Hands an event to the control plane (on this worker thread).
+    func emit(_ event: TransportEvent) { events(event) }
 
     private func fail(_ reason: String) {
         guard !isFinished else { return }
