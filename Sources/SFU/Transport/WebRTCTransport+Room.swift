@@ -14,13 +14,8 @@ extension WebRTCTransport {
 
     func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
                  output: PacketOutput) {
-        let sequenceNumber = packet.sequenceNumber
-        streams[index].nacks.received(sequenceNumber, now: now)
-        if streams[index].setup.kind == .video {
-            if streams[index].retransmissions == nil { streams[index].retransmissions = RetransmissionBuffer() }
-            streams[index].retransmissions?.store(
-                UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: sequenceNumber)
-        } else if settings.audioLevelEvents, let id = streams[index].audioLevelExtensionID,
+        recordReceived(packet, streamIndex: index, now: now)
+        if settings.audioLevelEvents, streams[index].setup.kind == .audio, let id = streams[index].audioLevelExtensionID,
             let level = packet.audioLevel(id: id)
         {
             if let change = streams[index].audioLevel.add(
@@ -47,8 +42,19 @@ extension WebRTCTransport {
         }
     }
 
-    /// Publisher timers: upstream NACKs for gaps, periodic REMB and keyframe requests.
-    func publisherTimers(settings: PublisherSettings, now: MonotonicInstant, output: PacketOutput) {
+    /// Loss bookkeeping of a received packet: gaps for upstream NACKs, and (video) a copy for
+    /// answering downstream NACKs.
+    func recordReceived(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
+        let sequenceNumber = packet.sequenceNumber
+        guard streams[index].setup.kind == .video else { return }
+        streams[index].nacks.received(sequenceNumber, now: now)
+        if streams[index].retransmissions == nil { streams[index].retransmissions = RetransmissionBuffer() }
+        streams[index].retransmissions?.store(
+            UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: sequenceNumber)
+    }
+
+    /// Upstream NACKs for the gaps in what the peer sends us (video).
+    func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
         for index in streams.indices where streams[index].setup.kind == .video && streams[index].nacks.hasPending {
             guard let mediaSSRC = streams[index].remoteSSRC else { continue }
             var lost: [UInt16] = []
@@ -98,7 +104,7 @@ extension WebRTCTransport {
              outbound: outbound, destination: destination, output: output)
     }
 
-    private func send(
+    func send(
         _ packet: RTPPacket, as index: Int, sequence: UInt16, timestamp: UInt32, map: RTPHeaderExtensionIDMap,
         outbound: SRTPContext, destination: TransportAddress, output: PacketOutput
     ) {

@@ -170,7 +170,7 @@ final class WebRTCTransport {
         }
         switch behaviour {
         case .echo(let settings):
-            echo(packet, streamIndex: index, settings: settings, output: output)
+            echo(packet, streamIndex: index, settings: settings, now: now, output: output)
         case .publisher(let settings):
             publish(packet, streamIndex: index, settings: settings, now: now, output: output)
         case .subscriber:
@@ -192,27 +192,6 @@ final class WebRTCTransport {
             }
         }
         return nil
-    }
-
-    private func echo(_ packet: RTPPacket, streamIndex: Int, settings: EchoSettings, output: PacketOutput) {
-        guard let outbound, let destination = selectedAddress, streams[streamIndex].setup.sends else { return }
-        let enabled = streams[streamIndex].setup.kind == .audio ? settings.audio : settings.video
-        guard enabled else {
-            streams[streamIndex].sequence.pause()
-            return
-        }
-        guard packet.ssrc == streams[streamIndex].remoteSSRC else { return }  // one source per m-line
-        let sequence = streams[streamIndex].sequence.rewrite(packet.sequenceNumber)
-        let localSSRC = streams[streamIndex].setup.localSSRC
-        let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
-        output.send(socketIndex: selectedSocket, to: destination) { slot in
-            guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
-            slot.copyMemory(from: source)
-            guard let copy = try? RTPPacket(buffer: slot, length: source.count) else { return 0 }
-            copy.ssrc = localSSRC
-            copy.sequenceNumber = sequence
-            return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
-        }
     }
 
     // MARK: RTCP
@@ -260,8 +239,9 @@ final class WebRTCTransport {
                 events(.mediaReceiving(mid: streams[index].setup.mid, kind: streams[index].setup.kind, receiving: false))
             }
         }
-        if case .publisher(let settings) = behaviour {
-            publisherTimers(settings: settings, now: now, output: output)
+        switch behaviour {
+        case .echo, .publisher: requestMissingPackets(now: now, output: output)
+        case .subscriber: break
         }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
