@@ -113,6 +113,18 @@ public final class MediaEngine: Sendable {
         }
     }
 
+    /// ICE restart: the transport answers checks only with the new credentials from now on;
+    /// DTLS and SRTP carry on. Returns the allocation with our new credentials (for the SDP).
+    public func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation {
+        let restarted = allocation.withLocalCredentials(.random())
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            guard let transport = worker.transport(id: allocation.id) else { return }
+            let previous = transport.restartICE(local: restarted.localCredentials, remote: remote)
+            worker.rekey(transport, oldUfrag: previous)
+        }
+        return restarted
+    }
+
     /// Closes the transport (close_notify to the peer). No event follows.
     public func closeTransport(_ allocation: TransportAllocation) {
         workers[allocation.workerIndex].commands.enqueue { worker in
@@ -146,6 +158,12 @@ public struct TransportAllocation: Sendable, Hashable {
     public let localCredentials: ICECredentials
     public let candidates: [LocalCandidateAddress]
     public let fingerprint: DTLSFingerprint
+
+    func withLocalCredentials(_ credentials: ICECredentials) -> TransportAllocation {
+        TransportAllocation(
+            id: id, workerIndex: workerIndex, localCredentials: credentials, candidates: candidates,
+            fingerprint: fingerprint)
+    }
 }
 
 public struct MediaStatistics: Sendable, Equatable {

@@ -265,6 +265,15 @@ final class WebRTCTransport {
         isFinished = true
     }
 
+    /// ICE restart (RFC 8445 §9): new credentials on both sides, same DTLS association.
+    /// Returns the previous local ufrag so the worker can re-key its demux table.
+    func restartICE(local: ICECredentials, remote: ICECredentials) -> String {
+        let previous = localUfrag
+        ice.restart(local: local, remote: remote)
+        localUfrag = local.ufrag
+        return previous
+    }
+
     /// Hands an event to the control plane (on this worker thread).
     func emit(_ event: TransportEvent) { events(event) }
 
