@@ -1,0 +1,68 @@
+"""Echotest over HTTP with an aiortc peer: our own changing video and a tone come back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from echo import AiortcEchoTest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_echotest_aiortc_http(server) -> None:
+    async def run() -> AiortcEchoTest:
+        async with AiortcEchoTest(server.http_url) as echo:
+            await echo.received.wait_until(
+                lambda r: r.video_matched >= 30 and r.audio_frames >= 50, 25,
+                "30 echoed video frames and 50 audio frames")
+            # Still flowing a little later (not a burst then silence).
+            seen = echo.received.video_matched
+            await echo.received.wait_until(lambda r: r.video_matched >= seen + 15, 10,
+                                           "15 more echoed video frames")
+        return echo
+
+    echo = asyncio.run(asyncio.wait_for(run(), timeout=50))
+    rx = echo.received
+    print(f"\nreceived: {rx.summary()}; sent video={echo.video_track.sent} "
+          f"audio={echo.audio_track.sent}")
+    print("events:", [(e.get("janus"), e.get("type") or e.get("reason") or "") for e in echo.events()])
+
+    # The message was accepted asynchronously and answered by an event with a jsep answer.
+    assert echo.message_reply["janus"] == "ack", echo.message_reply
+    ev = echo.answer_event
+    assert ev["session_id"] == echo.session_id and ev["sender"] == echo.handle_id
+    assert ev["plugindata"]["plugin"] == "janus.plugin.echotest"
+    assert ev["plugindata"]["data"].get("echotest") == "event"
+    assert ev["plugindata"]["data"].get("result") == "ok"
+    assert ev["jsep"]["type"] == "answer"
+
+    # The answer offers only the test address, on UDP, inside the configured media ports.
+    endpoints = echo.server_udp_endpoints()
+    assert endpoints, f"no UDP candidates in the answer:\n{echo.answer_sdp}"
+    lo, hi = server.media_ports
+    for address, port in endpoints:
+        assert address == server.ice_address, echo.answer_sdp
+        assert lo <= port <= hi, echo.answer_sdp
+
+    # Media: our own frames (the counter pattern survives the round trip) and audio.
+    assert rx.errors == []
+    assert rx.video_matched >= 30
+    assert rx.video_stale == 0, rx.summary()
+    assert len(set(rx.video_counters)) >= 20, "echoed video is not changing"
+    assert rx.video_matched >= 0.8 * rx.video_frames, rx.summary()
+    assert rx.audio_frames >= 50
+    assert rx.audio_loud >= 10, "echoed audio is silent"
+
+    # Events: webrtcup, then (the server receives our media) media events for audio and video.
+    kinds = [e.get("janus") for e in echo.events()]
+    assert "webrtcup" in kinds
+    media = [e for e in echo.events() if e.get("janus") == "media" and e.get("receiving") is True]
+    assert {e.get("type") for e in media} >= {"audio", "video"}, echo.events()
+    assert kinds.index("webrtcup") < kinds.index("media")
+
+    # Teardown replies.
+    assert echo.teardown_replies["hangup"].get("janus") == "success", echo.teardown_replies
+    assert echo.teardown_replies["detach"].get("janus") == "success", echo.teardown_replies
+    assert echo.teardown_replies["destroy"].get("janus") == "success", echo.teardown_replies
