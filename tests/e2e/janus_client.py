@@ -36,6 +36,18 @@ def new_transaction() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
+def ws_connect(url: str, subprotocols: list[str] | None = None, open_timeout: float = 5, **kwargs):
+    """A synchronous WebSocket connection (websockets >= 12), without the deprecation
+    warning that websockets 17 gives for connections not used as context managers."""
+    import inspect
+
+    from websockets.sync.client import connect
+
+    if "legacy" in inspect.signature(connect).parameters:
+        kwargs["legacy"] = True
+    return connect(url, subprotocols=subprotocols, open_timeout=open_timeout, **kwargs)
+
+
 class JanusError(Exception):
     """A request got a `janus: error` reply (or no usable reply)."""
 
@@ -253,10 +265,8 @@ class JanusWsSession(JanusSessionBase):
     """Janus over WebSocket (subprotocol `janus-protocol`); ids travel in the body."""
 
     def __init__(self, url: str, open_timeout: float = 5):
-        from websockets.sync.client import connect  # imported lazily: only WS tests need it
-
-        self.ws = connect(url, subprotocols=["janus-protocol"], open_timeout=open_timeout,
-                          max_size=None)
+        self.ws = ws_connect(url, subprotocols=["janus-protocol"], open_timeout=open_timeout,
+                             max_size=None)
         self.session_id = None
         self.events = _EventLog()
         self._replies: dict[str, "queue.Queue[Json]"] = {}
