@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from janus_config import JANUS_LIB_DIR, write_janus_config
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 ARTIFACTS = HERE / ".artifacts"
 
 # The media port range both servers are told to use (Janus: rtp_port_range).
 MEDIA_PORTS = (40000, 40100)
-JANUS_LIB_DIR = Path("/usr/lib/x86_64-linux-gnu/janus")
 STARTUP_TIMEOUT = 30.0
 LOG_TAIL_LINES = 80
 
@@ -175,92 +176,12 @@ def _swift_argv(http_port: int, ws_port: int, address: str) -> list[str]:
             "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")]
 
 
-def write_janus_config(confdir: Path, http_port: int, ws_port: int, address: str) -> Path:
-    """A minimal Janus 1.1.2 configuration: echotest only, HTTP + WS on 127.0.0.1,
-    ICE only on the test address (veth-sfu0), half trickle, media ports as ours."""
-    confdir.mkdir(parents=True, exist_ok=True)
-    plugins = ["audiobridge", "duktape", "lua", "nosip", "recordplay", "sip", "streaming",
-               "textroom", "videocall", "videoroom", "voicemail"]
-    if os.environ.get("SFU_E2E_JANUS_VIDEOROOM") == "1":
-        plugins.remove("videoroom")
-    disabled_plugins = ",".join(f"libjanus_{p}.so" for p in plugins)
-    (confdir / "janus.jcfg").write_text(f"""
-general: {{
-    configs_folder = "{confdir}"
-    plugins_folder = "{JANUS_LIB_DIR}/plugins"
-    transports_folder = "{JANUS_LIB_DIR}/transports"
-    events_folder = "{JANUS_LIB_DIR}/events"
-    loggers_folder = "{JANUS_LIB_DIR}/loggers"
-    debug_level = {os.environ.get("SFU_E2E_JANUS_DEBUG", "4")}
-    debug_timestamps = true
-    debug_colors = false
-    interface = "{address}"
-    session_timeout = 60
-}}
-certificates: {{
-}}
-media: {{
-    ipv6 = false
-    rtp_port_range = "{MEDIA_PORTS[0]}-{MEDIA_PORTS[1]}"
-}}
-nat: {{
-    nice_debug = false
-    full_trickle = false
-    ice_lite = false
-    ice_enforce_list = "veth-sfu0"
-    ice_ignore_list = "lo,veth-sfu1"
-}}
-plugins: {{
-    disable = "{disabled_plugins}"
-}}
-transports: {{
-    disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so"
-}}
-loggers: {{
-    disable = "libjanus_jsonlog.so"
-}}
-events: {{
-    broadcast = false
-    disable = "libjanus_gelfevh.so,libjanus_mqttevh.so,libjanus_nanomsgevh.so,libjanus_rabbitmqevh.so,libjanus_sampleevh.so,libjanus_wsevh.so"
-}}
-""")
-    (confdir / "janus.transport.http.jcfg").write_text(f"""
-general: {{
-    json = "compact"
-    base_path = "/janus"
-    http = true
-    port = {http_port}
-    ip = "127.0.0.1"
-    https = false
-}}
-admin: {{
-    admin_http = false
-}}
-cors: {{
-}}
-""")
-    (confdir / "janus.transport.websockets.jcfg").write_text(f"""
-general: {{
-    json = "compact"
-    ws = true
-    ws_port = {ws_port}
-    ws_ip = "127.0.0.1"
-    wss = false
-}}
-admin: {{
-    admin_ws = false
-}}
-""")
-    (confdir / "janus.plugin.echotest.jcfg").write_text("general: {\n}\n")
-    (confdir / "janus.plugin.videoroom.jcfg").write_text("general: {\n}\n")
-    return confdir / "janus.jcfg"
-
-
 def _janus_argv(http_port: int, ws_port: int, address: str, confdir: Path) -> list[str]:
     binary = os.environ.get("JANUS_BIN", shutil.which("janus") or "/usr/bin/janus")
     if not os.access(binary, os.X_OK):
         pytest.skip(f"janus binary not found at {binary} (Debian package `janus`)")
-    jcfg = write_janus_config(confdir, http_port, ws_port, address)
+    jcfg = write_janus_config(confdir, http=("127.0.0.1", http_port), ws=("127.0.0.1", ws_port),
+                              ice_addresses=[address], media_ports=MEDIA_PORTS)
     return [binary, "-F", str(confdir), "-C", str(jcfg)]
 
 
