@@ -134,7 +134,8 @@ class ReceivedMedia:
     video_frames: int = 0
     video_matched: int = 0          # frames whose pattern decoded to a counter
     video_counters: list[int] = field(default_factory=list)
-    video_stale: int = 0            # matched, but not a recently sent counter
+    video_stale: int = 0            # matched, but not a recently sent counter (> 3 s old)
+    video_fresh: int = 0            # matched, and at most 0.5 s behind what we send now
     audio_frames: int = 0
     audio_loud: int = 0             # frames with signal (our tone, not silence)
     errors: list[str] = field(default_factory=list)
@@ -158,7 +159,7 @@ class ReceivedMedia:
     def summary(self) -> str:
         last = self.video_counters[-5:]
         return (f"video frames={self.video_frames} matched={self.video_matched} "
-                f"stale={self.video_stale} last counters={last} audio frames={self.audio_frames} "
+                f"stale={self.video_stale} fresh={self.video_fresh} last counters={last} audio frames={self.audio_frames} "
                 f"loud={self.audio_loud} errors={self.errors[:3]}")
 
 
@@ -175,6 +176,8 @@ async def consume_video(track: MediaStreamTrack, sender: PatternVideoTrack, out:
                 lag = (sender.sent - 1 - counter) & 0xFF
                 if lag > 90:
                     out.video_stale += 1
+                if lag <= 15:
+                    out.video_fresh += 1
             out.notify()
     except MediaStreamError:
         pass

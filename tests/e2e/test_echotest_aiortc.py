@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +68,56 @@ def test_echotest_aiortc_http(server) -> None:
     assert echo.teardown_replies["hangup"].get("janus") == "success", echo.teardown_replies
     assert echo.teardown_replies["detach"].get("janus") == "success", echo.teardown_replies
     assert echo.teardown_replies["destroy"].get("janus") == "success", echo.teardown_replies
+
+
+UDP_LOSS = Path(__file__).resolve().parent / "udp-loss.sh"
+
+
+def set_udp_loss(percent: int | None) -> None:
+    """Drop `percent`% of incoming UDP in the test namespace (None: stop dropping)."""
+    subprocess.run([str(UDP_LOSS), "off" if percent is None else str(percent)], check=True, timeout=10)
+
+
+@pytest.fixture
+def loss_xfail_for_janus(server, request):
+    if server.kind == "janus":
+        request.applymarker(pytest.mark.xfail(
+            strict=False,
+            reason="Janus 1.1.2 does not retransmit before it has measured a non-zero RTT "
+                   "(loopback gives none) and aiortc waits long on a lost packet, so recovery "
+                   "is hit and miss"))
+
+
+def test_echotest_recovers_after_loss(server, loss_xfail_for_janus) -> None:
+    """5% UDP loss for 4 s (both directions: everything is in one namespace), then none:
+    audio keeps coming during the loss, the session stays up, and fresh echoed video
+    (at most 0.5 s behind) resumes within 10 s after the loss stops.
+
+    aiortc NACKs once per gap and otherwise waits long on a lost packet (design.md),
+    so video recovery needs the server to retransmit on NACK / forward PLI."""
+
+    async def run() -> AiortcEchoTest:
+        async with AiortcEchoTest(server.http_url) as echo:
+            rx = echo.received
+            await rx.wait_until(lambda r: r.video_matched >= 30, 20, "30 echoed frames before loss")
+            audio_before = rx.audio_frames
+            try:
+                await asyncio.to_thread(set_udp_loss, 5)
+                await asyncio.sleep(4)
+            finally:
+                await asyncio.to_thread(set_udp_loss, None)
+            assert rx.audio_frames >= audio_before + 100, f"audio stalled under 5% loss: {rx.summary()}"
+            await asyncio.to_thread(echo.janus.keepalive)
+            fresh = rx.video_fresh
+            await rx.wait_until(lambda r: r.video_fresh >= fresh + 30, 10,
+                                "30 fresh echoed frames after the loss stopped")
+        return echo
+
+    try:
+        echo = asyncio.run(asyncio.wait_for(run(), timeout=50))
+    finally:
+        set_udp_loss(None)
+    print(f"\nreceived: {echo.received.summary()}")
+    assert echo.received.errors == []
+    assert not [e for e in echo.events() if e.get("janus") == "hangup"
+                and e.get("reason") != "Janus API"], echo.events()
