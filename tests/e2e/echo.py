@@ -1,4 +1,4 @@
-"""An aiortc peer running the Janus echotest against the server under test (over HTTP).
+"""An aiortc peer running the Janus echotest against the server under test (HTTP or WebSocket).
 
 Usage (inside an asyncio task):
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.rtcconfiguration import RTCBundlePolicy
 
-from janus_client import Json, JanusHttpSession
+from janus_client import Json, JanusHttpSession, JanusWsSession
 from media import PatternVideoTrack, ReceivedMedia, ToneAudioTrack, consume_audio, consume_video
 
 ECHOTEST = "janus.plugin.echotest"
@@ -48,13 +48,14 @@ def sdp_attribute(sdp: str, name: str) -> str | None:
 
 
 class AiortcEchoTest:
-    def __init__(self, http_url: str, audio: bool = True, video: bool = True,
+    def __init__(self, url: str, audio: bool = True, video: bool = True,
                  setup_timeout: float = 20):
-        self.http_url = http_url
+        """`url`: http://…/janus for the HTTP transport, ws://… for WebSocket."""
+        self.url = url
         self.audio = audio
         self.video = video
         self.setup_timeout = setup_timeout
-        self.janus = JanusHttpSession(http_url)
+        self.janus = JanusWsSession(url) if url.startswith("ws") else JanusHttpSession(url)
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[],
                                                      bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.video_track = PatternVideoTrack()

@@ -1,4 +1,5 @@
-"""Echotest over WebSocket with headless Chromium and the unmodified janus.js from Debian."""
+"""Echotest with headless Chromium and the unmodified janus.js from Debian, over WebSocket and
+over HTTP (long poll; the page is on another origin, so CORS preflights are exercised)."""
 
 from __future__ import annotations
 
@@ -111,8 +112,10 @@ def _page_state(driver) -> dict:
                 destroyed: e.destroyed};""")
 
 
-def test_echotest_chromium_ws(server, page_server, browser) -> None:
-    url = f"{page_server}/echotest.html?server={server.ws_url}"
+@pytest.mark.parametrize("transport", ["ws", "http"])
+def test_echotest_chromium(server, page_server, browser, transport: str) -> None:
+    api = server.ws_url if transport == "ws" else server.http_url
+    url = f"{page_server}/echotest.html?server={api}"
     browser.get(url)
     last: dict = {}
     ok = False
@@ -139,7 +142,7 @@ def test_echotest_chromium_ws(server, page_server, browser) -> None:
                    for m in state["messages"]), state
         assert {t["kind"] for t in state["remoteTracks"] if t["on"]} >= {"audio", "video"}, state
 
-        # Clean shutdown through janus.js (destroy over WebSocket waits for the reply).
+        # Clean shutdown through janus.js (destroy waits for the server's reply).
         browser.execute_async_script("""
             const done = arguments[arguments.length - 1];
             window.e2e.janus.destroy({success: () => done(true), error: (e) => done(String(e))});""")
