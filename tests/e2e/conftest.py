@@ -163,7 +163,8 @@ class ServerUnderTest:
         return self.proc.returncode
 
 
-def _swift_argv(http_port: int, ws_port: int, address: str) -> list[str]:
+def _swift_argv(http_port: int, ws_port: int, address: str,
+                session_timeout: int | None = None) -> list[str]:
     binary = os.environ.get("SFU_SERVER_BIN", str(REPO_ROOT / ".build" / "release" / "sfu-server"))
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         pytest.skip(f"sfu-server binary not found at {binary} (build it with "
@@ -173,30 +174,34 @@ def _swift_argv(http_port: int, ws_port: int, address: str) -> list[str]:
             "--ws", f"127.0.0.1:{ws_port}",
             "--ice-address", address,
             "--media-ports", f"{MEDIA_PORTS[0]}-{MEDIA_PORTS[1]}",
-            "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")]
+            "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")] + (
+        [] if session_timeout is None else ["--session-timeout", str(session_timeout)])
 
 
-def _janus_argv(http_port: int, ws_port: int, address: str, confdir: Path) -> list[str]:
+def _janus_argv(http_port: int, ws_port: int, address: str, confdir: Path,
+                session_timeout: int | None = None) -> list[str]:
     binary = os.environ.get("JANUS_BIN", shutil.which("janus") or "/usr/bin/janus")
     if not os.access(binary, os.X_OK):
         pytest.skip(f"janus binary not found at {binary} (Debian package `janus`)")
     jcfg = write_janus_config(confdir, http=("127.0.0.1", http_port), ws=("127.0.0.1", ws_port),
-                              ice_addresses=[address], media_ports=MEDIA_PORTS)
+                              ice_addresses=[address], media_ports=MEDIA_PORTS,
+                              session_timeout=60 if session_timeout is None else session_timeout)
     return [binary, "-F", str(confdir), "-C", str(jcfg)]
 
 
-def _make_server(tmp_dir: Path) -> ServerUnderTest:
+def _make_server(tmp_dir: Path, session_timeout: int | None = None,
+                 name: str = "") -> ServerUnderTest:
     kind = server_kind()
     address = os.environ["SFU_TEST_ADDRESS"]
     http_port, ws_port = free_tcp_port(), free_tcp_port()
     while ws_port == http_port:
         ws_port = free_tcp_port()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    log_path = ARTIFACTS / f"{kind}-{stamp}-{os.getpid()}.log"
+    log_path = ARTIFACTS / f"{kind}{name}-{stamp}-{os.getpid()}.log"
     if kind == "swift":
-        argv = _swift_argv(http_port, ws_port, address)
+        argv = _swift_argv(http_port, ws_port, address, session_timeout)
     else:
-        argv = _janus_argv(http_port, ws_port, address, tmp_dir / "janus-conf")
+        argv = _janus_argv(http_port, ws_port, address, tmp_dir / "janus-conf", session_timeout)
     return ServerUnderTest(kind=kind, http_port=http_port, ws_port=ws_port, ice_address=address,
                            media_ports=MEDIA_PORTS, log_path=log_path, argv=argv)
 
@@ -234,6 +239,27 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     if report.failed and srv is not None:
         report.sections.append((f"{srv.kind} server log (last {LOG_TAIL_LINES} lines of "
                                 f"{srv.log_path})", srv.log_tail()))
+
+
+SHORT_SESSION_TIMEOUT = 3
+
+
+@pytest.fixture(scope="module")
+def _short_timeout_session(tmp_path_factory: pytest.TempPathFactory):
+    srv = _make_server(tmp_path_factory.mktemp("server-short"), SHORT_SESSION_TIMEOUT, "-timeout3")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def short_timeout_server(_short_timeout_session: ServerUnderTest, request: pytest.FixtureRequest):
+    """A second server instance started with `--session-timeout 3`."""
+    srv = _short_timeout_session
+    request.node._server_under_test = srv
+    yield srv
+    if not srv.alive():
+        pytest.fail(f"{srv.kind} server died during the test; log tail:\n{srv.log_tail()}")
 
 
 @pytest.fixture
