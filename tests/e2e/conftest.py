@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from janus_config import JANUS_LIB_DIR, write_janus_config
+from janus_config import write_janus_config
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
@@ -163,7 +163,7 @@ class ServerUnderTest:
         return self.proc.returncode
 
 
-def _swift_argv(http_port: int, ws_port: int, address: str,
+def _swift_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
                 session_timeout: int | None = None) -> list[str]:
     binary = os.environ.get("SFU_SERVER_BIN", str(REPO_ROOT / ".build" / "release" / "sfu-server"))
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
@@ -173,24 +173,24 @@ def _swift_argv(http_port: int, ws_port: int, address: str,
             "--http", f"127.0.0.1:{http_port}",
             "--ws", f"127.0.0.1:{ws_port}",
             "--ice-address", address,
-            "--media-ports", f"{MEDIA_PORTS[0]}-{MEDIA_PORTS[1]}",
+            "--media-ports", f"{media_ports[0]}-{media_ports[1]}",
             "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")] + (
         [] if session_timeout is None else ["--session-timeout", str(session_timeout)])
 
 
-def _janus_argv(http_port: int, ws_port: int, address: str, confdir: Path,
-                session_timeout: int | None = None) -> list[str]:
+def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
+                confdir: Path, session_timeout: int | None = None) -> list[str]:
     binary = os.environ.get("JANUS_BIN", shutil.which("janus") or "/usr/bin/janus")
     if not os.access(binary, os.X_OK):
         pytest.skip(f"janus binary not found at {binary} (Debian package `janus`)")
     jcfg = write_janus_config(confdir, http=("127.0.0.1", http_port), ws=("127.0.0.1", ws_port),
-                              ice_addresses=[address], media_ports=MEDIA_PORTS,
+                              ice_addresses=[address], media_ports=media_ports,
                               session_timeout=60 if session_timeout is None else session_timeout)
     return [binary, "-F", str(confdir), "-C", str(jcfg)]
 
 
-def _make_server(tmp_dir: Path, session_timeout: int | None = None,
-                 name: str = "") -> ServerUnderTest:
+def _make_server(tmp_dir: Path, session_timeout: int | None = None, name: str = "",
+                 media_ports: tuple[int, int] = MEDIA_PORTS) -> ServerUnderTest:
     kind = server_kind()
     address = os.environ["SFU_TEST_ADDRESS"]
     http_port, ws_port = free_tcp_port(), free_tcp_port()
@@ -199,11 +199,12 @@ def _make_server(tmp_dir: Path, session_timeout: int | None = None,
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = ARTIFACTS / f"{kind}{name}-{stamp}-{os.getpid()}.log"
     if kind == "swift":
-        argv = _swift_argv(http_port, ws_port, address, session_timeout)
+        argv = _swift_argv(http_port, ws_port, address, media_ports, session_timeout)
     else:
-        argv = _janus_argv(http_port, ws_port, address, tmp_dir / "janus-conf", session_timeout)
+        argv = _janus_argv(http_port, ws_port, address, media_ports, tmp_dir / "janus-conf",
+                           session_timeout)
     return ServerUnderTest(kind=kind, http_port=http_port, ws_port=ws_port, ice_address=address,
-                           media_ports=MEDIA_PORTS, log_path=log_path, argv=argv)
+                           media_ports=media_ports, log_path=log_path, argv=argv)
 
 
 @pytest.fixture(scope="session")
@@ -246,7 +247,9 @@ SHORT_SESSION_TIMEOUT = 3
 
 @pytest.fixture(scope="module")
 def _short_timeout_session(tmp_path_factory: pytest.TempPathFactory):
-    srv = _make_server(tmp_path_factory.mktemp("server-short"), SHORT_SESSION_TIMEOUT, "-timeout3")
+    # Its own media port range: the main instance may hold its ports all the while.
+    srv = _make_server(tmp_path_factory.mktemp("server-short"), SHORT_SESSION_TIMEOUT, "-timeout3",
+                       media_ports=(40200, 40300))
     srv.start()
     yield srv
     srv.stop()

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from janus_client import JanusHttpSession, JanusWsSession
+from janus_client import JanusWsSession
 
 pytestmark = pytest.mark.timeout(60)
 
