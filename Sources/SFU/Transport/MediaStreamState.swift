@@ -12,6 +12,7 @@ struct MediaStreamState {
     var receiving = false
     var sequence = SequenceRewriter()
     var timestamps = TimestampRewriter()
+    var reports: RTCPReportState
     private var lastKeyframeRequest: MonotonicInstant?
 
     // Publisher side.
@@ -40,6 +41,7 @@ struct MediaStreamState {
         self.setup = setup
         self.codec = CodecFamily(codecName: setup.codecName)
         self.remoteSSRC = setup.remoteSSRCs.first
+        self.reports = RTCPReportState(clockRate: setup.clockRate)
         self.audioLevelExtensionID =
             setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
     }

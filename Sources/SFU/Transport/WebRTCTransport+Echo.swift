@@ -29,6 +29,7 @@ extension WebRTCTransport {
             return
         }
         let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
+        streams[index].reports.noteSent(timestamp: packet.timestamp, payloadBytes: packet.payload.count, now: now)
         send(packet, as: index, sequence: sequence, timestamp: packet.timestamp, map: Self.identityExtensionMap,
              outbound: outbound, destination: destination, output: output)
     }

@@ -100,6 +100,7 @@ extension WebRTCTransport {
         }
         let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
         let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: streams[index].frameTicks)
+        streams[index].reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
         send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
              outbound: outbound, destination: destination, output: output)
     }

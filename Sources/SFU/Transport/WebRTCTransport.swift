@@ -163,6 +163,10 @@ final class WebRTCTransport {
         guard let index = stream(for: packet) else { return }
         var notifyReceiving = false
         streams[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
+        if packet.ssrc == streams[index].remoteSSRC {
+            _ = streams[index].reports.reception.record(
+                sequenceNumber: packet.sequenceNumber, rtpTimestamp: packet.timestamp, arrival: now)
+        }
         if notifyReceiving {
             let stream = streams[index]
             events(.mediaReceiving(mid: stream.setup.mid, kind: stream.setup.kind, receiving: true))
@@ -207,6 +211,7 @@ final class WebRTCTransport {
             invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
             return
         }
+        noteSenderReports(buffer, length: plainLength, now: now)
         switch behaviour {
         case .echo(let settings):
             relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
@@ -245,6 +250,7 @@ final class WebRTCTransport {
         }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
+            sendReports(now: now, output: output)
             switch behaviour {
             case .echo: sendPeriodicFeedback(now: now, output: output)
             case .publisher(let settings): publisherPeriodic(settings: settings, now: now, output: output)
