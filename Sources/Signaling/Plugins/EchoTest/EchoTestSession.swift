@@ -56,6 +56,13 @@ actor EchoTestSession: JanusPluginSession {
 
     func hangup(reason: String) async {
         guard closeTransport() else { return }
+        pushHangup(reason: reason)
+    }
+
+    /// Janus's echotest tells the handle `{"result":"done"}` when its PeerConnection goes away,
+    /// then the core's `hangup` follows.
+    private func pushHangup(reason: String) {
+        context.push(.event(transaction: nil, data: ["echotest": "event", "result": "done"], jsep: nil))
         context.push(.hangup(reason: reason))
     }
 
@@ -173,7 +180,7 @@ actor EchoTestSession: JanusPluginSession {
         transport = nil
         lastAnswer = nil
         remoteICEUfrag = nil
-        context.push(.hangup(reason: reason))
+        pushHangup(reason: reason)
     }
 
     /// Closes the PeerConnection if there is one; returns whether there was.
