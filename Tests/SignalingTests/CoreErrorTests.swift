@@ -47,6 +47,42 @@ import Testing
         #expect(array.first?.errorReason == "Missing mandatory element (transaction)")
     }
 
+    /// A top-level scalar is a parse error in Janus (jansson without `JSON_DECODE_ANY`): 454 on
+    /// both transports, without a transaction.
+    @Test func e454TopLevelScalarOverHTTPAndWebSocket() async {
+        let (core, _) = makeCore()
+        for (text, token) in [("42", "42"), ("null", "null"), (#""x""#, #""x""#), ("true", "true"), (" 7 ", "7")] {
+            let http = await core.handleHTTP(body: Array(text.utf8), pathSessionID: nil, pathHandleID: nil)
+            #expect(http.errorCode == 454, "\(text)")
+            #expect(http.errorReason == "JSON error: on line 1: '[' or '{' expected near '\(token)'")
+            #expect(http["transaction"] == nil)
+            let ws = await core.handleWebSocketMessage(Array(text.utf8), connection: RecordingSink())
+            #expect(ws.count == 1)
+            #expect(ws.first?.errorCode == 454, "\(text)")
+            #expect(ws.first?.errorReason?.hasPrefix("Invalid Janus API request - <string>(1,") == true)
+            #expect(ws.first?.errorReason?.hasSuffix("'[' or '{' expected near '\(token)'") == true)
+        }
+        // Requests before the scalar in one WebSocket message are answered first.
+        let sink = RecordingSink()
+        let mixed = await core.handleWebSocketMessage(Array(#"{"janus":"ping","transaction":"p"} 42"#.utf8), connection: sink)
+        #expect(mixed.map { $0.janus ?? "" } == ["pong", "error"])
+        #expect(mixed.last?.errorCode == 454)
+        #expect(sink.messages == mixed)
+    }
+
+    /// Arrays parse: HTTP refuses them as 455, WebSocket validates them like an empty object
+    /// (456 transaction) — also an array holding a valid request, which must not run.
+    @Test func topLevelArraysPerTransport() async {
+        let (core, _) = makeCore()
+        for text in ["[1,2]", #"[{"janus":"create","transaction":"x"}]"#, "[]"] {
+            let http = await core.handleHTTP(body: Array(text.utf8), pathSessionID: nil, pathHandleID: nil)
+            #expect(http == ["janus": "error", "error": ["code": 455, "reason": "JSON error: not an object"]])
+            let ws = await core.handleWebSocketMessage(Array(text.utf8), connection: RecordingSink())
+            #expect(ws == [["janus": "error", "error": ["code": 456, "reason": "Missing mandatory element (transaction)"]]])
+        }
+        #expect(await core.sessionCount == 0)
+    }
+
     @Test func e454TrickleWithBothCandidateAndCandidates() async {
         let (core, _) = makeCore()
         let (sid, hid) = await core.createAndAttach()

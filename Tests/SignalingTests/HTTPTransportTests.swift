@@ -134,6 +134,8 @@ import Testing
         #expect(malformed.errorCode == 454)
         let array = try await janusPOST(port: port, "[]")
         #expect(array.errorCode == 455)
+        let scalar = try await janusPOST(port: port, "42")
+        #expect(scalar.errorCode == 454)
         let conflict = try await janusPOST(
             port: port, path: "/janus/\(sid)", #"{"janus":"keepalive","transaction":"k","session_id":5}"#)
         #expect(conflict.errorCode == 457)

@@ -18,25 +18,39 @@ public struct JSONParser {
     /// Deepest array/object nesting accepted (recursion guard against hostile input).
     public static let maximumDepth = 128
 
+    /// Which values may stand at the top level of a JSON text.
+    public enum TopLevel: Sendable, Hashable {
+        /// Any value (RFC 8259 §2).
+        case anyValue
+        /// Only an object or an array, as jansson decodes without `JSON_DECODE_ANY` (Janus's
+        /// transports): a scalar such as `42` is a parse error ("'[' or '{' expected"), so the
+        /// Janus API answers it with 454 like any other unparseable request.
+        case container
+    }
+
     /// Parses exactly one JSON value (surrounding whitespace allowed).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    public static func parse(
+        _ bytes: some Collection<UInt8>, topLevel: TopLevel = .anyValue
+    ) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
         var reader = Reader(bytes: array)
         reader.skipWhitespace()
-        let value = try reader.parseValue(depth: 0)
+        let value = try reader.parseTopLevel(topLevel)
         reader.skipWhitespace()
         if !reader.atEnd { throw reader.error("end of file expected") }
         return value
     }
 
     /// Parses a string holding one JSON value.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8))
+    public static func parse(_ text: String, topLevel: TopLevel = .anyValue) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), topLevel: topLevel)
     }
 
     /// Parses one or more JSON values written back to back (a WebSocket message may carry several
     /// concatenated objects). Returns the values read before the first error, and that error.
-    public static func parseSequence(_ bytes: some Collection<UInt8>) -> (values: [JSONValue], error: JSONParseError?) {
+    public static func parseSequence(
+        _ bytes: some Collection<UInt8>, topLevel: TopLevel = .anyValue
+    ) -> (values: [JSONValue], error: JSONParseError?) {
         let array = Array(bytes)
         var reader = Reader(bytes: array)
         var values: [JSONValue] = []
@@ -44,7 +58,7 @@ public struct JSONParser {
         if reader.atEnd { return ([], reader.error("'[' or '{' expected near end of file")) }
         while !reader.atEnd {
             do {
-                values.append(try reader.parseValue(depth: 0))
+                values.append(try reader.parseTopLevel(topLevel))
             } catch {
                 return (values, error)
             }
@@ -86,6 +100,21 @@ private struct Reader {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
             }
+        }
+    }
+
+    /// One top-level value. A scalar where only containers are allowed is read whole first, so
+    /// the error quotes it and points past it, as jansson's lexer does.
+    mutating func parseTopLevel(_ topLevel: JSONParser.TopLevel) throws(JSONParseError) -> JSONValue {
+        let start = index
+        let value = try parseValue(depth: 0)
+        switch (topLevel, value) {
+        case (.anyValue, _), (.container, .object), (.container, .array):
+            return value
+        case (.container, _):
+            // Quote a bounded prefix: the token may be a huge string from the network.
+            let token = String(decoding: bytes[start..<min(index, start + 32)], as: UTF8.self)
+            throw error("'[' or '{' expected near '\(token)'")
         }
     }
 
