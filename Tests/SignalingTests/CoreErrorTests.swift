@@ -62,12 +62,61 @@ import Testing
             #expect(ws.first?.errorReason?.hasPrefix("Invalid Janus API request - <string>(1,") == true)
             #expect(ws.first?.errorReason?.hasSuffix("'[' or '{' expected near '\(token)'") == true)
         }
-        // Requests before the scalar in one WebSocket message are answered first.
+    }
+
+    /// Janus parses a whole WebSocket message before running any of it: when a part fails, only
+    /// the 454 goes back (position counted from the end of the last good value) and the valid
+    /// requests before it do not run.
+    @Test func e454WebSocketMessageWithABadPartRunsNothing() async {
+        let (core, _) = makeCore()
+        let cases: [(String, String)] = [
+            (#"{"janus":"ping","transaction":"p"} 42"#, "(1,3): '[' or '{' expected near '42'"),
+            (#"{"janus":"ping","transaction":"p"}{"janus":"ping","transaction":"q"} xx"#, "(1,3): '[' or '{' expected near 'xx'"),
+            (#"{"janus":"ping","transaction":"p"}null{"janus":"ping","transaction":"q"}"#, "(1,4): '[' or '{' expected near 'null'"),
+            (#"{"janus":"create","transaction":"c"}{"janus":"#, "(1,9): unexpected end of input"),
+            ("", "(1,0): '[' or '{' expected near end of file"),
+            ("   ", "(1,3): '[' or '{' expected near end of file"),
+        ]
+        for (text, position) in cases {
+            let sink = RecordingSink()
+            let replies = await core.handleWebSocketMessage(Array(text.utf8), connection: sink)
+            #expect(replies == [[
+                "janus": "error",
+                "error": ["code": 454, "reason": .string("Invalid Janus API request - <string>" + position)],
+            ]])
+            #expect(sink.messages == replies)
+        }
+        #expect(await core.sessionCount == 0)
+        // Arrays are not parse errors: every part runs.
         let sink = RecordingSink()
-        let mixed = await core.handleWebSocketMessage(Array(#"{"janus":"ping","transaction":"p"} 42"#.utf8), connection: sink)
-        #expect(mixed.map { $0.janus ?? "" } == ["pong", "error"])
-        #expect(mixed.last?.errorCode == 454)
-        #expect(sink.messages == mixed)
+        let replies = await core.handleWebSocketMessage(
+            Array(#"{"janus":"ping","transaction":"p"}[1]"#.utf8), connection: sink)
+        #expect(replies.map { $0.janus ?? "" } == ["pong", "error"])
+        #expect(replies.last?.errorCode == 456)
+    }
+
+    /// Janus reads ids with `json_integer_value`: a non-integer id is 0 (so the request is
+    /// routed as if it had none) and a negative one wraps to an unknown session.
+    @Test func idsOfTheWrongTypeAreReadAsJanusDoes() async {
+        let (core, _) = makeCore()
+        let asString = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":"77"}"#)
+        #expect(asString == ["janus": "error", "transaction": "t", "error": ["code": 457, "reason": "Unhandled request 'keepalive' at this path"]])
+        let asReal = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":3.0}"#)
+        #expect(asReal.errorCode == 457)
+        let asNull = await core.send(#"{"janus":"ping","transaction":"t","session_id":null}"#)
+        #expect(asNull == ["janus": "pong", "transaction": "t"])
+        let negative = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":-3}"#)
+        #expect(negative == [
+            "janus": "error", "session_id": -3, "transaction": "t",
+            "error": ["code": 458, "reason": "No such session 18446744073709551613"],
+        ])
+        let handleAsString = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":77,"handle_id":"1"}"#)
+        #expect(handleAsString == [
+            "janus": "error", "session_id": 77, "transaction": "t", "error": ["code": 459, "reason": "Handle not found"],
+        ])
+        let handleWithoutSession = await core.send(#"{"janus":"message","transaction":"t","session_id":"x","handle_id":5,"body":{}}"#)
+        #expect(handleWithoutSession.errorCode == 458)
+        #expect(handleWithoutSession.errorReason == "Session not found")
     }
 
     /// Arrays parse: HTTP refuses them as 455, WebSocket validates them like an empty object
@@ -248,8 +297,9 @@ import Testing
         let mline = await core.send(
             #"{"janus":"trickle","transaction":"t","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"c","sdpMLineIndex":-1}}"#)
         #expect(mline.errorReason == "Trickle error: invalid element type (sdpMLineIndex should be a positive integer)")
+        // Not a type error in Janus: a string session_id reads as 0 (see idsOfTheWrongTypeAreReadAsJanusDoes).
         let stringSession = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":"\#(sid)"}"#)
-        #expect(stringSession.errorCode == 467)
+        #expect(stringSession.errorCode == 457)
     }
 
     @Test func e468SessionIDInUse() async {

@@ -102,6 +102,13 @@ import Testing
         let (values, error) = JSONParser.parseSequence(Array(#"{"a":1} [2] 7 {"b":2}"#.utf8), topLevel: .container)
         #expect(values == [["a": 1], [2]])
         #expect(error?.message == "'[' or '{' expected near '7'")
+        // Counted from the end of the previous value, in bytes read (jansson's columns).
+        #expect(error?.line == 1)
+        #expect(error?.column == 2)
+        let (_, garbage) = JSONParser.parseSequence(Array("{}\n  xx y".utf8), topLevel: .container)
+        #expect(garbage == JSONParseError(line: 2, column: 4, message: "'[' or '{' expected near 'xx'"))
+        let (_, empty) = JSONParser.parseSequence([UInt8](), topLevel: .container)
+        #expect(empty?.column == 0)
         let (any, noError) = JSONParser.parseSequence(Array(#"{"a":1} 7"#.utf8))
         #expect(any == [["a": 1], 7])
         #expect(noError == nil)

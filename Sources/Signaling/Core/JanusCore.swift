@@ -153,9 +153,12 @@ public actor JanusCore {
 
     /// One WebSocket text message: one or more JSON objects back to back, handled in order.
     /// Each reply is sent through `connection` (before any follow-up events of that request,
-    /// as Janus orders them) and also returned, plus a 454 error if the tail did not parse.
+    /// one of the orders Janus produces) and also returned. Like Janus, the whole message is
+    /// parsed first: if any part fails, only a 454 error is sent (its position counted from the
+    /// end of the last good value) and none of the requests runs.
     public func handleWebSocketMessage(_ bytes: [UInt8], connection: any JanusEventSink) async -> [JSONValue] {
-        let (values, parseError) = JSONParser.parseSequence(bytes, topLevel: .container)
+        let (parsed, parseError) = JSONParser.parseSequence(bytes, topLevel: .container)
+        let values = parseError == nil ? parsed : []
         var replies: [JSONValue] = []
         for value in values {
             // Janus validates an array like an object without fields: 456 (transaction).

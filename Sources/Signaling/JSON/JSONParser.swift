@@ -1,4 +1,6 @@
-/// Why parsing failed, with the position Janus-style error texts quote ("on line 1: …").
+/// Why parsing failed, with the position Janus-style error texts quote ("on line 1: …"): `line`
+/// is 1-based, `column` counts the bytes read on that line including the offending token
+/// (jansson's convention; 0 when nothing was read).
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -54,17 +56,23 @@ public struct JSONParser {
         let array = Array(bytes)
         var reader = Reader(bytes: array)
         var values: [JSONValue] = []
-        reader.skipWhitespace()
-        if reader.atEnd { return ([], reader.error("'[' or '{' expected near end of file")) }
-        while !reader.atEnd {
+        while true {
+            // Each value is parsed like a fresh text starting where the previous one ended
+            // (jansson without its EOF check), so an error's line/column count from there.
+            reader.chunkStart = reader.index
+            reader.skipWhitespace()
+            if reader.atEnd {
+                if values.isEmpty {
+                    return ([], reader.error("'[' or '{' expected near end of file", consumed: reader.index))
+                }
+                return (values, nil)
+            }
             do {
                 values.append(try reader.parseTopLevel(topLevel))
             } catch {
                 return (values, error)
             }
-            reader.skipWhitespace()
         }
-        return (values, nil)
     }
 }
 
@@ -76,16 +84,27 @@ private struct Reader {
 
     var atEnd: Bool { index >= bytes.count }
 
+    /// Where the value being parsed began (`parseSequence` parses each value as its own text).
+    var chunkStart = 0
+
+    /// An error at the current byte, counted as read (the offending token is part of the text
+    /// quoted, as jansson reports it).
     func error(_ message: String) -> JSONParseError {
+        error(message, consumed: index + 1)
+    }
+
+    /// An error after the first `consumed` bytes: line is 1-based, column is the number of bytes
+    /// read on that line (jansson's convention, which Janus quotes; 0 when nothing was read).
+    func error(_ message: String, consumed: Int) -> JSONParseError {
         // Line/column are for humans only; computed on the error path so the happy path stays lean.
         var line = 1
-        var column = 1
-        var i = 0
-        let end = min(index, bytes.count)
+        var column = 0
+        var i = min(chunkStart, bytes.count)
+        let end = min(max(consumed, i), bytes.count)
         while i < end {
             if bytes[i] == UInt8(ascii: "\n") {
                 line += 1
-                column = 1
+                column = 0
             } else {
                 column += 1
             }
@@ -103,18 +122,34 @@ private struct Reader {
         }
     }
 
-    /// One top-level value. A scalar where only containers are allowed is read whole first, so
-    /// the error quotes it and points past it, as jansson's lexer does.
+    /// One top-level value. Where only containers are allowed, anything else is refused by its
+    /// first token, as jansson does before parsing: the error quotes that token (a scalar read
+    /// whole, or a run of invalid bytes) and points past it.
     mutating func parseTopLevel(_ topLevel: JSONParser.TopLevel) throws(JSONParseError) -> JSONValue {
+        guard topLevel == .container else { return try parseValue(depth: 0) }
+        guard index < bytes.count else { throw error("'[' or '{' expected near end of file", consumed: index) }
+        if bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") { return try parseValue(depth: 0) }
         let start = index
-        let value = try parseValue(depth: 0)
-        switch (topLevel, value) {
-        case (.anyValue, _), (.container, .object), (.container, .array):
-            return value
-        case (.container, _):
-            // Quote a bounded prefix: the token may be a huge string from the network.
-            let token = String(decoding: bytes[start..<min(index, start + 32)], as: UTF8.self)
-            throw error("'[' or '{' expected near '\(token)'")
+        var probe = self
+        var end = start + 1
+        if (try? probe.parseValue(depth: 0)) != nil {
+            end = probe.index
+        } else {
+            while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+        }
+        index = end
+        // Quote a bounded prefix: the token may be a huge string from the network.
+        let token = String(decoding: bytes[start..<min(end, start + 32)], as: UTF8.self)
+        throw error("'[' or '{' expected near '\(token)'", consumed: end)
+    }
+
+    func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\""):
+            return true
+        default:
+            return false
         }
     }
 
