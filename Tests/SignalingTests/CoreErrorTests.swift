@@ -73,7 +73,7 @@ import Testing
             (#"{"janus":"ping","transaction":"p"} 42"#, "(1,3): '[' or '{' expected near '42'"),
             (#"{"janus":"ping","transaction":"p"}{"janus":"ping","transaction":"q"} xx"#, "(1,3): '[' or '{' expected near 'xx'"),
             (#"{"janus":"ping","transaction":"p"}null{"janus":"ping","transaction":"q"}"#, "(1,4): '[' or '{' expected near 'null'"),
-            (#"{"janus":"create","transaction":"c"}{"janus":"#, "(1,9): unexpected end of input"),
+            (#"{"janus":"create","transaction":"c"}{"janus":"#, "(1,9): unexpected token near end of file"),
             ("", "(1,0): '[' or '{' expected near end of file"),
             ("   ", "(1,3): '[' or '{' expected near end of file"),
         ]
@@ -117,6 +117,17 @@ import Testing
         let handleWithoutSession = await core.send(#"{"janus":"message","transaction":"t","session_id":"x","handle_id":5,"body":{}}"#)
         #expect(handleWithoutSession.errorCode == 458)
         #expect(handleWithoutSession.errorReason == "Session not found")
+    }
+
+    /// Parse errors read as Janus's (jansson's) do, e.g. "… near '}'".
+    @Test func e454ReasonsQuoteTheTokenLikeJanus() async {
+        let (core, _) = makeCore()
+        let comma = await core.handleHTTP(body: Array(#"{"janus":"ping","transaction":"a",}"#.utf8), pathSessionID: nil, pathHandleID: nil)
+        #expect(comma.errorReason == "JSON error: on line 1: string or '}' expected near '}'")
+        let two = await core.handleHTTP(body: Array(#"{"janus":"ping","transaction":"a"} xx"#.utf8), pathSessionID: nil, pathHandleID: nil)
+        #expect(two.errorReason == "JSON error: on line 1: end of file expected near 'xx'")
+        let ws = await core.handleWebSocketMessage(Array("{not json".utf8), connection: RecordingSink())
+        #expect(ws.first?.errorReason == "Invalid Janus API request - <string>(1,4): string or '}' expected near 'not'")
     }
 
     /// Arrays parse: HTTP refuses them as 455, WebSocket validates them like an empty object

@@ -98,6 +98,25 @@ import Testing
         }
     }
 
+    @Test func syntaxErrorsQuoteTheTokenAsJanssonDoes() {
+        func failure(_ text: String) -> JSONParseError? {
+            do {
+                _ = try JSONParser.parse(text)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(failure(#"{"a":1,}"#) == JSONParseError(line: 1, column: 8, message: "string or '}' expected near '}'"))
+        #expect(failure(#"{"a" 1}"#)?.message == "':' expected near '1'")
+        #expect(failure("[1,")?.message == "unexpected token near end of file")
+        #expect(failure("[1 2]")?.message == "',' or ']' expected near '2'")
+        #expect(failure(#"{"a":1"#)?.message == "',' or '}' expected near end of file")
+        #expect(failure(#"{} "tail\"x" 1"#)?.message == #"end of file expected near '"tail\"x"'"#)
+        #expect(failure("[nul]")?.message == "invalid token near 'nul'")
+        #expect(failure("{not json") == JSONParseError(line: 1, column: 4, message: "string or '}' expected near 'not'"))
+    }
+
     @Test func containerSequenceStopsAtAScalar() {
         let (values, error) = JSONParser.parseSequence(Array(#"{"a":1} [2] 7 {"b":2}"#.utf8), topLevel: .container)
         #expect(values == [["a": 1], [2]])

@@ -39,7 +39,7 @@ public struct JSONParser {
         reader.skipWhitespace()
         let value = try reader.parseTopLevel(topLevel)
         reader.skipWhitespace()
-        if !reader.atEnd { throw reader.error("end of file expected") }
+        if !reader.atEnd { throw reader.syntaxError("end of file expected") }
         return value
     }
 
@@ -122,6 +122,32 @@ private struct Reader {
         }
     }
 
+    /// A grammar error at the current token, worded as jansson words it (which Janus quotes):
+    /// "<message> near '<token>'" or "<message> near end of file", pointing past the token.
+    func syntaxError(_ message: String) -> JSONParseError {
+        guard index < bytes.count else { return error(message + " near end of file", consumed: index) }
+        var end = index + 1
+        if bytes[index] == UInt8(ascii: "\"") {
+            var escaped = false
+            while end < bytes.count {
+                let byte = bytes[end]
+                end += 1
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    break
+                }
+            }
+        } else if !isDelimiter(bytes[index]) {
+            while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+        }
+        // Quote a bounded prefix: the token may be huge.
+        let token = String(decoding: bytes[index..<min(end, index + 32)], as: UTF8.self)
+        return error("\(message) near '\(token)'", consumed: end)
+    }
+
     /// One top-level value. Where only containers are allowed, anything else is refused by its
     /// first token, as jansson does before parsing: the error quotes that token (a scalar read
     /// whole, or a run of invalid bytes) and points past it.
@@ -154,7 +180,7 @@ private struct Reader {
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard index < bytes.count else { throw syntaxError("unexpected token") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -163,18 +189,18 @@ private struct Reader {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("invalid token")
+        default: throw syntaxError("invalid token")
         }
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw error("invalid token") }
+        guard bytes.count - index >= count else { throw syntaxError("invalid token") }
         var ok = true
         literal.withUTF8Buffer { buffer in
             for k in 0..<count where bytes[index + k] != buffer[k] { ok = false }
         }
-        guard ok else { throw error("invalid token") }
+        guard ok else { throw syntaxError("invalid token") }
         index += count
     }
 
@@ -190,17 +216,17 @@ private struct Reader {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error("string or '}' expected")
+                throw syntaxError("string or '}' expected")
             }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("':' expected") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw syntaxError("':' expected") }
             index += 1
             skipWhitespace()
             // Duplicate keys: the last one wins, as in jansson.
             object[key] = try parseValue(depth: depth)
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw syntaxError("',' or '}' expected") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -209,7 +235,7 @@ private struct Reader {
                 index += 1
                 return .object(object)
             }
-            throw error("',' or '}' expected")
+            throw syntaxError("',' or '}' expected")
         }
     }
 
@@ -226,7 +252,7 @@ private struct Reader {
             skipWhitespace()
             array.append(try parseValue(depth: depth))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw syntaxError("',' or ']' expected") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -235,7 +261,7 @@ private struct Reader {
                 index += 1
                 return .array(array)
             }
-            throw error("',' or ']' expected")
+            throw syntaxError("',' or ']' expected")
         }
     }
 
