@@ -229,28 +229,24 @@ import Testing
         #expect(result?.arrayValue?.first?["transaction"] == "m")
     }
 
+    /// Driven through `sweep(now:)` rather than the real watchdog: with timings of a few
+    /// hundred milliseconds this test failed whenever the full suite starved the thread pool.
     @Test func sessionTimeoutSendsTimeoutAndDestroysHandles() async {
-        let (core, plugin) = makeCore {
-            $0.sessionTimeout = 0.3
-            $0.watchdogInterval = 0.05
-        }
-        await core.start()
+        let (core, plugin) = makeCore { $0.sessionTimeout = 3 }
         let sink = RecordingSink()
         let (sid, hid) = await core.createAndAttach(connection: sink)
         let (other, _) = await core.createAndAttach()
-        // Keep the other session alive meanwhile.
-        for _ in 0..<8 {
-            try? await Task.sleep(for: .milliseconds(100))
-            _ = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
-        }
-        let events = await sink.wait(count: 1, timeout: .seconds(3))
-        #expect(events.last == ["janus": "timeout", "session_id": .int(Int64(sid))])
+        let now = ContinuousClock.now
+        // The other session showed activity shortly before the sweep; the first one never did.
+        _ = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
+        core.channels.withLock { $0[other] }?.touch(now + .seconds(9))
+        await core.sweep(now: now + .seconds(10))
+        #expect(sink.messages == [["janus": "timeout", "session_id": .int(Int64(sid))]])
         #expect(await plugin.session(hid)?.destroyed == true)
         let gone = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(sid)}"#)
         #expect(gone.errorCode == 458)
         let alive = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
         #expect(alive.janus == "ack")
-        await core.shutdown()
     }
 
     /// Janus counts a long poll's arrival as activity, not its hold: with a timeout shorter than
@@ -305,10 +301,10 @@ import Testing
         }
         await core.start()
         let (sid, _) = await core.createAndAttach()
-        let start = ContinuousClock.now
-        let polled = await core.longPoll(sessionID: sid, maxEvents: 1, hold: .seconds(10))
+        // No bound on the elapsed time (a starved thread pool delays the watchdog): getting
+        // `timeout` rather than the keepalive at the end of the hold is the point.
+        let polled = await core.longPoll(sessionID: sid, maxEvents: 1, hold: .seconds(20))
         #expect(polled == ["janus": "timeout", "session_id": .int(Int64(sid))])
-        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(await core.sessionCount == 0)
         await core.shutdown()
     }
