@@ -106,6 +106,33 @@ import Testing
         #expect(after.errorCode == 459)
     }
 
+    /// The `hangup` event is the plugin's to send (only when there was a PeerConnection, as in
+    /// Janus); the core answers the request and calls the plugin but never adds one of its own.
+    @Test func hangupEventComesOnlyFromThePlugin() async {
+        let (core, plugin) = makeCore()
+        let sink = RecordingSink()
+        let (sid, hid) = await core.createAndAttach(connection: sink)
+        let hangupRequest = #"{"janus":"hangup","transaction":"h","session_id":\#(sid),"handle_id":\#(hid)}"#
+        // No PeerConnection: success, the plugin is told, and no event at all.
+        _ = await core.send(
+            #"{"janus":"message","transaction":"m","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"nopc"}}"#)
+        let quiet = await core.handleWebSocketMessage(Array(hangupRequest.utf8), connection: sink)
+        #expect(quiet == [["janus": "success", "session_id": .int(Int64(sid)), "transaction": "h"]])
+        #expect(await plugin.session(hid)?.hangups == ["Janus API"])
+        #expect(sink.messages == quiet)
+        // With a PeerConnection: exactly one `hangup`, the plugin's.
+        let fresh = RecordingSink()
+        let (sid2, hid2) = await core.createAndAttach(connection: fresh)
+        let replies = await core.handleWebSocketMessage(
+            Array(#"{"janus":"hangup","transaction":"h2","session_id":\#(sid2),"handle_id":\#(hid2)}"#.utf8),
+            connection: fresh)
+        #expect(replies.first?.janus == "success")
+        #expect(fresh.messages.map { $0.janus ?? "" } == ["success", "hangup"])
+        #expect(fresh.messages.last == [
+            "janus": "hangup", "session_id": .int(Int64(sid2)), "sender": .int(Int64(hid2)), "reason": "Janus API",
+        ])
+    }
+
     @Test func webSocketRepliesPrecedeTheirFollowUpEvents() async {
         let (core, plugin) = makeCore()
         let sink = RecordingSink()
@@ -202,27 +229,83 @@ import Testing
         #expect(result?.arrayValue?.first?["transaction"] == "m")
     }
 
+    /// Driven through `sweep(now:)` rather than the real watchdog: with timings of a few
+    /// hundred milliseconds this test failed whenever the full suite starved the thread pool.
     @Test func sessionTimeoutSendsTimeoutAndDestroysHandles() async {
-        let (core, plugin) = makeCore {
-            $0.sessionTimeout = 0.3
-            $0.watchdogInterval = 0.05
-        }
-        await core.start()
+        let (core, plugin) = makeCore { $0.sessionTimeout = 3 }
         let sink = RecordingSink()
         let (sid, hid) = await core.createAndAttach(connection: sink)
         let (other, _) = await core.createAndAttach()
-        // Keep the other session alive meanwhile.
-        for _ in 0..<8 {
-            try? await Task.sleep(for: .milliseconds(100))
-            _ = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
-        }
-        let events = await sink.wait(count: 1, timeout: .seconds(3))
-        #expect(events.last == ["janus": "timeout", "session_id": .int(Int64(sid))])
+        let now = ContinuousClock.now
+        // The other session showed activity shortly before the sweep; the first one never did.
+        _ = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
+        core.channels.withLock { $0[other] }?.touch(now + .seconds(9))
+        await core.sweep(now: now + .seconds(10))
+        #expect(sink.messages == [["janus": "timeout", "session_id": .int(Int64(sid))]])
         #expect(await plugin.session(hid)?.destroyed == true)
         let gone = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(sid)}"#)
         #expect(gone.errorCode == 458)
         let alive = await core.send(#"{"janus":"keepalive","transaction":"k","session_id":\#(other)}"#)
         #expect(alive.janus == "ack")
+    }
+
+    /// Janus counts a long poll's arrival as activity, not its hold: with a timeout shorter than
+    /// the hold the session expires under the waiting poll, which delivers `timeout`.
+    @Test func heldLongPollDoesNotKeepTheSessionAlive() async {
+        let (core, plugin) = makeCore { $0.sessionTimeout = 3 }
+        let (sid, hid) = await core.createAndAttach()
+        let box = LongPollBox()
+        guard case .waiting? = core.beginLongPoll(sessionID: sid, maxEvents: 1, deliver: { box.fulfil($0) }) else {
+            Issue.record("the poll should wait")
+            return
+        }
+        let polledAt = ContinuousClock.now
+        await core.sweep(now: polledAt + .seconds(2))
+        #expect(await core.sessionCount == 1)
+        await core.sweep(now: polledAt + .seconds(4))
+        #expect(await core.sessionCount == 0)
+        let events = await box.wait()
+        #expect(events == [["janus": "timeout", "session_id": .int(Int64(sid))]])
+        #expect(await plugin.session(hid)?.destroyed == true)
+        guard case .sessionNotFound? = core.beginLongPoll(sessionID: sid, maxEvents: 1, deliver: { _ in }) else {
+            Issue.record("the session should be gone")
+            return
+        }
+    }
+
+    @Test func longPollArrivalCountsAsActivity() async {
+        let (core, _) = makeCore { $0.sessionTimeout = 3 }
+        let (sid, _) = await core.createAndAttach()
+        // The session has been idle for a long time when the poll arrives…
+        core.channels.withLock { $0[sid] }?.touch(.now - .seconds(10))
+        let start = core.beginLongPoll(sessionID: sid, maxEvents: 1, deliver: { _ in })
+        guard case .waiting(let ticket)? = start else {
+            Issue.record("the poll should wait")
+            return
+        }
+        let polledAt = ContinuousClock.now
+        // …and the arrival restarts the timeout.
+        await core.sweep(now: polledAt + .seconds(2))
+        #expect(await core.sessionCount == 1)
+        // A poll the client gave up on changes nothing: the timeout still runs from its arrival.
+        #expect(ticket.cancel())
+        await core.sweep(now: polledAt + .seconds(4))
+        #expect(await core.sessionCount == 0)
+    }
+
+    /// The same with the real watchdog and `longPoll`'s own hold timer.
+    @Test func sessionExpiresUnderAWaitingPollWithTheWatchdog() async {
+        let (core, _) = makeCore {
+            $0.sessionTimeout = 0.3
+            $0.watchdogInterval = 0.05
+        }
+        await core.start()
+        let (sid, _) = await core.createAndAttach()
+        // No bound on the elapsed time (a starved thread pool delays the watchdog): getting
+        // `timeout` rather than the keepalive at the end of the hold is the point.
+        let polled = await core.longPoll(sessionID: sid, maxEvents: 1, hold: .seconds(20))
+        #expect(polled == ["janus": "timeout", "session_id": .int(Int64(sid))])
+        #expect(await core.sessionCount == 0)
         await core.shutdown()
     }
 

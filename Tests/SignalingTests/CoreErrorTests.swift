@@ -47,6 +47,102 @@ import Testing
         #expect(array.first?.errorReason == "Missing mandatory element (transaction)")
     }
 
+    /// A top-level scalar is a parse error in Janus (jansson without `JSON_DECODE_ANY`): 454 on
+    /// both transports, without a transaction.
+    @Test func e454TopLevelScalarOverHTTPAndWebSocket() async {
+        let (core, _) = makeCore()
+        for (text, token) in [("42", "42"), ("null", "null"), (#""x""#, #""x""#), ("true", "true"), (" 7 ", "7")] {
+            let http = await core.handleHTTP(body: Array(text.utf8), pathSessionID: nil, pathHandleID: nil)
+            #expect(http.errorCode == 454, "\(text)")
+            #expect(http.errorReason == "JSON error: on line 1: '[' or '{' expected near '\(token)'")
+            #expect(http["transaction"] == nil)
+            let ws = await core.handleWebSocketMessage(Array(text.utf8), connection: RecordingSink())
+            #expect(ws.count == 1)
+            #expect(ws.first?.errorCode == 454, "\(text)")
+            #expect(ws.first?.errorReason?.hasPrefix("Invalid Janus API request - <string>(1,") == true)
+            #expect(ws.first?.errorReason?.hasSuffix("'[' or '{' expected near '\(token)'") == true)
+        }
+    }
+
+    /// Janus parses a whole WebSocket message before running any of it: when a part fails, only
+    /// the 454 goes back (position counted from the end of the last good value) and the valid
+    /// requests before it do not run.
+    @Test func e454WebSocketMessageWithABadPartRunsNothing() async {
+        let (core, _) = makeCore()
+        let cases: [(String, String)] = [
+            (#"{"janus":"ping","transaction":"p"} 42"#, "(1,3): '[' or '{' expected near '42'"),
+            (#"{"janus":"ping","transaction":"p"}{"janus":"ping","transaction":"q"} xx"#, "(1,3): '[' or '{' expected near 'xx'"),
+            (#"{"janus":"ping","transaction":"p"}null{"janus":"ping","transaction":"q"}"#, "(1,4): '[' or '{' expected near 'null'"),
+            (#"{"janus":"create","transaction":"c"}{"janus":"#, "(1,9): unexpected token near end of file"),
+            ("", "(1,0): '[' or '{' expected near end of file"),
+            ("   ", "(1,3): '[' or '{' expected near end of file"),
+        ]
+        for (text, position) in cases {
+            let sink = RecordingSink()
+            let replies = await core.handleWebSocketMessage(Array(text.utf8), connection: sink)
+            #expect(replies == [[
+                "janus": "error",
+                "error": ["code": 454, "reason": .string("Invalid Janus API request - <string>" + position)],
+            ]])
+            #expect(sink.messages == replies)
+        }
+        #expect(await core.sessionCount == 0)
+        // Arrays are not parse errors: every part runs.
+        let sink = RecordingSink()
+        let replies = await core.handleWebSocketMessage(
+            Array(#"{"janus":"ping","transaction":"p"}[1]"#.utf8), connection: sink)
+        #expect(replies.map { $0.janus ?? "" } == ["pong", "error"])
+        #expect(replies.last?.errorCode == 456)
+    }
+
+    /// Janus reads ids with `json_integer_value`: a non-integer id is 0 (so the request is
+    /// routed as if it had none) and a negative one wraps to an unknown session.
+    @Test func idsOfTheWrongTypeAreReadAsJanusDoes() async {
+        let (core, _) = makeCore()
+        let asString = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":"77"}"#)
+        #expect(asString == ["janus": "error", "transaction": "t", "error": ["code": 457, "reason": "Unhandled request 'keepalive' at this path"]])
+        let asReal = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":3.0}"#)
+        #expect(asReal.errorCode == 457)
+        let asNull = await core.send(#"{"janus":"ping","transaction":"t","session_id":null}"#)
+        #expect(asNull == ["janus": "pong", "transaction": "t"])
+        let negative = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":-3}"#)
+        #expect(negative == [
+            "janus": "error", "session_id": -3, "transaction": "t",
+            "error": ["code": 458, "reason": "No such session 18446744073709551613"],
+        ])
+        let handleAsString = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":77,"handle_id":"1"}"#)
+        #expect(handleAsString == [
+            "janus": "error", "session_id": 77, "transaction": "t", "error": ["code": 459, "reason": "Handle not found"],
+        ])
+        let handleWithoutSession = await core.send(#"{"janus":"message","transaction":"t","session_id":"x","handle_id":5,"body":{}}"#)
+        #expect(handleWithoutSession.errorCode == 458)
+        #expect(handleWithoutSession.errorReason == "Session not found")
+    }
+
+    /// Parse errors read as Janus's (jansson's) do, e.g. "… near '}'".
+    @Test func e454ReasonsQuoteTheTokenLikeJanus() async {
+        let (core, _) = makeCore()
+        let comma = await core.handleHTTP(body: Array(#"{"janus":"ping","transaction":"a",}"#.utf8), pathSessionID: nil, pathHandleID: nil)
+        #expect(comma.errorReason == "JSON error: on line 1: string or '}' expected near '}'")
+        let two = await core.handleHTTP(body: Array(#"{"janus":"ping","transaction":"a"} xx"#.utf8), pathSessionID: nil, pathHandleID: nil)
+        #expect(two.errorReason == "JSON error: on line 1: end of file expected near 'xx'")
+        let ws = await core.handleWebSocketMessage(Array("{not json".utf8), connection: RecordingSink())
+        #expect(ws.first?.errorReason == "Invalid Janus API request - <string>(1,4): string or '}' expected near 'not'")
+    }
+
+    /// Arrays parse: HTTP refuses them as 455, WebSocket validates them like an empty object
+    /// (456 transaction) — also an array holding a valid request, which must not run.
+    @Test func topLevelArraysPerTransport() async {
+        let (core, _) = makeCore()
+        for text in ["[1,2]", #"[{"janus":"create","transaction":"x"}]"#, "[]"] {
+            let http = await core.handleHTTP(body: Array(text.utf8), pathSessionID: nil, pathHandleID: nil)
+            #expect(http == ["janus": "error", "error": ["code": 455, "reason": "JSON error: not an object"]])
+            let ws = await core.handleWebSocketMessage(Array(text.utf8), connection: RecordingSink())
+            #expect(ws == [["janus": "error", "error": ["code": 456, "reason": "Missing mandatory element (transaction)"]]])
+        }
+        #expect(await core.sessionCount == 0)
+    }
+
     @Test func e454TrickleWithBothCandidateAndCandidates() async {
         let (core, _) = makeCore()
         let (sid, hid) = await core.createAndAttach()
@@ -212,8 +308,9 @@ import Testing
         let mline = await core.send(
             #"{"janus":"trickle","transaction":"t","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"c","sdpMLineIndex":-1}}"#)
         #expect(mline.errorReason == "Trickle error: invalid element type (sdpMLineIndex should be a positive integer)")
+        // Not a type error in Janus: a string session_id reads as 0 (see idsOfTheWrongTypeAreReadAsJanusDoes).
         let stringSession = await core.send(#"{"janus":"keepalive","transaction":"t","session_id":"\#(sid)"}"#)
-        #expect(stringSession.errorCode == 467)
+        #expect(stringSession.errorCode == 457)
     }
 
     @Test func e468SessionIDInUse() async {

@@ -14,11 +14,43 @@ import Testing
         #expect(JanusHTTPRoute.parse(uri: "/janus/12?maxev=x", basePath: "/janus")?.maxEvents == 1)
         #expect(JanusHTTPRoute.parse(uri: "/janus/12/34", basePath: "/janus")?.target == .handle(12, 34))
         #expect(JanusHTTPRoute.parse(uri: "/janus/12/34/5", basePath: "/janus") == nil)
-        #expect(JanusHTTPRoute.parse(uri: "/janus/abc", basePath: "/janus") == nil)
+        #expect(JanusHTTPRoute.parse(uri: "/janus/abc", basePath: "/janus")?.target == .session(0))
         #expect(JanusHTTPRoute.parse(uri: "/janusx", basePath: "/janus") == nil)
         #expect(JanusHTTPRoute.parse(uri: "/other", basePath: "/janus") == nil)
         #expect(JanusHTTPRoute.parse(uri: "/sfu/api/7", basePath: "/sfu/api")?.target == .session(7))
         #expect(JanusHTTPRoute.parse(uri: "/7?apisecret=a%20b", basePath: "/")?.query["apisecret"] == "a b")
+    }
+}
+
+extension HTTPRouteTests {
+    /// Janus's HTTP transport reads id segments with `strtoull` and treats 0 as "no id".
+    @Test func idSegmentsAreReadLikeStrtoull() {
+        func route(_ uri: String) -> JanusHTTPRoute? { JanusHTTPRoute.parse(uri: uri, basePath: "/janus") }
+        #expect(route("/janus/abc")?.pathSessionID == nil)
+        #expect(route("/janus/0")?.pathSessionID == nil)
+        #expect(route("/janus/12abc")?.target == .session(12))
+        #expect(route("/janus/12abc")?.pathSessionID == 12)
+        #expect(route("/janus/12/x")?.target == .handle(12, 0))
+        #expect(route("/janus/12/x")?.pathSessionID == 12)
+        #expect(route("/janus/12/x")?.pathHandleID == nil)
+        #expect(route("/janus/abc/34")?.pathSessionID == nil)
+        #expect(route("/janus/abc/34")?.pathHandleID == 34)
+        #expect(route("/janus/99999999999999999999999")?.target == .session(.max))
+        #expect(route("/janus/info")?.pathSessionID == nil)
+    }
+
+    /// What those paths then mean to the core: a handle without a session is 458, a session
+    /// path with no handle id is a session request, no ids at all is a root request.
+    @Test func pathsWithoutValidIdsReachTheCoreAsJanusRoutesThem() async {
+        let (core, _) = makeCore()
+        let keepalive = Array(#"{"janus":"keepalive","transaction":"k"}"#.utf8)
+        let handleOnly = await core.handleHTTP(body: keepalive, pathSessionID: nil, pathHandleID: 34)
+        #expect(handleOnly == ["janus": "error", "transaction": "k", "error": ["code": 458, "reason": "Session not found"]])
+        let root = await core.handleHTTP(body: keepalive, pathSessionID: nil, pathHandleID: nil)
+        #expect(root.errorCode == 457)
+        let (sid, _) = await core.createAndAttach()
+        let session = await core.handleHTTP(body: keepalive, pathSessionID: sid, pathHandleID: nil)
+        #expect(session == ["janus": "ack", "session_id": .int(Int64(sid)), "transaction": "k"])
     }
 }
 
@@ -124,6 +156,15 @@ import Testing
         let redirect = try await httpRequest(port: port, method: .GET, path: "/janus/\(sid)/42")
         #expect(redirect.status == 302)
         #expect(redirect.headers.first(name: "Location") == "/janus/\(sid)")
+        let redirectNonNumeric = try await httpRequest(port: port, method: .GET, path: "/janus/\(sid)/abc")
+        #expect(redirectNonNumeric.status == 302)
+        // Non-numeric id segments read as "no id", as in Janus.
+        let rootViaPath = try await janusPOST(port: port, path: "/janus/abc", #"{"janus":"keepalive","transaction":"k"}"#)
+        #expect(rootViaPath.errorCode == 457)
+        let sessionViaPath = try await janusPOST(port: port, path: "/janus/\(sid)/abc", #"{"janus":"keepalive","transaction":"k"}"#)
+        #expect(sessionViaPath.janus == "ack")
+        let noPoll = try await httpRequest(port: port, method: .GET, path: "/janus/abc")
+        #expect(noPoll.status == 404)
         let put = try await httpRequest(port: port, method: .PUT, path: "/janus", body: "{}")
         #expect(put.status == 200)
         #expect(put.json?.errorCode == 450)
@@ -134,6 +175,8 @@ import Testing
         #expect(malformed.errorCode == 454)
         let array = try await janusPOST(port: port, "[]")
         #expect(array.errorCode == 455)
+        let scalar = try await janusPOST(port: port, "42")
+        #expect(scalar.errorCode == 454)
         let conflict = try await janusPOST(
             port: port, path: "/janus/\(sid)", #"{"janus":"keepalive","transaction":"k","session_id":5}"#)
         #expect(conflict.errorCode == 457)

@@ -70,6 +70,69 @@ import Testing
         #expect(tailError != nil)
     }
 
+    /// Janus's jansson decodes without `JSON_DECODE_ANY`: only an object or array may stand at
+    /// the top level; a scalar is a parse error quoting the token.
+    @Test func containerTopLevelRejectsScalars() throws {
+        for text in ["42", "null", #""x""#, "true", " -1.5 "] {
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(text, topLevel: .container) }
+            #expect((try? JSONParser.parse(text)) != nil, "the default still accepts any value")
+        }
+        do {
+            _ = try JSONParser.parse("42", topLevel: .container)
+            Issue.record("should fail")
+        } catch {
+            #expect(error.message == "'[' or '{' expected near '42'")
+            #expect(error.line == 1)
+        }
+        #expect(try JSONParser.parse(" [1] ", topLevel: .container) == [1])
+        #expect(try JSONParser.parse("{}", topLevel: .container) == [:])
+        // A malformed scalar reports its own error first, as jansson's lexer does.
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#""open"#, topLevel: .container) }
+        // The quoted token is bounded however long the string is.
+        let long = "\"" + String(repeating: "a", count: 10_000) + "\""
+        do {
+            _ = try JSONParser.parse(long, topLevel: .container)
+            Issue.record("should fail")
+        } catch {
+            #expect(error.message.count < 64)
+        }
+    }
+
+    @Test func syntaxErrorsQuoteTheTokenAsJanssonDoes() {
+        func failure(_ text: String) -> JSONParseError? {
+            do {
+                _ = try JSONParser.parse(text)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(failure(#"{"a":1,}"#) == JSONParseError(line: 1, column: 8, message: "string or '}' expected near '}'"))
+        #expect(failure(#"{"a" 1}"#)?.message == "':' expected near '1'")
+        #expect(failure("[1,")?.message == "unexpected token near end of file")
+        #expect(failure("[1 2]")?.message == "',' or ']' expected near '2'")
+        #expect(failure(#"{"a":1"#)?.message == "',' or '}' expected near end of file")
+        #expect(failure(#"{} "tail\"x" 1"#)?.message == #"end of file expected near '"tail\"x"'"#)
+        #expect(failure("[nul]")?.message == "invalid token near 'nul'")
+        #expect(failure("{not json") == JSONParseError(line: 1, column: 4, message: "string or '}' expected near 'not'"))
+    }
+
+    @Test func containerSequenceStopsAtAScalar() {
+        let (values, error) = JSONParser.parseSequence(Array(#"{"a":1} [2] 7 {"b":2}"#.utf8), topLevel: .container)
+        #expect(values == [["a": 1], [2]])
+        #expect(error?.message == "'[' or '{' expected near '7'")
+        // Counted from the end of the previous value, in bytes read (jansson's columns).
+        #expect(error?.line == 1)
+        #expect(error?.column == 2)
+        let (_, garbage) = JSONParser.parseSequence(Array("{}\n  xx y".utf8), topLevel: .container)
+        #expect(garbage == JSONParseError(line: 2, column: 4, message: "'[' or '{' expected near 'xx'"))
+        let (_, empty) = JSONParser.parseSequence([UInt8](), topLevel: .container)
+        #expect(empty?.column == 0)
+        let (any, noError) = JSONParser.parseSequence(Array(#"{"a":1} 7"#.utf8))
+        #expect(any == [["a": 1], 7])
+        #expect(noError == nil)
+    }
+
     @Test func codableRoundTrip() throws {
         let value: JSONValue = ["id": .int(1_234_567_890_123), "d": 0.5, "s": "x", "a": [true, nil]]
         let data = try JSONEncoder().encode(value)
@@ -85,6 +148,8 @@ import Testing
             let bytes = (0..<length).map { _ in alphabet.randomElement(using: &rng) ?? 0 }
             _ = try? JSONParser.parse(bytes)
             _ = JSONParser.parseSequence(bytes)
+            _ = try? JSONParser.parse(bytes, topLevel: .container)
+            _ = JSONParser.parseSequence(bytes, topLevel: .container)
         }
     }
 }

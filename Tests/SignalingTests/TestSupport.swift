@@ -25,6 +25,8 @@ actor TestPluginSession: JanusPluginSession {
     var trickles: [(candidates: [TrickleCandidate], completed: Bool)] = []
     var hangups: [String] = []
     var destroyed = false
+    /// Whether a PeerConnection is up: like Janus's plugins, `hangup` only reports one that was.
+    var hasPeerConnection = true
 
     init(context: PluginHandleContext) { self.context = context }
 
@@ -55,6 +57,9 @@ actor TestPluginSession: JanusPluginSession {
         case "detachme":
             context.push(.detached)
             return .success(["ok": true])
+        case "nopc":
+            hasPeerConnection = false
+            return .success(["pc": false])
         case "slow":
             try? await Task.sleep(for: .milliseconds(200))
             return .success(["slow": true])
@@ -69,7 +74,8 @@ actor TestPluginSession: JanusPluginSession {
 
     func hangup(reason: String) async {
         hangups.append(reason)
-        context.push(.hangup(reason: reason))
+        if hasPeerConnection { context.push(.hangup(reason: reason)) }
+        hasPeerConnection = false
     }
 
     func destroy() async { destroyed = true }

@@ -29,6 +29,8 @@ import Testing
                 #expect(try await ws.receive()?.errorCode == 454)
                 try await ws.send("[1,2,3]")
                 #expect(try await ws.receive()?.errorCode == 456)
+                try await ws.send("42")
+                #expect(try await ws.receive()?.errorCode == 454)
                 try await ws.send(#"{"janus":"create"}"#)
                 #expect(try await ws.receive()?.errorCode == 456)
                 try await ws.send(#"{"transaction":"x"}"#)

@@ -19,10 +19,9 @@ extension JanusCore {
         _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply? = nil
     ) async -> JSONValue {
         // Ids first, so even a rejected request's error carries its session_id (janus-api.md §2.1).
-        let sessionIDValue = root["session_id"].flatMap { $0.isNull ? nil : $0 }
         let handleIDValue = root["handle_id"].flatMap { $0.isNull ? nil : $0 }
-        let sessionID = sessionIDValue?.uint64Value ?? 0
-        let handleID = handleIDValue?.uint64Value ?? 0
+        let sessionID = Self.janusID(root["session_id"])
+        let handleID = Self.janusID(handleIDValue)
         do throws(JanusError) {
             try RequestValidation.check(root, "transaction", .string, required: true)
             try RequestValidation.check(root, "janus", .string, required: true)
@@ -35,12 +34,6 @@ extension JanusCore {
         let verb = (root["janus"]?.stringValue ?? "").lowercased()
         let verbText = root["janus"]?.stringValue ?? ""
         do throws(JanusError) {
-            if let sessionIDValue, sessionIDValue.uint64Value == nil {
-                throw JanusError(JanusError.invalidElementType, "Invalid element type (session_id should be a positive integer)")
-            }
-            if let handleIDValue, handleIDValue.uint64Value == nil {
-                throw JanusError(JanusError.invalidElementType, "Invalid element type (handle_id should be a positive integer)")
-            }
             if sessionID == 0 && handleID == 0 {
                 return try processRoot(root, verb: verb, verbText: verbText, transaction: transaction, connection: connection)
             }
@@ -258,6 +251,14 @@ extension JanusCore {
     }
 
     // MARK: Helpers
+
+    /// An id as Janus reads it (`json_integer_value` into a `guint64`): a JSON integer, negative
+    /// ones wrapping to huge ids that match nothing; any other type (string, real, null) is 0,
+    /// so `{"janus":"keepalive","session_id":"5"}` is a root request (457), not a type error.
+    static func janusID(_ value: JSONValue?) -> UInt64 {
+        guard case .int(let integer)? = value else { return 0 }
+        return UInt64(bitPattern: integer)
+    }
 
     /// A random id in 1..<2^53 from the system CSPRNG (janus-api.md §1), not rejected by `taken`.
     func newID(taken: (UInt64) -> Bool) -> UInt64 {

@@ -26,7 +26,9 @@ extension JanusCore {
         case waiting(LongPollTicket)
     }
 
-    /// Starts a long poll on `sessionID` (HTTP GET `/janus/<sid>`); counts as session activity.
+    /// Starts a long poll on `sessionID` (HTTP GET `/janus/<sid>`). Its arrival counts as session
+    /// activity; while it is held it does not, so the session can expire under it (Janus does the
+    /// same) and the poll then delivers the `timeout` event.
     /// Returns nil when an API secret is configured and `apiSecret` does not match (HTTP 403).
     /// Synchronous and callable from any thread; `deliver` is called from whichever thread pushes
     /// the next event, so hop to your own executor inside it.

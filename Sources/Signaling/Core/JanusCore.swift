@@ -113,7 +113,9 @@ public actor JanusCore {
         let none: @Sendable () async -> Void = {}
         let root: JSONValue
         do {
-            root = try JSONParser.parse(body)
+            // Like Janus (jansson without JSON_DECODE_ANY): a top-level scalar is a 454 parse
+            // error, an array parses and is then refused as 455 below.
+            root = try JSONParser.parse(body, topLevel: .container)
         } catch {
             let reply = JanusMessages.error(
                 JanusError(JanusError.invalidJSON, "JSON error: on line \(error.line): \(error.message)"),
@@ -151,12 +153,15 @@ public actor JanusCore {
 
     /// One WebSocket text message: one or more JSON objects back to back, handled in order.
     /// Each reply is sent through `connection` (before any follow-up events of that request,
-    /// as Janus orders them) and also returned, plus a 454 error if the tail did not parse.
+    /// one of the orders Janus produces) and also returned. Like Janus, the whole message is
+    /// parsed first: if any part fails, only a 454 error is sent (its position counted from the
+    /// end of the last good value) and none of the requests runs.
     public func handleWebSocketMessage(_ bytes: [UInt8], connection: any JanusEventSink) async -> [JSONValue] {
-        let (values, parseError) = JSONParser.parseSequence(bytes)
+        let (parsed, parseError) = JSONParser.parseSequence(bytes, topLevel: .container)
+        let values = parseError == nil ? parsed : []
         var replies: [JSONValue] = []
         for value in values {
-            // Janus validates a non-object like an object without fields: 456 (transaction).
+            // Janus validates an array like an object without fields: 456 (transaction).
             let object = value.objectValue ?? [:]
             let after = AfterReply()
             let reply = await process(object, connection: connection, after: after)
@@ -213,7 +218,7 @@ public actor JanusCore {
         for session in sessions.values {
             if let orphanedAt = session.orphanedAt, now - orphanedAt >= .seconds(reclaim) {
                 orphaned.append(session.id)
-            } else if timeout > 0, now - session.channel.lastActivity(now: now) >= .seconds(timeout) {
+            } else if timeout > 0, now - session.channel.lastActivity >= .seconds(timeout) {
                 expired.append(session.id)
             }
         }

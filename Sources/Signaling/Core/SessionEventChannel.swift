@@ -143,13 +143,13 @@ final class SessionEventChannel: Sendable {
 
     var hasPendingPolls: Bool { state.withLock { !$0.waiters.isEmpty } }
 
-    /// Records client activity on the session (any request or long poll).
+    /// Records client activity on the session (any request, or the arrival of a long poll).
     func touch(_ now: ContinuousClock.Instant = .now) { state.withLock { $0.lastActivity = now } }
 
-    /// When the client last showed activity; a pending long poll counts as activity now.
-    func lastActivity(now: ContinuousClock.Instant) -> ContinuousClock.Instant {
-        state.withLock { $0.waiters.isEmpty ? $0.lastActivity : now }
-    }
+    /// When the client last showed activity. A long poll counts when it arrives (`touch`), not
+    /// while it is held: as in Janus, a session whose timeout is shorter than the poll hold
+    /// expires under a waiting poll, which then delivers the `timeout` event.
+    var lastActivity: ContinuousClock.Instant { state.withLock { $0.lastActivity } }
 
     /// Ends the channel: pending polls are answered with whatever is queued (possibly nothing).
     func close() {

@@ -132,14 +132,7 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             let bytes = body.map { Array($0.readableBytesView) } ?? []
-            var pathSession: UInt64?
-            var pathHandle: UInt64?
-            switch route.target {
-            case .session(let sid): pathSession = sid
-            case .handle(let sid, let hid): pathSession = sid; pathHandle = hid
-            default: break
-            }
-            let ids = (session: pathSession, handle: pathHandle)
+            let ids = (session: route.pathSessionID, handle: route.pathHandleID)
             runCoreCall(context: context, head: head) { core in
                 await core.handleHTTPDeferred(body: bytes, pathSessionID: ids.session, pathHandleID: ids.handle)
             }

@@ -1,5 +1,7 @@
 /// What an HTTP request URI addresses in the Janus REST API (janus-api.md §7.1). Pure parsing,
-/// no I/O; unknown or malformed paths give nil (the transport answers 404).
+/// no I/O; paths outside the base path or deeper than `<sid>/<hid>` give nil (the transport
+/// answers 404). Id segments are read as Janus's HTTP transport reads them (`strtoull`): their
+/// leading digits, 0 when there are none, and an id of 0 counts as absent.
 struct JanusHTTPRoute: Equatable {
     enum Target: Equatable {
         case root
@@ -12,6 +14,20 @@ struct JanusHTTPRoute: Equatable {
     var target: Target
     /// Query parameters (`maxev`, `rid`, `apisecret`, `token`), last occurrence wins.
     var query: [String: String]
+
+    /// The session id the path puts into a POSTed request (nil: none, e.g. `/janus/abc`).
+    var pathSessionID: UInt64? {
+        switch target {
+        case .session(let sid), .handle(let sid, _): return sid > 0 ? sid : nil
+        default: return nil
+        }
+    }
+
+    /// The handle id the path puts into a POSTed request (nil: none, e.g. `/janus/<sid>/0`).
+    var pathHandleID: UInt64? {
+        if case .handle(_, let hid) = target, hid > 0 { return hid }
+        return nil
+    }
 
     /// `maxev` as Janus reads it: absent, unparseable or < 1 means 1.
     var maxEvents: Int {
@@ -51,20 +67,30 @@ struct JanusHTTPRoute: Equatable {
                 target = .info
             } else if components[0] == "ping" {
                 target = .ping
-            } else if let sid = UInt64(components[0]), sid > 0 {
-                target = .session(sid)
             } else {
-                return nil
+                target = .session(pathID(components[0]))
             }
         case 2:
-            guard let sid = UInt64(components[0]), sid > 0, let hid = UInt64(components[1]), hid > 0 else {
-                return nil
-            }
-            target = .handle(sid, hid)
+            target = .handle(pathID(components[0]), pathID(components[1]))
         default:
             return nil
         }
         return JanusHTTPRoute(target: target, query: parseQuery(queryPart))
+    }
+
+    /// A path segment as `strtoull` reads it: its leading decimal digits ("12abc" → 12), 0 when
+    /// it has none, `UInt64.max` when they overflow. Janus then treats 0 as "no id", so
+    /// `POST /janus/abc` is a root request and `GET /janus/abc` polls no session (404).
+    static func pathID(_ segment: Substring) -> UInt64 {
+        var value: UInt64 = 0
+        for byte in segment.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return .max }
+            value = sum
+        }
+        return value
     }
 
     /// "/janus/" → "/janus", "janus" → "/janus", "/" → "".

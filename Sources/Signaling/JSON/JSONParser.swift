@@ -1,4 +1,6 @@
-/// Why parsing failed, with the position Janus-style error texts quote ("on line 1: …").
+/// Why parsing failed, with the position Janus-style error texts quote ("on line 1: …"): `line`
+/// is 1-based, `column` counts the bytes read on that line including the offending token
+/// (jansson's convention; 0 when nothing was read).
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -18,39 +20,59 @@ public struct JSONParser {
     /// Deepest array/object nesting accepted (recursion guard against hostile input).
     public static let maximumDepth = 128
 
+    /// Which values may stand at the top level of a JSON text.
+    public enum TopLevel: Sendable, Hashable {
+        /// Any value (RFC 8259 §2).
+        case anyValue
+        /// Only an object or an array, as jansson decodes without `JSON_DECODE_ANY` (Janus's
+        /// transports): a scalar such as `42` is a parse error ("'[' or '{' expected"), so the
+        /// Janus API answers it with 454 like any other unparseable request.
+        case container
+    }
+
     /// Parses exactly one JSON value (surrounding whitespace allowed).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    public static func parse(
+        _ bytes: some Collection<UInt8>, topLevel: TopLevel = .anyValue
+    ) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
         var reader = Reader(bytes: array)
         reader.skipWhitespace()
-        let value = try reader.parseValue(depth: 0)
+        let value = try reader.parseTopLevel(topLevel)
         reader.skipWhitespace()
-        if !reader.atEnd { throw reader.error("end of file expected") }
+        if !reader.atEnd { throw reader.syntaxError("end of file expected") }
         return value
     }
 
     /// Parses a string holding one JSON value.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8))
+    public static func parse(_ text: String, topLevel: TopLevel = .anyValue) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), topLevel: topLevel)
     }
 
     /// Parses one or more JSON values written back to back (a WebSocket message may carry several
     /// concatenated objects). Returns the values read before the first error, and that error.
-    public static func parseSequence(_ bytes: some Collection<UInt8>) -> (values: [JSONValue], error: JSONParseError?) {
+    public static func parseSequence(
+        _ bytes: some Collection<UInt8>, topLevel: TopLevel = .anyValue
+    ) -> (values: [JSONValue], error: JSONParseError?) {
         let array = Array(bytes)
         var reader = Reader(bytes: array)
         var values: [JSONValue] = []
-        reader.skipWhitespace()
-        if reader.atEnd { return ([], reader.error("'[' or '{' expected near end of file")) }
-        while !reader.atEnd {
+        while true {
+            // Each value is parsed like a fresh text starting where the previous one ended
+            // (jansson without its EOF check), so an error's line/column count from there.
+            reader.chunkStart = reader.index
+            reader.skipWhitespace()
+            if reader.atEnd {
+                if values.isEmpty {
+                    return ([], reader.error("'[' or '{' expected near end of file", consumed: reader.index))
+                }
+                return (values, nil)
+            }
             do {
-                values.append(try reader.parseValue(depth: 0))
+                values.append(try reader.parseTopLevel(topLevel))
             } catch {
                 return (values, error)
             }
-            reader.skipWhitespace()
         }
-        return (values, nil)
     }
 }
 
@@ -62,16 +84,27 @@ private struct Reader {
 
     var atEnd: Bool { index >= bytes.count }
 
+    /// Where the value being parsed began (`parseSequence` parses each value as its own text).
+    var chunkStart = 0
+
+    /// An error at the current byte, counted as read (the offending token is part of the text
+    /// quoted, as jansson reports it).
     func error(_ message: String) -> JSONParseError {
+        error(message, consumed: index + 1)
+    }
+
+    /// An error after the first `consumed` bytes: line is 1-based, column is the number of bytes
+    /// read on that line (jansson's convention, which Janus quotes; 0 when nothing was read).
+    func error(_ message: String, consumed: Int) -> JSONParseError {
         // Line/column are for humans only; computed on the error path so the happy path stays lean.
         var line = 1
-        var column = 1
-        var i = 0
-        let end = min(index, bytes.count)
+        var column = 0
+        var i = min(chunkStart, bytes.count)
+        let end = min(max(consumed, i), bytes.count)
         while i < end {
             if bytes[i] == UInt8(ascii: "\n") {
                 line += 1
-                column = 1
+                column = 0
             } else {
                 column += 1
             }
@@ -89,8 +122,65 @@ private struct Reader {
         }
     }
 
+    /// A grammar error at the current token, worded as jansson words it (which Janus quotes):
+    /// "<message> near '<token>'" or "<message> near end of file", pointing past the token.
+    func syntaxError(_ message: String) -> JSONParseError {
+        guard index < bytes.count else { return error(message + " near end of file", consumed: index) }
+        var end = index + 1
+        if bytes[index] == UInt8(ascii: "\"") {
+            var escaped = false
+            while end < bytes.count {
+                let byte = bytes[end]
+                end += 1
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    break
+                }
+            }
+        } else if !isDelimiter(bytes[index]) {
+            while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+        }
+        // Quote a bounded prefix: the token may be huge.
+        let token = String(decoding: bytes[index..<min(end, index + 32)], as: UTF8.self)
+        return error("\(message) near '\(token)'", consumed: end)
+    }
+
+    /// One top-level value. Where only containers are allowed, anything else is refused by its
+    /// first token, as jansson does before parsing: the error quotes that token (a scalar read
+    /// whole, or a run of invalid bytes) and points past it.
+    mutating func parseTopLevel(_ topLevel: JSONParser.TopLevel) throws(JSONParseError) -> JSONValue {
+        guard topLevel == .container else { return try parseValue(depth: 0) }
+        guard index < bytes.count else { throw error("'[' or '{' expected near end of file", consumed: index) }
+        if bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") { return try parseValue(depth: 0) }
+        let start = index
+        var probe = self
+        var end = start + 1
+        if (try? probe.parseValue(depth: 0)) != nil {
+            end = probe.index
+        } else {
+            while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+        }
+        index = end
+        // Quote a bounded prefix: the token may be a huge string from the network.
+        let token = String(decoding: bytes[start..<min(end, start + 32)], as: UTF8.self)
+        throw error("'[' or '{' expected near '\(token)'", consumed: end)
+    }
+
+    func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\""):
+            return true
+        default:
+            return false
+        }
+    }
+
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard index < bytes.count else { throw syntaxError("unexpected token") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -99,18 +189,18 @@ private struct Reader {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("invalid token")
+        default: throw syntaxError("invalid token")
         }
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw error("invalid token") }
+        guard bytes.count - index >= count else { throw syntaxError("invalid token") }
         var ok = true
         literal.withUTF8Buffer { buffer in
             for k in 0..<count where bytes[index + k] != buffer[k] { ok = false }
         }
-        guard ok else { throw error("invalid token") }
+        guard ok else { throw syntaxError("invalid token") }
         index += count
     }
 
@@ -126,17 +216,17 @@ private struct Reader {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error("string or '}' expected")
+                throw syntaxError("string or '}' expected")
             }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("':' expected") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw syntaxError("':' expected") }
             index += 1
             skipWhitespace()
             // Duplicate keys: the last one wins, as in jansson.
             object[key] = try parseValue(depth: depth)
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw syntaxError("',' or '}' expected") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -145,7 +235,7 @@ private struct Reader {
                 index += 1
                 return .object(object)
             }
-            throw error("',' or '}' expected")
+            throw syntaxError("',' or '}' expected")
         }
     }
 
@@ -162,7 +252,7 @@ private struct Reader {
             skipWhitespace()
             array.append(try parseValue(depth: depth))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw syntaxError("',' or ']' expected") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -171,7 +261,7 @@ private struct Reader {
                 index += 1
                 return .array(array)
             }
-            throw error("',' or ']' expected")
+            throw syntaxError("',' or ']' expected")
         }
     }
 
