@@ -30,14 +30,14 @@ actor EchoTestSession: JanusPluginSession {
             request = try EchoTestRequest(body: body)
         } catch {
             context.push(.event(transaction: transaction, data: Self.errorData(error.code, error.reason), jsep: nil))
-            return .ack(hint: nil)
+            return .ack(hint: "I'm taking my time!")
         }
         apply(request)
         var answer: JSEP?
         if let jsep {
             guard jsep.type == .offer else {
                 // We never offer, so an answer has nothing to answer (Janus core: 469).
-                return .error(JanusError(JanusError.unexpectedAnswer, "Unexpected ANSWER (no OFFER)"))
+                return .error(JanusError(JanusError.unexpectedAnswer, "Unexpected ANSWER (did we offer?)"))
             }
             switch negotiate(offer: jsep) {
             case .success(let sdp):
@@ -47,7 +47,7 @@ actor EchoTestSession: JanusPluginSession {
             }
         }
         context.push(.event(transaction: transaction, data: ["echotest": "event", "result": "ok"], jsep: answer))
-        return .ack(hint: nil)
+        return .ack(hint: "I'm taking my time!")
     }
 
     func handleTrickle(candidates: [TrickleCandidate], completed: Bool) async {
@@ -55,8 +55,12 @@ actor EchoTestSession: JanusPluginSession {
     }
 
     func hangup(reason: String) async {
-        guard closeTransport() else { return }
-        pushHangup(reason: reason)
+        if closeTransport() {
+            pushHangup(reason: reason)
+        } else {
+            // Janus's echotest answers a hangup with "done" even when no PeerConnection exists.
+            context.push(.event(transaction: nil, data: ["echotest": "event", "result": "done"], jsep: nil))
+        }
     }
 
     /// Janus's echotest tells the handle `{"result":"done"}` when its PeerConnection goes away,
