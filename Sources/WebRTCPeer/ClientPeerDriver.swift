@@ -63,6 +63,7 @@ public final class ClientPeerDriver: @unchecked Sendable {
     }
 
     /// Runs `body` on the peer under the lock, then sends what it queued.
+    @discardableResult
     public func withPeer<R>(_ body: (ClientPeer) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }

@@ -1,0 +1,367 @@
+import Foundation
+import ICE
+import RTP
+import Testing
+import WebRTCPeer
+
+@testable import SFU
+
+/// MediaEngine room forwarding end to end: publisher peers feeding subscriber peers.
+@Suite(.serialized) struct EngineRoomTests {
+    static let room = RoomKey(42)
+    /// Publisher header extension ids (mid 9, audio level 1, abs-send-time 3) differ from the
+    /// subscribers' (mid 4, audio level 2, no abs-send-time) so that remapping shows.
+    static let publisherExtensions = [
+        StreamExtension(id: 9, uri: EngineTest.midURI), StreamExtension(id: 1, uri: EngineTest.audioLevelURI),
+        StreamExtension(id: 3, uri: "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+    ]
+    static let subscriberExtensions = [
+        StreamExtension(id: 4, uri: EngineTest.midURI), StreamExtension(id: 2, uri: EngineTest.audioLevelURI),
+    ]
+
+    static func publisherStreams(audioSSRC: UInt32, videoSSRC: UInt32) -> [StreamSetup] {
+        [
+            StreamSetup(mid: "a", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: [audioSSRC],
+                        localSSRC: audioSSRC ^ 0xFFFF, receives: true, sends: false, extensions: publisherExtensions,
+                        codecName: "opus"),
+            StreamSetup(mid: "v", kind: .video, payloadType: 96, clockRate: 90_000, remoteSSRCs: [videoSSRC],
+                        localSSRC: videoSSRC ^ 0xFFFF, receives: true, sends: false, extensions: publisherExtensions,
+                        codecName: "vp8"),
+        ]
+    }
+
+    static func subscriberStreams(audioSSRC: UInt32, videoSSRC: UInt32) -> [StreamSetup] {
+        [
+            StreamSetup(mid: "0", kind: .audio, payloadType: 109, clockRate: 48_000, remoteSSRCs: [],
+                        localSSRC: audioSSRC, receives: false, sends: true, extensions: subscriberExtensions,
+                        codecName: "opus"),
+            StreamSetup(mid: "1", kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
+                        localSSRC: videoSSRC, receives: false, sends: true, extensions: subscriberExtensions,
+                        codecName: "vp8"),
+        ]
+    }
+
+    /// A running room: publishers streaming, subscribers connected (not yet bound).
+    final class Room: @unchecked Sendable {
+        let engine: MediaEngine
+        var publishers: [PublisherSimulator] = []
+        var subscribers: [ConnectedPeer] = []
+
+        init(publishers publisherCount: Int = 1, subscribers subscriberCount: Int = 2,
+             settings: PublisherSettings = PublisherSettings(), answerNACKs: Bool = false) throws {
+            engine = try EngineTest.makeEngine()
+            for index in 0..<publisherCount {
+                let audioSSRC = 0xA000_0000 + UInt32(index)
+                let videoSSRC = 0xB000_0000 + UInt32(index)
+                let peer = try ConnectedPeer(
+                    engine: engine, room: EngineRoomTests.room,
+                    streams: EngineRoomTests.publisherStreams(audioSSRC: audioSSRC, videoSSRC: videoSSRC),
+                    behaviour: .publisher(settings), midExtensionID: 9, answerNACKs: answerNACKs)
+                publishers.append(
+                    PublisherSimulator(
+                        peer: peer,
+                        audio: SyntheticStream(ssrc: audioSSRC, payloadType: 111, isVideo: false,
+                                               firstSequenceNumber: UInt16(3000 * (index + 1))),
+                        video: SyntheticStream(ssrc: videoSSRC, payloadType: 96, isVideo: true,
+                                               firstSequenceNumber: UInt16(20_000 * (index + 1)),
+                                               firstTimestamp: UInt32(1_000_000 * (index + 1)))))
+            }
+            for index in 0..<subscriberCount {
+                subscribers.append(
+                    try ConnectedPeer(
+                        engine: engine, room: EngineRoomTests.room,
+                        streams: EngineRoomTests.subscriberStreams(
+                            audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
+                        behaviour: .subscriber))
+            }
+            for peer in publishers.map(\.peer) + subscribers {
+                guard peer.waitConnected() else { throw RoomError.notConnected }
+            }
+            for publisher in publishers { publisher.start() }
+        }
+
+        static func subscriberAudioSSRC(_ index: Int) -> UInt32 { 0x5A00_0000 + UInt32(index) }
+        static func subscriberVideoSSRC(_ index: Int) -> UInt32 { 0x5B00_0000 + UInt32(index) }
+
+        func bind(_ subscriber: Int, to publisher: Int, send: Bool = true) {
+            let source = publishers[publisher].peer.allocation.id
+            engine.bindSubscriber(
+                subscribers[subscriber].allocation,
+                bindings: [
+                    SubscriberBinding(mid: "0", source: SourceKey(publisher: source, mid: "a"), send: send),
+                    SubscriberBinding(mid: "1", source: SourceKey(publisher: source, mid: "v"), send: send),
+                ])
+        }
+
+        func video(_ subscriber: Int) -> [ReceivedRTPPacket] {
+            subscribers[subscriber].received(ssrc: Self.subscriberVideoSSRC(subscriber))
+        }
+
+        func audio(_ subscriber: Int) -> [ReceivedRTPPacket] {
+            subscribers[subscriber].received(ssrc: Self.subscriberAudioSSRC(subscriber))
+        }
+
+        func waitVideo(_ subscriber: Int, atLeast count: Int, timeout: Double = 5) -> Bool {
+            EngineTest.eventually(timeout: timeout) { video(subscriber).count >= count }
+        }
+
+        func stop() {
+            for publisher in publishers { publisher.stop() }
+            engine.shutdown()
+            for peer in publishers.map(\.peer) + subscribers { peer.driver.stop() }
+        }
+    }
+
+    enum RoomError: Error { case notConnected }
+
+    /// The original (publisher) sequence number a forwarded synthetic payload carries.
+    static func originalSequenceNumber(_ packet: ReceivedRTPPacket) -> UInt16? {
+        guard packet.payload.count >= 2 else { return nil }
+        return UInt16(packet.payload[packet.payload.count - 2]) << 8 | UInt16(packet.payload[packet.payload.count - 1])
+    }
+
+    static func originalSSRC(_ packet: ReceivedRTPPacket) -> UInt32? {
+        guard packet.payload.count >= 6 else { return nil }
+        return packet.payload.suffix(6).prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    @Test func subscribersStartOnAKeyframeWithTheirOwnRewrittenStreams() throws {
+        let room = try Room()
+        defer { room.stop() }
+        EngineTest.settle(0.2)  // publishers stream delta frames only: nothing to start on yet
+        room.bind(0, to: 0)
+        room.bind(1, to: 0)
+        #expect(room.waitVideo(0, atLeast: 30) && room.waitVideo(1, atLeast: 30))
+        #expect(EngineTest.eventually { room.audio(0).count >= 30 && room.audio(1).count >= 30 })
+        let publisher = room.publishers[0]
+        for subscriber in 0..<2 {
+            let video = room.video(subscriber)
+            let audio = room.audio(subscriber)
+            #expect(video.first.map { SyntheticStream.isKeyframe($0.payload) } == true, "starts on a keyframe")
+            #expect(video.allSatisfy { $0.payloadType == 100 })
+            #expect(audio.allSatisfy { $0.payloadType == 109 })
+            #expect(video.hasContinuousSequenceNumbers)
+            #expect(audio.hasContinuousSequenceNumbers)
+            #expect(zip(video, video.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 3000 })
+            #expect(zip(audio, audio.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 960 })
+            // Extension ids remapped: mid 9 → 4, audio level 1 → 2, abs-send-time dropped.
+            #expect(video.allSatisfy { $0.extensions[4] == Array("v".utf8) && $0.extensions[9] == nil && $0.extensions[3] == nil })
+            #expect(audio.allSatisfy { $0.extensions[4] == Array("a".utf8) && $0.extensions[2] != nil && $0.extensions[1] == nil })
+            // Same payloads as the publisher sent.
+            for packet in video.prefix(10) {
+                let original = try #require(Self.originalSequenceNumber(packet))
+                #expect(publisher.payload(ssrc: publisher.videoSSRC, sequenceNumber: original) == packet.payload)
+            }
+        }
+        #expect(room.subscribers.allSatisfy { !$0.events.failed })
+    }
+
+    @Test func pauseResumeAndSwitchKeepSequenceAndTimestampsContinuous() throws {
+        let room = try Room(publishers: 2, subscribers: 1)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 20))
+
+        room.bind(0, to: 0, send: false)
+        EngineTest.settle(0.2)
+        let beforePause = room.video(0)
+        EngineTest.settle(0.3)
+        #expect(room.video(0).count == beforePause.count, "paused: nothing forwarded")
+
+        room.bind(0, to: 0, send: true)
+        #expect(room.waitVideo(0, atLeast: beforePause.count + 20))
+        let resumed = room.video(0)
+        #expect(resumed.hasContinuousSequenceNumbers, "no sequence gap across the pause")
+        #expect(SyntheticStream.isKeyframe(resumed[beforePause.count].payload))
+        #expect(Self.originalSSRC(resumed[beforePause.count]) == room.publishers[0].videoSSRC)
+
+        let beforeSwitch = room.video(0).count
+        let audioBeforeSwitch = room.audio(0).count
+        room.bind(0, to: 1)
+        #expect(EngineTest.eventually {
+            room.video(0).contains { Self.originalSSRC($0) == room.publishers[1].videoSSRC }
+        })
+        #expect(room.waitVideo(0, atLeast: room.video(0).count + 20))
+        let switched = room.video(0)
+        #expect(switched.hasContinuousSequenceNumbers, "no sequence gap across the switch")
+        #expect(zip(switched, switched.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 3000 },
+                "timestamps keep one frame apart across the switch")
+        let firstFromSecond = try #require(switched.firstIndex { Self.originalSSRC($0) == room.publishers[1].videoSSRC })
+        #expect(firstFromSecond >= beforeSwitch)
+        #expect(SyntheticStream.isKeyframe(switched[firstFromSecond].payload))
+        #expect(switched[firstFromSecond...].allSatisfy { Self.originalSSRC($0) == room.publishers[1].videoSSRC })
+        let audio = room.audio(0)
+        #expect(audio.count > audioBeforeSwitch)
+        #expect(audio.hasContinuousSequenceNumbers)
+        #expect(zip(audio, audio.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 960 })
+    }
+
+    @Test func subscriberFeedbackReachesThePublisherOrIsAnsweredFromTheBuffer() throws {
+        let room = try Room(subscribers: 1)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 20))
+        let publisher = room.publishers[0]
+        let subscriberVideo = Room.subscriberVideoSSRC(0)
+        EngineTest.settle(0.35)  // past the keyframe-request throttle
+
+        // PLI from the subscriber → PLI to the publisher for its own SSRC.
+        let plisBefore = publisher.peer.driver.snapshot.pictureLossIndications(mediaSSRC: publisher.videoSSRC)
+        room.subscribers[0].driver.withPeer { $0.sendPictureLossIndication(senderSSRC: 1, mediaSSRC: subscriberVideo) }
+        #expect(publisher.peer.driver.wait(timeout: 5) {
+            $0.pictureLossIndications(mediaSSRC: publisher.videoSSRC) > plisBefore
+        })
+
+        // NACK from the subscriber for a packet it lost → answered from the retransmission buffer.
+        let last = try #require(room.video(0).last?.sequenceNumber)
+        let lost = last &+ 10
+        let dropper = DropSet([lost])
+        room.subscribers[0].driver.withPeer { peer in
+            peer.dropIncoming = { info in
+                if case .rtp(let ssrc, let sequenceNumber, _) = info, ssrc == subscriberVideo {
+                    return dropper.take(sequenceNumber)
+                }
+                return false
+            }
+        }
+        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 5 } })
+        #expect(!room.video(0).contains { $0.sequenceNumber == lost })
+        room.subscribers[0].driver.withPeer { $0.sendNACK(senderSSRC: 1, mediaSSRC: subscriberVideo, lost: [lost]) }
+        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost } })
+        let retransmitted = try #require(room.video(0).first { $0.sequenceNumber == lost })
+        let original = try #require(Self.originalSequenceNumber(retransmitted))
+        #expect(publisher.payload(ssrc: publisher.videoSSRC, sequenceNumber: original) == retransmitted.payload)
+        #expect(retransmitted.payloadType == 100)
+        #expect(retransmitted.extensions[4] == Array("v".utf8) && retransmitted.extensions[9] == nil)
+    }
+
+    @Test func upstreamLossMakesTheServerNACKThePublisher() throws {
+        let room = try Room(subscribers: 1, answerNACKs: true)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 10))
+        let publisher = room.publishers[0]
+        // Drop two of the publisher's next video packets on their way to the server.
+        let next = try #require(room.video(0).last.flatMap(Self.originalSequenceNumber))
+        let lost: Set<UInt16> = [next &+ 20, next &+ 21]
+        let dropper = DropSet(lost)
+        publisher.peer.driver.withPeer { peer in
+            peer.dropOutgoing = { info in
+                if case .rtp(let ssrc, let sequenceNumber, _) = info, ssrc == publisher.videoSSRC {
+                    return dropper.take(sequenceNumber)
+                }
+                return false
+            }
+        }
+        #expect(publisher.peer.driver.wait(timeout: 5) { lost.isSubset(of: $0.nackedSequenceNumbers(mediaSSRC: publisher.videoSSRC)) })
+        // The peer answers NACKs; the late packets reach the subscriber too.
+        #expect(EngineTest.eventually {
+            let originals = Set(room.video(0).compactMap(Self.originalSequenceNumber))
+            return lost.isSubset(of: originals)
+        })
+        #expect(publisher.peer.driver.snapshot.statistics.retransmissionsSent >= 2)
+    }
+
+    @Test func closingPublisherOrSubscriberWhileMediaFlowsIsSafe() throws {
+        let room = try Room(publishers: 2, subscribers: 2)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        room.bind(1, to: 0)
+        #expect(room.waitVideo(0, atLeast: 20) && room.waitVideo(1, atLeast: 20))
+
+        // A subscriber goes away mid-stream: the other keeps receiving.
+        room.engine.closeTransport(room.subscribers[1].allocation)
+        let second = room.video(0).count
+        #expect(room.waitVideo(0, atLeast: second + 20))
+        #expect(room.subscribers[1].driver.wait(timeout: 5) { $0.failure != nil }, "close_notify reached the peer")
+
+        // The publisher goes away: forwarding stops, nothing crashes.
+        room.engine.closeTransport(room.publishers[0].peer.allocation)
+        EngineTest.settle(0.2)
+        let afterClose = room.video(0).count
+        EngineTest.settle(0.3)
+        #expect(room.video(0).count == afterClose, "nothing forwarded from a closed publisher")
+        // The subscriber can be bound to another publisher afterwards.
+        room.bind(0, to: 1)
+        #expect(room.waitVideo(0, atLeast: afterClose + 20))
+        #expect(room.video(0).hasContinuousSequenceNumbers)
+        #expect(!room.subscribers[0].events.failed)
+        #expect(room.engine.statistics.transports == 2)
+    }
+
+    @Test func talkingEventsFromTheAudioLevelExtension() throws {
+        let settings = PublisherSettings(audioLevelEvents: true, audioActivePackets: 10, audioLevelAverage: 25)
+        let room = try Room(subscribers: 0, settings: settings)
+        defer { room.stop() }
+        let publisher = room.publishers[0]
+        EngineTest.settle(0.3)
+        #expect(!publisher.peer.events.all.contains { if case .talking = $0 { true } else { false } })
+        publisher.setAudioLevel(10)
+        #expect(EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: true, _) = $0 { true } else { false } } })
+        publisher.setAudioLevel(100)
+        #expect(EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: false, _) = $0 { true } else { false } } })
+    }
+
+    @Test func mutedMidsAreNotForwarded() throws {
+        let room = try Room(subscribers: 1)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 10))
+        room.engine.configurePublisher(room.publishers[0].peer.allocation, settings: PublisherSettings(mutedMids: ["v"]))
+        EngineTest.settle(0.2)
+        let video = room.video(0).count
+        let audio = room.audio(0).count
+        EngineTest.settle(0.4)
+        #expect(room.video(0).count == video, "muted video is not forwarded")
+        #expect(room.audio(0).count > audio + 10, "audio still is")
+        room.engine.configurePublisher(room.publishers[0].peer.allocation, settings: PublisherSettings())
+        #expect(room.waitVideo(0, atLeast: video + 10))
+    }
+
+    @Test func garbageAndWrongKeySRTPAreDroppedWithoutDisturbingTheSession() throws {
+        let room = try Room(subscribers: 1)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 10))
+        let publisher = room.publishers[0]
+        let droppedBefore = room.engine.statistics.datagramsDropped
+
+        // Wrong-key SRTP and SRTCP, and junk of every demux class, from the publisher's own address.
+        let wrongKey = try SRTPContext(
+            profile: .aes128CmHmacSha1_80, masterKey: Array(repeating: 7, count: 16), masterSalt: Array(repeating: 9, count: 14))
+        var forged = SyntheticStream(ssrc: publisher.videoSSRC, payloadType: 96, isVideo: true, firstSequenceNumber: 40_000)
+        var junk: [[UInt8]] = []
+        for _ in 0..<20 {
+            var bytes = forged.next(keyframe: true).bytes() + Array(repeating: 0, count: 32)
+            let length = bytes.count - 32
+            let protected = try bytes.withUnsafeMutableBytes { try wrongKey.protectRTP($0, length: length) }
+            junk.append(Array(bytes[0..<protected]))
+        }
+        var rtcp = [UInt8](repeating: 0, count: 64)
+        let rtcpLength = try rtcp.withUnsafeMutableBytes { buffer -> Int in
+            let plain = try RTCPPictureLossIndication(senderSSRC: 1, mediaSSRC: 2).write(into: buffer)
+            return try wrongKey.protectRTCP(buffer, length: plain)
+        }
+        junk.append(Array(rtcp[0..<rtcpLength]))
+        junk += [[], [0], [0x80], [0x80, 0x60, 0, 1], [23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5],
+                 [22, 0xFE, 0xFD] + Array(repeating: 0xFF, count: 100), [0, 1, 0, 8, 0x21, 0x12, 0xA4, 0x42],
+                 Array(repeating: 0xFF, count: 1400), (0..<300).map { UInt8(truncatingIfNeeded: $0 * 37) }]
+        for bytes in junk { publisher.peer.driver.sendRawDatagram(bytes) }
+
+        // The same from an address the server never saw.
+        let configuration = ClientPeerConfiguration(
+            remoteCredentials: publisher.peer.allocation.localCredentials,
+            remoteFingerprint: publisher.peer.allocation.fingerprint, dtlsRole: .server,
+            certificate: EngineTest.peerCertificate)
+        let stranger = try ClientPeerDriver(configuration: configuration, remote: publisher.peer.driver.remoteAddress)
+        for bytes in junk where !bytes.isEmpty { stranger.sendRawDatagram(bytes) }
+        stranger.stop()
+
+        let count = room.video(0).count
+        #expect(room.waitVideo(0, atLeast: count + 20), "forwarding goes on")
+        #expect(room.video(0).hasContinuousSequenceNumbers)
+        #expect(!room.video(0).contains { Self.originalSequenceNumber($0).map { $0 >= 40_000 && $0 < 40_020 } ?? false })
+        #expect(room.engine.statistics.datagramsDropped > droppedBefore)
+        #expect(!publisher.peer.events.failed && !room.subscribers[0].events.failed)
+    }
+}
