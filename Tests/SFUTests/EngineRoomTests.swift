@@ -30,12 +30,19 @@ import WebRTCPeer
         ]
     }
 
-    static func subscriberStreams(audioSSRC: UInt32, videoSSRC: UInt32) -> [StreamSetup] {
-        [
-            StreamSetup(mid: "0", kind: .audio, payloadType: 109, clockRate: 48_000, remoteSSRCs: [],
+    /// Subscriber 0 uses mids "0"/"1" (as long as the publisher's "a"/"v"), subscriber 1
+    /// "a1"/"v1" (longer: the mid extension cannot be rewritten in place).
+    static func subscriberMids(_ index: Int) -> (audio: String, video: String) {
+        index == 1 ? ("a1", "v1") : ("0", "1")
+    }
+
+    static func subscriberStreams(index: Int, audioSSRC: UInt32, videoSSRC: UInt32) -> [StreamSetup] {
+        let mids = subscriberMids(index)
+        return [
+            StreamSetup(mid: mids.audio, kind: .audio, payloadType: 109, clockRate: 48_000, remoteSSRCs: [],
                         localSSRC: audioSSRC, receives: false, sends: true, extensions: subscriberExtensions,
                         codecName: "opus"),
-            StreamSetup(mid: "1", kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
+            StreamSetup(mid: mids.video, kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
                         localSSRC: videoSSRC, receives: false, sends: true, extensions: subscriberExtensions,
                         codecName: "vp8"),
         ]
@@ -71,7 +78,7 @@ import WebRTCPeer
                     try ConnectedPeer(
                         engine: engine, room: EngineRoomTests.room,
                         streams: EngineRoomTests.subscriberStreams(
-                            audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
+                            index: index, audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
                         behaviour: .subscriber))
             }
             for peer in publishers.map(\.peer) + subscribers {
@@ -85,11 +92,12 @@ import WebRTCPeer
 
         func bind(_ subscriber: Int, to publisher: Int, send: Bool = true) {
             let source = publishers[publisher].peer.allocation.id
+            let mids = EngineRoomTests.subscriberMids(subscriber)
             engine.bindSubscriber(
                 subscribers[subscriber].allocation,
                 bindings: [
-                    SubscriberBinding(mid: "0", source: SourceKey(publisher: source, mid: "a"), send: send),
-                    SubscriberBinding(mid: "1", source: SourceKey(publisher: source, mid: "v"), send: send),
+                    SubscriberBinding(mid: mids.audio, source: SourceKey(publisher: source, mid: "a"), send: send),
+                    SubscriberBinding(mid: mids.video, source: SourceKey(publisher: source, mid: "v"), send: send),
                 ])
         }
 
@@ -144,9 +152,14 @@ import WebRTCPeer
             #expect(audio.hasContinuousSequenceNumbers)
             #expect(zip(video, video.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 3000 })
             #expect(zip(audio, audio.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 960 })
-            // Extension ids remapped: mid 9 → 4, audio level 1 → 2, abs-send-time dropped.
-            #expect(video.allSatisfy { $0.extensions[4] == Array("v".utf8) && $0.extensions[9] == nil && $0.extensions[3] == nil })
-            #expect(audio.allSatisfy { $0.extensions[4] == Array("a".utf8) && $0.extensions[2] != nil && $0.extensions[1] == nil })
+            // Extension ids remapped: mid 9 → 4, audio level 1 → 2, abs-send-time dropped. The mid
+            // value is the subscriber's own (browsers drop packets with an unknown mid, RFC 8843
+            // §9.2); when it cannot be rewritten in place the element is left out (SSRC demux).
+            let mids = Self.subscriberMids(subscriber)
+            let videoMid: [UInt8]? = mids.video.utf8.count == 1 ? Array(mids.video.utf8) : nil
+            let audioMid: [UInt8]? = mids.audio.utf8.count == 1 ? Array(mids.audio.utf8) : nil
+            #expect(video.allSatisfy { $0.extensions[4] == videoMid && $0.extensions[9] == nil && $0.extensions[3] == nil })
+            #expect(audio.allSatisfy { $0.extensions[4] == audioMid && $0.extensions[2] == [0xFF] && $0.extensions[1] == nil })
             // Same payloads as the publisher sent.
             for packet in video.prefix(10) {
                 let original = try #require(Self.originalSequenceNumber(packet))
@@ -232,7 +245,37 @@ import WebRTCPeer
         let original = try #require(Self.originalSequenceNumber(retransmitted))
         #expect(publisher.payload(ssrc: publisher.videoSSRC, sequenceNumber: original) == retransmitted.payload)
         #expect(retransmitted.payloadType == 100)
-        #expect(retransmitted.extensions[4] == Array("v".utf8) && retransmitted.extensions[9] == nil)
+        #expect(retransmitted.extensions[4] == Array("1".utf8) && retransmitted.extensions[9] == nil)
+    }
+
+    @Test func aNACKForAPacketFromBeforeASwitchIsNotAnsweredWithAnotherPacket() throws {
+        let room = try Room(publishers: 2, subscribers: 1)
+        defer { room.stop() }
+        room.bind(0, to: 0)
+        #expect(room.waitVideo(0, atLeast: 10))
+        let subscriberVideo = Room.subscriberVideoSSRC(0)
+        let lost = try #require(room.video(0).last?.sequenceNumber) &+ 5
+        let dropper = DropSet([lost])
+        room.subscribers[0].driver.withPeer { peer in
+            peer.dropIncoming = { info in
+                if case .rtp(let ssrc, let sequenceNumber, _) = info, ssrc == subscriberVideo {
+                    return dropper.take(sequenceNumber)
+                }
+                return false
+            }
+        }
+        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 3 } })
+        room.bind(0, to: 1)
+        #expect(EngineTest.eventually {
+            room.video(0).contains { Self.originalSSRC($0) == room.publishers[1].videoSSRC }
+        })
+        EngineTest.settle(0.1)
+        // The lost packet came from publisher 0: only its own bytes may answer the NACK.
+        room.subscribers[0].driver.withPeer { $0.sendNACK(senderSSRC: 1, mediaSSRC: subscriberVideo, lost: [lost]) }
+        EngineTest.settle(0.3)
+        for packet in room.video(0) where packet.sequenceNumber == lost {
+            #expect(Self.originalSSRC(packet) == room.publishers[0].videoSSRC, "answered with another source's packet")
+        }
     }
 
     @Test func upstreamLossMakesTheServerNACKThePublisher() throws {

@@ -13,6 +13,9 @@ struct MediaStreamState {
     var sequence = SequenceRewriter()
     var timestamps = TimestampRewriter()
     private var lastKeyframeRequest: MonotonicInstant?
+    /// A keyframe request arrived inside the throttle interval; it is sent when the interval
+    /// ends (dropping it would leave a subscriber that joined just then waiting for a keyframe).
+    private(set) var keyframeRequestDeferred = false
 
     // Publisher side.
     /// Subscriber m-lines this m-line's packets go to.
@@ -22,6 +25,9 @@ struct MediaStreamState {
     var nacks = NACKGenerator()
     var audioLevel = AudioLevelMeter()
     let audioLevelExtensionID: UInt8?
+    /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
+    let midExtensionID: UInt8
+    let midValue: [UInt8]
 
     // Subscriber side.
     /// The publisher m-line feeding this one (valid while bound: the worker clears it before
@@ -42,6 +48,8 @@ struct MediaStreamState {
         self.remoteSSRC = setup.remoteSSRCs.first
         self.audioLevelExtensionID =
             setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
+        self.midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        self.midValue = Array(setup.mid.utf8)
     }
 
     /// Records a received packet; `becameActive` is set when the m-line starts (or restarts) receiving.
@@ -62,9 +70,11 @@ struct MediaStreamState {
 
     mutating func mayRequestKeyframe(now: MonotonicInstant) -> Bool {
         if let last = lastKeyframeRequest, now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds {
+            keyframeRequestDeferred = true
             return false
         }
         lastKeyframeRequest = now
+        keyframeRequestDeferred = false
         return true
     }
 
