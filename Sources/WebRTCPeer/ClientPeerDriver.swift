@@ -30,10 +30,10 @@ public final class ClientPeerDriver: @unchecked Sendable {
 
     /// Binds `localAddress` (loopback, ephemeral port) for a peer talking to `remote`.
     public init(configuration: ClientPeerConfiguration, remote: TransportAddress, localAddress: String = "127.0.0.1") throws {
+        peer = try ClientPeer(configuration: configuration, now: .now())
         socket = try LoopbackUDPSocket.bind(address: localAddress)
         self.localAddress = socket.localAddress
         self.remoteAddress = remote
-        peer = try ClientPeer(configuration: configuration, now: .now())
     }
 
     deinit { stop() }

@@ -97,6 +97,20 @@ import WebRTCPeer
         #expect(Array(resumed).hasContinuousSequenceNumbers)
     }
 
+    @Test func consentChecksKeepTheTransportAliveAndItsLossFailsIt() throws {
+        let engine = try EngineTest.makeEngine(consentTimeout: 1.5)
+        defer { engine.shutdown() }
+        let peer = try ConnectedPeer(
+            engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()), consentIntervalMilliseconds: 300)
+        #expect(peer.waitConnected())
+        EngineTest.settle(2.5)  // longer than the consent timeout
+        #expect(!peer.events.failed, "consent checks keep it alive")
+        #expect(peer.driver.snapshot.failure == nil)
+        peer.driver.stop()  // the peer vanishes without a word
+        #expect(EngineTest.eventually(timeout: 5) { peer.events.all.contains(.failed(reason: "ICE failed")) })
+        #expect(EngineTest.eventually { engine.statistics.transports == 0 })
+    }
+
     @Test func answersANACKForAnEchoedPacketWithTheSamePayload() throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }

@@ -17,11 +17,13 @@ enum EngineTest {
         }
     }()
 
-    static func makeEngine() throws -> MediaEngine {
+    static func makeEngine(consentTimeout: Double = 30) throws -> MediaEngine {
         var logger = Logger(label: "engine-test")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         let engine = try MediaEngine(
-            configuration: MediaConfiguration(iceAddresses: ["127.0.0.1"], lowPort: 0, workerCount: 2), logger: logger)
+            configuration: MediaConfiguration(
+                iceAddresses: ["127.0.0.1"], lowPort: 0, workerCount: 2, consentTimeout: consentTimeout),
+            logger: logger)
         engine.start()
         return engine
     }
@@ -62,13 +64,15 @@ final class ConnectedPeer: Sendable {
     /// Allocates (in `room`, when given), starts the server transport with `streams` and
     /// connects a client peer. `serverRole` is the server's DTLS role.
     init(engine: MediaEngine, room: RoomKey? = nil, streams: [StreamSetup], behaviour: TransportBehaviour,
-         midExtensionID: UInt8? = nil, serverRole: DTLSRole = .client, answerNACKs: Bool = false) throws {
+         midExtensionID: UInt8? = nil, serverRole: DTLSRole = .client, answerNACKs: Bool = false,
+         consentIntervalMilliseconds: UInt64 = 2_000) throws {
         allocation = room.map { engine.allocateTransport(room: $0) } ?? engine.allocateTransport()
         let peerCredentials = ICECredentials.random()
         let configuration = ClientPeerConfiguration(
             localCredentials: peerCredentials, remoteCredentials: allocation.localCredentials,
             remoteFingerprint: allocation.fingerprint, dtlsRole: serverRole == .client ? .server : .client,
-            certificate: EngineTest.peerCertificate, answerNACKs: answerNACKs)
+            certificate: EngineTest.peerCertificate, consentIntervalMilliseconds: consentIntervalMilliseconds,
+            answerNACKs: answerNACKs)
         setup = TransportSetup(
             remoteCredentials: peerCredentials, remoteFingerprint: EngineTest.peerCertificate.fingerprint,
             dtlsRole: serverRole, streams: streams, midExtensionID: midExtensionID, behaviour: behaviour)
