@@ -181,10 +181,13 @@ final class PublisherSimulator: @unchecked Sendable {
         self.audio = audio
         self.video = video
         self.interval = interval
+        audioSSRC = audio.ssrc
+        videoSSRC = video.ssrc
     }
 
-    var audioSSRC: UInt32 { audio.ssrc }
-    var videoSSRC: UInt32 { video.ssrc }
+    // Copies: `audio`/`video` are mutated under the lock by the sending thread.
+    let audioSSRC: UInt32
+    let videoSSRC: UInt32
 
     /// RFC 6464 level (0 loudest … 127 silence) put in the audio packets from now on.
     func setAudioLevel(_ level: UInt8) { lock.withLock { audioLevel = level } }
@@ -200,7 +203,7 @@ final class PublisherSimulator: @unchecked Sendable {
         let thread = Thread { [self] in
             var answeredPLIs = 0
             while lock.withLock({ running }) {
-                let plis = peer.driver.snapshot.pictureLossIndications(mediaSSRC: video.ssrc)
+                let plis = peer.driver.snapshot.pictureLossIndications(mediaSSRC: videoSSRC)
                 let keyframe = plis > answeredPLIs
                 answeredPLIs = plis
                 sendOne(keyframe: keyframe)
