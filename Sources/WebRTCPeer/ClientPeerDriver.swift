@@ -98,6 +98,18 @@ public final class ClientPeerDriver: @unchecked Sendable {
         }
     }
 
+    /// `wait(timeout:until:)` for async callers: sleeps with `Task.sleep` instead of blocking
+    /// a cooperative thread.
+    @discardableResult
+    public func wait(timeout: Double, until condition: (Record) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if condition(snapshot) { return true }
+            if Date() >= deadline { return false }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+    }
+
     /// Sends bytes from this peer's socket straight to the server, bypassing the peer.
     public func sendRawDatagram(_ bytes: [UInt8]) {
         socket.send(bytes, to: remoteAddress)

@@ -24,7 +24,7 @@ import WebRTCPeer
 
     /// Sends `count` audio and video packets, `interval` apart.
     static func pump(_ peer: ConnectedPeer, audio: inout SyntheticStream, video: inout SyntheticStream, count: Int,
-                     keyframeFirst: Bool = false, interval: Double = 0.005) {
+                     keyframeFirst: Bool = false, interval: Double = 0.005) async {
         for index in 0..<count {
             let audioPacket = audio.next()
             let videoPacket = video.next(keyframe: keyframeFirst && index == 0)
@@ -32,23 +32,23 @@ import WebRTCPeer
                 peer.sendRTP(audioPacket)
                 peer.sendRTP(videoPacket)
             }
-            Thread.sleep(forTimeInterval: interval)
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
         }
     }
 
     @Test(arguments: [DTLSRole.client, DTLSRole.server])
-    func echoesWithLocalSSRCsAndContinuousSequenceNumbers(serverRole: DTLSRole) throws {
+    func echoesWithLocalSSRCsAndContinuousSequenceNumbers(serverRole: DTLSRole) async throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(
             engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()), serverRole: serverRole)
         defer { peer.driver.stop() }
-        #expect(peer.waitConnected())
+        #expect(await peer.waitConnected())
 
         var audio = SyntheticStream(ssrc: Self.audioSSRC, payloadType: 111, isVideo: false)
         var video = SyntheticStream(ssrc: Self.videoSSRC, payloadType: 96, isVideo: true, firstSequenceNumber: 65_500)
-        Self.pump(peer, audio: &audio, video: &video, count: 60, keyframeFirst: true)
-        #expect(peer.driver.wait(timeout: 5) { record in
+        await Self.pump(peer, audio: &audio, video: &video, count: 60, keyframeFirst: true)
+        #expect(await peer.driver.wait(timeout: 5) { record in
             record.rtp.filter { $0.ssrc == Self.echoAudioSSRC }.count == 60
                 && record.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 60
         })
@@ -59,68 +59,68 @@ import WebRTCPeer
         #expect(echoedVideo.allSatisfy { $0.payloadType == 96 })
         #expect(echoedVideo.first.map { SyntheticStream.isKeyframe($0.payload) } == true)
         #expect(peer.received.allSatisfy { $0.ssrc == Self.echoAudioSSRC || $0.ssrc == Self.echoVideoSSRC })
-        #expect(EngineTest.eventually {
+        #expect(await EngineTest.eventually {
             peer.events.all.contains(.mediaReceiving(mid: "0", kind: .audio, receiving: true))
                 && peer.events.all.contains(.mediaReceiving(mid: "1", kind: .video, receiving: true))
         })
         // Video m-line started: the server asked the peer for a keyframe.
-        #expect(peer.driver.wait(timeout: 2) { $0.pictureLossIndications(mediaSSRC: Self.videoSSRC) >= 1 })
+        #expect(await peer.driver.wait(timeout: 2) { $0.pictureLossIndications(mediaSSRC: Self.videoSSRC) >= 1 })
         #expect(!peer.events.failed)
     }
 
-    @Test func videoOffAndOnResumesWithPLIAndNoSequenceGap() throws {
+    @Test func videoOffAndOnResumesWithPLIAndNoSequenceGap() async throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()))
         defer { peer.driver.stop() }
-        #expect(peer.waitConnected())
+        #expect(await peer.waitConnected())
         var audio = SyntheticStream(ssrc: Self.audioSSRC, payloadType: 111, isVideo: false)
         var video = SyntheticStream(ssrc: Self.videoSSRC, payloadType: 96, isVideo: true)
-        Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 20 })
+        await Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 20 })
 
         engine.updateBehaviour(peer.allocation, .echo(EchoSettings(audio: true, video: false)))
-        EngineTest.settle(0.4)  // also outlasts the keyframe-request throttle
+        await EngineTest.settle(0.4)  // also outlasts the keyframe-request throttle
         let lastVideo = peer.received(ssrc: Self.echoVideoSSRC).last
         let plisBefore = peer.driver.snapshot.pictureLossIndications(mediaSSRC: Self.videoSSRC)
-        Self.pump(peer, audio: &audio, video: &video, count: 20)
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoAudioSSRC }.count == 40 })
-        EngineTest.settle()
+        await Self.pump(peer, audio: &audio, video: &video, count: 20)
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoAudioSSRC }.count == 40 })
+        await EngineTest.settle()
         #expect(peer.received(ssrc: Self.echoVideoSSRC).count == 20, "video is off: nothing echoed")
 
         engine.updateBehaviour(peer.allocation, .echo(EchoSettings(audio: true, video: true)))
-        #expect(peer.driver.wait(timeout: 5) { $0.pictureLossIndications(mediaSSRC: Self.videoSSRC) > plisBefore })
-        Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 40 })
+        #expect(await peer.driver.wait(timeout: 5) { $0.pictureLossIndications(mediaSSRC: Self.videoSSRC) > plisBefore })
+        await Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 40 })
         let resumed = peer.received(ssrc: Self.echoVideoSSRC).dropFirst(20)
         #expect(resumed.first?.sequenceNumber == lastVideo.map { $0.sequenceNumber &+ 1 })
         #expect(Array(resumed).hasContinuousSequenceNumbers)
     }
 
-    @Test func consentChecksKeepTheTransportAliveAndItsLossFailsIt() throws {
+    @Test func consentChecksKeepTheTransportAliveAndItsLossFailsIt() async throws {
         let engine = try EngineTest.makeEngine(consentTimeout: 1.5)
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(
             engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()), consentIntervalMilliseconds: 300)
-        #expect(peer.waitConnected())
-        EngineTest.settle(2.5)  // longer than the consent timeout
+        #expect(await peer.waitConnected())
+        await EngineTest.settle(2.5)  // longer than the consent timeout
         #expect(!peer.events.failed, "consent checks keep it alive")
         #expect(peer.driver.snapshot.failure == nil)
         peer.driver.stop()  // the peer vanishes without a word
-        #expect(EngineTest.eventually(timeout: 5) { peer.events.all.contains(.failed(reason: "ICE failed")) })
-        #expect(EngineTest.eventually { engine.statistics.transports == 0 })
+        #expect(await EngineTest.eventually(timeout: 5) { peer.events.all.contains(.failed(reason: "ICE failed")) })
+        #expect(await EngineTest.eventually { engine.statistics.transports == 0 })
     }
 
-    @Test func answersANACKForAnEchoedPacketWithTheSamePayload() throws {
+    @Test func answersANACKForAnEchoedPacketWithTheSamePayload() async throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()))
         defer { peer.driver.stop() }
-        #expect(peer.waitConnected())
+        #expect(await peer.waitConnected())
         var audio = SyntheticStream(ssrc: Self.audioSSRC, payloadType: 111, isVideo: false)
         var video = SyntheticStream(ssrc: Self.videoSSRC, payloadType: 96, isVideo: true)
-        Self.pump(peer, audio: &audio, video: &video, count: 10, keyframeFirst: true)
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 10 })
+        await Self.pump(peer, audio: &audio, video: &video, count: 10, keyframeFirst: true)
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 10 })
         let base = peer.received(ssrc: Self.echoVideoSSRC).last?.sequenceNumber ?? 0
         // Lose the echoes of the 5th and 6th next video packets on their way to the peer.
         let lost: Set<UInt16> = [base &+ 5, base &+ 6]
@@ -133,11 +133,11 @@ import WebRTCPeer
                 return false
             }
         }
-        Self.pump(peer, audio: &audio, video: &video, count: 10)
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 18 })
+        await Self.pump(peer, audio: &audio, video: &video, count: 10)
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 18 })
         #expect(peer.driver.snapshot.statistics.droppedIncoming == 2)
         peer.driver.withPeer { $0.sendNACK(senderSSRC: Self.videoSSRC, mediaSSRC: Self.echoVideoSSRC, lost: Array(lost).sorted()) }
-        #expect(peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 20 })
+        #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 20 })
         let video20 = peer.received(ssrc: Self.echoVideoSSRC)
         let retransmitted = video20.suffix(2)
         #expect(Set(retransmitted.map(\.sequenceNumber)) == lost)

@@ -54,8 +54,22 @@ import WebRTCPeer
         var publishers: [PublisherSimulator] = []
         var subscribers: [ConnectedPeer] = []
 
-        init(publishers publisherCount: Int = 1, subscribers subscriberCount: Int = 2,
-             settings: PublisherSettings = PublisherSettings(), answerNACKs: Bool = false) throws {
+        /// Builds the room and waits until every peer is connected, then starts the publishers.
+        static func make(publishers: Int = 1, subscribers: Int = 2,
+                         settings: PublisherSettings = PublisherSettings(), answerNACKs: Bool = false) async throws -> Room {
+            let room = try Room(publishers: publishers, subscribers: subscribers, settings: settings, answerNACKs: answerNACKs)
+            for peer in room.publishers.map(\.peer) + room.subscribers {
+                guard await peer.waitConnected() else {
+                    room.stop()
+                    throw RoomError.notConnected
+                }
+            }
+            for publisher in room.publishers { publisher.start() }
+            return room
+        }
+
+        private init(publishers publisherCount: Int, subscribers subscriberCount: Int,
+                     settings: PublisherSettings, answerNACKs: Bool) throws {
             engine = try EngineTest.makeEngine()
             for index in 0..<publisherCount {
                 let audioSSRC = 0xA000_0000 + UInt32(index)
@@ -81,10 +95,6 @@ import WebRTCPeer
                             index: index, audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
                         behaviour: .subscriber))
             }
-            for peer in publishers.map(\.peer) + subscribers {
-                guard peer.waitConnected() else { throw RoomError.notConnected }
-            }
-            for publisher in publishers { publisher.start() }
         }
 
         static func subscriberAudioSSRC(_ index: Int) -> UInt32 { 0x5A00_0000 + UInt32(index) }
@@ -109,8 +119,8 @@ import WebRTCPeer
             subscribers[subscriber].received(ssrc: Self.subscriberAudioSSRC(subscriber))
         }
 
-        func waitVideo(_ subscriber: Int, atLeast count: Int, timeout: Double = 5) -> Bool {
-            EngineTest.eventually(timeout: timeout) { video(subscriber).count >= count }
+        func waitVideo(_ subscriber: Int, atLeast count: Int, timeout: Double = 5) async -> Bool {
+            await EngineTest.eventually(timeout: timeout) { video(subscriber).count >= count }
         }
 
         func stop() {
@@ -133,14 +143,15 @@ import WebRTCPeer
         return packet.payload.suffix(6).prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    @Test func subscribersStartOnAKeyframeWithTheirOwnRewrittenStreams() throws {
-        let room = try Room()
+    @Test func subscribersStartOnAKeyframeWithTheirOwnRewrittenStreams() async throws {
+        let room = try await Room.make()
         defer { room.stop() }
-        EngineTest.settle(0.2)  // publishers stream delta frames only: nothing to start on yet
+        await EngineTest.settle(0.2)  // publishers stream delta frames only: nothing to start on yet
         room.bind(0, to: 0)
         room.bind(1, to: 0)
-        #expect(room.waitVideo(0, atLeast: 30) && room.waitVideo(1, atLeast: 30))
-        #expect(EngineTest.eventually { room.audio(0).count >= 30 && room.audio(1).count >= 30 })
+        #expect(await room.waitVideo(0, atLeast: 30))
+        #expect(await room.waitVideo(1, atLeast: 30))
+        #expect(await EngineTest.eventually { room.audio(0).count >= 30 && room.audio(1).count >= 30 })
         let publisher = room.publishers[0]
         for subscriber in 0..<2 {
             let video = room.video(subscriber)
@@ -169,20 +180,20 @@ import WebRTCPeer
         #expect(room.subscribers.allSatisfy { !$0.events.failed })
     }
 
-    @Test func pauseResumeAndSwitchKeepSequenceAndTimestampsContinuous() throws {
-        let room = try Room(publishers: 2, subscribers: 1)
+    @Test func pauseResumeAndSwitchKeepSequenceAndTimestampsContinuous() async throws {
+        let room = try await Room.make(publishers: 2, subscribers: 1)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 20))
+        #expect(await room.waitVideo(0, atLeast: 20))
 
         room.bind(0, to: 0, send: false)
-        EngineTest.settle(0.2)
+        await EngineTest.settle(0.2)
         let beforePause = room.video(0)
-        EngineTest.settle(0.3)
+        await EngineTest.settle(0.3)
         #expect(room.video(0).count == beforePause.count, "paused: nothing forwarded")
 
         room.bind(0, to: 0, send: true)
-        #expect(room.waitVideo(0, atLeast: beforePause.count + 20))
+        #expect(await room.waitVideo(0, atLeast: beforePause.count + 20))
         let resumed = room.video(0)
         #expect(resumed.hasContinuousSequenceNumbers, "no sequence gap across the pause")
         #expect(SyntheticStream.isKeyframe(resumed[beforePause.count].payload))
@@ -191,10 +202,10 @@ import WebRTCPeer
         let beforeSwitch = room.video(0).count
         let audioBeforeSwitch = room.audio(0).count
         room.bind(0, to: 1)
-        #expect(EngineTest.eventually {
+        #expect(await EngineTest.eventually {
             room.video(0).contains { Self.originalSSRC($0) == room.publishers[1].videoSSRC }
         })
-        #expect(room.waitVideo(0, atLeast: room.video(0).count + 20))
+        #expect(await room.waitVideo(0, atLeast: room.video(0).count + 20))
         let switched = room.video(0)
         #expect(switched.hasContinuousSequenceNumbers, "no sequence gap across the switch")
         #expect(zip(switched, switched.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 3000 },
@@ -209,19 +220,19 @@ import WebRTCPeer
         #expect(zip(audio, audio.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 960 })
     }
 
-    @Test func subscriberFeedbackReachesThePublisherOrIsAnsweredFromTheBuffer() throws {
-        let room = try Room(subscribers: 1)
+    @Test func subscriberFeedbackReachesThePublisherOrIsAnsweredFromTheBuffer() async throws {
+        let room = try await Room.make(subscribers: 1)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 20))
+        #expect(await room.waitVideo(0, atLeast: 20))
         let publisher = room.publishers[0]
         let subscriberVideo = Room.subscriberVideoSSRC(0)
-        EngineTest.settle(0.35)  // past the keyframe-request throttle
+        await EngineTest.settle(0.35)  // past the keyframe-request throttle
 
         // PLI from the subscriber → PLI to the publisher for its own SSRC.
         let plisBefore = publisher.peer.driver.snapshot.pictureLossIndications(mediaSSRC: publisher.videoSSRC)
         room.subscribers[0].driver.withPeer { $0.sendPictureLossIndication(senderSSRC: 1, mediaSSRC: subscriberVideo) }
-        #expect(publisher.peer.driver.wait(timeout: 5) {
+        #expect(await publisher.peer.driver.wait(timeout: 5) {
             $0.pictureLossIndications(mediaSSRC: publisher.videoSSRC) > plisBefore
         })
 
@@ -237,10 +248,10 @@ import WebRTCPeer
                 return false
             }
         }
-        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 5 } })
+        #expect(await EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 5 } })
         #expect(!room.video(0).contains { $0.sequenceNumber == lost })
         room.subscribers[0].driver.withPeer { $0.sendNACK(senderSSRC: 1, mediaSSRC: subscriberVideo, lost: [lost]) }
-        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost } })
+        #expect(await EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost } })
         let retransmitted = try #require(room.video(0).first { $0.sequenceNumber == lost })
         let original = try #require(Self.originalSequenceNumber(retransmitted))
         #expect(publisher.payload(ssrc: publisher.videoSSRC, sequenceNumber: original) == retransmitted.payload)
@@ -248,11 +259,11 @@ import WebRTCPeer
         #expect(retransmitted.extensions[4] == Array("1".utf8) && retransmitted.extensions[9] == nil)
     }
 
-    @Test func aNACKForAPacketFromBeforeASwitchIsNotAnsweredWithAnotherPacket() throws {
-        let room = try Room(publishers: 2, subscribers: 1)
+    @Test func aNACKForAPacketFromBeforeASwitchIsNotAnsweredWithAnotherPacket() async throws {
+        let room = try await Room.make(publishers: 2, subscribers: 1)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 10))
+        #expect(await room.waitVideo(0, atLeast: 10))
         let subscriberVideo = Room.subscriberVideoSSRC(0)
         let lost = try #require(room.video(0).last?.sequenceNumber) &+ 5
         let dropper = DropSet([lost])
@@ -264,25 +275,25 @@ import WebRTCPeer
                 return false
             }
         }
-        #expect(EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 3 } })
+        #expect(await EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == lost &+ 3 } })
         room.bind(0, to: 1)
-        #expect(EngineTest.eventually {
+        #expect(await EngineTest.eventually {
             room.video(0).contains { Self.originalSSRC($0) == room.publishers[1].videoSSRC }
         })
-        EngineTest.settle(0.1)
+        await EngineTest.settle(0.1)
         // The lost packet came from publisher 0: only its own bytes may answer the NACK.
         room.subscribers[0].driver.withPeer { $0.sendNACK(senderSSRC: 1, mediaSSRC: subscriberVideo, lost: [lost]) }
-        EngineTest.settle(0.3)
+        await EngineTest.settle(0.3)
         for packet in room.video(0) where packet.sequenceNumber == lost {
             #expect(Self.originalSSRC(packet) == room.publishers[0].videoSSRC, "answered with another source's packet")
         }
     }
 
-    @Test func upstreamLossMakesTheServerNACKThePublisher() throws {
-        let room = try Room(subscribers: 1, answerNACKs: true)
+    @Test func upstreamLossMakesTheServerNACKThePublisher() async throws {
+        let room = try await Room.make(subscribers: 1, answerNACKs: true)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 10))
+        #expect(await room.waitVideo(0, atLeast: 10))
         let publisher = room.publishers[0]
         // Drop two of the publisher's next video packets on their way to the server.
         let next = try #require(room.video(0).last.flatMap(Self.originalSequenceNumber))
@@ -296,76 +307,77 @@ import WebRTCPeer
                 return false
             }
         }
-        #expect(publisher.peer.driver.wait(timeout: 5) { lost.isSubset(of: $0.nackedSequenceNumbers(mediaSSRC: publisher.videoSSRC)) })
+        #expect(await publisher.peer.driver.wait(timeout: 5) { lost.isSubset(of: $0.nackedSequenceNumbers(mediaSSRC: publisher.videoSSRC)) })
         // The peer answers NACKs; the late packets reach the subscriber too.
-        #expect(EngineTest.eventually {
+        #expect(await EngineTest.eventually {
             let originals = Set(room.video(0).compactMap(Self.originalSequenceNumber))
             return lost.isSubset(of: originals)
         })
         #expect(publisher.peer.driver.snapshot.statistics.retransmissionsSent >= 2)
     }
 
-    @Test func closingPublisherOrSubscriberWhileMediaFlowsIsSafe() throws {
-        let room = try Room(publishers: 2, subscribers: 2)
+    @Test func closingPublisherOrSubscriberWhileMediaFlowsIsSafe() async throws {
+        let room = try await Room.make(publishers: 2, subscribers: 2)
         defer { room.stop() }
         room.bind(0, to: 0)
         room.bind(1, to: 0)
-        #expect(room.waitVideo(0, atLeast: 20) && room.waitVideo(1, atLeast: 20))
+        #expect(await room.waitVideo(0, atLeast: 20))
+        #expect(await room.waitVideo(1, atLeast: 20))
 
         // A subscriber goes away mid-stream: the other keeps receiving.
         room.engine.closeTransport(room.subscribers[1].allocation)
         let second = room.video(0).count
-        #expect(room.waitVideo(0, atLeast: second + 20))
-        #expect(room.subscribers[1].driver.wait(timeout: 5) { $0.failure != nil }, "close_notify reached the peer")
+        #expect(await room.waitVideo(0, atLeast: second + 20))
+        #expect(await room.subscribers[1].driver.wait(timeout: 5) { $0.failure != nil }, "close_notify reached the peer")
 
         // The publisher goes away: forwarding stops, nothing crashes.
         room.engine.closeTransport(room.publishers[0].peer.allocation)
-        EngineTest.settle(0.2)
+        await EngineTest.settle(0.2)
         let afterClose = room.video(0).count
-        EngineTest.settle(0.3)
+        await EngineTest.settle(0.3)
         #expect(room.video(0).count == afterClose, "nothing forwarded from a closed publisher")
         // The subscriber can be bound to another publisher afterwards.
         room.bind(0, to: 1)
-        #expect(room.waitVideo(0, atLeast: afterClose + 20))
+        #expect(await room.waitVideo(0, atLeast: afterClose + 20))
         #expect(room.video(0).hasContinuousSequenceNumbers)
         #expect(!room.subscribers[0].events.failed)
         #expect(room.engine.statistics.transports == 2)
     }
 
-    @Test func talkingEventsFromTheAudioLevelExtension() throws {
+    @Test func talkingEventsFromTheAudioLevelExtension() async throws {
         let settings = PublisherSettings(audioLevelEvents: true, audioActivePackets: 10, audioLevelAverage: 25)
-        let room = try Room(subscribers: 0, settings: settings)
+        let room = try await Room.make(subscribers: 0, settings: settings)
         defer { room.stop() }
         let publisher = room.publishers[0]
-        EngineTest.settle(0.3)
+        await EngineTest.settle(0.3)
         #expect(!publisher.peer.events.all.contains { if case .talking = $0 { true } else { false } })
         publisher.setAudioLevel(10)
-        #expect(EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: true, _) = $0 { true } else { false } } })
+        #expect(await EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: true, _) = $0 { true } else { false } } })
         publisher.setAudioLevel(100)
-        #expect(EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: false, _) = $0 { true } else { false } } })
+        #expect(await EngineTest.eventually { publisher.peer.events.all.contains { if case .talking(mid: "a", talking: false, _) = $0 { true } else { false } } })
     }
 
-    @Test func mutedMidsAreNotForwarded() throws {
-        let room = try Room(subscribers: 1)
+    @Test func mutedMidsAreNotForwarded() async throws {
+        let room = try await Room.make(subscribers: 1)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 10))
+        #expect(await room.waitVideo(0, atLeast: 10))
         room.engine.configurePublisher(room.publishers[0].peer.allocation, settings: PublisherSettings(mutedMids: ["v"]))
-        EngineTest.settle(0.2)
+        await EngineTest.settle(0.2)
         let video = room.video(0).count
         let audio = room.audio(0).count
-        EngineTest.settle(0.4)
+        await EngineTest.settle(0.4)
         #expect(room.video(0).count == video, "muted video is not forwarded")
         #expect(room.audio(0).count > audio + 10, "audio still is")
         room.engine.configurePublisher(room.publishers[0].peer.allocation, settings: PublisherSettings())
-        #expect(room.waitVideo(0, atLeast: video + 10))
+        #expect(await room.waitVideo(0, atLeast: video + 10))
     }
 
-    @Test func garbageAndWrongKeySRTPAreDroppedWithoutDisturbingTheSession() throws {
-        let room = try Room(subscribers: 1)
+    @Test func garbageAndWrongKeySRTPAreDroppedWithoutDisturbingTheSession() async throws {
+        let room = try await Room.make(subscribers: 1)
         defer { room.stop() }
         room.bind(0, to: 0)
-        #expect(room.waitVideo(0, atLeast: 10))
+        #expect(await room.waitVideo(0, atLeast: 10))
         let publisher = room.publishers[0]
         let droppedBefore = room.engine.statistics.datagramsDropped
 
@@ -401,7 +413,7 @@ import WebRTCPeer
         stranger.stop()
 
         let count = room.video(0).count
-        #expect(room.waitVideo(0, atLeast: count + 20), "forwarding goes on")
+        #expect(await room.waitVideo(0, atLeast: count + 20), "forwarding goes on")
         #expect(room.video(0).hasContinuousSequenceNumbers)
         #expect(!room.video(0).contains { Self.originalSequenceNumber($0).map { $0 >= 40_000 && $0 < 40_020 } ?? false })
         #expect(room.engine.statistics.datagramsDropped > droppedBefore)

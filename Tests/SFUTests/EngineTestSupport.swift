@@ -33,16 +33,17 @@ enum EngineTest {
 
     /// Polls `condition` every few milliseconds for at most `timeout` seconds.
     @discardableResult
-    static func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+    /// (Async so that waiting never blocks a cooperative thread other suites need.)
+    static func eventually(timeout: Double = 5, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while !condition() {
             if Date() >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.005)
+            try? await Task.sleep(nanoseconds: 5_000_000)
         }
         return true
     }
 
-    static func settle(_ seconds: Double = 0.15) { Thread.sleep(forTimeInterval: seconds) }
+    static func settle(_ seconds: Double = 0.15) async { try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
 }
 
 /// Thread-safe list of the events one server transport emitted.
@@ -87,8 +88,9 @@ final class ConnectedPeer: Sendable {
     }
 
     /// Waits until both ends report DTLS-SRTP up.
-    func waitConnected() -> Bool {
-        driver.wait(timeout: 10) { $0.connected } && EngineTest.eventually(timeout: 10) { events.connected }
+    func waitConnected() async -> Bool {
+        guard await driver.wait(timeout: 10, until: { $0.connected }) else { return false }
+        return await EngineTest.eventually(timeout: 10) { events.connected }
     }
 
     var received: [ReceivedRTPPacket] { driver.snapshot.rtp }
