@@ -38,6 +38,10 @@ struct MediaStreamState {
     /// The publisher SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
     var waitingForKeyframe = true
+    /// When the last packet went out on this m-line: a new source's timestamps continue from
+    /// the last ones plus the time that really passed (a receiver's jitter buffer and lip sync
+    /// need the RTP clock to follow the wall clock across switches and pauses).
+    var lastForwardedAt: MonotonicInstant?
 
     /// Keyframe requests to one publisher are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000
@@ -80,6 +84,15 @@ struct MediaStreamState {
 
     /// One frame's worth of RTP clock, used as the step when a new source starts.
     var frameTicks: UInt32 { setup.kind == .video ? setup.clockRate / 30 : setup.clockRate / 50 }
+
+    /// RTP clock ticks since the last forwarded packet (at least 1), or a frame's worth when
+    /// nothing was forwarded yet: the timestamp step into a new source.
+    func ticksSinceLastForward(now: MonotonicInstant) -> UInt32 {
+        guard let last = lastForwardedAt else { return frameTicks }
+        let microseconds = now.nanoseconds(since: last) / 1_000
+        let ticks = microseconds * UInt64(setup.clockRate) / 1_000_000
+        return UInt32(clamping: max(1, min(ticks, UInt64(Int32.max))))
+    }
 }
 
 /// One subscriber m-line fed by a publisher m-line, as the publisher's worker sees it.

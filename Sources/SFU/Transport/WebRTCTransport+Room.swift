@@ -99,7 +99,9 @@ extension WebRTCTransport {
             streams[index].waitingForKeyframe = false
         }
         let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
-        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: streams[index].frameTicks)
+        let gap = streams[index].timestamps.isResyncPending ? streams[index].ticksSinceLastForward(now: now) : 0
+        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: gap)
+        streams[index].lastForwardedAt = now
         send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
              outbound: outbound, destination: destination, output: output, rewriteMid: true)
     }
