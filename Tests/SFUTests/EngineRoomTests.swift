@@ -100,6 +100,23 @@ import WebRTCPeer
         static func subscriberAudioSSRC(_ index: Int) -> UInt32 { 0x5A00_0000 + UInt32(index) }
         static func subscriberVideoSSRC(_ index: Int) -> UInt32 { 0x5B00_0000 + UInt32(index) }
 
+        /// A subscriber whose m-lines are bound before its PeerConnection is up (as the VideoRoom
+        /// does: it binds when it sends the offer). Returns its index.
+        func addSubscriberBoundBeforeConnecting(to publisher: Int) async throws -> Int {
+            let index = subscribers.count
+            let peer = try ConnectedPeer(
+                engine: engine, room: EngineRoomTests.room,
+                streams: EngineRoomTests.subscriberStreams(
+                    index: index, audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
+                behaviour: .subscriber, startPeer: false)
+            subscribers.append(peer)
+            bind(index, to: publisher)
+            await EngineTest.settle(0.5)  // the publisher answers the bind's keyframe request meanwhile
+            peer.driver.start()
+            guard await peer.waitConnected() else { throw RoomError.notConnected }
+            return index
+        }
+
         func bind(_ subscriber: Int, to publisher: Int, send: Bool = true) {
             let source = publishers[publisher].peer.allocation.id
             let mids = EngineRoomTests.subscriberMids(subscriber)
@@ -178,6 +195,15 @@ import WebRTCPeer
             }
         }
         #expect(room.subscribers.allSatisfy { !$0.events.failed })
+    }
+
+    @Test func aSubscriberBoundBeforeItConnectsStillGetsAKeyframe() async throws {
+        let room = try await Room.make(subscribers: 0)
+        defer { room.stop() }
+        let subscriber = try await room.addSubscriberBoundBeforeConnecting(to: 0)
+        #expect(await room.waitVideo(subscriber, atLeast: 10))
+        #expect(room.video(subscriber).first.map { SyntheticStream.isKeyframe($0.payload) } == true)
+        #expect(room.video(subscriber).hasContinuousSequenceNumbers)
     }
 
     @Test func pauseResumeAndSwitchKeepSequenceAndTimestampsContinuous() async throws {

@@ -66,7 +66,7 @@ final class ConnectedPeer: Sendable {
     /// connects a client peer. `serverRole` is the server's DTLS role.
     init(engine: MediaEngine, room: RoomKey? = nil, streams: [StreamSetup], behaviour: TransportBehaviour,
          midExtensionID: UInt8? = nil, serverRole: DTLSRole = .client, answerNACKs: Bool = false,
-         consentIntervalMilliseconds: UInt64 = 2_000) throws {
+         consentIntervalMilliseconds: UInt64 = 2_000, startPeer: Bool = true) throws {
         allocation = room.map { engine.allocateTransport(room: $0) } ?? engine.allocateTransport()
         let peerCredentials = ICECredentials.random()
         let configuration = ClientPeerConfiguration(
@@ -84,7 +84,7 @@ final class ConnectedPeer: Sendable {
             let remote = TransportAddress(candidate.address, port: candidate.port)
         else { throw EngineTestError.noCandidate }
         driver = try ClientPeerDriver(configuration: configuration, remote: remote)
-        driver.start()
+        if startPeer { driver.start() }
     }
 
     /// Waits until both ends report DTLS-SRTP up.

@@ -93,6 +93,11 @@ extension WebRTCTransport {
             streams[index].sequence.pause()
             streams[index].timestamps.sourceChanged()
             streams[index].waitingForKeyframe = codec.needsKeyframeToStart
+            // The keyframe asked for at bind time may have gone by before this PeerConnection was
+            // up (the VideoRoom binds at offer time); ask again now that we can use one.
+            if codec.needsKeyframeToStart, let publisher = streams[index].sourceTransport {
+                publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
+            }
         }
         if streams[index].waitingForKeyframe {
             guard codec.startsDecodablePicture(packet) else { return }
