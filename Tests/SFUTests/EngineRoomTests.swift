@@ -19,12 +19,14 @@ import WebRTCPeer
         StreamExtension(id: 4, uri: EngineTest.midURI), StreamExtension(id: 2, uri: EngineTest.audioLevelURI),
     ]
 
-    static func publisherStreams(audioSSRC: UInt32, videoSSRC: UInt32) -> [StreamSetup] {
+    /// `announced`: whether the publisher's SDP listed its SSRCs (browsers do; aiortc and
+    /// simulcast senders leave the server to learn them from the mid extension).
+    static func publisherStreams(audioSSRC: UInt32, videoSSRC: UInt32, announced: Bool = true) -> [StreamSetup] {
         [
-            StreamSetup(mid: "a", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: [audioSSRC],
+            StreamSetup(mid: "a", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: announced ? [audioSSRC] : [],
                         localSSRC: audioSSRC ^ 0xFFFF, receives: true, sends: false, extensions: publisherExtensions,
                         codecName: "opus"),
-            StreamSetup(mid: "v", kind: .video, payloadType: 96, clockRate: 90_000, remoteSSRCs: [videoSSRC],
+            StreamSetup(mid: "v", kind: .video, payloadType: 96, clockRate: 90_000, remoteSSRCs: announced ? [videoSSRC] : [],
                         localSSRC: videoSSRC ^ 0xFFFF, receives: true, sends: false, extensions: publisherExtensions,
                         codecName: "vp8"),
         ]
@@ -56,8 +58,10 @@ import WebRTCPeer
 
         /// Builds the room and waits until every peer is connected, then starts the publishers.
         static func make(publishers: Int = 1, subscribers: Int = 2,
-                         settings: PublisherSettings = PublisherSettings(), answerNACKs: Bool = false) async throws -> Room {
-            let room = try Room(publishers: publishers, subscribers: subscribers, settings: settings, answerNACKs: answerNACKs)
+                         settings: PublisherSettings = PublisherSettings(), answerNACKs: Bool = false,
+                         announcedSSRCs: Bool = true) async throws -> Room {
+            let room = try Room(publishers: publishers, subscribers: subscribers, settings: settings,
+                                answerNACKs: answerNACKs, announcedSSRCs: announcedSSRCs)
             for peer in room.publishers.map(\.peer) + room.subscribers {
                 guard await peer.waitConnected() else {
                     room.stop()
@@ -69,14 +73,15 @@ import WebRTCPeer
         }
 
         private init(publishers publisherCount: Int, subscribers subscriberCount: Int,
-                     settings: PublisherSettings, answerNACKs: Bool) throws {
+                     settings: PublisherSettings, answerNACKs: Bool, announcedSSRCs: Bool) throws {
             engine = try EngineTest.makeEngine()
             for index in 0..<publisherCount {
                 let audioSSRC = 0xA000_0000 + UInt32(index)
                 let videoSSRC = 0xB000_0000 + UInt32(index)
                 let peer = try ConnectedPeer(
                     engine: engine, room: EngineRoomTests.room,
-                    streams: EngineRoomTests.publisherStreams(audioSSRC: audioSSRC, videoSSRC: videoSSRC),
+                    streams: EngineRoomTests.publisherStreams(
+                        audioSSRC: audioSSRC, videoSSRC: videoSSRC, announced: announcedSSRCs),
                     behaviour: .publisher(settings), midExtensionID: 9, answerNACKs: answerNACKs)
                 publishers.append(
                     PublisherSimulator(
@@ -204,6 +209,59 @@ import WebRTCPeer
         #expect(await room.waitVideo(subscriber, atLeast: 10))
         #expect(room.video(subscriber).first.map { SyntheticStream.isKeyframe($0.payload) } == true)
         #expect(room.video(subscriber).hasContinuousSequenceNumbers)
+    }
+
+    @Test func oneSubscriberReceivesTwoPublishersWhoseSSRCsWereNotAnnounced() async throws {
+        let room = try await Room.make(publishers: 2, subscribers: 0, answerNACKs: true, announcedSSRCs: false)
+        defer { room.stop() }
+        // One subscriber PeerConnection with an audio and a video m-line per publisher.
+        let ssrcs: [UInt32] = [0xC000_0001, 0xC000_0002, 0xC000_0003, 0xC000_0004]
+        let streams = (0..<4).map { index in
+            StreamSetup(
+                mid: "\(index)", kind: index % 2 == 0 ? .audio : .video, payloadType: index % 2 == 0 ? 109 : 100,
+                clockRate: index % 2 == 0 ? 48_000 : 90_000, remoteSSRCs: [], localSSRC: ssrcs[index], receives: false,
+                sends: true, extensions: Self.subscriberExtensions, codecName: index % 2 == 0 ? "opus" : "vp8")
+        }
+        let subscriber = try ConnectedPeer(engine: room.engine, room: Self.room, streams: streams, behaviour: .subscriber)
+        defer { subscriber.driver.stop() }
+        #expect(await subscriber.waitConnected())
+        let sources = room.publishers.map { $0.peer.allocation.id }
+        room.engine.bindSubscriber(
+            subscriber.allocation,
+            bindings: [
+                SubscriberBinding(mid: "0", source: SourceKey(publisher: sources[0], mid: "a")),
+                SubscriberBinding(mid: "1", source: SourceKey(publisher: sources[0], mid: "v")),
+                SubscriberBinding(mid: "2", source: SourceKey(publisher: sources[1], mid: "a")),
+                SubscriberBinding(mid: "3", source: SourceKey(publisher: sources[1], mid: "v")),
+            ])
+        #expect(await EngineTest.eventually { ssrcs.allSatisfy { subscriber.received(ssrc: $0).count >= 10 } })
+        for (index, ssrc) in ssrcs.enumerated() {
+            let packets = subscriber.received(ssrc: ssrc)
+            #expect(packets.hasContinuousSequenceNumbers)
+            #expect(packets.allSatisfy { $0.extensions[4] == Array("\(index)".utf8) })
+            let publisher = room.publishers[index / 2]
+            let expected = index % 2 == 0 ? publisher.audioSSRC : publisher.videoSSRC
+            #expect(packets.allSatisfy { Self.originalSSRC($0) == expected })
+        }
+        // Feedback on the second publisher's video goes to that publisher, for its learned SSRC.
+        await EngineTest.settle(0.35)
+        let second = room.publishers[1]
+        let before = second.peer.driver.snapshot.pictureLossIndications(mediaSSRC: second.videoSSRC)
+        subscriber.driver.withPeer { $0.sendPictureLossIndication(senderSSRC: 1, mediaSSRC: ssrcs[3]) }
+        #expect(await second.peer.driver.wait(timeout: 5) {
+            $0.pictureLossIndications(mediaSSRC: second.videoSSRC) > before
+        })
+        // Upstream loss on a learned SSRC is NACKed too.
+        let dropper = DropSet([second.videoSSRCSequenceAhead(15)])
+        second.peer.driver.withPeer { peer in
+            peer.dropOutgoing = { info in
+                if case .rtp(let ssrc, let sequenceNumber, _) = info, ssrc == second.videoSSRC {
+                    return dropper.take(sequenceNumber)
+                }
+                return false
+            }
+        }
+        #expect(await second.peer.driver.wait(timeout: 5) { !$0.nackedSequenceNumbers(mediaSSRC: second.videoSSRC).isEmpty })
     }
 
     @Test func pauseResumeAndSwitchKeepSequenceAndTimestampsContinuous() async throws {
@@ -413,6 +471,20 @@ import WebRTCPeer
         #expect(room.audio(0).count > audio + 10, "audio still is")
         room.engine.configurePublisher(room.publishers[0].peer.allocation, settings: PublisherSettings())
         #expect(await room.waitVideo(0, atLeast: video + 10))
+    }
+
+    @Test func aPublisherBitrateCapIsSentAsREMB() async throws {
+        let room = try await Room.make(subscribers: 0)
+        defer { room.stop() }
+        let publisher = room.publishers[0]
+        room.engine.configurePublisher(publisher.peer.allocation, settings: PublisherSettings(bitrate: 256_000))
+        #expect(await publisher.peer.driver.wait(timeout: 5) { record in
+            record.rtcp.contains {
+                if case .receiverEstimatedMaxBitrate(let remb) = $0 {
+                    remb.bitrate == 256_000 && remb.ssrcs == [publisher.videoSSRC]
+                } else { false }
+            }
+        })
     }
 
     @Test func garbageAndWrongKeySRTPAreDroppedWithoutDisturbingTheSession() async throws {

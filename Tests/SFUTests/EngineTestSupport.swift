@@ -200,6 +200,9 @@ final class PublisherSimulator: @unchecked Sendable {
 
     var keyframeCount: Int { lock.withLock { keyframesSent } }
 
+    /// The video sequence number `ahead` packets from now.
+    func videoSSRCSequenceAhead(_ ahead: UInt16) -> UInt16 { lock.withLock { video.sequenceNumber &+ ahead } }
+
     func start() {
         lock.withLock { running = true }
         let thread = Thread { [self] in
