@@ -25,8 +25,11 @@ public final class ClientPeer {
     /// Called with each outgoing packet after it is protected; true drops it (as the network would).
     public var dropOutgoing: (@Sendable (PacketInfo) -> Bool)?
 
+    // FIFO queues drained from the head (a load generator may queue thousands per poll).
     private var outbox: [[UInt8]] = []
+    private var outboxHead = 0
     private var events: [ClientPeerEvent] = []
+    private var eventsHead = 0
     private let scratch: UnsafeMutableRawBufferPointer
     private var history = SentPacketHistory()
 
@@ -45,11 +48,25 @@ public final class ClientPeer {
 
     /// The next datagram for the server, nil when none is queued.
     public func pollTransmit() -> [UInt8]? {
-        outbox.isEmpty ? nil : outbox.removeFirst()
+        guard outboxHead < outbox.count else { return nil }
+        let datagram = outbox[outboxHead]
+        outboxHead += 1
+        if outboxHead == outbox.count {
+            outbox.removeAll(keepingCapacity: true)
+            outboxHead = 0
+        }
+        return datagram
     }
 
     public func pollEvent() -> ClientPeerEvent? {
-        events.isEmpty ? nil : events.removeFirst()
+        guard eventsHead < events.count else { return nil }
+        let event = events[eventsHead]
+        eventsHead += 1
+        if eventsHead == events.count {
+            events.removeAll(keepingCapacity: true)
+            eventsHead = 0
+        }
+        return event
     }
 
     /// When `handleTimeout` must run next.
