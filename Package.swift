@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "Signaling", targets: ["Signaling"]),
+        .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
         .executable(name: "sfu-server", targets: ["sfu-server"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
                 "RTP", "ICE", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // A client-side WebRTC peer (controlling ICE, DTLS-SRTP, RTP/RTCP) for tests and load generation.
+        .target(name: "WebRTCPeer", dependencies: ["RTP", "ICE", "CSFUSystem"]),
         .target(
             name: "Signaling",
             dependencies: [
@@ -54,7 +57,7 @@ let package = Package(
             ]),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
         .testTarget(name: "ICETests", dependencies: ["ICE"]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer"]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling"]),
     ],
     swiftLanguageModes: [.v6]

@@ -34,7 +34,8 @@ extension MediaWorker {
             subscriber.bindSource(streamIndex: index, publisher: publisher, publisherStream: publisherStream, send: binding.send)
             guard binding.send else { continue }
             let map = Self.extensionMap(
-                from: publisher.streams[publisherStream].setup.extensions, to: subscriber.streams[index].setup.extensions)
+                from: publisher.streams[publisherStream].setup.extensions, to: subscriber.streams[index].setup.extensions,
+                midRewritable: publisher.streams[publisherStream].midValue.count == subscriber.streams[index].midValue.count)
             publisher.addTarget(
                 ForwardTarget(subscriber: subscriber, streamIndex: index, extensionMap: map), toStream: publisherStream)
             publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
@@ -56,10 +57,13 @@ extension MediaWorker {
     }
 
     /// Publisher extension ids → subscriber ids for the URIs both negotiated; the rest is dropped
-    /// (a subscriber must never see an id it did not agree to).
-    static func extensionMap(from publisher: [StreamExtension], to subscriber: [StreamExtension]) -> RTPHeaderExtensionIDMap {
+    /// (a subscriber must never see an id it did not agree to). The mid element is kept only when
+    /// the subscriber's mid can replace the publisher's in place (same length).
+    static func extensionMap(
+        from publisher: [StreamExtension], to subscriber: [StreamExtension], midRewritable: Bool
+    ) -> RTPHeaderExtensionIDMap {
         var mapping: [UInt8: UInt8] = [:]
-        for published in publisher {
+        for published in publisher where midRewritable || published.uri != RTPExtensionURI.mid {
             if let wanted = subscriber.first(where: { $0.uri == published.uri }) { mapping[published.id] = wanted.id }
         }
         return RTPHeaderExtensionIDMap(mapping, dropUnlisted: true)

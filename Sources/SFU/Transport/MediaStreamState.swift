@@ -14,6 +14,9 @@ struct MediaStreamState {
     var timestamps = TimestampRewriter()
     var reports: RTCPReportState
     private var lastKeyframeRequest: MonotonicInstant?
+    /// A keyframe request arrived inside the throttle interval; it is sent when the interval
+    /// ends (dropping it would leave a subscriber that joined just then waiting for a keyframe).
+    private(set) var keyframeRequestDeferred = false
 
     // Publisher side.
     /// Subscriber m-lines this m-line's packets go to.
@@ -23,6 +26,9 @@ struct MediaStreamState {
     var nacks = NACKGenerator()
     var audioLevel = AudioLevelMeter()
     let audioLevelExtensionID: UInt8?
+    /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
+    let midExtensionID: UInt8
+    let midValue: [UInt8]
 
     // Subscriber side.
     /// The publisher m-line feeding this one (valid while bound: the worker clears it before
@@ -33,6 +39,10 @@ struct MediaStreamState {
     /// The publisher SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
     var waitingForKeyframe = true
+    /// When the last packet went out on this m-line: a new source's timestamps continue from
+    /// the last ones plus the time that really passed (a receiver's jitter buffer and lip sync
+    /// need the RTP clock to follow the wall clock across switches and pauses).
+    var lastForwardedAt: MonotonicInstant?
 
     /// Keyframe requests to one publisher are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000
@@ -44,6 +54,8 @@ struct MediaStreamState {
         self.reports = RTCPReportState(clockRate: setup.clockRate)
         self.audioLevelExtensionID =
             setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
+        self.midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        self.midValue = Array(setup.mid.utf8)
     }
 
     /// Records a received packet; `becameActive` is set when the m-line starts (or restarts) receiving.
@@ -64,14 +76,25 @@ struct MediaStreamState {
 
     mutating func mayRequestKeyframe(now: MonotonicInstant) -> Bool {
         if let last = lastKeyframeRequest, now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds {
+            keyframeRequestDeferred = true
             return false
         }
         lastKeyframeRequest = now
+        keyframeRequestDeferred = false
         return true
     }
 
     /// One frame's worth of RTP clock, used as the step when a new source starts.
     var frameTicks: UInt32 { setup.kind == .video ? setup.clockRate / 30 : setup.clockRate / 50 }
+
+    /// RTP clock ticks since the last forwarded packet (at least 1), or a frame's worth when
+    /// nothing was forwarded yet: the timestamp step into a new source.
+    func ticksSinceLastForward(now: MonotonicInstant) -> UInt32 {
+        guard let last = lastForwardedAt else { return frameTicks }
+        let microseconds = now.nanoseconds(since: last) / 1_000
+        let ticks = microseconds * UInt64(setup.clockRate) / 1_000_000
+        return UInt32(clamping: max(1, min(ticks, UInt64(Int32.max))))
+    }
 }
 
 /// One subscriber m-line fed by a publisher m-line, as the publisher's worker sees it.

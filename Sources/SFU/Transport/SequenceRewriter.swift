@@ -5,6 +5,9 @@ struct SequenceRewriter {
     private var lastOutput: UInt16 = 0
     private var started = false
     private var resync = false
+    /// How many outgoing numbers (up to `lastOutput`) the current offset has produced; older
+    /// ones were sent under another offset (another source, or before a pause).
+    private var span = 0
 
     /// What is currently added to incoming sequence numbers (to map feedback back).
     var currentOffset: UInt16 { offset }
@@ -12,16 +15,30 @@ struct SequenceRewriter {
     /// Call when packets of this stream start being dropped on purpose.
     mutating func pause() { resync = started }
 
+    /// True when `outgoing` was produced by the current offset, so `outgoing - currentOffset`
+    /// names the packet that was sent under it (NACK answers must not resend another packet).
+    func isCurrentMapping(_ outgoing: UInt16) -> Bool {
+        let distance = lastOutput &- outgoing
+        return started && distance < 0x8000 && Int(distance) < span
+    }
+
     /// The outgoing sequence number for an incoming one.
     @inline(__always)
     mutating func rewrite(_ incoming: UInt16) -> UInt16 {
         if resync {
             offset = lastOutput &+ 1 &- incoming
             resync = false
+            span = 0
         }
         let output = incoming &+ offset
         // Only move forward; a late (reordered) packet keeps its mapping but not the high mark.
-        if !started || Int16(bitPattern: output &- lastOutput) > 0 { lastOutput = output }
+        if !started {
+            lastOutput = output
+            span = 1
+        } else if Int16(bitPattern: output &- lastOutput) > 0 {
+            span = min(span + Int(output &- lastOutput), 0x10000)
+            lastOutput = output
+        }
         started = true
         return output
     }

@@ -11,6 +11,9 @@ struct TimestampRewriter {
     /// (about one frame at the stream's clock rate).
     mutating func sourceChanged() { resync = true }
 
+    /// True until the packet after `sourceChanged()` fixes the new offset (it needs a `gap`).
+    var isResyncPending: Bool { resync && started }
+
     /// The current mapping of an incoming timestamp, without moving anything (retransmissions).
     func map(_ incoming: UInt32) -> UInt32 { incoming &+ offset }
 

@@ -89,7 +89,8 @@ extension WebRTCTransport {
         guard let outbound, let destination = selectedAddress, let buffer = streams[index].retransmissions else { return }
         let offset = streams[index].sequence.currentOffset
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
-            guard let stored = buffer.packet(sequenceNumber: outgoing &- offset),
+            guard streams[index].sequence.isCurrentMapping(outgoing),
+                let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
             send(original, as: index, sequence: outgoing, timestamp: original.timestamp,

@@ -93,23 +93,34 @@ extension WebRTCTransport {
             streams[index].sequence.pause()
             streams[index].timestamps.sourceChanged()
             streams[index].waitingForKeyframe = codec.needsKeyframeToStart
+            // The keyframe asked for at bind time may have gone by before this PeerConnection was
+            // up (the VideoRoom binds at offer time); ask again now that we can use one.
+            if codec.needsKeyframeToStart, let publisher = streams[index].sourceTransport {
+                publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
+            }
         }
         if streams[index].waitingForKeyframe {
             guard codec.startsDecodablePicture(packet) else { return }
             streams[index].waitingForKeyframe = false
         }
         let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
-        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: streams[index].frameTicks)
+        let gap = streams[index].timestamps.isResyncPending ? streams[index].ticksSinceLastForward(now: now) : 0
+        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: gap)
+        streams[index].lastForwardedAt = now
         streams[index].reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
         send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
-             outbound: outbound, destination: destination, output: output)
+             outbound: outbound, destination: destination, output: output, rewriteMid: true)
     }
 
     func send(
         _ packet: RTPPacket, as index: Int, sequence: UInt16, timestamp: UInt32, map: RTPHeaderExtensionIDMap,
-        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput
+        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput, rewriteMid: Bool = false
     ) {
         let ssrc = streams[index].setup.localSSRC
+        // Forwarded packets carry the publisher's mid; a receiver drops packets whose mid is not
+        // one of its m-lines (RFC 8843 §9.2), so ours goes in (the map already dropped the element
+        // when ours has another length and cannot replace it in place).
+        let midID = rewriteMid ? streams[index].midExtensionID : 0
         let payloadType = streams[index].setup.payloadType
         let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
         output.send(socketIndex: selectedSocket, to: destination) { slot in
@@ -120,7 +131,10 @@ extension WebRTCTransport {
             copy.payloadType = payloadType
             copy.sequenceNumber = sequence
             copy.timestamp = timestamp
-            if let extensions = copy.headerExtensions { try? extensions.remapIDs(map) }
+            if let extensions = copy.headerExtensions {
+                try? extensions.remapIDs(map)
+                if midID != 0 { streams[index].midValue.withUnsafeBytes { try? extensions.rewrite(id: midID, with: $0) } }
+            }
             return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
         }
     }
@@ -166,13 +180,15 @@ extension WebRTCTransport {
         let map = publisher.streams[publisherStream].targets.first { $0.subscriber === self && $0.streamIndex == index }?
             .extensionMap ?? RTPHeaderExtensionIDMap()
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
-            guard let stored = buffer.packet(sequenceNumber: outgoing &- offset),
+            // A number sent before the last switch or pause maps to another packet now.
+            guard streams[index].sequence.isCurrentMapping(outgoing),
+                let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count),
                 original.ssrc == streams[index].forwardedSSRC
             else { return }
             let timestamp = streams[index].timestamps.map(original.timestamp)
             send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
-                 destination: destination, output: output)
+                 destination: destination, output: output, rewriteMid: true)
         }
     }
 }

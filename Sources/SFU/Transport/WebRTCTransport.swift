@@ -238,6 +238,9 @@ final class WebRTCTransport {
             pumpDTLS(now: now, output: output)
         }
         guard connected else { return }
+        for index in streams.indices where streams[index].keyframeRequestDeferred {
+            requestKeyframe(streamIndex: index, now: now, output: output)
+        }
         for index in streams.indices where streams[index].receiving {
             if let last = streams[index].lastPacketAt, now.nanoseconds(since: last) >= Self.noMediaNanoseconds {
                 streams[index].receiving = false
