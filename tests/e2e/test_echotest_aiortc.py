@@ -112,10 +112,15 @@ def test_echotest_recovers_after_loss(server, loss_xfail_for_janus) -> None:
                 await asyncio.sleep(4)
             finally:
                 await asyncio.to_thread(set_udp_loss, None)
-            assert rx.audio_frames >= audio_before + 100, f"audio stalled under 5% loss: {rx.summary()}"
+            # aiortc does not NACK audio and its audio jitter buffer waits on every gap, so
+            # with ~10% loss round trip only part of the 200 frames get through; dead audio
+            # would give none.
+            assert rx.audio_frames >= audio_before + 50, f"audio stalled under 5% loss: {rx.summary()}"
             await asyncio.to_thread(echo.janus.keepalive)
             fresh = rx.video_fresh
-            await rx.wait_until(lambda r: r.video_fresh >= fresh + 30, 10,
+            # aiortc's video encoder and decoder run in Python on the same 2 cores; after a
+            # loss burst its lag takes a while to drain on a loaded machine.
+            await rx.wait_until(lambda r: r.video_fresh >= fresh + 30, 20,
                                 "30 fresh echoed frames after the loss stopped")
         return echo
 
