@@ -132,12 +132,12 @@ extension VideoRoomRegistry {
                     throw VideoRoomError(VideoRoomError.alreadyPublished, "Can't publish, already published")
                 }
                 guard let jsep else { throw .missing("jsep") }
-                try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: false)
+                try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: false, hasOffer: true)
                 let (answer, event) = try publish(room: roomID, id: id, fields: fields, offer: jsep, request: request)
                 push(participant.handleID, transaction: transaction, event, jsep: answer)
                 return
             }
-            try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: true)
+            try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: true, hasOffer: jsep != nil)
             if let jsep {
                 let (answer, event) = try publish(room: roomID, id: id, fields: fields, offer: jsep, request: request)
                 push(participant.handleID, transaction: transaction, event, jsep: answer)
@@ -163,7 +163,7 @@ extension VideoRoomRegistry {
 
     /// The keys of `configure` that need no renegotiation.
     private func configureWithoutSDP(
-        room roomID: UInt64, id: UInt64, fields: VideoRoomFields, notify: Bool
+        room roomID: UInt64, id: UInt64, fields: VideoRoomFields, notify: Bool, hasOffer: Bool
     ) throws(VideoRoomError) {
         guard var participant = rooms[roomID]?.participants[id] else { return }
         // Validate everything first so that an error changes nothing.
@@ -190,7 +190,8 @@ extension VideoRoomRegistry {
             if change.keyframe { keyframeMids.append(change.mid) }
         }
         var descriptionChanged = false
-        if var publisherMedia = participant.media {
+        // With an offer the negotiation applies the descriptions and re-announces once.
+        if !hasOffer, var publisherMedia = participant.media {
             for (mid, text) in descriptions {
                 if let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid }) {
                     publisherMedia.streams[index].description = text
