@@ -3,7 +3,7 @@ import SFU
 /// Publisher-role participants (janus-api.md §8.4): join, publish/configure, unpublish, leave.
 extension VideoRoomRegistry {
     func join(
-        handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?, configure: Bool
+        handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
     ) throws(VideoRoomError) {
         switch roles[handleID] ?? HandleRole.none {
         case .none: break
@@ -15,8 +15,8 @@ extension VideoRoomRegistry {
         let roomID = try existingRoom(fields)
         switch ptype {
         case "publisher":
-            try joinPublisher(handleID: handleID, room: roomID, transaction: transaction, fields: fields,
-                              jsep: configure ? jsep : nil, hasJSEP: jsep != nil)
+            // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
+            try joinPublisher(handleID: handleID, room: roomID, transaction: transaction, fields: fields, jsep: jsep)
         case "subscriber", "listener":
             guard jsep == nil else {
                 throw VideoRoomError(VideoRoomError.invalidRequest, "Can't send an offer to create subscribers")
@@ -28,8 +28,7 @@ extension VideoRoomRegistry {
     }
 
     private func joinPublisher(
-        handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?,
-        hasJSEP: Bool
+        handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
     ) throws(VideoRoomError) {
         guard let room = rooms[roomID], let context = contexts[handleID] else { throw .noSuchRoom(fields.body["room"]?.uint64Value ?? 0) }
         if let pin = room.settings.pin {
@@ -50,9 +49,8 @@ extension VideoRoomRegistry {
         } else {
             repeat { userID = Self.randomID() } while room.participants[userID] != nil
         }
-        if hasJSEP && jsep == nil {
-            // A plain `join` with an offer: Janus only takes offers in publish/configure.
-            throw VideoRoomError(VideoRoomError.invalidRequest, "Can't join with an SDP (use joinandconfigure)")
+        if let jsep, jsep.type == .answer {
+            throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
         // Per-user talking thresholds and bitrate are validated before anything changes.
         let bitrate = try fields.uint32("bitrate")

@@ -80,6 +80,8 @@ extension VideoRoomRegistry {
         room.settings = settings
         if permanent { room.permanent = true }
         rooms[id] = room
+        // Bitrate and keyframe interval changes reach the running publishers at once.
+        for participantID in room.participants.keys { applyPublisherSettings(room: id, id: participantID) }
         if room.permanent && permanent { try persist() }
         return ["videoroom": "edited", "room": .uint(id), "permanent": .bool(permanent)]
     }

@@ -137,8 +137,7 @@ actor VideoRoomRegistry {
     ) throws(VideoRoomError) {
         let role = roles[handleID] ?? HandleRole.none
         if request == "join" || request == "joinandconfigure" {
-            try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep,
-                     configure: request == "joinandconfigure")
+            try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
             return
         }
         switch role {
