@@ -146,6 +146,8 @@ import Testing
         // Carol's audio and video take the freed m-lines 0 and 1.
         let (again, jsep2) = await client.request(["request": "update", "subscribe": [["feed": .uint(carolID)]]])
         #expect(again["videoroom"] == "updated")
+        // Reused m-lines are bound only once the answer confirms them.
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, nil, SourceKey(publisher: bob.2, mid: "1")])
         let offer2 = try SessionDescription.parse(try #require(jsep2).sdp)
         #expect(offer2.media.map(\.mid) == ["0", "1", "2"])
         #expect(offer2.media.map(\.direction) == [.sendonly, .sendonly, .sendonly])

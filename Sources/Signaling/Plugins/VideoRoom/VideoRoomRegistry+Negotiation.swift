@@ -96,11 +96,8 @@ extension VideoRoomRegistry {
             allocation: allocation, streams: streams, connected: renegotiating && (previous?.connected ?? false),
             settings: PublisherSettings(), lastAnswer: result.answer, remoteICEUfrag: offer.effectiveICEUfrag,
             generation: renegotiating ? (previous?.generation ?? 0) : allocateGeneration())
-        let withMedia: Participant = {
-            var copy = participant
-            copy.media = publisherMedia
-            return copy
-        }()
+        var withMedia = participant
+        withMedia.media = publisherMedia
         publisherMedia.settings = publisherSettings(room: room.settings, participant: withMedia)
         guard let setup = TransportSetup(negotiation: result, behaviour: .publisher(publisherMedia.settings)) else {
             if !renegotiating { media.closeTransport(allocation) }

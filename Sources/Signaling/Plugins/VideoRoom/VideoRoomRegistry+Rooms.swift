@@ -98,7 +98,7 @@ extension VideoRoomRegistry {
         for participant in room.participants.values {
             participant.context.push(.event(transaction: nil, data: event, jsep: nil))
             if let media = participant.media {
-                media.closeAndForget(self.media)
+                self.media.closeTransport(media.allocation)
                 participant.context.push(.hangup(reason: "Close PC"))
             }
             roles[participant.handleID] = .gone
@@ -233,8 +233,4 @@ extension VideoRoomRegistry {
              "moderation": mute ? "muted" : "unmuted"])
         return ["videoroom": "success"]
     }
-}
-
-extension PublisherMedia {
-    func closeAndForget(_ media: any RoomMediaPlane) { media.closeTransport(allocation) }
 }

@@ -119,8 +119,11 @@ struct Subscriber: Sendable {
     var sdpVersion: UInt64 = 0
     var generation: UInt64
 
-    /// Mids the peer accepted in its last answer (rejected m-lines get no binding).
-    var acceptedMids: Set<String> = []
+    /// Codec of every `sendonly` m-line of the offer in flight.
+    var offeredCodecs: [String: ServerCodec] = [:]
+    /// m-lines the peer accepted for receiving in its last answer, with their codec: only these
+    /// are bound, so an m-line reused for another codec waits for the renegotiation.
+    var answeredCodecs: [String: ServerCodec] = [:]
 }
 
 /// One room: its settings and who is in it.
