@@ -26,5 +26,14 @@ let package = Package(
             ],
             path: "Benchmarks/RTPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "ICEBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                // ICE is reached through the SFU product, which links it.
+                .product(name: "SFU", package: "swift-sfu"),
+            ],
+            path: "Benchmarks/ICEBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

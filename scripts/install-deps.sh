@@ -4,9 +4,11 @@ set -euo pipefail
 what=${1:-run}
 
 apt_run=(libssl-dev pkg-config)
-apt_test=(libsrtp2-dev iproute2 nftables chromium chromium-driver janus janus-demos libjs-janus-gateway
-          libvpx-dev libopus-dev valgrind python3-pip)
-pip_test=(aiortc selenium websockets pytest)
+apt_test=(libsrtp2-dev iproute2 nftables util-linux chromium chromium-driver janus janus-demos libjs-janus-gateway
+          libjs-webrtc-adapter libvpx-dev libopus-dev valgrind)
+# "import name:PyPI name[version spec]"
+pip_test=("aiortc:aiortc" "selenium:selenium" "websockets:websockets>=12" "pytest:pytest"
+          "pytest_timeout:pytest-timeout" "requests:requests")
 
 packages=("${apt_run[@]}")
 [ "$what" = test ] && packages+=("${apt_test[@]}")
@@ -25,9 +27,12 @@ fi
 
 if [ "$what" = test ]; then
   need_pip=()
-  for m in "${pip_test[@]}"; do
-    python3 -c "import $m" 2>/dev/null || need_pip+=("$m")
+  for entry in "${pip_test[@]}"; do
+    python3 -c "import ${entry%%:*}" 2>/dev/null || need_pip+=("${entry#*:}")
   done
+  # websockets older than 12 (Debian's) has no sync client.
+  python3 -c "import websockets, sys; sys.exit(int(websockets.__version__.split('.')[0]) < 12)" 2>/dev/null \
+    || need_pip+=("websockets>=12")
   if [ ${#need_pip[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${need_pip[*]}"
     python3 -m pip install -q "${need_pip[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${need_pip[@]}"

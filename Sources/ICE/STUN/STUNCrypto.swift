@@ -2,15 +2,28 @@ import COpenSSL
 
 /// The HMACs and the MD5 STUN needs, on libcrypto's one-shot functions.
 ///
-/// Each call lets OpenSSL fetch the digest (a small cost at STUN rates: a check every few
-/// seconds per transport). Thread-safe: no shared state.
+/// HMAC-SHA1 (the one every ICE check uses) runs on plain SHA-1 states and allocates nothing;
+/// the rarer SHA-256 and MD5 go through OpenSSL's one-shot calls. Thread-safe: no shared state.
 enum STUNCrypto {
     static let sha1Length = 20
     static let sha256Length = 32
 
     /// HMAC-SHA1(key, data) into `output` (at least 20 bytes). False if OpenSSL failed.
+    ///
+    /// On the precomputed-pad SHA-1 of the SRTP code rather than `HMAC()`: the one-shot call
+    /// allocates about a dozen times per check, this allocates nothing.
     static func hmacSHA1(key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
-        hmac(EVP_sha1(), key: key, data: data, into: output, length: sha1Length)
+        guard output.count >= sha1Length, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return false
+        }
+        var state = sfu_hmac_sha1_key()
+        var empty: UInt8 = 0
+        withUnsafeMutablePointer(to: &empty) { emptyPointer in
+            let keyPointer = key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
+            sfu_hmac_sha1_set_key(&state, keyPointer, key.count)
+            sfu_hmac_sha1(&state, data.baseAddress ?? UnsafeRawPointer(emptyPointer), data.count, nil, 0, out)
+        }
+        return true
     }
 
     /// HMAC-SHA256(key, data) into `output` (at least 32 bytes). False if OpenSSL failed.

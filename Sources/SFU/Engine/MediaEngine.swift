@@ -70,8 +70,11 @@ public final class MediaEngine: Sendable {
     /// Reserves a transport slot on a worker: our ICE credentials and host candidates, known
     /// before the SDP answer is written.
     public func allocateTransport() -> TransportAllocation {
+        allocateTransport(workerIndex: roundRobin.add(1, ordering: .relaxed).oldValue % workers.count)
+    }
+
+    func allocateTransport(workerIndex: Int) -> TransportAllocation {
         let id = nextTransportID.add(1, ordering: .relaxed).oldValue
-        let workerIndex = roundRobin.add(1, ordering: .relaxed).oldValue % workers.count
         let candidates = workers[workerIndex].localAddresses.map { address in
             let advertised = configuration.advertisedAddresses[address.ipString] ?? address.ipString
             return LocalCandidateAddress(address: advertised, port: address.port)
@@ -110,6 +113,18 @@ public final class MediaEngine: Sendable {
         }
     }
 
+    /// ICE restart: the transport answers checks only with the new credentials from now on;
+    /// DTLS and SRTP carry on. Returns the allocation with our new credentials (for the SDP).
+    public func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation {
+        let restarted = allocation.withLocalCredentials(.random())
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            guard let transport = worker.transport(id: allocation.id) else { return }
+            let previous = transport.restartICE(local: restarted.localCredentials, remote: remote)
+            worker.rekey(transport, oldUfrag: previous)
+        }
+        return restarted
+    }
+
     /// Closes the transport (close_notify to the peer). No event follows.
     public func closeTransport(_ allocation: TransportAllocation) {
         workers[allocation.workerIndex].commands.enqueue { worker in
@@ -143,6 +158,12 @@ public struct TransportAllocation: Sendable, Hashable {
     public let localCredentials: ICECredentials
     public let candidates: [LocalCandidateAddress]
     public let fingerprint: DTLSFingerprint
+
+    func withLocalCredentials(_ credentials: ICECredentials) -> TransportAllocation {
+        TransportAllocation(
+            id: id, workerIndex: workerIndex, localCredentials: credentials, candidates: candidates,
+            fingerprint: fingerprint)
+    }
 }
 
 public struct MediaStatistics: Sendable, Equatable {
@@ -158,6 +179,39 @@ extension MediaEngine {
     public func requestKeyframes(_ allocation: TransportAllocation) {
         workers[allocation.workerIndex].commands.enqueue { worker in
             worker.transport(id: allocation.id)?.requestKeyframes(now: .now(), output: worker.output)
+        }
+    }
+}
+
+extension MediaEngine: RoomMediaPlane {
+    /// Every transport of a room lives on the same worker, so forwarding inside a room never
+    /// crosses threads. (Spreading one large room over workers is the multi-core data plane's job.)
+    public func allocateTransport(room: RoomKey) -> TransportAllocation {
+        allocateTransport(workerIndex: Int(room.value % UInt64(workers.count)))
+    }
+
+    public var fingerprint: DTLSFingerprint { certificate.fingerprint }
+
+    public func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding]) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            worker.bindSubscriber(id: allocation.id, bindings: bindings, now: .now())
+        }
+    }
+
+    public func configurePublisher(_ allocation: TransportAllocation, settings: PublisherSettings) {
+        updateBehaviour(allocation, .publisher(settings))
+    }
+
+    public func requestKeyframe(publisher allocation: TransportAllocation, mid: String?) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            guard let transport = worker.transport(id: allocation.id) else { return }
+            if let mid {
+                if let index = transport.streamIndex(mid: mid) {
+                    transport.requestKeyframe(streamIndex: index, now: .now(), output: worker.output)
+                }
+            } else {
+                transport.requestKeyframes(now: .now(), output: worker.output)
+            }
         }
     }
 }

@@ -91,6 +91,7 @@ final class MediaWorker: @unchecked Sendable {
     func transport(id: UInt64) -> WebRTCTransport? { transportsByID[id] }
 
     private func forget(_ transport: WebRTCTransport) {
+        unlink(transport)
         if transportsByUfrag[transport.localUfrag] === transport {
             transportsByUfrag.removeValue(forKey: transport.localUfrag)
         }

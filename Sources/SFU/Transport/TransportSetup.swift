@@ -38,12 +38,15 @@ public struct StreamSetup: Sendable {
     public var sends: Bool
     /// Negotiated header extensions (ids as this PeerConnection uses them).
     public var extensions: [StreamExtension]
+    /// Lower-case codec name ("opus", "vp8", …): decides how keyframes are recognised.
+    public var codecName: String
 
     public init(
         mid: String, kind: MediaKind, payloadType: UInt8, clockRate: UInt32, remoteSSRCs: [UInt32],
-        localSSRC: UInt32, receives: Bool, sends: Bool, extensions: [StreamExtension] = []
+        localSSRC: UInt32, receives: Bool, sends: Bool, extensions: [StreamExtension] = [], codecName: String = ""
     ) {
         self.extensions = extensions
+        self.codecName = codecName.lowercased()
         self.mid = mid
         self.kind = kind
         self.payloadType = payloadType
@@ -90,7 +93,8 @@ extension TransportSetup {
                 mid: media.mid, kind: media.kind, payloadType: media.payloadType, clockRate: media.clockRate,
                 remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
                 receives: media.direction.receives, sends: media.direction.sends,
-                extensions: media.extensions.map { StreamExtension(id: UInt8(clamping: $0.id), uri: $0.uri) })
+                extensions: media.extensions.map { StreamExtension(id: UInt8(clamping: $0.id), uri: $0.uri) },
+                codecName: media.codecName)
         }
         let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
         self.init(

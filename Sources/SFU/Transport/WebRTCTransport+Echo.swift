@@ -8,10 +8,33 @@ extension WebRTCTransport {
     func updateBehaviour(_ new: TransportBehaviour, now: MonotonicInstant, output: PacketOutput) {
         let old = behaviour
         behaviour = new
-        guard case .echo(let before) = old, case .echo(let after) = new else { return }
+        guard case .echo(let before) = old, case .echo(let after) = new else {
+            if case .publisher(let settings) = new, settings.bitrate > 0 {
+                sendEstimate(bitrate: UInt64(settings.bitrate), output: output)
+            }
+            return
+        }
         if after.video && !before.video { requestKeyframes(now: now, output: output) }
         if after.bitrate != before.bitrate { sendPeriodicFeedback(now: now, output: output) }
     }
+
+    func echo(_ packet: RTPPacket, streamIndex index: Int, settings: EchoSettings, now: MonotonicInstant,
+              output: PacketOutput) {
+        guard packet.ssrc == streams[index].remoteSSRC else { return }  // one source per m-line
+        recordReceived(packet, streamIndex: index, now: now)
+        guard let outbound, let destination = selectedAddress, streams[index].setup.sends else { return }
+        let enabled = streams[index].setup.kind == .audio ? settings.audio : settings.video
+        guard enabled else {
+            streams[index].sequence.pause()
+            return
+        }
+        let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
+        streams[index].reports.noteSent(timestamp: packet.timestamp, payloadBytes: packet.payload.count, now: now)
+        send(packet, as: index, sequence: sequence, timestamp: packet.timestamp, map: Self.identityExtensionMap,
+             outbound: outbound, destination: destination, output: output)
+    }
+
+    static let identityExtensionMap = RTPHeaderExtensionIDMap()
 
     func requestKeyframes(now: MonotonicInstant, output: PacketOutput) {
         for index in streams.indices where streams[index].setup.kind == .video {
@@ -31,17 +54,8 @@ extension WebRTCTransport {
                 guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
                 requestKeyframe(streamIndex: index, now: now, output: output)
             case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
-                guard let nack = try? RTCPGenericNACK(packet),
-                    let index = streamIndex(forLocalSSRC: nack.mediaSSRC),
-                    let remoteSSRC = streams[index].remoteSSRC
-                else { continue }
-                let sender = streams[index].setup.localSSRC
-                let offset = streams[index].sequence.currentOffset
-                let translated = nack.lostSequenceNumbers.map { $0 &- offset }
-                sendRTCP(output: output) { out in
-                    (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: remoteSSRC, lostSequenceNumbers: translated)
-                        .write(into: out)) ?? 0
-                }
+                guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
+                resendEchoed(nack: packet, streamIndex: index, output: output)
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.applicationLayer):
                 guard let remb = try? RTCPReceiverEstimatedMaxBitrate(packet) else { continue }
                 let capped = settings.bitrate > 0 ? min(remb.bitrate, UInt64(settings.bitrate)) : remb.bitrate
@@ -58,7 +72,7 @@ extension WebRTCTransport {
         sendEstimate(bitrate: UInt64(settings.bitrate), output: output)
     }
 
-    private func sendEstimate(bitrate: UInt64, output: PacketOutput) {
+    func sendEstimate(bitrate: UInt64, output: PacketOutput) {
         var ssrcs: [UInt32] = []
         for stream in streams where stream.setup.kind == .video {
             if let ssrc = stream.remoteSSRC { ssrcs.append(ssrc) }
@@ -67,6 +81,19 @@ extension WebRTCTransport {
         sendRTCP(output: output) { out in
             (try? RTCPReceiverEstimatedMaxBitrate(senderSSRC: sender, bitrate: bitrate, ssrcs: ssrcs)
                 .write(into: out)) ?? 0
+        }
+    }
+
+    /// Answers the peer's NACK about echoed packets from what we received from it.
+    private func resendEchoed(nack: RTCPPacket, streamIndex index: Int, output: PacketOutput) {
+        guard let outbound, let destination = selectedAddress, let buffer = streams[index].retransmissions else { return }
+        let offset = streams[index].sequence.currentOffset
+        try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
+            guard let stored = buffer.packet(sequenceNumber: outgoing &- offset),
+                let original = try? RTPPacket(buffer: stored, length: stored.count)
+            else { return }
+            send(original, as: index, sequence: outgoing, timestamp: original.timestamp,
+                 map: Self.identityExtensionMap, outbound: outbound, destination: destination, output: output)
         }
     }
 

@@ -14,9 +14,9 @@ final class WebRTCTransport {
     private let dtlsRole: DTLSRole
     private var dtlsStarted = false
     private var inbound: SRTPContext?
-    private var outbound: SRTPContext?
-    private var selectedAddress: TransportAddress?
-    private var selectedSocket = 0
+    private(set) var outbound: SRTPContext?
+    private(set) var selectedAddress: TransportAddress?
+    private(set) var selectedSocket = 0
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
     var streams: [MediaStreamState]
@@ -24,7 +24,7 @@ final class WebRTCTransport {
     private let midExtensionID: UInt8?
     var behaviour: TransportBehaviour
     private let events: @Sendable (TransportEvent) -> Void
-    private var connected = false
+    private(set) var connected = false
     private(set) var isFinished = false
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
     private var invalidPackets: RateLimitedLog
@@ -163,6 +163,10 @@ final class WebRTCTransport {
         guard let index = stream(for: packet) else { return }
         var notifyReceiving = false
         streams[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
+        if packet.ssrc == streams[index].remoteSSRC {
+            _ = streams[index].reports.reception.record(
+                sequenceNumber: packet.sequenceNumber, rtpTimestamp: packet.timestamp, arrival: now)
+        }
         if notifyReceiving {
             let stream = streams[index]
             events(.mediaReceiving(mid: stream.setup.mid, kind: stream.setup.kind, receiving: true))
@@ -170,9 +174,11 @@ final class WebRTCTransport {
         }
         switch behaviour {
         case .echo(let settings):
-            echo(packet, streamIndex: index, settings: settings, output: output)
-        case .publisher, .subscriber:
-            break  // Room forwarding: next commit.
+            echo(packet, streamIndex: index, settings: settings, now: now, output: output)
+        case .publisher(let settings):
+            publish(packet, streamIndex: index, settings: settings, now: now, output: output)
+        case .subscriber:
+            break  // A subscriber PeerConnection is receive-only on the peer's side.
         }
     }
 
@@ -192,27 +198,6 @@ final class WebRTCTransport {
         return nil
     }
 
-    private func echo(_ packet: RTPPacket, streamIndex: Int, settings: EchoSettings, output: PacketOutput) {
-        guard let outbound, let destination = selectedAddress, streams[streamIndex].setup.sends else { return }
-        let enabled = streams[streamIndex].setup.kind == .audio ? settings.audio : settings.video
-        guard enabled else {
-            streams[streamIndex].sequence.pause()
-            return
-        }
-        guard packet.ssrc == streams[streamIndex].remoteSSRC else { return }  // one source per m-line
-        let sequence = streams[streamIndex].sequence.rewrite(packet.sequenceNumber)
-        let localSSRC = streams[streamIndex].setup.localSSRC
-        let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
-        output.send(socketIndex: selectedSocket, to: destination) { slot in
-            guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
-            slot.copyMemory(from: source)
-            guard let copy = try? RTPPacket(buffer: slot, length: source.count) else { return 0 }
-            copy.ssrc = localSSRC
-            copy.sequenceNumber = sequence
-            return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
-        }
-    }
-
     // MARK: RTCP
 
     private func handleRTCP(
@@ -226,11 +211,14 @@ final class WebRTCTransport {
             invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
             return
         }
+        noteSenderReports(buffer, length: plainLength, now: now)
         switch behaviour {
         case .echo(let settings):
             relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
-        case .publisher, .subscriber:
-            break  // Room feedback: next commit.
+        case .subscriber:
+            handleSubscriberFeedback(buffer, length: plainLength, now: now, output: output)
+        case .publisher:
+            break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
         }
     }
 
@@ -256,9 +244,18 @@ final class WebRTCTransport {
                 events(.mediaReceiving(mid: streams[index].setup.mid, kind: streams[index].setup.kind, receiving: false))
             }
         }
+        switch behaviour {
+        case .echo, .publisher: requestMissingPackets(now: now, output: output)
+        case .subscriber: break
+        }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
-            sendPeriodicFeedback(now: now, output: output)
+            sendReports(now: now, output: output)
+            switch behaviour {
+            case .echo: sendPeriodicFeedback(now: now, output: output)
+            case .publisher(let settings): publisherPeriodic(settings: settings, now: now, output: output)
+            case .subscriber: break
+            }
         }
     }
 
@@ -273,6 +270,18 @@ final class WebRTCTransport {
         }
         isFinished = true
     }
+
+    /// ICE restart (RFC 8445 §9): new credentials on both sides, same DTLS association.
+    /// Returns the previous local ufrag so the worker can re-key its demux table.
+    func restartICE(local: ICECredentials, remote: ICECredentials) -> String {
+        let previous = localUfrag
+        ice.restart(local: local, remote: remote)
+        localUfrag = local.ufrag
+        return previous
+    }
+
+    /// Hands an event to the control plane (on this worker thread).
+    func emit(_ event: TransportEvent) { events(event) }
 
     private func fail(_ reason: String) {
         guard !isFinished else { return }

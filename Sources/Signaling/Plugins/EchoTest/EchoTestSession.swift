@@ -14,6 +14,7 @@ actor EchoTestSession: JanusPluginSession {
     private var sdpVersion: UInt64 = 1
     private var lastAnswer: SessionDescription?
     private var remoteICEUfrag: String?
+    private var lastRemoteFingerprint: SDPFingerprint?
 
     init(context: PluginHandleContext, engine: MediaEngine, logger: Logger) {
         self.context = context
@@ -55,6 +56,13 @@ actor EchoTestSession: JanusPluginSession {
 
     func hangup(reason: String) async {
         guard closeTransport() else { return }
+        pushHangup(reason: reason)
+    }
+
+    /// Janus's echotest tells the handle `{"result":"done"}` when its PeerConnection goes away,
+    /// then the core's `hangup` follows.
+    private func pushHangup(reason: String) {
+        context.push(.event(transaction: nil, data: ["echotest": "event", "result": "done"], jsep: nil))
         context.push(.hangup(reason: reason))
     }
 
@@ -73,9 +81,22 @@ actor EchoTestSession: JanusPluginSession {
         }
         // A re-offer on the same ICE session keeps the transport (Janus answers renegotiations the
         // same way); anything else starts a new PeerConnection.
-        if let transport, let lastAnswer, offer.effectiveICEUfrag == remoteICEUfrag {
+        if let transport, let lastAnswer, offer.effectiveFingerprint == lastRemoteFingerprint {
             sdpVersion += 1
-            return answer(offer, on: transport, previous: lastAnswer).map { $0.answer.text }
+            var current = transport
+            if offer.effectiveICEUfrag != remoteICEUfrag {
+                // ICE restart: new credentials both ways, the DTLS association stays.
+                guard let ufrag = offer.effectiveICEUfrag, let pwd = offer.effectiveICEPwd else {
+                    return .failure(JanusError(JanusError.jsepInvalidSDP, "Invalid SDP (missing ICE credentials)"))
+                }
+                current = engine.restartICE(transport, remote: ICECredentials(ufrag: ufrag, pwd: pwd))
+                self.transport = current
+                remoteICEUfrag = ufrag
+            }
+            return answer(offer, on: current, previous: lastAnswer).map {
+                self.lastAnswer = $0.answer
+                return $0.answer.text
+            }
         }
         _ = closeTransport()
         let allocation = engine.allocateTransport()
@@ -107,6 +128,7 @@ actor EchoTestSession: JanusPluginSession {
         transport = allocation
         lastAnswer = result.answer
         remoteICEUfrag = offer.effectiveICEUfrag
+        lastRemoteFingerprint = offer.effectiveFingerprint
         return .success(result.answer.text)
     }
 
@@ -158,7 +180,7 @@ actor EchoTestSession: JanusPluginSession {
         transport = nil
         lastAnswer = nil
         remoteICEUfrag = nil
-        context.push(.hangup(reason: reason))
+        pushHangup(reason: reason)
     }
 
     /// Closes the PeerConnection if there is one; returns whether there was.

@@ -1,0 +1,67 @@
+import RTP
+
+/// Who feeds whom on this worker. Publisher m-lines hold unretained references to subscriber
+/// transports and the other way round; every change goes through here so that a transport is
+/// unlinked from all its peers before the worker releases it.
+extension MediaWorker {
+    func bindSubscriber(id: UInt64, bindings: [SubscriberBinding], now: MonotonicInstant) {
+        guard let subscriber = transport(id: id) else { return }
+        for binding in bindings {
+            guard let index = subscriber.streamIndex(mid: binding.mid) else { continue }
+            var publisher: WebRTCTransport?
+            var publisherStream: Int?
+            if let source = binding.source, let candidate = transport(id: source.publisher),
+                let candidateStream = candidate.streamIndex(mid: source.mid)
+            {
+                publisher = candidate
+                publisherStream = candidateStream
+            } else if binding.source != nil {
+                logger.debug("binding \(binding.mid) of transport \(id) to unknown source \(String(describing: binding.source))")
+            }
+            let current = subscriber.streams[index]
+            let unchanged =
+                current.sourceTransport === publisher && (publisher == nil || current.sourceStreamIndex == publisherStream)
+                && current.sendEnabled == binding.send
+            if unchanged { continue }
+            if let previous = current.sourceTransport {
+                previous.removeTarget(subscriber: subscriber, streamIndex: index)
+            }
+            subscriber.unbindSource(streamIndex: index)
+            guard let publisher, let publisherStream else {
+                subscriber.streams[index].sendEnabled = binding.send
+                continue
+            }
+            subscriber.bindSource(streamIndex: index, publisher: publisher, publisherStream: publisherStream, send: binding.send)
+            guard binding.send else { continue }
+            let map = Self.extensionMap(
+                from: publisher.streams[publisherStream].setup.extensions, to: subscriber.streams[index].setup.extensions)
+            publisher.addTarget(
+                ForwardTarget(subscriber: subscriber, streamIndex: index, extensionMap: map), toStream: publisherStream)
+            publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
+        }
+    }
+
+    /// Unlinks `transport` from every publisher feeding it and every subscriber it feeds.
+    func unlink(_ transport: WebRTCTransport) {
+        for index in transport.streams.indices {
+            if let publisher = transport.streams[index].sourceTransport {
+                publisher.removeTarget(subscriber: transport, streamIndex: index)
+                transport.unbindSource(streamIndex: index)
+            }
+            for target in transport.streams[index].targets {
+                target.subscriber.unbindSource(streamIndex: target.streamIndex)
+            }
+            transport.streams[index].targets.removeAll()
+        }
+    }
+
+    /// Publisher extension ids → subscriber ids for the URIs both negotiated; the rest is dropped
+    /// (a subscriber must never see an id it did not agree to).
+    static func extensionMap(from publisher: [StreamExtension], to subscriber: [StreamExtension]) -> RTPHeaderExtensionIDMap {
+        var mapping: [UInt8: UInt8] = [:]
+        for published in publisher {
+            if let wanted = subscriber.first(where: { $0.uri == published.uri }) { mapping[published.id] = wanted.id }
+        }
+        return RTPHeaderExtensionIDMap(mapping, dropUnlisted: true)
+    }
+}

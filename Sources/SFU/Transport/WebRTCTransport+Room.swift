@@ -1,0 +1,178 @@
+import ICE
+import RTP
+
+/// Room forwarding: a publisher's m-lines feed subscriber m-lines on the same worker. A packet is
+/// decrypted once by the publisher's transport; each subscriber gets its own copy with its
+/// SSRC, payload type, sequence number, timestamp and header extension ids, encrypted with its
+/// own keys.
+extension WebRTCTransport {
+    func streamIndex(mid: String) -> Int? {
+        streams.firstIndex { $0.setup.mid == mid }
+    }
+
+    // MARK: Publisher side
+
+    func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
+                 output: PacketOutput) {
+        recordReceived(packet, streamIndex: index, now: now)
+        if settings.audioLevelEvents, streams[index].setup.kind == .audio, let id = streams[index].audioLevelExtensionID,
+            let level = packet.audioLevel(id: id)
+        {
+            if let change = streams[index].audioLevel.add(
+                level: level.level, windowPackets: settings.audioActivePackets, threshold: settings.audioLevelAverage)
+            {
+                emit(.talking(mid: streams[index].setup.mid, talking: change.talking, level: change.average))
+            }
+        }
+        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) { return }
+        let codec = streams[index].codec
+        for target in streams[index].targets {
+            target.subscriber.forward(packet, target: target, codec: codec, now: now, output: output)
+        }
+    }
+
+    func addTarget(_ target: ForwardTarget, toStream index: Int) {
+        streams[index].targets.removeAll { $0.subscriber === target.subscriber && $0.streamIndex == target.streamIndex }
+        streams[index].targets.append(target)
+    }
+
+    func removeTarget(subscriber: WebRTCTransport, streamIndex: Int) {
+        for index in streams.indices {
+            streams[index].targets.removeAll { $0.subscriber === subscriber && $0.streamIndex == streamIndex }
+        }
+    }
+
+    /// Loss bookkeeping of a received packet: gaps for upstream NACKs, and (video) a copy for
+    /// answering downstream NACKs.
+    func recordReceived(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
+        let sequenceNumber = packet.sequenceNumber
+        guard streams[index].setup.kind == .video else { return }
+        streams[index].nacks.received(sequenceNumber, now: now)
+        if streams[index].retransmissions == nil { streams[index].retransmissions = RetransmissionBuffer() }
+        streams[index].retransmissions?.store(
+            UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: sequenceNumber)
+    }
+
+    /// Upstream NACKs for the gaps in what the peer sends us (video).
+    func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
+        for index in streams.indices where streams[index].setup.kind == .video && streams[index].nacks.hasPending {
+            guard let mediaSSRC = streams[index].remoteSSRC else { continue }
+            var lost: [UInt16] = []
+            streams[index].nacks.due(now: now) { lost.append($0) }
+            guard !lost.isEmpty else { continue }
+            let sender = streams[index].setup.localSSRC
+            sendRTCP(output: output) { out in
+                (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
+                    .write(into: out)) ?? 0
+            }
+        }
+    }
+
+    func publisherPeriodic(settings: PublisherSettings, now: MonotonicInstant, output: PacketOutput) {
+        if settings.bitrate > 0 { sendEstimate(bitrate: UInt64(settings.bitrate), output: output) }
+        if settings.keyframeInterval > 0 {
+            for index in streams.indices where streams[index].setup.kind == .video {
+                guard let last = streams[index].lastPacketAt, now.nanoseconds(since: last) < 2_000_000_000 else { continue }
+                if streams[index].periodicKeyframeDue(now: now, intervalSeconds: settings.keyframeInterval) {
+                    requestKeyframe(streamIndex: index, now: now, output: output)
+                }
+            }
+        }
+    }
+
+    // MARK: Subscriber side
+
+    /// Sends one publisher packet on subscriber m-line `target.streamIndex`.
+    @inline(__always)
+    func forward(_ packet: RTPPacket, target: ForwardTarget, codec: CodecFamily, now: MonotonicInstant,
+                 output: PacketOutput) {
+        let index = target.streamIndex
+        guard connected, let outbound, let destination = selectedAddress, streams[index].sendEnabled else { return }
+        if streams[index].forwardedSSRC != packet.ssrc {
+            streams[index].forwardedSSRC = packet.ssrc
+            streams[index].sequence.pause()
+            streams[index].timestamps.sourceChanged()
+            streams[index].waitingForKeyframe = codec.needsKeyframeToStart
+        }
+        if streams[index].waitingForKeyframe {
+            guard codec.startsDecodablePicture(packet) else { return }
+            streams[index].waitingForKeyframe = false
+        }
+        let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
+        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: streams[index].frameTicks)
+        streams[index].reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
+        send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
+             outbound: outbound, destination: destination, output: output)
+    }
+
+    func send(
+        _ packet: RTPPacket, as index: Int, sequence: UInt16, timestamp: UInt32, map: RTPHeaderExtensionIDMap,
+        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput
+    ) {
+        let ssrc = streams[index].setup.localSSRC
+        let payloadType = streams[index].setup.payloadType
+        let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
+        output.send(socketIndex: selectedSocket, to: destination) { slot in
+            guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
+            slot.copyMemory(from: source)
+            guard let copy = try? RTPPacket(buffer: slot, length: source.count) else { return 0 }
+            copy.ssrc = ssrc
+            copy.payloadType = payloadType
+            copy.sequenceNumber = sequence
+            copy.timestamp = timestamp
+            if let extensions = copy.headerExtensions { try? extensions.remapIDs(map) }
+            return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
+        }
+    }
+
+    func bindSource(streamIndex index: Int, publisher: WebRTCTransport, publisherStream: Int, send: Bool) {
+        streams[index].sourceTransport = publisher
+        streams[index].sourceStreamIndex = publisherStream
+        streams[index].sendEnabled = send
+    }
+
+    /// Stops feeding m-line `index`; the next source (or the same one resumed) starts with a
+    /// resync and, for video, a keyframe.
+    func unbindSource(streamIndex index: Int) {
+        streams[index].sourceTransport = nil
+        streams[index].forwardedSSRC = nil
+        streams[index].sequence.pause()
+    }
+
+    /// Subscriber feedback: keyframe requests go to the publisher, NACKs are answered from the
+    /// publisher's retransmission buffer.
+    func handleSubscriberFeedback(_ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant,
+                                  output: PacketOutput) {
+        guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
+        for packet in compound {
+            guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc }),
+                let publisher = streams[index].sourceTransport
+            else { continue }
+            let publisherStream = streams[index].sourceStreamIndex
+            if packet.isPictureLossIndication || packet.isFullIntraRequest {
+                publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
+            } else if packet.isGenericNACK {
+                retransmit(packet, streamIndex: index, publisher: publisher, publisherStream: publisherStream, output: output)
+            }
+        }
+    }
+
+    private func retransmit(_ nack: RTCPPacket, streamIndex index: Int, publisher: WebRTCTransport,
+                            publisherStream: Int, output: PacketOutput) {
+        guard let outbound, let destination = selectedAddress,
+            let buffer = publisher.streams[publisherStream].retransmissions
+        else { return }
+        let offset = streams[index].sequence.currentOffset
+        let map = publisher.streams[publisherStream].targets.first { $0.subscriber === self && $0.streamIndex == index }?
+            .extensionMap ?? RTPHeaderExtensionIDMap()
+        try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
+            guard let stored = buffer.packet(sequenceNumber: outgoing &- offset),
+                let original = try? RTPPacket(buffer: stored, length: stored.count),
+                original.ssrc == streams[index].forwardedSSRC
+            else { return }
+            let timestamp = streams[index].timestamps.map(original.timestamp)
+            send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
+                 destination: destination, output: output)
+        }
+    }
+}
