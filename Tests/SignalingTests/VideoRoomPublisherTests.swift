@@ -218,7 +218,10 @@ import Testing
             jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
         #expect(configured["configured"] == "ok")
         #expect(jsep != nil)
+        // The running transport takes the new stream list; no new PeerConnection.
         #expect(harness.media.lastStarted?.allocation.id == transport)
+        #expect(harness.media.lastUpdated?.allocation.id == transport)
+        #expect(harness.media.lastUpdated?.setup.streams.map(\.mid) == ["0", "1"])
         #expect(!harness.media.closed(transport))
         let announcements = bob.notifications.filter { $0["publishers"] != nil }
         #expect(announcements.count == 1)

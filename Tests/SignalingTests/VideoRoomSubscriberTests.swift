@@ -1,3 +1,4 @@
+import ICE
 import Testing
 @testable import SFU
 @testable import Signaling
@@ -301,8 +302,10 @@ import Testing
         let harness = VideoRoomHarness()
         let (alice, _) = try await twoPublishers(harness)
         let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
-        // A fresh offer (new ICE credentials) on the publisher handle: a new PeerConnection.
-        let restarted = VideoRoomSDPFixtures.chromium.replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
+        // A fresh offer from another DTLS certificate on the publisher handle: a new PeerConnection.
+        let restarted = VideoRoomSDPFixtures.chromium
+            .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
+            .replacingOccurrences(of: "sha-256 F8:F7:38", with: "sha-256 11:22:33")
         await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))
         let newTransport = harness.media.lastStarted?.allocation.id ?? 0
         #expect(newTransport != alice.2)
@@ -310,5 +313,40 @@ import Testing
         #expect(harness.media.lastBindings(transport)?.map(\.source) == [
             SourceKey(publisher: newTransport, mid: "0"), SourceKey(publisher: newTransport, mid: "1"),
         ])
+    }
+
+    @Test func publisherICERestartKeepsTheTransport() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let bindingsBefore = harness.media.lastBindings(transport)
+        // Same certificate, new ICE credentials (createOffer({iceRestart:true})).
+        let restarted = VideoRoomSDPFixtures.chromium
+            .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
+            .replacingOccurrences(of: "a=ice-pwd:uFg/02Bzfo53UhUgFZmg/RCJ", with: "a=ice-pwd:0123456789abcdefghijklmn")
+        let (configured, jsep) = await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))
+        #expect(configured["configured"] == "ok")
+        let restarts = harness.media.calls.withLock { $0.restarts }
+        #expect(restarts.map(\.allocation) == [alice.2])
+        #expect(restarts.first?.remote == ICECredentials(ufrag: "n3wU", pwd: "0123456789abcdefghijklmn"))
+        #expect(!harness.media.closed(alice.2))
+        // The answer carries the new local credentials; subscribers are untouched.
+        let answer = try SessionDescription.parse(try #require(jsep).sdp)
+        let firstUfrag = harness.media.calls.withLock { $0.allocated.first { $0.id == alice.2 }?.localCredentials.ufrag }
+        #expect(answer.media.first?.iceUfrag != firstUfrag)
+        #expect(harness.media.lastBindings(transport) == bindingsBefore)
+    }
+
+    @Test func subscriberRenegotiationUpdatesTheRunningTransport() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let startsBefore = harness.media.calls.withLock { $0.started.count }
+        let (_, offer) = await client.request(["request": "subscribe", "streams": [["feed": .uint(bob.1)]]])
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        #expect(harness.media.calls.withLock { $0.started.count } == startsBefore)
+        #expect(harness.media.lastUpdated?.allocation.id == transport)
+        #expect(harness.media.lastUpdated?.setup.streams.map(\.mid) == ["0", "1", "2", "3"])
+        #expect(harness.media.lastBindings(transport)?.compactMap(\.source).count == 4)
     }
 }

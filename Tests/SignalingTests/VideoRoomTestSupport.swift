@@ -6,7 +6,7 @@ import Testing
 @testable import Signaling
 
 /// A `RoomMediaPlane` that records every call and lets tests play the media workers' events.
-final class FakeRoomMediaPlane: RoomMediaPlane {
+final class FakeRoomMediaPlane: RoomMediaPlane, RoomMediaICERestart, RoomMediaRenegotiation {
     struct Started {
         var allocation: TransportAllocation
         var setup: TransportSetup
@@ -20,6 +20,8 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
         var configured: [(allocation: UInt64, settings: PublisherSettings)] = []
         var keyframes: [(allocation: UInt64, mid: String?)] = []
         var closed: [UInt64] = []
+        var updated: [Started] = []
+        var restarts: [(allocation: UInt64, remote: ICECredentials)] = []
         var sinks: [UInt64: @Sendable (TransportEvent) -> Void] = [:]
     }
 
@@ -63,6 +65,17 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
         calls.withLock { $0.closed.append(allocation.id) }
     }
 
+    func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation {
+        calls.withLock { $0.restarts.append((allocation.id, remote)) }
+        return TransportAllocation(
+            id: allocation.id, workerIndex: allocation.workerIndex, localCredentials: .random(),
+            candidates: allocation.candidates, fingerprint: allocation.fingerprint)
+    }
+
+    func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup) {
+        calls.withLock { $0.updated.append(Started(allocation: allocation, setup: setup)) }
+    }
+
     /// Plays a worker event on a started transport.
     func emit(_ allocation: UInt64, _ event: TransportEvent) {
         let sink = calls.withLock { $0.sinks[allocation] }
@@ -70,6 +83,7 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
     }
 
     var lastStarted: Started? { calls.withLock { $0.started.last } }
+    var lastUpdated: Started? { calls.withLock { $0.updated.last } }
     func lastBindings(_ allocation: UInt64) -> [SubscriberBinding]? {
         calls.withLock { $0.bindings.last { $0.allocation == allocation }?.bindings }
     }

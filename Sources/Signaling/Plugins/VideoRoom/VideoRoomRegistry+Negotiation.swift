@@ -1,3 +1,4 @@
+import ICE
 import SFU
 
 /// Publisher offers → our answers (janus-api.md §10.2).
@@ -49,11 +50,23 @@ extension VideoRoomRegistry {
         let bitrate = participant.bitrate ?? room.settings.bitrate
         if room.settings.bitrateCap && bitrate > 0 { policy.bitrateCapKbps = Int(bitrate / 1000) }
 
-        // Same ICE session: renegotiation on the running transport; otherwise a new PeerConnection.
-        let renegotiating = participant.media.map { $0.remoteICEUfrag == offer.effectiveICEUfrag } ?? false
-        let allocation: TransportAllocation
-        if renegotiating, let existing = participant.media {
-            allocation = existing.allocation
+        // The same DTLS peer (fingerprint) re-offering: a renegotiation on the running transport,
+        // with an ICE restart when its credentials changed. Anything else is a new PeerConnection.
+        let previous = participant.media
+        var renegotiating = false
+        var allocation: TransportAllocation
+        if let previous, offer.effectiveFingerprint?.text == previous.remoteFingerprint {
+            if offer.effectiveICEUfrag == previous.remoteICEUfrag {
+                renegotiating = true
+                allocation = previous.allocation
+            } else if let restarting = media as? any RoomMediaICERestart, let ufrag = offer.effectiveICEUfrag,
+                let pwd = offer.effectiveICEPwd
+            {
+                renegotiating = true
+                allocation = restarting.restartICE(previous.allocation, remote: ICECredentials(ufrag: ufrag, pwd: pwd))
+            } else {
+                allocation = media.allocateTransport(room: RoomKey(roomID))
+            }
         } else {
             allocation = media.allocateTransport(room: RoomKey(roomID))
         }
@@ -73,7 +86,6 @@ extension VideoRoomRegistry {
                 guard let mid = item["mid"]?.stringValue, let text = item["description"]?.stringValue else { return nil }
                 return (mid, text)
             }, uniquingKeysWith: { _, last in last })
-        let previous = participant.media
         let streams: [PublishedStream] = result.media.compactMap { negotiated in
             guard negotiated.kind == .audio || negotiated.kind == .video || negotiated.kind == .application else {
                 return nil
@@ -95,6 +107,7 @@ extension VideoRoomRegistry {
         var publisherMedia = PublisherMedia(
             allocation: allocation, streams: streams, connected: renegotiating && (previous?.connected ?? false),
             settings: PublisherSettings(), lastAnswer: result.answer, remoteICEUfrag: offer.effectiveICEUfrag,
+            remoteFingerprint: offer.effectiveFingerprint?.text,
             generation: renegotiating ? (previous?.generation ?? 0) : allocateGeneration())
         var withMedia = participant
         withMedia.media = publisherMedia
@@ -103,14 +116,20 @@ extension VideoRoomRegistry {
             if !renegotiating { media.closeTransport(allocation) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: bad ICE credentials or fingerprint")
         }
-        if let previous, !renegotiating {
-            // A new PeerConnection (ICE restart from scratch): the old one goes.
-            media.closeTransport(previous.allocation)
+        if renegotiating, let previous {
+            if let renegotiation = media as? any RoomMediaRenegotiation {
+                renegotiation.updateTransport(allocation, setup: setup)
+            }
+            if previous.settings != publisherMedia.settings {
+                media.configurePublisher(allocation, settings: publisherMedia.settings)
+            }
+        } else {
+            // A new PeerConnection: the old one (if any) goes.
+            if let previous { media.closeTransport(previous.allocation) }
+            media.startTransport(
+                allocation, setup: setup,
+                events: eventSink(handleID: participant.handleID, generation: publisherMedia.generation))
         }
-        // A second start on a running allocation is a renegotiation: the media plane keeps the
-        // ICE/DTLS state and takes the new stream list (see README-API.md).
-        media.startTransport(
-            allocation, setup: setup, events: eventSink(handleID: participant.handleID, generation: publisherMedia.generation))
         participant.media = publisherMedia
         rooms[roomID]?.participants[id] = participant
 

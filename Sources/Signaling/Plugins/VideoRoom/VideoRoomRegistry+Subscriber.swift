@@ -244,11 +244,15 @@ extension VideoRoomRegistry {
         }
         subscriber.answeredCodecs = answered
         subscriber.awaitingAnswer = false
-        // First answer starts the PeerConnection; later ones renegotiate it (same allocation).
-        media.startTransport(
-            subscriber.allocation, setup: setup,
-            events: eventSink(handleID: subscriber.handleID, generation: subscriber.generation))
-        subscriber.started = true
+        // The first answer starts the PeerConnection; later ones renegotiate it.
+        if !subscriber.started {
+            media.startTransport(
+                subscriber.allocation, setup: setup,
+                events: eventSink(handleID: subscriber.handleID, generation: subscriber.generation))
+            subscriber.started = true
+        } else if let renegotiation = media as? any RoomMediaRenegotiation {
+            renegotiation.updateTransport(subscriber.allocation, setup: setup)
+        }
     }
 
     /// A PLI to every source of the subscription so that decoding starts promptly.

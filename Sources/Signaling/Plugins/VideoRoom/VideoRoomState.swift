@@ -50,6 +50,8 @@ struct PublisherMedia: Sendable {
     var settings: PublisherSettings
     var lastAnswer: SessionDescription
     var remoteICEUfrag: String?
+    /// `"sha-256 AB:…"` of the peer: a re-offer with the same one is the same PeerConnection.
+    var remoteFingerprint: String?
     var generation: UInt64
 
     func source(mid: String) -> SourceKey { SourceKey(publisher: allocation.id, mid: mid) }
