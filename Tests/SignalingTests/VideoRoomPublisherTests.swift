@@ -259,6 +259,15 @@ import Testing
         #expect(rejoin.errorText == "Not in a room (create a new handle)")
     }
 
+    /// Janus 1.1.2 announces `leaving` even for participants that never published.
+    @Test func leavingOfAPassiveParticipantIsAnnounced() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, aliceID) = try await harness.publisher(display: "alice")
+        let (bob, _) = try await harness.publisher(display: "bob")
+        await alice.request(["request": "leave"])
+        #expect(bob.notifications == [["videoroom": "event", "room": 1234, "leaving": .uint(aliceID), "display": "alice"]])
+    }
+
     @Test func detachHangupAndTransportFailure() async throws {
         let harness = VideoRoomHarness()
         let (watcher, _) = try await harness.publisher(display: "watcher")

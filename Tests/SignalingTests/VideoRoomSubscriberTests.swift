@@ -273,6 +273,13 @@ import Testing
         #expect(withOffer.errorCode == 423)
         #expect(withOffer.errorText == "Can't send an offer to create subscribers")
 
+        await admin.request(["request": "create", "room": 91, "pin": "p"])
+        let pinned = await client.request(["request": "join", "ptype": "subscriber", "room": 91, "streams": [["feed": 1]]]).data
+        #expect(pinned.errorText == "Missing mandatory element (pin)")
+        let wrongPin = await client.request(
+            ["request": "join", "ptype": "subscriber", "room": 91, "pin": "x", "streams": [["feed": 1]]]).data
+        #expect(wrongPin.errorCode == 433)
+
         await admin.request(["request": "create", "room": 90, "require_pvtid": true])
         let (owner, _) = try await harness.publisher(room: 90, display: "owner")
         let privateID = owner.events.first?.data["private_id"] ?? .null

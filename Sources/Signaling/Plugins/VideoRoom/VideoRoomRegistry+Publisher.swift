@@ -317,8 +317,7 @@ extension VideoRoomRegistry {
     }
 
     func leavePublisher(room roomID: UInt64, id: UInt64, notifySelf: Bool, transaction: String?) {
-        guard let room = rooms[roomID], let participant = room.participants[id] else { return }
-        let wasActive = participant.isActivePublisher
+        guard let participant = rooms[roomID]?.participants[id] else { return }
         if participant.media != nil {
             unpublish(room: roomID, id: id, selfEvent: nil, hangupReason: notifySelf ? "Close PC" : nil)
         }
@@ -328,10 +327,9 @@ extension VideoRoomRegistry {
         }
         rooms[roomID]?.participants[id] = nil
         roles[participant.handleID] = .gone
-        if wasActive || room.settings.notifyJoining {
-            var event: JSONObject = ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)]
-            if let display = participant.display { event["display"] = .string(display) }
-            notifyParticipants(room: roomID, event, excluding: id)
-        }
+        // Janus 1.1.2 tells the others even about participants that never published.
+        var event: JSONObject = ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)]
+        if let display = participant.display { event["display"] = .string(display) }
+        notifyParticipants(room: roomID, event, excluding: id)
     }
 }

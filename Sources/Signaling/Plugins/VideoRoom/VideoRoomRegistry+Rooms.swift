@@ -221,7 +221,7 @@ extension VideoRoomRegistry {
         guard var publisherMedia = participant.media,
             let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid })
         else {
-            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' published")
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such stream \(mid)")
         }
         publisherMedia.streams[index].moderated = mute
         participant.media = publisherMedia

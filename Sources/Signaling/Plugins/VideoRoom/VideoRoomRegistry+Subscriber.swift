@@ -13,6 +13,11 @@ extension VideoRoomRegistry {
         handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields
     ) throws(VideoRoomError) {
         guard let room = rooms[roomID], let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
+        // Janus checks the room pin for subscribers too.
+        if let pin = room.settings.pin {
+            guard let given = try fields.string("pin") else { throw .missing("pin") }
+            guard given == pin else { throw .wrongPin }
+        }
         let privateID = try fields.uint("private_id").map { UInt32(truncatingIfNeeded: $0) }
         if room.settings.requirePvtID {
             guard let privateID, room.participants.values.contains(where: { $0.privateID == privateID }) else {

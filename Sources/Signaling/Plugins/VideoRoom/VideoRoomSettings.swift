@@ -63,10 +63,10 @@ public struct VideoRoomSettings: Sendable, Equatable {
         if let value = try fields.bool("bitrate_cap") { bitrateCap = value }
         if let value = try fields.uint32("fir_freq") { firFreq = value }
         if let csv = try fields.string("audiocodec") {
-            audioCodecs = try Self.codecList(csv, key: "audiocodec", supported: Self.supportedAudioCodecs)
+            audioCodecs = Self.codecList(csv, supported: Self.supportedAudioCodecs, fallback: ["opus"])
         }
         if let csv = try fields.string("videocodec") {
-            videoCodecs = try Self.codecList(csv, key: "videocodec", supported: Self.supportedVideoCodecs)
+            videoCodecs = Self.codecList(csv, supported: Self.supportedVideoCodecs, fallback: ["vp8"])
         }
         if let value = try fields.bool("opus_fec") { opusFEC = value }
         if let value = try fields.bool("opus_dtx") { opusDTX = value }
@@ -87,15 +87,16 @@ public struct VideoRoomSettings: Sendable, Equatable {
         value > 0 && value < 64000 ? 64000 : value
     }
 
-    /// A comma-separated codec list, at most 5 entries, every name supported (430 otherwise).
-    static func codecList(_ csv: String, key: String, supported: [String]) throws(VideoRoomError) -> [String] {
-        let names = csv.split(separator: ",").map { String($0).trimmedSpaces().lowercased() }
-        guard !names.isEmpty, names.count <= 5, names.allSatisfy({ supported.contains($0) }) else {
-            throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (\(key))")
-        }
+    /// A comma-separated codec list. Like Janus 1.1.2, names we cannot forward are skipped
+    /// rather than refused (the room is still created); at most 5 are kept, and an empty result
+    /// falls back to `fallback`.
+    static func codecList(_ csv: String, supported: [String], fallback: [String]) -> [String] {
         var unique: [String] = []
-        for name in names where !unique.contains(name) { unique.append(name) }
-        return unique
+        for name in csv.split(separator: ",").map({ String($0).trimmedSpaces().lowercased() })
+        where supported.contains(name) && !unique.contains(name) && unique.count < 5 {
+            unique.append(name)
+        }
+        return unique.isEmpty ? fallback : unique
     }
 
     /// The `create`-style object written to the rooms file (secrets included: it is our config).
