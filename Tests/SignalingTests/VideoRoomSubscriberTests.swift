@@ -186,6 +186,23 @@ import Testing
         #expect(follow?.data["streams"]?.arrayValue?.first?["active"] == false)
     }
 
+    /// A publisher leaving while an offer is unanswered: no `updating`, the offer follows `start`.
+    @Test func automaticUpdateWaitsSilentlyForThePendingAnswer() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, _, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let (_, offer) = await client.request(["request": "subscribe", "streams": [["feed": .uint(bob.1)]]])
+        client.clear()
+        await alice.0.request(["request": "leave"])
+        #expect(client.events.isEmpty)
+        let (started, _) = await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        #expect(started["started"] == "ok")
+        let follow = try #require(client.events.first { $0.data["videoroom"] == "updated" })
+        #expect(follow.data["streams"]?.arrayValue?.map { $0["active"] } == [false, false, true, true])
+        #expect(follow.data["streams"]?.arrayValue?.map { $0["ready"] } == [false, false, true, true])
+        #expect(follow.jsep?.type == .offer)
+    }
+
     @Test func switchRepointsWithoutRenegotiation() async throws {
         let harness = VideoRoomHarness()
         let (alice, bob) = try await twoPublishers(harness)

@@ -46,6 +46,8 @@ extension VideoRoomRegistry {
         // with REMB; publisher RTX and transport-cc are not taken (see README-API.md).
         policy.acceptRTX = false
         policy.acceptedExtensions.remove(RTPExtensionURI.transportCC)
+        // Janus 1.1.2 does not take abs-send-time from publishers either (§10.2).
+        policy.acceptedExtensions.remove(RTPExtensionURI.absSendTime)
         if !room.settings.audioLevelExt { policy.acceptedExtensions.remove(RTPExtensionURI.audioLevel) }
         let bitrate = participant.bitrate ?? room.settings.bitrate
         if room.settings.bitrateCap && bitrate > 0 { policy.bitrateCapKbps = Int(bitrate / 1000) }

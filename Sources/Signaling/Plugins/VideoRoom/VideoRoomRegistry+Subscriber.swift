@@ -218,7 +218,10 @@ extension VideoRoomRegistry {
         if subscriber.awaitingAnswer {
             subscriber.needsOffer = true
             rooms[roomID]?.subscribers[handleID] = subscriber
-            push(handleID, transaction: transaction, ["videoroom": "updating", "room": .uint(roomID)])
+            // Requests hear `updating`; automatic updates (a publisher left) wait silently, as in Janus.
+            if let transaction {
+                push(handleID, transaction: transaction, ["videoroom": "updating", "room": .uint(roomID)])
+            }
             return
         }
         let offer = makeOffer(&subscriber, room: roomID)

@@ -109,7 +109,8 @@ extension VideoRoomRegistry {
             var object: JSONObject = [
                 "type": .string(stream.kind == .audio ? "audio" : "video"), "active": .bool(stream.active),
                 "mindex": .int(Int64(stream.mindex)), "mid": .string(stream.mid),
-                "ready": .bool(subscriber.started && !subscriber.awaitingAnswer),
+                // Janus: an m-line is ready once an answer accepted it with its current source.
+                "ready": .bool(stream.active && subscriber.answeredCodecs[stream.mid] == stream.codec),
                 "send": .bool(stream.send && !subscriber.paused),
             ]
             guard let feed = stream.feedID, let feedMid = stream.feedMid else { return .object(object) }
