@@ -58,6 +58,17 @@ extension VideoRoomRegistry {
         switch event {
         case .connected:
             context.push(.webrtcUp)
+            // Keyframes asked for when the m-lines were bound went out before DTLS was up and are
+            // lost; ask now that the subscriber can decrypt them (Janus sends a PLI on the
+            // subscriber's webrtcup), and once more after the media plane's per-stream PLI
+            // throttle (300 ms) in case the bind-time request still holds it.
+            requestKeyframes(room: roomID, subscriber: subscriber)
+            let handleID = subscriber.handleID
+            let generation = subscriber.generation
+            Task { [weak self] in
+                try? await Task.sleep(for: .milliseconds(Self.keyframeRetryMilliseconds))
+                await self?.retryKeyframes(room: roomID, handleID: handleID, generation: generation)
+            }
         case .mediaReceiving(let mid, let kind, let receiving):
             context.push(.media(mid: mid, type: kind.token, receiving: receiving, substream: nil))
         case .slowLink(let mid, let kind, let uplink, let lost):
@@ -68,5 +79,12 @@ extension VideoRoomRegistry {
         case .failed(let reason):
             stopSubscriberTransport(room: roomID, handleID: subscriber.handleID, hangupReason: reason)
         }
+    }
+
+    static let keyframeRetryMilliseconds = 400
+
+    private func retryKeyframes(room roomID: UInt64, handleID: UInt64, generation: UInt64) {
+        guard let subscriber = rooms[roomID]?.subscribers[handleID], subscriber.generation == generation else { return }
+        requestKeyframes(room: roomID, subscriber: subscriber)
     }
 }

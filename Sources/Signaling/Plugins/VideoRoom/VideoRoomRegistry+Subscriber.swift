@@ -95,13 +95,15 @@ extension VideoRoomRegistry {
         let done: JSONObject
         switch request {
         case "start":
+            // Before the first answer the transport is not up: keyframes then wait for `connected`.
+            let wasRunning = subscriber.started
             if let jsep {
                 try processAnswer(&subscriber, jsep: jsep)
             }
             subscriber.paused = false
             rooms[roomID]?.subscribers[handleID] = subscriber
             bind(room: roomID, handleID: handleID)
-            requestKeyframes(room: roomID, subscriber: subscriber)
+            if wasRunning { requestKeyframes(room: roomID, subscriber: subscriber) }
             push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "started": "ok"])
             if subscriber.needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
             return
@@ -264,7 +266,7 @@ extension VideoRoomRegistry {
     }
 
     /// A PLI to every source of the subscription so that decoding starts promptly.
-    private func requestKeyframes(room roomID: UInt64, subscriber: Subscriber) {
+    func requestKeyframes(room roomID: UInt64, subscriber: Subscriber) {
         guard let participants = rooms[roomID]?.participants else { return }
         for stream in subscriber.streams where stream.kind == .video && stream.active {
             guard let feed = stream.feedID, let publisherMedia = participants[feed]?.media else { continue }
