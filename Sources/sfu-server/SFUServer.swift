@@ -26,7 +26,13 @@ final class SFUServer: Sendable {
         api.basePath = plan.basePath
         api.sessionTimeout = plan.sessionTimeout
         self.api = JanusAPIServer(
-            configuration: api, plugins: [EchoTestPlugin(engine: engine, logger: logger)], logger: logger)
+            configuration: api,
+            plugins: [
+                EchoTestPlugin(engine: engine, logger: logger),
+                // Janus's defaults: demo room 1234, no admin key, no rooms file (permanent → 499).
+                VideoRoomPlugin(media: engine, configuration: VideoRoomConfiguration(), logger: logger),
+            ],
+            logger: logger)
         self.logger = logger
     }
 

@@ -1,0 +1,18 @@
+/// Plugin-wide settings (Janus's `janus.plugin.videoroom.jcfg` `general` section plus its
+/// room sections). Ids are always integers (`string_ids = false`).
+public struct VideoRoomConfiguration: Sendable {
+    /// When set, `create` needs a matching `admin_key` and `list` with it shows private rooms.
+    public var adminKey: String?
+    /// JSON file holding the rooms created or edited with `permanent: true`; loaded at start,
+    /// rewritten atomically on every change. Nil: `permanent: true` answers 499 like a Janus
+    /// without a configuration file.
+    public var roomsFile: String?
+    /// Rooms that exist from the start (not written to `roomsFile` unless edited permanently).
+    public var rooms: [VideoRoomSettings]
+
+    public init(adminKey: String? = nil, roomsFile: String? = nil, rooms: [VideoRoomSettings] = [.demoRoom]) {
+        self.adminKey = adminKey
+        self.roomsFile = roomsFile
+        self.rooms = rooms
+    }
+}

@@ -1,0 +1,80 @@
+/// Typed reads of request fields with Janus's validation wording
+/// (`JANUS_VALIDATE_JSON_OBJECT`: 429 "Missing mandatory element (x)",
+/// 430 "Invalid element type (x should be y)"). Pure functions over the request body.
+struct VideoRoomFields {
+    let body: JSONObject
+
+    init(_ body: JSONObject) { self.body = body }
+
+    func has(_ key: String) -> Bool { body[key] != nil }
+
+    private func invalid(_ key: String, _ type: String) -> VideoRoomError {
+        VideoRoomError(VideoRoomError.invalidElement, "Invalid element type (\(key) should be \(type))")
+    }
+
+    func string(_ key: String) throws(VideoRoomError) -> String? {
+        guard let value = body[key] else { return nil }
+        guard let text = value.stringValue else { throw invalid(key, "a string") }
+        return text
+    }
+
+    func requiredString(_ key: String) throws(VideoRoomError) -> String {
+        guard let text = try string(key) else { throw .missing(key) }
+        return text
+    }
+
+    func bool(_ key: String) throws(VideoRoomError) -> Bool? {
+        guard let value = body[key] else { return nil }
+        guard let flag = value.boolValue else { throw invalid(key, "a boolean") }
+        return flag
+    }
+
+    /// A non-negative integer (Janus `JSON_INTEGER | JANUS_JSON_PARAM_POSITIVE`).
+    func uint(_ key: String) throws(VideoRoomError) -> UInt64? {
+        guard let value = body[key] else { return nil }
+        guard case .int(let number) = value, number >= 0 else { throw invalid(key, "a positive integer") }
+        return UInt64(number)
+    }
+
+    func requiredUInt(_ key: String) throws(VideoRoomError) -> UInt64 {
+        guard let number = try uint(key) else { throw .missing(key) }
+        return number
+    }
+
+    func uint32(_ key: String) throws(VideoRoomError) -> UInt32? {
+        try uint(key).map { UInt32(clamping: $0) }
+    }
+
+    func array(_ key: String) throws(VideoRoomError) -> [JSONValue]? {
+        guard let value = body[key] else { return nil }
+        guard let items = value.arrayValue else { throw invalid(key, "an array") }
+        return items
+    }
+
+    func object(_ key: String) throws(VideoRoomError) -> JSONObject? {
+        guard let value = body[key] else { return nil }
+        guard let object = value.objectValue else { throw invalid(key, "an object") }
+        return object
+    }
+
+    /// An array of strings (e.g. `allowed`).
+    func strings(_ key: String) throws(VideoRoomError) -> [String]? {
+        guard let items = try array(key) else { return nil }
+        var out: [String] = []
+        for item in items {
+            guard let text = item.stringValue else { throw invalid(key, "an array of strings") }
+            out.append(text)
+        }
+        return out
+    }
+
+    /// `room` as Janus reads it with `string_ids = false`: a required positive integer.
+    func room() throws(VideoRoomError) -> UInt64 { try requiredUInt("room") }
+
+    /// Checks `secret` against a room's secret (433 wrong, 429 missing when one is set).
+    func checkSecret(_ secret: String?) throws(VideoRoomError) {
+        guard let secret else { return }
+        guard let given = try string("secret") else { throw .missing("secret") }
+        guard given == secret else { throw .wrongSecret }
+    }
+}

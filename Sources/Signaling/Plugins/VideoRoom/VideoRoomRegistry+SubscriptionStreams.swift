@@ -1,0 +1,177 @@
+import SFU
+
+/// A subscription's m-lines: which publisher stream feeds each one, the server offer that
+/// describes them (janus-api.md §10.3), and the bindings the media plane forwards by.
+extension VideoRoomRegistry {
+    /// Adds the streams the selectors name; inactive m-lines of the same kind are reused first.
+    func addStreams(_ subscriber: inout Subscriber, selectors: [FeedSelector], room: Room) throws(VideoRoomError) {
+        // Resolve everything first: an unknown feed or mid changes nothing.
+        var resolved: [(Participant, PublishedStream, String?)] = []
+        for selector in selectors {
+            guard let publisher = room.participants[selector.feed], publisher.isActivePublisher,
+                let publisherMedia = publisher.media
+            else {
+                throw VideoRoomError(VideoRoomError.noSuchFeed, "No such feed (\(selector.feed))")
+            }
+            if let mid = selector.mid {
+                guard let stream = publisherMedia.stream(mid: mid), stream.kind != .application else {
+                    throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in feed (\(selector.feed))")
+                }
+                // Disabled publisher streams are skipped silently, as Janus does.
+                if stream.subscribable { resolved.append((publisher, stream, selector.crossrefID)) }
+            } else {
+                for stream in publisherMedia.streams where stream.subscribable {
+                    resolved.append((publisher, stream, selector.crossrefID))
+                }
+            }
+        }
+        for (publisher, stream, crossrefID) in resolved {
+            guard let codec = stream.codec else { continue }
+            let fmtp = Self.subscriberFmtp(stream, codec: codec)
+            var extensions: Set<String> = []
+            if stream.kind == .audio && stream.extensions.contains(RTPExtensionURI.audioLevel) {
+                extensions.insert(RTPExtensionURI.audioLevel)
+            }
+            if stream.kind == .video {
+                extensions.insert(RTPExtensionURI.absSendTime)
+                for uri in [RTPExtensionURI.playoutDelay, RTPExtensionURI.videoOrientation]
+                where stream.extensions.contains(uri) {
+                    extensions.insert(uri)
+                }
+            }
+            if let index = subscriber.streams.firstIndex(where: { !$0.active && $0.kind == stream.kind }) {
+                subscriber.streams[index].codec = codec
+                subscriber.streams[index].fmtp = fmtp
+                subscriber.streams[index].feedID = publisher.id
+                subscriber.streams[index].feedMid = stream.mid
+                subscriber.streams[index].crossrefID = crossrefID
+                subscriber.streams[index].send = true
+                subscriber.streams[index].extensions = extensions
+                if stream.kind == .video && subscriber.streams[index].rtxSSRC == nil {
+                    subscriber.streams[index].rtxSSRC = UInt32.random(in: 1...UInt32.max)
+                }
+            } else {
+                let mindex = subscriber.streams.count
+                subscriber.streams.append(SubscriptionStream(
+                    mid: "\(mindex)", mindex: mindex, kind: stream.kind, codec: codec, fmtp: fmtp,
+                    feedID: publisher.id, feedMid: stream.mid, crossrefID: crossrefID,
+                    ssrc: UInt32.random(in: 1...UInt32.max),
+                    rtxSSRC: stream.kind == .video ? UInt32.random(in: 1...UInt32.max) : nil,
+                    extensions: extensions))
+            }
+        }
+    }
+
+    /// §10.3: Opus parameters only as the publisher negotiated them; H.264/VP9 profiles.
+    static func subscriberFmtp(_ stream: PublishedStream, codec: ServerCodec) -> String? {
+        switch codec {
+        case .opus:
+            var parts: [String] = []
+            if stream.fmtpParameter("useinbandfec") == "1" { parts.append("useinbandfec=1") }
+            if stream.fmtpParameter("usedtx") == "1" { parts.append("usedtx=1") }
+            if stream.fmtpParameter("stereo") == "1" { parts.append("stereo=1") }
+            return parts.isEmpty ? nil : parts.joined(separator: ";")
+        case .h264:
+            let profile = stream.fmtpParameter("profile-level-id") ?? "42e01f"
+            return "profile-level-id=\(profile);packetization-mode=1"
+        case .vp9:
+            return stream.fmtpParameter("profile-id").map { "profile-id=\($0)" }
+        default:
+            return nil
+        }
+    }
+
+    /// Builds the next offer for the subscription (o= version bumped) and records it.
+    func makeOffer(_ subscriber: inout Subscriber, room roomID: UInt64) -> JSEP {
+        subscriber.sdpVersion += 1
+        let offered = subscriber.streams.map { stream in
+            OfferedStream(
+                mid: stream.mid, kind: stream.kind, codec: stream.codec, fmtp: stream.fmtp,
+                direction: stream.active ? .sendonly : .inactive, ssrc: stream.ssrc,
+                rtxSSRC: stream.kind == .video ? stream.rtxSSRC : nil,
+                msid: "janus janus\(stream.mid)", extensions: stream.extensions, transportCC: false)
+        }
+        let sdp = SDPNegotiator.offer(
+            streams: offered, local: local(subscriber.allocation), sessionID: subscriber.sdpSessionID,
+            sessionVersion: subscriber.sdpVersion, sessionName: "VideoRoom \(roomID)")
+        subscriber.lastOffer = sdp
+        subscriber.offeredCodecs = Dictionary(
+            subscriber.streams.filter(\.active).map { ($0.mid, $0.codec) }, uniquingKeysWith: { first, _ in first })
+        subscriber.awaitingAnswer = true
+        subscriber.needsOffer = false
+        return JSEP(type: .offer, sdp: sdp.text)
+    }
+
+    /// The `streams` array of `attached`/`updated`/`switched` (§8.7).
+    func streamsArray(_ subscriber: Subscriber, room roomID: UInt64) -> JSONValue {
+        let participants = rooms[roomID]?.participants ?? [:]
+        return .array(subscriber.streams.map { stream in
+            var object: JSONObject = [
+                "type": .string(stream.kind == .audio ? "audio" : "video"), "active": .bool(stream.active),
+                "mindex": .int(Int64(stream.mindex)), "mid": .string(stream.mid),
+                // Janus: an m-line is ready once an answer accepted it with its current source.
+                "ready": .bool(stream.active && subscriber.answeredCodecs[stream.mid] == stream.codec),
+                "send": .bool(stream.send && !subscriber.paused),
+            ]
+            guard let feed = stream.feedID, let feedMid = stream.feedMid else { return .object(object) }
+            object["feed_id"] = .uint(feed)
+            object["feed_mid"] = .string(feedMid)
+            object["codec"] = .string(stream.codec.rawValue)
+            if let publisher = participants[feed] {
+                if let display = publisher.display { object["feed_display"] = .string(display) }
+                if let metadata = publisher.metadata { object["feed_metadata"] = metadata }
+                if let description = publisher.media?.stream(mid: feedMid)?.description {
+                    object["feed_description"] = .string(description)
+                }
+            }
+            if let crossref = stream.crossrefID { object["crossrefid"] = .string(crossref) }
+            return .object(object)
+        })
+    }
+
+    /// Tells the media plane what feeds each m-line (only once the transport runs).
+    func bind(room roomID: UInt64, handleID: UInt64) {
+        guard let subscriber = rooms[roomID]?.subscribers[handleID], subscriber.started else { return }
+        let participants = rooms[roomID]?.participants ?? [:]
+        let bindings = subscriber.streams.map { stream -> SubscriberBinding in
+            var source: SourceKey?
+            if subscriber.answeredCodecs[stream.mid] == stream.codec, let feed = stream.feedID, let feedMid = stream.feedMid,
+                let publisherMedia = participants[feed]?.media, publisherMedia.stream(mid: feedMid) != nil
+            {
+                source = publisherMedia.source(mid: feedMid)
+            }
+            return SubscriberBinding(mid: stream.mid, source: source, send: stream.send && !subscriber.paused)
+        }
+        media.bindSubscriber(subscriber.allocation, bindings: bindings)
+    }
+
+    // MARK: Sources going away
+
+    /// A publisher's streams ended (all, or all but `keepMids`): its subscribers' m-lines become
+    /// inactive, are unbound, and each affected subscriber gets `updated` with a new offer.
+    func sourcesGone(room roomID: UInt64, feed: UInt64, keepMids: Set<String>) {
+        guard let room = rooms[roomID] else { return }
+        for (handleID, var subscriber) in room.subscribers {
+            var changed = false
+            for index in subscriber.streams.indices
+            where subscriber.streams[index].feedID == feed
+                && !keepMids.contains(subscriber.streams[index].feedMid ?? "")
+            {
+                Self.deactivate(&subscriber.streams[index])
+                changed = true
+            }
+            guard changed else { continue }
+            rooms[roomID]?.subscribers[handleID] = subscriber
+            bind(room: roomID, handleID: handleID)
+            sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil)
+        }
+    }
+
+    /// The publisher has a new transport: re-point its subscribers' bindings.
+    func rebindFeed(room roomID: UInt64, feed: UInt64) {
+        guard let room = rooms[roomID] else { return }
+        for (handleID, subscriber) in room.subscribers where subscriber.streams.contains(where: { $0.feedID == feed }) {
+            bind(room: roomID, handleID: handleID)
+        }
+    }
+}

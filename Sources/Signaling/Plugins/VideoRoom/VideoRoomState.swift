@@ -1,0 +1,151 @@
+import Foundation
+import SFU
+
+// The registry's bookkeeping: plain values owned by `VideoRoomRegistry` (never shared).
+
+/// One m-line of a publisher's PeerConnection as the room sees it (Janus publisher stream, §8.6).
+struct PublishedStream: Sendable {
+    var mindex: Int
+    var mid: String
+    var kind: MediaKind
+    /// Nil when disabled (no acceptable codec) or for data channels.
+    var codec: ServerCodec?
+    var fmtp: String?
+    var description: String?
+    var simulcast = false
+    /// Header extension URIs the publisher negotiated on this m-line.
+    var extensions: Set<String> = []
+    var talking = false
+    var moderated = false
+
+    var disabled: Bool { kind != .application && codec == nil }
+    var subscribable: Bool { (kind == .audio || kind == .video) && codec != nil }
+
+    var typeName: String {
+        switch kind {
+        case .audio: "audio"
+        case .video: "video"
+        default: "data"
+        }
+    }
+
+    func fmtpParameter(_ key: String) -> String? {
+        guard let fmtp else { return nil }
+        for part in fmtp.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == key {
+                return pair[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}
+
+/// A publisher's live PeerConnection.
+struct PublisherMedia: Sendable {
+    var allocation: TransportAllocation
+    var streams: [PublishedStream]
+    /// `webrtcup` seen: the publisher is announced and can be subscribed to.
+    var connected = false
+    var settings: PublisherSettings
+    var lastAnswer: SessionDescription
+    var remoteICEUfrag: String?
+    /// `"sha-256 AB:…"` of the peer: a re-offer with the same one is the same PeerConnection.
+    var remoteFingerprint: String?
+    var generation: UInt64
+
+    func source(mid: String) -> SourceKey { SourceKey(publisher: allocation.id, mid: mid) }
+    func stream(mid: String) -> PublishedStream? { streams.first { $0.mid == mid } }
+    var audioCodec: ServerCodec? { streams.first { $0.kind == .audio && $0.codec != nil }?.codec }
+    var videoCodec: ServerCodec? { streams.first { $0.kind == .video && $0.codec != nil }?.codec }
+}
+
+/// A publisher-role participant (joined with `ptype: "publisher"`, publishing or not).
+struct Participant: Sendable {
+    var id: UInt64
+    var privateID: UInt32
+    var handleID: UInt64
+    var context: PluginHandleContext
+    var display: String?
+    var metadata: JSONValue?
+    var media: PublisherMedia?
+    /// Per-user overrides of the room's talking thresholds and bitrate.
+    var bitrate: UInt32?
+    var audioActivePackets: Int?
+    var audioLevelAverage: Int?
+    /// Mids the user stopped (`configure` `send:false`); moderation mutes are on the streams.
+    var userMutedMids: Set<String> = []
+    var sdpSessionID = UInt64.random(in: 1...(1 << 53 - 1))
+    var sdpVersion: UInt64 = 1
+
+    var isActivePublisher: Bool { media?.connected == true }
+    var isTalking: Bool { media?.streams.contains { $0.talking } == true }
+}
+
+/// One m-line of a subscriber PeerConnection (its own mid, stable for the PeerConnection's life).
+struct SubscriptionStream: Sendable {
+    var mid: String
+    var mindex: Int
+    var kind: MediaKind
+    var codec: ServerCodec
+    var fmtp: String?
+    /// Nil: an inactive placeholder (unsubscribed, or its publisher went away).
+    var feedID: UInt64?
+    var feedMid: String?
+    var crossrefID: String?
+    /// Per-stream `send` (subscriber `configure`); the whole subscription can also be paused.
+    var send = true
+    var ssrc: UInt32
+    var rtxSSRC: UInt32?
+    var extensions: Set<String>
+
+    var active: Bool { feedID != nil }
+}
+
+/// A subscriber handle (`ptype: "subscriber"`).
+struct Subscriber: Sendable {
+    var handleID: UInt64
+    var context: PluginHandleContext
+    var privateID: UInt32?
+    var allocation: TransportAllocation
+    var streams: [SubscriptionStream] = []
+    /// Our last offer; `awaitingAnswer` until `start` answers it.
+    var lastOffer: SessionDescription?
+    var awaitingAnswer = false
+    /// A change arrived while an offer was outstanding (`updating`): offer again after `start`.
+    var needsOffer = false
+    /// The transport runs (first answer processed).
+    var started = false
+    var paused = false
+    var sdpSessionID = UInt64.random(in: 1...(1 << 53 - 1))
+    var sdpVersion: UInt64 = 0
+    var generation: UInt64
+
+    /// Codec of every `sendonly` m-line of the offer in flight.
+    var offeredCodecs: [String: ServerCodec] = [:]
+    /// m-lines the peer accepted for receiving in its last answer, with their codec: only these
+    /// are bound, so an m-line reused for another codec waits for the renegotiation.
+    var answeredCodecs: [String: ServerCodec] = [:]
+}
+
+/// One room: its settings and who is in it.
+struct Room: Sendable {
+    var settings: VideoRoomSettings
+    var permanent: Bool
+    /// Publisher-role participants by participant id.
+    var participants: [UInt64: Participant] = [:]
+    /// Subscribers by handle id.
+    var subscribers: [UInt64: Subscriber] = [:]
+
+    var activePublisherCount: Int { participants.values.filter { $0.media != nil }.count }
+}
+
+/// What a handle is in the plugin.
+enum HandleRole: Sendable, Equatable {
+    case none
+    case publisher(room: UInt64, id: UInt64)
+    case subscriber(room: UInt64)
+    /// Left, or its room was destroyed: a handle cannot join again.
+    case gone
+    case kicked
+}

@@ -1,0 +1,380 @@
+import ICE
+import Testing
+@testable import SFU
+@testable import Signaling
+
+/// Multistream subscribers (janus-api.md §8.7, §10.3): server offers, `start`, `update`, `switch`.
+@Suite struct VideoRoomSubscriberTests {
+    /// Two publishers (alice: audio+video from Chromium, bob: audio+video from aiortc).
+    func twoPublishers(_ harness: VideoRoomHarness, room: UInt64 = 1234) async throws
+        -> (alice: (VideoRoomTestClient, UInt64, UInt64), bob: (VideoRoomTestClient, UInt64, UInt64))
+    {
+        let (alice, aliceID) = try await harness.publisher(room: room, display: "alice")
+        let aliceTransport = await harness.publish(alice)
+        let (bob, bobID) = try await harness.publisher(room: room, display: "bob")
+        let bobTransport = await harness.publish(bob, offer: VideoRoomSDPFixtures.aiortc)
+        return ((alice, aliceID, aliceTransport), (bob, bobID, bobTransport))
+    }
+
+    /// Joins a subscriber, answers the offer and returns it with its transport id.
+    func subscribe(_ harness: VideoRoomHarness, streams: JSONValue, extra: JSONObject = [:]) async throws
+        -> (VideoRoomTestClient, UInt64, JSONObject)
+    {
+        let client = try await harness.client()
+        var body: JSONObject = ["request": "join", "ptype": "subscriber", "room": 1234, "streams": streams]
+        for (key, value) in extra { body[key] = value }
+        let (attached, offer) = await client.request(body)
+        #expect(attached["videoroom"] == "attached", "\(attached)")
+        let (started, _) = await client.request(
+            ["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        #expect(started == ["videoroom": "event", "room": 1234, "started": "ok"])
+        let transport = harness.media.lastStarted?.allocation.id ?? 0
+        return (client, transport, attached)
+    }
+
+    @Test func attachedStreamsAndOfferShape() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let client = try await harness.client()
+        let (attached, jsep) = await client.request([
+            "request": "join", "ptype": "subscriber", "room": 1234,
+            "streams": [["feed": .uint(alice.1)], ["feed": .uint(bob.1), "mid": "1", "crossrefid": "tile-3"]],
+        ])
+        #expect(attached["videoroom"] == "attached")
+        #expect(attached["streams"] == [
+            ["type": "audio", "active": true, "mindex": 0, "mid": "0", "ready": false, "send": true,
+             "feed_id": .uint(alice.1), "feed_display": "alice", "feed_mid": "0", "codec": "opus"],
+            ["type": "video", "active": true, "mindex": 1, "mid": "1", "ready": false, "send": true,
+             "feed_id": .uint(alice.1), "feed_display": "alice", "feed_mid": "1", "codec": "vp8"],
+            ["type": "video", "active": true, "mindex": 2, "mid": "2", "ready": false, "send": true,
+             "feed_id": .uint(bob.1), "feed_display": "bob", "feed_mid": "1", "codec": "vp8", "crossrefid": "tile-3"],
+        ])
+        let offer = try SessionDescription.parse(try #require(jsep).sdp)
+        #expect(jsep?.type == .offer)
+        #expect(offer.sessionName == "VideoRoom 1234")
+        #expect(offer.bundleMids == ["0", "1", "2"])
+        #expect(offer.media.map(\.mid) == ["0", "1", "2"])
+        #expect(offer.media.allSatisfy { $0.direction == .sendonly && $0.setup == .actpass })
+        // Fixed payload types: opus 111, VP8 96 with RTX 97.
+        #expect(offer.media[0].codecs.map(\.payloadType) == [111])
+        #expect(offer.media[0].codecs.first?.fmtp == "useinbandfec=1")
+        #expect(offer.media[1].codecs.map(\.payloadType) == [96, 97])
+        #expect(offer.media[1].ssrcGroups.first?.semantics == "FID")
+        // Fixed extension ids; audio level only because Chromium negotiated it; no transport-cc.
+        #expect(offer.media[0].extensions.map(\.id).sorted() == [1, 4])
+        #expect(offer.media[1].extensions.map(\.id).sorted() == [2, 4, 12, 13])
+        #expect(offer.media[2].extensions.map(\.id).sorted() == [2, 4])
+        #expect(!offer.media.contains { $0.codecs.contains { $0.feedback.contains("transport-cc") } })
+        // Different SSRCs per m-line.
+        #expect(Set(offer.media.compactMap(\.mediaSSRCs.first)).count == 3)
+    }
+
+    @Test func startBindsEveryMLineToItsSource() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(
+            harness, streams: [["feed": .uint(alice.1)], ["feed": .uint(bob.1), "mid": "1"]])
+        let started = try #require(harness.media.lastStarted)
+        #expect(started.setup.behaviour == .subscriber)
+        #expect(started.setup.streams.map(\.mid) == ["0", "1", "2"])
+        #expect(started.setup.streams.allSatisfy { $0.sends && !$0.receives })
+        #expect(started.setup.streams.map(\.payloadType) == [111, 96, 96])
+        #expect(harness.media.lastBindings(transport) == [
+            SubscriberBinding(mid: "0", source: SourceKey(publisher: alice.2, mid: "0"), send: true),
+            SubscriberBinding(mid: "1", source: SourceKey(publisher: alice.2, mid: "1"), send: true),
+            SubscriberBinding(mid: "2", source: SourceKey(publisher: bob.2, mid: "1"), send: true),
+        ])
+        // Keyframes are asked from every video source once the subscriber's transport is up
+        // (then again after the media plane's PLI throttle).
+        harness.media.calls.withLock { $0.keyframes.removeAll() }
+        harness.media.emit(transport, .connected)
+        #expect(await eventually { client.webrtcUps == 1 })
+        #expect(await eventually {
+            harness.media.calls.withLock { $0.keyframes.map { "\($0.allocation)/\($0.mid ?? "*")" } }.sorted()
+                == ["\(alice.2)/1", "\(alice.2)/1", "\(bob.2)/1", "\(bob.2)/1"].sorted()
+        })
+    }
+
+    @Test func rejectedMLineGetsNoSource() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let client = try await harness.client()
+        let (_, offer) = await client.request(["request": "join", "ptype": "subscriber", "room": 1234, "streams": [["feed": .uint(alice.1)]]])
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer), rejectMids: ["0"]))
+        let transport = harness.media.lastStarted?.allocation.id ?? 0
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, SourceKey(publisher: alice.2, mid: "1")])
+    }
+
+    @Test func pauseAndResume() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let (paused, _) = await client.request(["request": "pause"])
+        #expect(paused == ["videoroom": "event", "room": 1234, "paused": "ok"])
+        #expect(harness.media.lastBindings(transport)?.map(\.send) == [false, false])
+        #expect(harness.media.lastBindings(transport)?.first?.source == SourceKey(publisher: alice.2, mid: "0"))
+        let (resumed, _) = await client.request(["request": "start"])
+        #expect(resumed["started"] == "ok")
+        #expect(harness.media.lastBindings(transport)?.map(\.send) == [true, true])
+        // Per-stream send through configure.
+        let (configured, _) = await client.request(["request": "configure", "streams": [["mid": "1", "send": false]]])
+        #expect(configured["configured"] == "ok")
+        #expect(harness.media.lastBindings(transport)?.map(\.send) == [true, false])
+        let (badLayer, _) = await client.request(["request": "configure", "streams": [["mid": "1", "substream": 3]]])
+        #expect(badLayer.errorCode == 430)
+        let (badMid, _) = await client.request(["request": "configure", "streams": [["mid": "9", "send": true]]])
+        #expect(badMid.errorCode == 428)
+        #expect(badMid.errorText == "No such mid '9' in subscription")
+    }
+
+    @Test func updateKeepsMidsStableAndReusesInactiveMLines() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (carol, carolID) = try await harness.publisher(display: "carol")
+        let carolTransport = await harness.publish(carol)
+        let (client, transport, _) = try await subscribe(
+            harness, streams: [["feed": .uint(alice.1)], ["feed": .uint(bob.1), "mid": "1"]])
+
+        let (updated, jsep) = await client.request(["request": "unsubscribe", "streams": [["feed": .uint(alice.1)]]])
+        #expect(updated["videoroom"] == "updated")
+        let layout = updated["streams"]?.arrayValue ?? []
+        #expect(layout.map { $0["mid"] } == ["0", "1", "2"])
+        #expect(layout.map { $0["active"] } == [false, false, true])
+        let offer = try SessionDescription.parse(try #require(jsep).sdp)
+        #expect(offer.media.map(\.mid) == ["0", "1", "2"])
+        #expect(offer.media.map(\.direction) == [.inactive, .inactive, .sendonly])
+        #expect(offer.origin.sessionVersion == "2")
+        // Unbound at once, before the answer.
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, nil, SourceKey(publisher: bob.2, mid: "1")])
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(jsep)))
+
+        // Carol's audio and video take the freed m-lines 0 and 1.
+        let (again, jsep2) = await client.request(["request": "update", "subscribe": [["feed": .uint(carolID)]]])
+        #expect(again["videoroom"] == "updated")
+        // Reused m-lines are bound only once the answer confirms them.
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, nil, SourceKey(publisher: bob.2, mid: "1")])
+        let offer2 = try SessionDescription.parse(try #require(jsep2).sdp)
+        #expect(offer2.media.map(\.mid) == ["0", "1", "2"])
+        #expect(offer2.media.map(\.direction) == [.sendonly, .sendonly, .sendonly])
+        #expect(offer2.media[2].mediaSSRCs == offer.media[2].mediaSSRCs)  // untouched m-line keeps its SSRC
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(jsep2)))
+        #expect(harness.media.lastBindings(transport) == [
+            SubscriberBinding(mid: "0", source: SourceKey(publisher: carolTransport, mid: "0")),
+            SubscriberBinding(mid: "1", source: SourceKey(publisher: carolTransport, mid: "1")),
+            SubscriberBinding(mid: "2", source: SourceKey(publisher: bob.2, mid: "1")),
+        ])
+        // A fourth stream gets a new mid.
+        let (grown, jsep3) = await client.request(["request": "subscribe", "streams": [["feed": .uint(alice.1), "mid": "1"]]])
+        #expect(grown["streams"]?.arrayValue?.map { $0["mid"] } == ["0", "1", "2", "3"])
+        #expect(try SessionDescription.parse(try #require(jsep3).sdp).media.count == 4)
+        // Nothing to change: `updated` without streams or offer.
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(jsep3)))
+        let (same, none) = await client.request(["request": "update"])
+        #expect(same == ["videoroom": "updated", "room": 1234])
+        #expect(none == nil)
+    }
+
+    @Test func updateWhileAnOfferIsPendingSaysUpdating() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, _, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let (first, offer) = await client.request(["request": "subscribe", "streams": [["feed": .uint(bob.1)]]])
+        #expect(first["videoroom"] == "updated")
+        let (second, none) = await client.request(["request": "unsubscribe", "streams": [["sub_mid": "0"]]])
+        #expect(second == ["videoroom": "updating", "room": 1234])
+        #expect(none == nil)
+        client.clear()
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        let follow = client.events.first { $0.data["videoroom"] == "updated" }
+        #expect(follow?.jsep?.type == .offer)
+        #expect(follow?.data["streams"]?.arrayValue?.first?["active"] == false)
+    }
+
+    /// A publisher leaving while an offer is unanswered: no `updating`, the offer follows `start`.
+    @Test func automaticUpdateWaitsSilentlyForThePendingAnswer() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, _, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let (_, offer) = await client.request(["request": "subscribe", "streams": [["feed": .uint(bob.1)]]])
+        client.clear()
+        await alice.0.request(["request": "leave"])
+        #expect(client.events.isEmpty)
+        let (started, _) = await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        #expect(started["started"] == "ok")
+        let follow = try #require(client.events.first { $0.data["videoroom"] == "updated" })
+        #expect(follow.data["streams"]?.arrayValue?.map { $0["active"] } == [false, false, true, true])
+        #expect(follow.data["streams"]?.arrayValue?.map { $0["ready"] } == [false, false, true, true])
+        #expect(follow.jsep?.type == .offer)
+    }
+
+    @Test func switchRepointsWithoutRenegotiation() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1), "mid": "1"]])
+        let (switched, jsep) = await client.request(
+            ["request": "switch", "streams": [["feed": .uint(bob.1), "mid": "1", "sub_mid": "0"]]])
+        #expect(switched["switched"] == "ok")
+        #expect(switched["changes"] == 1)
+        #expect(switched["streams"]?.arrayValue?.first?["feed_id"] == .uint(bob.1))
+        #expect(jsep == nil)
+        #expect(harness.media.lastBindings(transport) == [SubscriberBinding(mid: "0", source: SourceKey(publisher: bob.2, mid: "1"))])
+        // Audio cannot feed a video m-line: skipped, no change.
+        let (skipped, _) = await client.request(
+            ["request": "switch", "streams": [["feed": .uint(bob.1), "mid": "0", "sub_mid": "0"]]])
+        #expect(skipped["changes"] == 0)
+        let (noFeed, _) = await client.request(["request": "switch", "streams": [["feed": 5, "mid": "1", "sub_mid": "0"]]])
+        #expect(noFeed.errorCode == 428)
+        let (noSub, _) = await client.request(["request": "switch", "streams": [["feed": .uint(bob.1), "mid": "1", "sub_mid": "7"]]])
+        #expect(noSub.errorCode == 428)
+        let (missing, _) = await client.request(["request": "switch", "streams": [["feed": .uint(bob.1), "sub_mid": "0"]]])
+        #expect(missing.errorCode == 429)
+    }
+
+    @Test func publisherLeavingDeactivatesItsStreams() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(
+            harness, streams: [["feed": .uint(alice.1)], ["feed": .uint(bob.1), "mid": "1"]])
+        client.clear()
+        await alice.0.request(["request": "unpublish"])
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, nil, SourceKey(publisher: bob.2, mid: "1")])
+        let updated = try #require(client.events.first { $0.data["videoroom"] == "updated" })
+        #expect(updated.data["streams"]?.arrayValue?.map { $0["active"] } == [false, false, true])
+        let offer = try SessionDescription.parse(try #require(updated.jsep).sdp)
+        #expect(offer.media.map(\.direction) == [.inactive, .inactive, .sendonly])
+        // bob leaving as well: the last stream goes inactive too.
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(updated.jsep)))
+        await bob.0.request(["request": "leave"])
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [nil, nil, nil])
+    }
+
+    @Test func legacyFeedJoinAndLeave() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let client = try await harness.client()
+        let (attached, offer) = await client.request(["request": "join", "ptype": "subscriber", "room": 1234, "feed": .uint(alice.1)])
+        #expect(attached["id"] == .uint(alice.1))
+        #expect(attached["display"] == "alice")
+        #expect(attached["warning"] == "deprecated_api")
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        let transport = harness.media.lastStarted?.allocation.id ?? 0
+        let (left, _) = await client.request(["request": "leave"])
+        #expect(left == ["videoroom": "event", "room": 1234, "left": "ok"])
+        #expect(client.hangups == ["Close PC"])
+        #expect(harness.media.closed(transport))
+    }
+
+    /// Provokes 428 (feed, mid), 437 (no stream), 433 (private_id), 423 (offer at join),
+    /// 431 (offer on a subscriber), 430 (empty lists), 429 (missing streams/feed), 425.
+    @Test func subscriberErrors() async throws {
+        let harness = VideoRoomHarness()
+        let admin = try await harness.client()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (notYet, notYetID) = try await harness.publisher(display: "joined-only")
+        _ = notYet
+        let client = try await harness.client()
+        let join: JSONObject = ["request": "join", "ptype": "subscriber", "room": 1234]
+        func joinWith(_ extra: JSONObject, jsep: JSEP? = nil) async -> JSONObject {
+            var body = join
+            for (key, value) in extra { body[key] = value }
+            return await client.request(body, jsep: jsep).data
+        }
+        #expect(await joinWith(["streams": [["feed": 999]]]).errorCode == 428)
+        let inactive = await joinWith(["streams": [["feed": .uint(notYetID)]]])
+        #expect(inactive.errorCode == 428)
+        #expect(inactive.errorText == "No such feed (\(notYetID))")
+        let badMid = await joinWith(["streams": [["feed": .uint(alice.1), "mid": "5"]]])
+        #expect(badMid.errorText == "No such mid '5' in feed (\(alice.1))")
+        let empty = await joinWith(["streams": []])
+        #expect(empty.errorCode == 437)
+        #expect(empty.errorText == "Can't offer an SDP with no stream")
+        #expect(await joinWith([:]).errorCode == 429)
+        #expect(await joinWith(["streams": [["mid": "1"]]]).errorText == "Missing mandatory element (feed)")
+        let withOffer = await joinWith(["streams": [["feed": .uint(alice.1)]]], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        #expect(withOffer.errorCode == 423)
+        #expect(withOffer.errorText == "Can't send an offer to create subscribers")
+
+        await admin.request(["request": "create", "room": 91, "pin": "p"])
+        let pinned = await client.request(["request": "join", "ptype": "subscriber", "room": 91, "streams": [["feed": 1]]]).data
+        #expect(pinned.errorText == "Missing mandatory element (pin)")
+        let wrongPin = await client.request(
+            ["request": "join", "ptype": "subscriber", "room": 91, "pin": "x", "streams": [["feed": 1]]]).data
+        #expect(wrongPin.errorCode == 433)
+
+        await admin.request(["request": "create", "room": 90, "require_pvtid": true])
+        let (owner, _) = try await harness.publisher(room: 90, display: "owner")
+        let privateID = owner.events.first?.data["private_id"] ?? .null
+        let refused = await client.request(["request": "join", "ptype": "subscriber", "room": 90, "streams": [["feed": 1]]]).data
+        #expect(refused.errorCode == 433)
+        #expect(refused.errorText == "Unauthorized (this room requires a valid private_id)")
+        // A valid private id gets past the check (then fails on the unknown feed).
+        let pastCheck = await client.request(
+            ["request": "join", "ptype": "subscriber", "room": 90, "private_id": privateID, "streams": [["feed": 1]]]).data
+        #expect(pastCheck.errorCode == 428)
+
+        let (subscriber, _, _) = try await subscribe(harness, streams: [["feed": .uint(bob.1)]])
+        let (offerOnSub, _) = await subscriber.request(["request": "start"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        #expect(offerOnSub.errorCode == 431)
+        #expect(offerOnSub.errorText == "Only publishers send offers")
+        #expect(await subscriber.request(["request": "update", "subscribe": []]).data.errorText == "Empty subscription list")
+        #expect(await subscriber.request(["request": "unsubscribe", "streams": []]).data.errorText == "Empty unsubscription list")
+        #expect(await subscriber.request(["request": "subscribe"]).data.errorCode == 429)
+        #expect(await subscriber.request(["request": "unsubscribe", "streams": [["sub_mid": "8"]]]).data.errorCode == 428)
+        let rejoin = await subscriber.request(["request": "join", "ptype": "subscriber", "room": 1234, "streams": [["feed": .uint(bob.1)]]]).data
+        #expect(rejoin.errorCode == 425)
+        #expect(rejoin.errorText == "Already in as a subscriber on this handle")
+        #expect(await subscriber.request(["request": "unpublish"]).data.errorCode == 423)
+    }
+
+    @Test func publisherReconnectingOnANewTransportIsFollowed() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        // A fresh offer from another DTLS certificate on the publisher handle: a new PeerConnection.
+        let restarted = VideoRoomSDPFixtures.chromium
+            .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
+            .replacingOccurrences(of: "sha-256 F8:F7:38", with: "sha-256 11:22:33")
+        await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))
+        let newTransport = harness.media.lastStarted?.allocation.id ?? 0
+        #expect(newTransport != alice.2)
+        #expect(harness.media.closed(alice.2))
+        #expect(harness.media.lastBindings(transport)?.map(\.source) == [
+            SourceKey(publisher: newTransport, mid: "0"), SourceKey(publisher: newTransport, mid: "1"),
+        ])
+    }
+
+    @Test func publisherICERestartKeepsTheTransport() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let bindingsBefore = harness.media.lastBindings(transport)
+        // Same certificate, new ICE credentials (createOffer({iceRestart:true})).
+        let restarted = VideoRoomSDPFixtures.chromium
+            .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
+            .replacingOccurrences(of: "a=ice-pwd:uFg/02Bzfo53UhUgFZmg/RCJ", with: "a=ice-pwd:0123456789abcdefghijklmn")
+        let (configured, jsep) = await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))
+        #expect(configured["configured"] == "ok")
+        let restarts = harness.media.calls.withLock { $0.restarts }
+        #expect(restarts.map(\.allocation) == [alice.2])
+        #expect(restarts.first?.remote == ICECredentials(ufrag: "n3wU", pwd: "0123456789abcdefghijklmn"))
+        #expect(!harness.media.closed(alice.2))
+        // The answer carries the new local credentials; subscribers are untouched.
+        let answer = try SessionDescription.parse(try #require(jsep).sdp)
+        let firstUfrag = harness.media.calls.withLock { $0.allocated.first { $0.id == alice.2 }?.localCredentials.ufrag }
+        #expect(answer.media.first?.iceUfrag != firstUfrag)
+        #expect(harness.media.lastBindings(transport) == bindingsBefore)
+    }
+
+    @Test func subscriberRenegotiationUpdatesTheRunningTransport() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, bob) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        let startsBefore = harness.media.calls.withLock { $0.started.count }
+        let (_, offer) = await client.request(["request": "subscribe", "streams": [["feed": .uint(bob.1)]]])
+        await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        #expect(harness.media.calls.withLock { $0.started.count } == startsBefore)
+        #expect(harness.media.lastUpdated?.allocation.id == transport)
+        #expect(harness.media.lastUpdated?.setup.streams.map(\.mid) == ["0", "1", "2", "3"])
+        #expect(harness.media.lastBindings(transport)?.compactMap(\.source).count == 4)
+    }
+}
