@@ -125,6 +125,14 @@ public final class MediaEngine: Sendable {
         return restarted
     }
 
+    /// A renegotiated stream list for a running transport (same ICE/DTLS/SRTP session): m-lines
+    /// with known mids are updated in place, new ones start. Bindings stay as they were.
+    public func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup) {
+        workers[allocation.workerIndex].commands.enqueue { worker in
+            worker.transport(id: allocation.id)?.renegotiate(setup, now: .now(), output: worker.output)
+        }
+    }
+
     /// Closes the transport (close_notify to the peer). No event follows.
     public func closeTransport(_ allocation: TransportAllocation) {
         workers[allocation.workerIndex].commands.enqueue { worker in

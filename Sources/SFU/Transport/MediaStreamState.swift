@@ -4,8 +4,8 @@ import RTP
 /// rewriting state of what we send on it. Publisher m-lines also hold their forwarding targets;
 /// subscriber m-lines their current source.
 struct MediaStreamState {
-    let setup: StreamSetup
-    let codec: CodecFamily
+    private(set) var setup: StreamSetup
+    private(set) var codec: CodecFamily
     /// The media SSRC currently feeding this m-line (announced, or learned from the mid extension).
     private(set) var remoteSSRC: UInt32?
     var lastPacketAt: MonotonicInstant?
@@ -25,10 +25,10 @@ struct MediaStreamState {
     var retransmissions: RetransmissionBuffer?
     var nacks = NACKGenerator()
     var audioLevel = AudioLevelMeter()
-    let audioLevelExtensionID: UInt8?
+    private(set) var audioLevelExtensionID: UInt8?
     /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
-    let midExtensionID: UInt8
-    let midValue: [UInt8]
+    private(set) var midExtensionID: UInt8
+    private(set) var midValue: [UInt8]
 
     // Subscriber side.
     /// The publisher m-line feeding this one (valid while bound: the worker clears it before
@@ -52,10 +52,31 @@ struct MediaStreamState {
         self.codec = CodecFamily(codecName: setup.codecName)
         self.remoteSSRC = setup.remoteSSRCs.first
         self.reports = RTCPReportState(clockRate: setup.clockRate)
-        self.audioLevelExtensionID =
-            setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
+        self.audioLevelExtensionID = Self.audioLevelID(setup)
         self.midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
         self.midValue = Array(setup.mid.utf8)
+    }
+
+    private static func audioLevelID(_ setup: StreamSetup) -> UInt8? {
+        setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
+    }
+
+    /// Takes a renegotiated setup for the same mid, keeping what is running (rewriters,
+    /// targets, source). A codec or SSRC change starts the m-line afresh like a new source.
+    mutating func adopt(_ new: StreamSetup) {
+        let codecChanged = new.codecName != setup.codecName || new.payloadType != setup.payloadType
+        let ssrcChanged = new.localSSRC != setup.localSSRC
+        if new.clockRate != setup.clockRate { reports = RTCPReportState(clockRate: new.clockRate) }
+        if let announced = new.remoteSSRCs.first, !setup.remoteSSRCs.contains(announced) { remoteSSRC = announced }
+        setup = new
+        codec = CodecFamily(codecName: new.codecName)
+        audioLevelExtensionID = Self.audioLevelID(new)
+        midExtensionID = new.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        if codecChanged || ssrcChanged {
+            forwardedSSRC = nil
+            sequence.pause()
+            timestamps.sourceChanged()
+        }
     }
 
     /// Records a received packet; `becameActive` is set when the m-line starts (or restarts) receiving.

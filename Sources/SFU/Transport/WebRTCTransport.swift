@@ -21,7 +21,7 @@ final class WebRTCTransport {
     private(set) var knownAddresses: [TransportAddress] = []
     var streams: [MediaStreamState]
     private var streamBySSRC: [UInt32: Int] = [:]
-    private let midExtensionID: UInt8?
+    private var midExtensionID: UInt8?
     var behaviour: TransportBehaviour
     private let events: @Sendable (TransportEvent) -> Void
     private(set) var connected = false
@@ -281,6 +281,24 @@ final class WebRTCTransport {
         ice.restart(local: local, remote: remote)
         localUfrag = local.ufrag
         return previous
+    }
+
+    /// A renegotiation on the same ICE/DTLS session: m-lines keep their index (existing mids are
+    /// updated in place, new ones appended), so forwarding links stay valid.
+    func renegotiate(_ setup: TransportSetup, now: MonotonicInstant, output: PacketOutput) {
+        for stream in setup.streams {
+            let index: Int
+            if let existing = streams.firstIndex(where: { $0.setup.mid == stream.mid }) {
+                streams[existing].adopt(stream)
+                index = existing
+            } else {
+                streams.append(MediaStreamState(stream))
+                index = streams.count - 1
+            }
+            for ssrc in stream.remoteSSRCs { streamBySSRC[ssrc] = index }
+        }
+        if let id = setup.midExtensionID { midExtensionID = id }
+        updateBehaviour(setup.behaviour, now: now, output: output)
     }
 
     /// Hands an event to the control plane (on this worker thread).

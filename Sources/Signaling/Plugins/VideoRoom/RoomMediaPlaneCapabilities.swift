@@ -17,4 +17,4 @@ public protocol RoomMediaRenegotiation: RoomMediaPlane {
     func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup)
 }
 
-extension MediaEngine: RoomMediaICERestart {}
+extension MediaEngine: RoomMediaICERestart, RoomMediaRenegotiation {}
