@@ -47,8 +47,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["Plugins/VideoRoom/README-API.md"]),
+            ]),
         .executableTarget(
             name: "sfu-server",
             dependencies: [
