@@ -13,6 +13,8 @@ struct LaunchPlan {
     var logLevel: Logger.Level
     var certificateFile: String?
     var privateKeyFile: String?
+    var adminKey: String?
+    var roomsFile: String?
 
     init(_ configuration: ServerConfiguration) throws {
         http = try Self.endpoint(configuration.http, name: "http")
@@ -36,6 +38,8 @@ struct LaunchPlan {
         logLevel = level
         certificateFile = configuration.certificateFile
         privateKeyFile = configuration.privateKeyFile
+        adminKey = configuration.adminKey
+        roomsFile = configuration.roomsFile
     }
 
     private static func endpoint(_ text: String, name: String) throws -> HostPort? {

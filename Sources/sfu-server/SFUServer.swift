@@ -30,7 +30,10 @@ final class SFUServer: Sendable {
             plugins: [
                 EchoTestPlugin(engine: engine, logger: logger),
                 // Janus's defaults: demo room 1234, no admin key, no rooms file (permanent → 499).
-                VideoRoomPlugin(media: engine, configuration: VideoRoomConfiguration(), logger: logger),
+                VideoRoomPlugin(
+                    media: engine,
+                    configuration: VideoRoomConfiguration(adminKey: plan.adminKey, roomsFile: plan.roomsFile),
+                    logger: logger),
             ],
             logger: logger)
         self.logger = logger

@@ -38,6 +38,12 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Media worker threads (default: one per core).")
     var workers: Int?
 
+    @Option(name: .customLong("admin-key"), help: "VideoRoom admin_key required to create rooms (default: none).")
+    var adminKey: String?
+
+    @Option(name: .customLong("rooms-file"), help: "File keeping VideoRoom rooms created with permanent: true.")
+    var roomsFile: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -53,6 +59,8 @@ struct SFUServerCommand: AsyncParsableCommand {
         if let sessionTimeout { configuration.sessionTimeout = sessionTimeout }
         if let logLevel { configuration.logLevel = logLevel }
         if let workers { configuration.workers = workers }
+        if let adminKey { configuration.adminKey = adminKey }
+        if let roomsFile { configuration.roomsFile = roomsFile }
         return configuration
     }
 

@@ -23,6 +23,10 @@ struct ServerConfiguration: Codable, Equatable, Sendable {
     /// PEM files of the DTLS certificate and key; absent: a fresh ECDSA P-256 one at start.
     var certificateFile: String?
     var privateKeyFile: String?
+    /// VideoRoom `admin_key`: needed to create rooms and to list private ones; absent = anyone.
+    var adminKey: String?
+    /// Where VideoRoom rooms created with `permanent: true` are kept; absent = not kept.
+    var roomsFile: String?
 
     init() {}
 
@@ -40,6 +44,8 @@ struct ServerConfiguration: Codable, Equatable, Sendable {
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         certificateFile = try container.decodeIfPresent(String.self, forKey: .certificateFile)
         privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
+        adminKey = try container.decodeIfPresent(String.self, forKey: .adminKey)
+        roomsFile = try container.decodeIfPresent(String.self, forKey: .roomsFile)
     }
 
     static func load(path: String) throws -> ServerConfiguration {
