@@ -55,10 +55,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Real SDP offers captured from aiortc and Chromium, shared by the SFU and Signaling tests.
+        .target(name: "SDPTestFixtures", path: "Tests/SDPTestFixtures"),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
         .testTarget(name: "ICETests", dependencies: ["ICE"]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer"]),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer", "SDPTestFixtures"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

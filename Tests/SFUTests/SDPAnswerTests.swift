@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import Foundation
 import Testing
 @testable import SFU

@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import Testing
 @testable import SFU
 

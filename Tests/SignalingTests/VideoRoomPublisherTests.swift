@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import Testing
 @testable import SFU
 @testable import Signaling
@@ -45,7 +46,7 @@ import Testing
         let (alice, _) = try await harness.publisher(display: "alice")
         let (configured, jsep) = await alice.request(
             ["request": "publish", "descriptions": [["mid": "1", "description": "camera"]]],
-            jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(configured["configured"] == "ok")
         #expect(configured["audio_codec"] == "opus")
         #expect(configured["video_codec"] == "vp8")
@@ -70,7 +71,7 @@ import Testing
         let client = try await harness.client()
         let (joined, jsep) = await client.request(
             ["request": "joinandconfigure", "ptype": "publisher", "room": 1234, "display": "zed"],
-            jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.aiortc))
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.aiortc))
         #expect(joined["videoroom"] == "joined")
         #expect(joined["audio_codec"] == "opus")
         #expect(joined["video_codec"] == "vp8")
@@ -88,18 +89,18 @@ import Testing
         await admin.request(["request": "create", "room": 20, "videocodec": "h264,vp8", "audiocodec": "opus"])
         let (client, _) = try await harness.publisher(room: 20, display: "a")
         let (configured, jsep) = await client.request(
-            ["request": "configure"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            ["request": "configure"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(configured["video_codec"] == "h264")
         #expect(configured["streams"]?.arrayValue?.last?["h264_profile"] == "42001f")
         #expect(try SessionDescription.parse(try #require(jsep).sdp).media[1].codecs.first?.payloadType == 102)
 
         let (other, _) = try await harness.publisher(room: 20, display: "b")
         let (forced, _) = await other.request(
-            ["request": "publish", "videocodec": "vp8"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            ["request": "publish", "videocodec": "vp8"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(forced["video_codec"] == "vp8")
         let (third, _) = try await harness.publisher(room: 20, display: "c")
         let (refused, _) = await third.request(
-            ["request": "publish", "videocodec": "av1"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            ["request": "publish", "videocodec": "av1"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(refused.errorCode == 430)
         #expect(refused.errorText == "Video codec unavailable in this room")
     }
@@ -112,13 +113,13 @@ import Testing
         let (client, _) = try await harness.publisher(room: 21, display: "a")
         let (configured, _) = await client.request(
             ["request": "configure", "audiocodec": "pcma"],
-            jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(configured["audio_codec"] == "pcma")
         let admin2 = try await harness.client()
         await admin2.request(["request": "create", "room": 22, "videocodec": "av1"])
         let (other, _) = try await harness.publisher(room: 22, display: "b")
         let (disabled, _) = await other.request(
-            ["request": "configure"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.aiortc))
+            ["request": "configure"], jsep: JSEP(type: .offer, sdp: SDPFixtures.aiortc))
         #expect(disabled["streams"]?.arrayValue?.last == ["type": "video", "mindex": 1, "mid": "1", "disabled": true])
         #expect(disabled["video_codec"] == nil)
     }
@@ -167,20 +168,20 @@ import Testing
         let (badSDP, _) = await alice.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: "v=0\r\nbogus"))
         #expect(badSDP.errorCode == 437)
         #expect(badSDP.errorText?.hasPrefix("Error parsing offer") == true)
-        let (answerType, _) = await alice.request(["request": "configure"], jsep: JSEP(type: .answer, sdp: VideoRoomSDPFixtures.chromium))
+        let (answerType, _) = await alice.request(["request": "configure"], jsep: JSEP(type: .answer, sdp: SDPFixtures.chromium))
         #expect(answerType.errorCode == 431)
         let (notPublished, _) = await alice.request(["request": "unpublish"])
         #expect(notPublished.errorCode == 435)
         #expect(notPublished.errorText == "Can't unpublish, not published")
         await harness.publish(alice)
-        let (again, _) = await alice.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        let (again, _) = await alice.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(again.errorCode == 434)
         #expect(again.errorText == "Can't publish, already published")
         let (noMid, _) = await alice.request(["request": "configure", "streams": [["mid": "7", "send": false]]])
         #expect(noMid.errorCode == 428)
         #expect(noMid.errorText == "No such mid '7' published")
         let (bob, _) = try await harness.publisher(room: 40, display: "bob")
-        let (full, _) = await bob.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        let (full, _) = await bob.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(full.errorCode == 432)
         #expect(full.errorText == "Maximum number of publishers (1) already reached")
     }
@@ -215,7 +216,7 @@ import Testing
         let (bob, _) = try await harness.publisher(display: "bob")
         let (configured, jsep) = await alice.request(
             ["request": "configure", "descriptions": [["mid": "1", "description": "screen"]]],
-            jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(configured["configured"] == "ok")
         #expect(jsep != nil)
         // The running transport takes the new stream list; no new PeerConnection.

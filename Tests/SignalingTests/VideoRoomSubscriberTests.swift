@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import ICE
 import Testing
 @testable import SFU
@@ -12,7 +13,7 @@ import Testing
         let (alice, aliceID) = try await harness.publisher(room: room, display: "alice")
         let aliceTransport = await harness.publish(alice)
         let (bob, bobID) = try await harness.publisher(room: room, display: "bob")
-        let bobTransport = await harness.publish(bob, offer: VideoRoomSDPFixtures.aiortc)
+        let bobTransport = await harness.publish(bob, offer: SDPFixtures.aiortc)
         return ((alice, aliceID, aliceTransport), (bob, bobID, bobTransport))
     }
 
@@ -290,7 +291,7 @@ import Testing
         #expect(empty.errorText == "Can't offer an SDP with no stream")
         #expect(await joinWith([:]).errorCode == 429)
         #expect(await joinWith(["streams": [["mid": "1"]]]).errorText == "Missing mandatory element (feed)")
-        let withOffer = await joinWith(["streams": [["feed": .uint(alice.1)]]], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        let withOffer = await joinWith(["streams": [["feed": .uint(alice.1)]]], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(withOffer.errorCode == 423)
         #expect(withOffer.errorText == "Can't send an offer to create subscribers")
 
@@ -313,7 +314,7 @@ import Testing
         #expect(pastCheck.errorCode == 428)
 
         let (subscriber, _, _) = try await subscribe(harness, streams: [["feed": .uint(bob.1)]])
-        let (offerOnSub, _) = await subscriber.request(["request": "start"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+        let (offerOnSub, _) = await subscriber.request(["request": "start"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(offerOnSub.errorCode == 431)
         #expect(offerOnSub.errorText == "Only publishers send offers")
         #expect(await subscriber.request(["request": "update", "subscribe": []]).data.errorText == "Empty subscription list")
@@ -331,7 +332,7 @@ import Testing
         let (alice, _) = try await twoPublishers(harness)
         let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
         // A fresh offer from another DTLS certificate on the publisher handle: a new PeerConnection.
-        let restarted = VideoRoomSDPFixtures.chromium
+        let restarted = SDPFixtures.chromium
             .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
             .replacingOccurrences(of: "sha-256 F8:F7:38", with: "sha-256 11:22:33")
         await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))
@@ -349,7 +350,7 @@ import Testing
         let (_, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
         let bindingsBefore = harness.media.lastBindings(transport)
         // Same certificate, new ICE credentials (createOffer({iceRestart:true})).
-        let restarted = VideoRoomSDPFixtures.chromium
+        let restarted = SDPFixtures.chromium
             .replacingOccurrences(of: "a=ice-ufrag:w55Q", with: "a=ice-ufrag:n3wU")
             .replacingOccurrences(of: "a=ice-pwd:uFg/02Bzfo53UhUgFZmg/RCJ", with: "a=ice-pwd:0123456789abcdefghijklmn")
         let (configured, jsep) = await alice.0.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: restarted))

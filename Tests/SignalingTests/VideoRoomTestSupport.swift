@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import Foundation
 import ICE
 import Logging
@@ -239,7 +240,7 @@ final class VideoRoomHarness: Sendable {
 
     /// Publishes `offer` and plays `webrtcup`; returns the publisher transport id.
     @discardableResult
-    func publish(_ client: VideoRoomTestClient, offer: String = VideoRoomSDPFixtures.chromium, body: JSONObject = [:])
+    func publish(_ client: VideoRoomTestClient, offer: String = SDPFixtures.chromium, body: JSONObject = [:])
         async -> UInt64
     {
         var request: JSONObject = ["request": "configure"]

@@ -1,3 +1,4 @@
+import SDPTestFixtures
 import Foundation
 import Logging
 import Testing
@@ -59,7 +60,7 @@ import Testing
         let harness = VideoRoomHarness()
         let (alice, aliceID) = try await harness.publisher(display: "alice")
         let (configured, jsep) = await alice.request(
-            ["request": "configure"], jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromiumSimulcast))
+            ["request": "configure"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromiumSimulcast))
         let streams = configured["streams"]?.arrayValue ?? []
         #expect(streams.map { $0["type"] } == ["audio", "video", "data"])
         #expect(streams[1]["simulcast"] == true)
@@ -95,7 +96,7 @@ import Testing
         let client = try await harness.client()
         let (joined, jsep) = await client.request(
             ["request": "join", "ptype": "publisher", "room": 1234],
-            jsep: JSEP(type: .offer, sdp: VideoRoomSDPFixtures.chromium))
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(joined["videoroom"] == "joined")
         #expect(joined["streams"]?.arrayValue?.count == 2)
         #expect(jsep?.type == .answer)

@@ -1,10 +1,10 @@
-// Copied from Tests/SFUTests/Fixtures/SDPFixtures.swift (the SignalingTests target cannot see
-// SFUTests files): real offers captured from aiortc and Chromium on 2026-11-25.
+// Real SDP offers used by the SDP tests. Captured on 2026-11-25 (addresses
+// replaced by loopback; Chromium used mDNS host names, kept as captured).
+// Swift normalises the line ends of these literals to "\n"; the parser accepts both.
 
-
-enum VideoRoomSDPFixtures {
+public enum SDPFixtures {
     /// aiortc (PyPI) `RTCPeerConnection` with audio + video sendrecv transceivers: `createOffer` + `setLocalDescription`.
-    static let aiortc = #"""
+    public static let aiortc = #"""
 v=0
 o=- 4004606620 4004606620 IN IP4 0.0.0.0
 s=-
@@ -78,7 +78,7 @@ a=setup:actpass
 """#
 
     /// Chromium 156 headless: `addTransceiver('audio')`, `addTransceiver('video')` (sendrecv), `createOffer`.
-    static let chromium = #"""
+    public static let chromium = #"""
 v=0
 o=- 5067352422530749491 2 IN IP4 127.0.0.1
 s=-
@@ -247,7 +247,7 @@ a=ssrc:2518673174 msid:- b6522fc3-f6cc-4a93-8e9b-ae6647734091
 """#
 
     /// Chromium 156 headless: audio sendonly, video sendonly with `sendEncodings` rid h/m/l, and a data channel.
-    static let chromiumSimulcast = #"""
+    public static let chromiumSimulcast = #"""
 v=0
 o=- 6512248010027819334 2 IN IP4 127.0.0.1
 s=-
@@ -427,4 +427,232 @@ a=mid:2
 a=sctp-port:5000
 a=max-message-size:262144
 """#
+
+    /// HAND-WRITTEN in Firefox's style (Firefox is not installed here): attribute order, extmap with direction, b=TIAS, ssrc-group FID, TCP candidate.
+    public static let firefoxStyle = #"""
+v=0
+o=mozilla...THIS_IS_SDPARTA-128.5.0 7046243561853476352 0 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=fingerprint:sha-256 3C:1E:6B:0F:9A:4D:2C:88:71:E5:40:3B:97:AA:0D:5F:11:C2:8E:64:F9:23:B7:06:DE:58:19:A3:7C:4B:E2:90
+a=group:BUNDLE 0 1
+a=ice-options:trickle
+a=msid-semantic:WMS *
+m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101
+c=IN IP4 0.0.0.0
+a=sendrecv
+a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level
+a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid
+a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1
+a=fmtp:101 0-15
+a=ice-pwd:8f0b0e3e2a9c4d1b6e7f5a4c3b2d1e0f
+a=ice-ufrag:5c2e91ab
+a=mid:0
+a=msid:{0f7d1c5e-3a2b-4c9d-8e6f-1a2b3c4d5e6f} {7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d}
+a=rtcp-mux
+a=rtpmap:109 opus/48000/2
+a=rtpmap:9 G722/8000/1
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000/1
+a=setup:actpass
+a=ssrc:2655508255 cname:{f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b}
+a=candidate:0 1 UDP 2122252543 127.0.0.1 53917 typ host
+a=candidate:1 1 TCP 2105524479 127.0.0.1 9 typ host tcptype active
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 120 124 121 125 126 127 97 98 123 122 119
+c=IN IP4 0.0.0.0
+b=TIAS:2500000
+a=sendrecv
+a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time
+a=extmap:5 urn:ietf:params:rtp-hdrext:toffset
+a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay
+a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=fmtp:126 profile-level-id=42e01f;level-asymmetry-allowed=1;packetization-mode=1
+a=fmtp:97 profile-level-id=42e01f;level-asymmetry-allowed=1
+a=fmtp:120 max-fs=12288;max-fr=60
+a=fmtp:124 apt=120
+a=fmtp:121 max-fs=12288;max-fr=60
+a=fmtp:125 apt=121
+a=fmtp:127 apt=126
+a=fmtp:98 apt=97
+a=fmtp:119 apt=122
+a=ice-pwd:8f0b0e3e2a9c4d1b6e7f5a4c3b2d1e0f
+a=ice-ufrag:5c2e91ab
+a=mid:1
+a=msid:{0f7d1c5e-3a2b-4c9d-8e6f-1a2b3c4d5e6f} {2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f}
+a=rtcp-fb:120 nack
+a=rtcp-fb:120 nack pli
+a=rtcp-fb:120 ccm fir
+a=rtcp-fb:120 goog-remb
+a=rtcp-fb:120 transport-cc
+a=rtcp-fb:121 nack
+a=rtcp-fb:121 nack pli
+a=rtcp-fb:121 ccm fir
+a=rtcp-fb:121 goog-remb
+a=rtcp-fb:121 transport-cc
+a=rtcp-fb:126 nack
+a=rtcp-fb:126 nack pli
+a=rtcp-fb:126 ccm fir
+a=rtcp-fb:126 goog-remb
+a=rtcp-fb:126 transport-cc
+a=rtcp-fb:97 nack
+a=rtcp-fb:97 nack pli
+a=rtcp-fb:97 ccm fir
+a=rtcp-fb:97 goog-remb
+a=rtcp-fb:97 transport-cc
+a=rtcp-fb:123 nack
+a=rtcp-fb:123 nack pli
+a=rtcp-fb:123 ccm fir
+a=rtcp-fb:123 goog-remb
+a=rtcp-fb:123 transport-cc
+a=rtcp-fb:122 nack
+a=rtcp-fb:122 nack pli
+a=rtcp-fb:122 ccm fir
+a=rtcp-fb:122 goog-remb
+a=rtcp-fb:122 transport-cc
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:120 VP8/90000
+a=rtpmap:124 rtx/90000
+a=rtpmap:121 VP9/90000
+a=rtpmap:125 rtx/90000
+a=rtpmap:126 H264/90000
+a=rtpmap:127 rtx/90000
+a=rtpmap:97 H264/90000
+a=rtpmap:98 rtx/90000
+a=rtpmap:123 ulpfec/90000
+a=rtpmap:122 red/90000
+a=rtpmap:119 rtx/90000
+a=setup:actpass
+a=ssrc:3184713937 cname:{f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b}
+a=ssrc:1062463209 cname:{f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b}
+a=ssrc-group:FID 3184713937 1062463209
+a=candidate:0 1 UDP 2122252543 127.0.0.1 53917 typ host
+a=candidate:1 1 TCP 2105524479 127.0.0.1 9 typ host tcptype active
+a=end-of-candidates
+"""#
+
+    /// Janus 1.1.2 VideoRoom publisher answer, from janus-api.md §10.2 (fingerprint abridged there; TEST-NET address).
+    public static let janusPublisherAnswer = #"""
+v=0
+o=- 4611731400430051336 2 IN IP4 198.51.100.7
+s=VideoRoom 1234
+t=0 0
+a=group:BUNDLE 0 1
+a=ice-options:trickle
+a=fingerprint:sha-256 E0:60:F9:...:7C:7E
+a=extmap-allow-mixed
+a=msid-semantic: WMS *
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 198.51.100.7
+a=recvonly
+a=mid:0
+a=rtcp-mux
+a=ice-ufrag:3Low
+a=ice-pwd:iGoxDzeqUuwpKJeSD7KB+X
+a=ice-options:trickle
+a=setup:active
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 useinbandfec=1
+a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=msid:janus janus0
+a=ssrc:1002924142 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 42072 typ host
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96 97
+c=IN IP4 198.51.100.7
+a=recvonly
+a=mid:1
+a=rtcp-mux
+a=ice-ufrag:3Low
+a=ice-pwd:iGoxDzeqUuwpKJeSD7KB+X
+a=ice-options:trickle
+a=setup:active
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 goog-remb
+a=rtcp-fb:96 transport-cc
+a=extmap:13 urn:3gpp:video-orientation
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
+a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id
+a=rtpmap:97 rtx/90000
+a=fmtp:97 apt=96
+a=msid:janus janus1
+a=ssrc:1443913133 cname:janus
+a=rid:h recv
+a=rid:m recv
+a=rid:l recv
+a=simulcast:recv h;m;l
+a=candidate:1 1 udp 2015363327 198.51.100.7 42072 typ host
+a=end-of-candidates
+"""#
+
+    /// Janus 1.1.2 VideoRoom subscriber offer, from janus-api.md §10.3.
+    public static let janusSubscriberOffer = #"""
+v=0
+o=- 1795610597986961 1 IN IP4 198.51.100.7
+s=VideoRoom 5555
+t=0 0
+a=group:BUNDLE 0 1 2 3 4
+a=ice-options:trickle
+a=fingerprint:sha-256 E0:60:F9:...:7C:7E
+a=extmap-allow-mixed
+a=msid-semantic: WMS *
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 198.51.100.7
+a=sendonly
+a=mid:0
+a=rtcp-mux
+a=ice-ufrag:DYyC
+a=ice-pwd:gC0Jz3WpzP78kkrxw/A35t
+a=ice-options:trickle
+a=setup:actpass
+a=rtpmap:111 opus/48000/2
+a=rtcp-fb:111 transport-cc
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=msid:janus janus0
+a=ssrc:1243887205 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 48605 typ host
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96 97
+c=IN IP4 198.51.100.7
+a=sendonly
+a=mid:1
+a=rtcp-mux
+a=ice-ufrag:DYyC
+a=ice-pwd:gC0Jz3WpzP78kkrxw/A35t
+a=ice-options:trickle
+a=setup:actpass
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 goog-remb
+a=rtcp-fb:96 transport-cc
+a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
+a=rtpmap:97 rtx/90000
+a=fmtp:97 apt=96
+a=ssrc-group:FID 2549778618 2740520070
+a=msid:janus janus1
+a=ssrc:2549778618 cname:janus
+a=ssrc:2740520070 cname:janus
+a=candidate:1 1 udp 2015363327 198.51.100.7 48605 typ host
+a=end-of-candidates
+"""#
+
+    public static let all: [(name: String, sdp: String)] = [
+        ("aiortc", aiortc), ("chromium", chromium), ("chromiumSimulcast", chromiumSimulcast), ("firefoxStyle", firefoxStyle),
+        ("janusPublisherAnswer", janusPublisherAnswer), ("janusSubscriberOffer", janusSubscriberOffer),
+    ]
 }
