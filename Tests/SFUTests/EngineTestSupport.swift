@@ -66,7 +66,8 @@ final class ConnectedPeer: Sendable {
     /// connects a client peer. `serverRole` is the server's DTLS role.
     init(engine: MediaEngine, room: RoomKey? = nil, streams: [StreamSetup], behaviour: TransportBehaviour,
          midExtensionID: UInt8? = nil, serverRole: DTLSRole = .client, answerNACKs: Bool = false,
-         consentIntervalMilliseconds: UInt64 = 2_000, startPeer: Bool = true) throws {
+         consentIntervalMilliseconds: UInt64 = 2_000, startPeer: Bool = true,
+         expectedPeerFingerprint: DTLSFingerprint? = nil) throws {
         allocation = room.map { engine.allocateTransport(room: $0) } ?? engine.allocateTransport()
         let peerCredentials = ICECredentials.random()
         let configuration = ClientPeerConfiguration(
@@ -75,7 +76,8 @@ final class ConnectedPeer: Sendable {
             certificate: EngineTest.peerCertificate, consentIntervalMilliseconds: consentIntervalMilliseconds,
             answerNACKs: answerNACKs)
         setup = TransportSetup(
-            remoteCredentials: peerCredentials, remoteFingerprint: EngineTest.peerCertificate.fingerprint,
+            remoteCredentials: peerCredentials,
+            remoteFingerprint: expectedPeerFingerprint ?? EngineTest.peerCertificate.fingerprint,
             dtlsRole: serverRole, streams: streams, midExtensionID: midExtensionID, behaviour: behaviour)
         let events = TransportEventLog()
         self.events = events
