@@ -183,6 +183,7 @@ class StreamStats:
     nacks_sent: int = 0           # NACK packets (aiortc's own + our re-NACKs)
     renacks_sent: int = 0
     plis_sent: int = 0
+    skips: int = 0                # holes given up on (jumped to a later keyframe)
     frames: int = 0               # decoded video frames / audio frames
     matched: int = 0              # video frames whose counter pattern checks out
     colours: dict[int | None, int] = field(default_factory=dict)
@@ -193,7 +194,7 @@ class StreamStats:
     def summary(self) -> str:
         return (f"mid={self.mid} {self.kind} rtp={self.rtp_packets} rtx={self.rtx_packets} "
                 f"recovered={self.recovered} nacks={self.nacks_sent} (re {self.renacks_sent}) "
-                f"plis={self.plis_sent} frames={self.frames} matched={self.matched} "
+                f"plis={self.plis_sent} skips={self.skips} frames={self.frames} matched={self.matched} "
                 f"colours={self.colours} errors={self.errors[:2]}")
 
 
@@ -208,7 +209,8 @@ class _ReceiverTap:
     RENACK_AFTER = 0.04      # a hole older than this is NACKed again…
     RENACK_EVERY = 0.08      # …at most this often…
     RENACK_GIVE_UP = 1.5     # …until it is this old
-    PLI_AFTER = 0.5          # a hole this old also asks for a keyframe (≤ 1 PLI / s)
+    PLI_AFTER = 0.25         # a hole this old asks for a keyframe (≤ 1 PLI / s) and is
+                             # skipped once a keyframe is behind it
 
     def __init__(self, receiver, stats: StreamStats):
         self.receiver = receiver
@@ -272,9 +274,35 @@ class _ReceiverTap:
                 self.last_nack[s] = now
             self.stats.renacks_sent += 1
             await self.receiver._send_rtcp_nack(self.media_ssrc, sorted(due))
-        old = any(now - t0 >= self.PLI_AFTER for t0 in self.hole_seen.values())
+        old = [s for s, t0 in self.hole_seen.items() if now - t0 >= self.PLI_AFTER]
         if old and now - self.last_pli >= 1.0:
             await self.receiver._send_rtcp_pli(self.media_ssrc)
+        if old:
+            self._skip_to_keyframe(gen, old)
+
+    def _skip_to_keyframe(self, gen, old: list[int]) -> None:
+        """Give up on a hole at the head of aiortc's jitter buffer (which would otherwise wait
+        for up to 512 packets) once a VP8 keyframe has arrived after it: drop everything
+        before that keyframe, as a browser's jitter buffer does."""
+        jb = _mangled(self.receiver, "jitter_buffer")
+        if jb is None or jb._origin is None:
+            return
+        slots = [jb._packets[(jb._origin + i) % jb.capacity] for i in range(jb.capacity)]
+        hole = next((i for i, p in enumerate(slots) if p is None), None)
+        if hole is None:
+            return
+        for k in range(hole + 1, jb.capacity):
+            pkt, prev = slots[k], slots[k - 1]
+            data = getattr(pkt, "_data", b"") if pkt is not None else b""
+            if (pkt is not None and prev is not None and prev.timestamp != pkt.timestamp
+                    and data and data[0] & 0x01 == 0):
+                skipped = [(jb._origin + i) & 0xFFFF for i in range(k)]
+                jb.remove(k)
+                for seq in skipped:
+                    gen.missing.discard(seq)
+                    self.hole_seen.pop(seq, None)
+                self.stats.skips += 1
+                return
 
 
 async def _consume_video(track, stats: StreamStats, notify: asyncio.Event) -> None:
