@@ -71,6 +71,8 @@ def test_videoroom_presence(server, transport: str) -> None:
                     who.wait, lambda d: any(p.get("id") == carol.id for p in d.get("publishers", [])))
                 _publisher_entry(data["publishers"][0], carol)
             pub_event = carol.published["plugindata"]["data"]
+            print("\npublish event:", pub_event)
+            print("joined (late joiner):", joined)
             assert pub_event == {**pub_event, "videoroom": "event", "room": room, "configured": "ok",
                                  "audio_codec": "opus", "video_codec": "vp8"}, pub_event
             assert [(s["type"], s["mid"]) for s in pub_event["streams"]] == [("audio", "0"), ("video", "1")]
