@@ -468,6 +468,22 @@ class AiortcSubscriber:
             self._tasks.append(asyncio.ensure_future(self._repair_loop()))
         return self
 
+    async def renegotiate(self, ev: Json) -> Json:
+        """Answer a new server offer (`updated`, restart, …) with `start`; returns the
+        `started` data. New transceivers get counted like the first ones."""
+        assert self.vr is not None
+        assert (ev.get("jsep") or {}).get("type") == "offer", ev
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=ev["jsep"]["sdp"], type="offer"))
+        tapped = {id(tap.receiver) for tap in self._taps}
+        for t in self.pc.getTransceivers():
+            if id(t.receiver) not in tapped:
+                st = self.stats.setdefault(str(t.mid), StreamStats(mid=str(t.mid), kind=t.kind))
+                self._taps.append(_ReceiverTap(t.receiver, st))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        jsep = {"type": "answer", "sdp": self.pc.localDescription.sdp, "trickle": False}
+        started = await asyncio.to_thread(self.vr.call, {"request": "start"}, jsep)
+        return plugin_data(started)
+
     async def _repair_loop(self) -> None:
         while True:
             await asyncio.sleep(0.05)
