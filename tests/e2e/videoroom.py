@@ -204,7 +204,8 @@ def _mangled(obj: Any, name: str) -> Any:
 
 class _ReceiverTap:
     """Counts what one aiortc RTCRtpReceiver gets and sends (tested with aiortc 1.16), and
-    implements the subscriber's own loss repair: re-NACK and PLI."""
+    implements the subscriber's own loss repair: re-NACK, PLI, and skipping an unrepaired
+    hole once a keyframe is behind it."""
 
     RENACK_AFTER = 0.04      # a hole older than this is NACKed again…
     RENACK_EVERY = 0.08      # …at most this often…
