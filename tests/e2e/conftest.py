@@ -185,7 +185,8 @@ def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[i
         pytest.skip(f"janus binary not found at {binary} (Debian package `janus`)")
     jcfg = write_janus_config(confdir, http=("127.0.0.1", http_port), ws=("127.0.0.1", ws_port),
                               ice_addresses=[address], media_ports=media_ports,
-                              session_timeout=60 if session_timeout is None else session_timeout)
+                              session_timeout=60 if session_timeout is None else session_timeout,
+                              plugins=("echotest", "videoroom"))
     return [binary, "-F", str(confdir), "-C", str(jcfg)]
 
 

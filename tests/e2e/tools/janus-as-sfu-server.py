@@ -56,7 +56,8 @@ def main() -> None:
     confdir = Path(tempfile.mkdtemp(prefix="janus-as-sfu-"))
     jcfg = write_janus_config(confdir, http=args.http, ws=args.ws, ice_addresses=args.ice_address,
                               media_ports=args.media_ports, session_timeout=args.session_timeout,
-                              debug_level=LOG_LEVELS[args.log_level])
+                              debug_level=LOG_LEVELS[args.log_level],
+                              plugins=("echotest", "videoroom"))
     janus = os.environ.get("JANUS_BIN", "/usr/bin/janus")
     os.execv(janus, [janus, "-F", str(confdir), "-C", str(jcfg)])
 

@@ -1,0 +1,129 @@
+"""VideoRoom with two headless Chromium pages running the unmodified janus.js (Debian):
+page A publishes (fake audio+video devices, `configure` with the offer as the multistream
+demo does), page B subscribes to A's feed (join ptype subscriber `streams:[{feed}]`,
+createAnswer, `start`). B's getStats must show inbound video framesDecoded > 30 and audio
+packetsReceived > 50. A over HTTP / B over WebSocket, and the reverse."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from test_echotest_chromium import CHROMEDRIVER, CHROMIUM, STATS_SCRIPT, page_server  # noqa: F401
+from videoroom import VideoRoomHandle, create_room
+
+pytestmark = pytest.mark.timeout(60)
+
+PAGE_STATE = """
+const e = window.e2e || {};
+return {state: e.state, errors: e.errors, messages: e.messages, webrtcState: e.webrtcState,
+        iceState: e.iceState, remoteTracks: e.remoteTracks, myId: e.myId,
+        published: e.published, destroyed: e.destroyed};"""
+
+
+@contextlib.contextmanager
+def chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} missing (Debian package chromium)"
+    assert os.access(CHROMEDRIVER, os.X_OK), f"{CHROMEDRIVER} missing (Debian package chromium-driver)"
+    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                 "--allow-loopback-in-peer-connection",
+                 "--disable-features=WebRtcHideLocalIpsWithMdns",
+                 "--autoplay-policy=no-user-gesture-required",
+                 f"--user-data-dir={profile}", "--window-size=640,480"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # Generous: two Chromiums on a loaded 2-core machine sometimes take > 15 s to answer.
+    driver.set_script_timeout(20)
+    driver.set_page_load_timeout(25)
+    try:
+        yield driver
+    finally:
+        try:
+            driver.quit()
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def _console(driver, name: str) -> None:
+    try:
+        logs = driver.get_log("browser")
+        print(f"{name} console:\n" + "\n".join(str(e.get("message")) for e in logs[-40:]))
+    except Exception:
+        pass
+
+
+@pytest.mark.parametrize("pub_transport,sub_transport", [("http", "ws"), ("ws", "http")])
+def test_videoroom_chromium(server, page_server, pub_transport: str,  # noqa: F811
+                            sub_transport: str) -> None:
+    api = {"http": server.http_url, "ws": server.ws_url}
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="chromium")
+    deadline = time.monotonic() + 50
+    try:
+        with chromium() as pub, chromium() as sub:
+            try:
+                pub.get(f"{page_server}/videoroom.html?mode=publish&room={room}"
+                        f"&server={api[pub_transport]}")
+                pstate: dict = {}
+                while time.monotonic() < deadline:
+                    pstate = pub.execute_script(PAGE_STATE)
+                    assert not pstate["errors"], f"publisher page errors: {pstate}"
+                    if pstate["published"] and pstate["myId"]:
+                        break
+                    time.sleep(0.3)
+                assert pstate.get("published"), f"publisher did not come up: {pstate}"
+                feed = pstate["myId"]
+                # The configure answer event (multistream demo path).
+                conf = [m for m in pstate["messages"] if m["msg"].get("configured") == "ok"]
+                assert conf and conf[0]["jsep"] == "answer", pstate
+                assert conf[0]["msg"]["audio_codec"] == "opus" and conf[0]["msg"]["video_codec"] == "vp8"
+
+                sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                        f"&server={api[sub_transport]}")
+                last: dict = {}
+                ok = False
+                while time.monotonic() < deadline:
+                    last = sub.execute_async_script(STATS_SCRIPT)
+                    video, audio = last.get("video") or {}, last.get("audio") or {}
+                    if (video.get("framesDecoded") or 0) > 30 and (audio.get("packetsReceived") or 0) > 50:
+                        ok = True
+                        break
+                    sstate = sub.execute_script(PAGE_STATE)
+                    assert not sstate["errors"], f"subscriber page errors: {sstate}"
+                    time.sleep(0.5)
+                sstate = sub.execute_script(PAGE_STATE)
+                print(f"\nsubscriber stats: {last}\nsubscriber page: {json.dumps(sstate)[:2000]}")
+                assert ok, f"subscriber did not decode the feed; stats={last}; page={sstate}"
+                attached = [m for m in sstate["messages"] if m["msg"].get("videoroom") == "attached"]
+                assert attached and attached[0]["jsep"] == "offer", sstate
+                assert [(s["type"], s["feed_id"]) for s in attached[0]["msg"]["streams"]] == [
+                    ("audio", feed), ("video", feed)], attached
+                assert any(m["msg"].get("started") == "ok" for m in sstate["messages"]), sstate
+                assert {"on": True, "reason": None} in sstate["webrtcState"], sstate
+                assert {t["kind"] for t in sstate["remoteTracks"] if t["on"]} >= {"audio", "video"}
+
+                for driver in (sub, pub):
+                    driver.execute_async_script("""
+                        const done = arguments[arguments.length - 1];
+                        window.e2e.janus.destroy({success: () => done(true), error: (e) => done(String(e))});""")
+                    assert driver.execute_script(PAGE_STATE)["destroyed"] is True
+            except BaseException:
+                _console(pub, "publisher")
+                _console(sub, "subscriber")
+                raise
+    finally:
+        admin.close()
