@@ -72,8 +72,8 @@ def browser():
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_script_timeout(10)
-    driver.set_page_load_timeout(15)
+    driver.set_script_timeout(20)
+    driver.set_page_load_timeout(25)
     try:
         yield driver
     finally:
