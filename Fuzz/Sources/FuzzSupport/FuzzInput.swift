@@ -114,7 +114,13 @@ public func blackHole<T>(_ value: T) {
 /// input). For invariants of the code under test, never for peer-controlled conditions.
 public func fuzzCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() {
-        print("FUZZ INVARIANT FAILED: \(message())")
+        fuzzLog("FUZZ INVARIANT FAILED: \(message())")
         abort()
     }
+}
+
+/// Writes a line to standard error, unbuffered (a crash right after must not lose it).
+public func fuzzLog(_ text: String) {
+    var line = Array((text + "\n").utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -1,6 +1,9 @@
 import FuzzSupport
 import ICE
 import RTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The DTLS endpoint (RFC 6347, DTLS-SRTP RFC 5764) in the server role, sans-IO in memory:
 //  mode 0: fuzz datagrams to a fresh server (before any handshake);
@@ -12,6 +15,8 @@ import RTP
 
 private let serverCertificate = try? DTLSCertificate.generateSelfSigned(commonName: "server")
 private let clientCertificate = try? DTLSCertificate.generateSelfSigned(commonName: "client")
+
+private let debug = getenv("FUZZ_DEBUG") != nil
 
 private final class Link {
     let client: DTLSEndpoint
@@ -57,8 +62,8 @@ private final class Link {
     }
 
     func drain() {
-        while let event = client.pollEvent() { blackHole(event) }
-        while let event = server.pollEvent() { blackHole(event) }
+        while let event = client.pollEvent() { if debug { fuzzLog("client \(event)") }; blackHole(event) }
+        while let event = server.pollEvent() { if debug { fuzzLog("server \(event)") }; blackHole(event) }
     }
 
     func handshake(mutate: (inout [UInt8]) -> Void = { _ in }) {
@@ -95,7 +100,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         guard let link = Link() else { return 0 }
         link.handshake()
         fuzzCheck(link.client.isConnected && link.server.isConnected, "clean in-memory handshake did not connect")
-        fuzzCheck(link.client.keyingMaterial == link.server.keyingMaterial, "the two ends exported different SRTP keys")
+        fuzzCheck(link.client.keyingMaterial?.localMasterKey == link.server.keyingMaterial?.remoteMasterKey
+                  && link.client.keyingMaterial?.remoteMasterSalt == link.server.keyingMaterial?.localMasterSalt,
+                  "the two ends exported different SRTP keys")
         for (index, part) in parts.enumerated() {
             let selector = part.first ?? 0
             switch selector {
