@@ -7,6 +7,8 @@ let package = Package(
     name: "swift-sfu",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "RTP", targets: ["RTP"]),
+        .library(name: "ICE", targets: ["ICE"]),
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "Signaling", targets: ["Signaling"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),

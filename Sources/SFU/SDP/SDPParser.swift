@@ -100,8 +100,21 @@ struct SDPParser {
     }
 
     private mutating func appendExtra(_ line: SDPLine) {
-        if current != nil { current?.media.extraLines.append(line) } else { session.extraLines.append(line) }
+        if current != nil {
+            current?.media.extraLines.append(line)
+        } else if Self.timeLineTypes.contains(line.type) {
+            session.extraLines.append(line)
+        } else {
+            // The serializer writes the other session lines before t= and the time lines after
+            // it; keep that order here too, so that parse → text → parse gives the same model
+            // even when e.g. an unparseable c= line came after t=.
+            let index = session.extraLines.firstIndex { Self.timeLineTypes.contains($0.type) } ?? session.extraLines.endIndex
+            session.extraLines.insert(line, at: index)
+        }
     }
+
+    /// Session lines the serializer writes after the first t= (RFC 8866 §5: t=, r=, z=, k=).
+    private static let timeLineTypes: Set<Character> = ["t", "r", "z", "k"]
 
     mutating func finish() throws(SDPError) -> SessionDescription {
         try finishMedia()

@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for every parser that sees peer bytes. Not part of the normal build:
+// scripts/fuzz.sh builds this package with -sanitize=fuzzer,address into ../.build-fuzz.
+// Each fuzz target is an executable: its @main hands LLVMFuzzerTestOneInput to libFuzzer's
+// driver (LLVMFuzzerRunDriver), since SwiftPM links executables against the module's own main.
+let package = Package(
+    name: "swift-sfu-fuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "swift-sfu", path: "..")
+    ],
+    targets: [
+        .target(name: "CFuzzDriver"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"]),
+        .executableTarget(
+            name: "fuzz-stun", dependencies: ["FuzzSupport", .product(name: "ICE", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-ice", dependencies: ["FuzzSupport", .product(name: "ICE", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-rtp", dependencies: ["FuzzSupport", .product(name: "RTP", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-rtcp", dependencies: ["FuzzSupport", .product(name: "RTP", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-srtp", dependencies: ["FuzzSupport", .product(name: "RTP", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-dtls",
+            dependencies: [
+                "FuzzSupport", .product(name: "ICE", package: "swift-sfu"), .product(name: "RTP", package: "swift-sfu"),
+            ]),
+        .executableTarget(
+            name: "fuzz-sdp", dependencies: ["FuzzSupport", .product(name: "SFU", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-janus", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
