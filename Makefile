@@ -1,10 +1,14 @@
 # make run  — install what is missing, build release, start sfu-server on its embedded defaults.
-# make test — install the test dependencies, run the unit tests and the end-to-end tests.
+# make test — install the test dependencies, run the unit tests, the end-to-end tests and a
+#             short libFuzzer run of every parser.
 SWIFT ?= swift
 # The media plane binds and advertises only these addresses (repeat --ice-address for more).
 RUN_ARGS ?= --ice-address 127.0.0.1
 
-.PHONY: run build deps test test-deps unit-test e2e-test clean
+# Seconds each fuzz target runs in `make test` (a smoke run; longer runs: scripts/fuzz.sh all 300).
+FUZZ_SECONDS ?= 20
+
+.PHONY: run build deps test test-deps unit-test e2e-test fuzz-smoke clean
 
 deps:
 	@scripts/install-deps.sh run
@@ -26,7 +30,10 @@ e2e-test: test-deps
 	$(SWIFT) build -c release --product sfu-server
 	tests/e2e/run-in-netns.sh python3 -m pytest -v -p no:cacheprovider tests/e2e
 
-test: unit-test e2e-test
+fuzz-smoke: test-deps
+	scripts/fuzz.sh all $(FUZZ_SECONDS)
+
+test: unit-test e2e-test fuzz-smoke
 
 clean:
 	rm -rf .build
