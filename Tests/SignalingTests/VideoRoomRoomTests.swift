@@ -70,6 +70,17 @@ import Testing
         #expect(codec["videoroom"] == "created")
         let (listed, _) = await admin.request(["request": "list"])
         #expect(listed["list"]?.arrayValue?.first { $0["room"] == 9 }?["videocodec"] == "vp9")
+        // A name Janus does not know at all (or an empty one) is refused with 430, and no room is made.
+        for (key, csv, allowed) in [
+            ("videocodec", "theora", "vp8, vp9, av1, h264 or h265"), ("videocodec", "vp8,", "vp8, vp9, av1, h264 or h265"),
+            ("audiocodec", "opus,speex", "opus, isac32, isac16, pcmu, pcma or g722"),
+        ] {
+            let (unknown, _) = await admin.request(["request": "create", "room": 12, key: .string(csv)])
+            #expect(unknown.errorCode == 430)
+            #expect(unknown.errorText == "Invalid element (\(key) can only be or contain \(allowed))")
+        }
+        let (absent, _) = await admin.request(["request": "exists", "room": 12])
+        #expect(absent["exists"] == false)
         let (codecType, _) = await admin.request(["request": "create", "room": 10, "videocodec": 8])
         #expect(codecType.errorCode == 430)
         #expect(codecType.errorText == "Invalid element type (videocodec should be a string)")

@@ -41,6 +41,7 @@ extension VideoRoomRegistry {
 
     private func create(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
         try checkAdminKey(fields)
+        try VideoRoomSettings.validateCodecNames(fields)
         let permanent = try fields.bool("permanent") ?? false
         if permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't create permanent room")
