@@ -265,6 +265,26 @@ import Testing
         #expect(harness.media.closed(transport))
     }
 
+    /// The deprecated `offer_*` switches filter the legacy `feed` form; with all off, 437.
+    @Test func legacyFeedOfferSwitches() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let join: JSONObject = ["request": "join", "ptype": "subscriber", "room": 1234, "feed": .uint(alice.1)]
+        let audioOnly = try await harness.client()
+        var body = join
+        body["offer_video"] = false
+        let (attached, _) = await audioOnly.request(body)
+        #expect(attached["videoroom"] == "attached", "\(attached)")
+        #expect(attached["streams"]?.arrayValue?.map { $0["type"] } == ["audio"])
+        let nothing = try await harness.client()
+        body["offer_audio"] = false
+        body["offer_data"] = false
+        let (refused, jsep) = await nothing.request(body)
+        #expect(refused.errorCode == 437)
+        #expect(refused.errorText == "Can't offer an SDP with no stream")
+        #expect(jsep == nil)
+    }
+
     /// Provokes 428 (feed, mid), 437 (no stream), 433 (private_id), 423 (offer at join),
     /// 431 (offer on a subscriber), 430 (empty lists), 429 (missing streams/feed), 425.
     @Test func subscriberErrors() async throws {
