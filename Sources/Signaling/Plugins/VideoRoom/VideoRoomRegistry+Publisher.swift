@@ -18,9 +18,8 @@ extension VideoRoomRegistry {
             // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
             try joinPublisher(handleID: handleID, room: roomID, transaction: transaction, fields: fields, jsep: jsep)
         case "subscriber", "listener":
-            guard jsep == nil else {
-                throw VideoRoomError(VideoRoomError.invalidRequest, "Can't send an offer to create subscribers")
-            }
+            // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
+            // reply is the usual `attached` with the server's own offer.
             try joinSubscriber(handleID: handleID, room: roomID, transaction: transaction, fields: fields)
         default:
             throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (ptype)")
