@@ -359,6 +359,54 @@ import WebRTCPeer
         #expect(retransmitted.extensions[4] == Array("1".utf8) && retransmitted.extensions[9] == nil)
     }
 
+    /// With RTX negotiated on the subscriber's m-line, a NACKed packet comes back on the RTX
+    /// SSRC and payload type (RFC 4588 §4: OSN, then the original payload), not as a resend.
+    @Test func aNACKIsAnsweredOnTheRTXStreamWhenNegotiated() async throws {
+        let room = try await Room.make(subscribers: 0)
+        defer { room.stop() }
+        let rtxSSRC: UInt32 = 0x5C00_0000
+        var streams = Self.subscriberStreams(
+            index: 0, audioSSRC: Room.subscriberAudioSSRC(0), videoSSRC: Room.subscriberVideoSSRC(0))
+        streams[1].rtxPayloadType = 101
+        streams[1].localRTXSSRC = rtxSSRC
+        let subscriber = try ConnectedPeer(engine: room.engine, room: Self.room, streams: streams, behaviour: .subscriber)
+        room.subscribers.append(subscriber)
+        #expect(await subscriber.waitConnected())
+        room.bind(0, to: 0)
+        #expect(await room.waitVideo(0, atLeast: 20))
+        let publisher = room.publishers[0]
+        let subscriberVideo = Room.subscriberVideoSSRC(0)
+        let last = try #require(room.video(0).last?.sequenceNumber)
+        let lost = [last &+ 10, last &+ 11]
+        let dropper = DropSet(Set(lost))
+        subscriber.driver.withPeer { peer in
+            peer.dropIncoming = { info in
+                if case .rtp(let ssrc, let sequenceNumber, _) = info, ssrc == subscriberVideo {
+                    return dropper.take(sequenceNumber)
+                }
+                return false
+            }
+        }
+        #expect(await EngineTest.eventually { room.video(0).contains { $0.sequenceNumber == last &+ 15 } })
+        subscriber.driver.withPeer { $0.sendNACK(senderSSRC: 1, mediaSSRC: subscriberVideo, lost: lost) }
+        #expect(await EngineTest.eventually { subscriber.received(ssrc: rtxSSRC).count == 2 })
+        let repairs = subscriber.received(ssrc: rtxSSRC)
+        #expect(repairs.map(\.payloadType) == [101, 101])
+        #expect(repairs[1].sequenceNumber == repairs[0].sequenceNumber &+ 1)
+        for (repair, sequenceNumber) in zip(repairs, lost) {
+            #expect(repair.payload.prefix(2) == [UInt8(sequenceNumber >> 8), UInt8(sequenceNumber & 0xFF)])
+            let inner = ReceivedRTPPacket(
+                ssrc: subscriberVideo, payloadType: 100, sequenceNumber: sequenceNumber, timestamp: repair.timestamp,
+                marker: repair.marker, extensions: repair.extensions, payload: Array(repair.payload.dropFirst(2)),
+                receivedAt: repair.receivedAt)
+            let original = try #require(Self.originalSequenceNumber(inner))
+            #expect(publisher.payload(ssrc: publisher.videoSSRC, sequenceNumber: original) == inner.payload)
+            #expect(repair.extensions[4] == Array("1".utf8))
+        }
+        // Nothing was resent on the media SSRC.
+        #expect(!room.video(0).contains { lost.contains($0.sequenceNumber) })
+    }
+
     @Test func aNACKForAPacketFromBeforeASwitchIsNotAnsweredWithAnotherPacket() async throws {
         let room = try await Room.make(publishers: 2, subscribers: 1)
         defer { room.stop() }

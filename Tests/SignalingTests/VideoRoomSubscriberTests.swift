@@ -265,7 +265,27 @@ import Testing
         #expect(harness.media.closed(transport))
     }
 
-    /// Provokes 428 (feed, mid), 437 (no stream), 433 (private_id), 423 (offer at join),
+    /// The deprecated `offer_*` switches filter the legacy `feed` form; with all off, 437.
+    @Test func legacyFeedOfferSwitches() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let join: JSONObject = ["request": "join", "ptype": "subscriber", "room": 1234, "feed": .uint(alice.1)]
+        let audioOnly = try await harness.client()
+        var body = join
+        body["offer_video"] = false
+        let (attached, _) = await audioOnly.request(body)
+        #expect(attached["videoroom"] == "attached", "\(attached)")
+        #expect(attached["streams"]?.arrayValue?.map { $0["type"] } == ["audio"])
+        let nothing = try await harness.client()
+        body["offer_audio"] = false
+        body["offer_data"] = false
+        let (refused, jsep) = await nothing.request(body)
+        #expect(refused.errorCode == 437)
+        #expect(refused.errorText == "Can't offer an SDP with no stream")
+        #expect(jsep == nil)
+    }
+
+    /// Provokes 428 (feed, mid), 437 (no stream), 433 (private_id), an ignored offer at join,
     /// 431 (offer on a subscriber), 430 (empty lists), 429 (missing streams/feed), 425.
     @Test func subscriberErrors() async throws {
         let harness = VideoRoomHarness()
@@ -291,9 +311,13 @@ import Testing
         #expect(empty.errorText == "Can't offer an SDP with no stream")
         #expect(await joinWith([:]).errorCode == 429)
         #expect(await joinWith(["streams": [["mid": "1"]]]).errorText == "Missing mandatory element (feed)")
-        let withOffer = await joinWith(["streams": [["feed": .uint(alice.1)]]], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
-        #expect(withOffer.errorCode == 423)
-        #expect(withOffer.errorText == "Can't send an offer to create subscribers")
+        // Janus 1.1.2 ignores a JSEP offer on a subscriber join: `attached` with our own offer.
+        let offering = try await harness.client()
+        let (withOffer, ourOffer) = await offering.request(
+            ["request": "join", "ptype": "subscriber", "room": 1234, "streams": [["feed": .uint(alice.1)]]],
+            jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
+        #expect(withOffer["videoroom"] == "attached", "\(withOffer)")
+        #expect(ourOffer?.type == .offer)
 
         await admin.request(["request": "create", "room": 91, "pin": "p"])
         let pinned = await client.request(["request": "join", "ptype": "subscriber", "room": 91, "streams": [["feed": 1]]]).data

@@ -43,6 +43,8 @@ struct MediaStreamState {
     /// the last ones plus the time that really passed (a receiver's jitter buffer and lip sync
     /// need the RTP clock to follow the wall clock across switches and pauses).
     var lastForwardedAt: MonotonicInstant?
+    /// Next sequence number of our RTX stream (RFC 4588 §4: its own sequence space, random start).
+    var rtxSequence = UInt16.random(in: 0...UInt16.max)
 
     /// Keyframe requests to one publisher are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000

@@ -40,11 +40,20 @@ public struct StreamSetup: Sendable {
     public var extensions: [StreamExtension]
     /// Lower-case codec name ("opus", "vp8", …): decides how keyframes are recognised.
     public var codecName: String
+    /// Our RFC 4588 retransmission stream for what we send, when the peer accepted `rtx` for
+    /// the codec and we announced an RTX SSRC (`ssrc-group:FID`): NACKed packets then go out
+    /// on it instead of being resent on the media SSRC. Both set or both nil.
+    public var rtxPayloadType: UInt8?
+    public var localRTXSSRC: UInt32?
 
     public init(
         mid: String, kind: MediaKind, payloadType: UInt8, clockRate: UInt32, remoteSSRCs: [UInt32],
-        localSSRC: UInt32, receives: Bool, sends: Bool, extensions: [StreamExtension] = [], codecName: String = ""
+        localSSRC: UInt32, receives: Bool, sends: Bool, extensions: [StreamExtension] = [], codecName: String = "",
+        rtxPayloadType: UInt8? = nil, localRTXSSRC: UInt32? = nil
     ) {
+        let rtx = rtxPayloadType.flatMap { pt in localRTXSSRC.map { (pt, $0) } }
+        self.rtxPayloadType = rtx?.0
+        self.localRTXSSRC = rtx?.1
         self.extensions = extensions
         self.codecName = codecName.lowercased()
         self.mid = mid
@@ -94,7 +103,9 @@ extension TransportSetup {
                 remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
                 receives: media.direction.receives, sends: media.direction.sends,
                 extensions: media.extensions.map { StreamExtension(id: UInt8(clamping: $0.id), uri: $0.uri) },
-                codecName: media.codecName)
+                codecName: media.codecName,
+                rtxPayloadType: media.direction.sends ? media.rtxPayloadType : nil,
+                localRTXSSRC: media.direction.sends ? media.localRTXSSRC : nil)
         }
         let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
         self.init(

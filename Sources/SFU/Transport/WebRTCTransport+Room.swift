@@ -112,9 +112,13 @@ extension WebRTCTransport {
              outbound: outbound, destination: destination, output: output, rewriteMid: true)
     }
 
+    /// Sends `packet` on m-line `index` with our SSRC, payload type, `sequence` and `timestamp`.
+    /// With `rtx`, the packet rewritten so is then wrapped as an RFC 4588 retransmission (OSN =
+    /// `sequence`) on the RTX SSRC, payload type and sequence number given.
     func send(
         _ packet: RTPPacket, as index: Int, sequence: UInt16, timestamp: UInt32, map: RTPHeaderExtensionIDMap,
-        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput, rewriteMid: Bool = false
+        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput, rewriteMid: Bool = false,
+        rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)? = nil
     ) {
         let ssrc = streams[index].setup.localSSRC
         // Forwarded packets carry the publisher's mid; a receiver drops packets whose mid is not
@@ -135,8 +139,36 @@ extension WebRTCTransport {
                 try? extensions.remapIDs(map)
                 if midID != 0 { streams[index].midValue.withUnsafeBytes { try? extensions.rewrite(id: midID, with: $0) } }
             }
-            return (try? outbound.protectRTP(slot, length: source.count)) ?? 0
+            var length = source.count
+            if let rtx {
+                length = Self.wrapRetransmissionInPlace(copy, in: slot, rtx: rtx, overhead: outbound.profile.rtpOverhead)
+                guard length > 0 else { return 0 }
+            }
+            return (try? outbound.protectRTP(slot, length: length)) ?? 0
         }
+    }
+
+    /// RFC 4588 §4 in place: the payload moves 2 bytes on to make room for the OSN (the
+    /// packet's current sequence number), padding is dropped, and the header takes the RTX
+    /// payload type, SSRC and sequence number. Returns the new length, 0 if it does not fit.
+    private static func wrapRetransmissionInPlace(
+        _ packet: RTPPacket, in slot: UnsafeMutableRawBufferPointer,
+        rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16), overhead: Int
+    ) -> Int {
+        let header = packet.headerLength
+        let payload = packet.payloadRange
+        let length = header + 2 + payload.count
+        guard length + overhead <= slot.count, let base = slot.baseAddress else { return 0 }
+        let osn = packet.sequenceNumber
+        // Overlapping move: copyMemory has memmove semantics.
+        (base + header + 2).copyMemory(from: base + payload.lowerBound, byteCount: payload.count)
+        slot[header] = UInt8(truncatingIfNeeded: osn >> 8)
+        slot[header + 1] = UInt8(truncatingIfNeeded: osn)
+        slot[0] &= ~0x20
+        packet.payloadType = rtx.payloadType
+        packet.sequenceNumber = rtx.sequence
+        packet.ssrc = rtx.ssrc
+        return length
     }
 
     func bindSource(streamIndex index: Int, publisher: WebRTCTransport, publisherStream: Int, send: Bool) {
@@ -187,8 +219,16 @@ extension WebRTCTransport {
                 original.ssrc == streams[index].forwardedSSRC
             else { return }
             let timestamp = streams[index].timestamps.map(original.timestamp)
+            // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and
+            // aiortc also accept a plain resend, but RTX keeps the media stream's statistics
+            // and sequence space clean, and is what Janus sends).
+            var rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)?
+            if let payloadType = streams[index].setup.rtxPayloadType, let ssrc = streams[index].setup.localRTXSSRC {
+                rtx = (payloadType, ssrc, streams[index].rtxSequence)
+                streams[index].rtxSequence &+= 1
+            }
             send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
-                 destination: destination, output: output, rewriteMid: true)
+                 destination: destination, output: output, rewriteMid: true, rtx: rtx)
         }
     }
 }

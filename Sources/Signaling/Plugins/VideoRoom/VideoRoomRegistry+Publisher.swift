@@ -18,9 +18,8 @@ extension VideoRoomRegistry {
             // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
             try joinPublisher(handleID: handleID, room: roomID, transaction: transaction, fields: fields, jsep: jsep)
         case "subscriber", "listener":
-            guard jsep == nil else {
-                throw VideoRoomError(VideoRoomError.invalidRequest, "Can't send an offer to create subscribers")
-            }
+            // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
+            // reply is the usual `attached` with the server's own offer.
             try joinSubscriber(handleID: handleID, room: roomID, transaction: transaction, fields: fields)
         default:
             throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (ptype)")
@@ -298,9 +297,12 @@ extension VideoRoomRegistry {
 
     // MARK: Leaving
 
-    /// Ends a publisher's PeerConnection: others get `unpublished`, its subscribers lose the streams.
+    /// Ends a publisher's PeerConnection: others get `unpublished` (unless `notifyOthers` is
+    /// false: a `leave` or `kick` announces only `leaving`/`kicked`, as Janus 1.1.2 does), its
+    /// subscribers lose the streams.
     func unpublish(
-        room roomID: UInt64, id: UInt64, selfEvent: (String?, JSONObject)?, hangupReason: String?
+        room roomID: UInt64, id: UInt64, selfEvent: (String?, JSONObject)?, hangupReason: String?,
+        notifyOthers: Bool = true
     ) {
         guard var participant = rooms[roomID]?.participants[id], let publisherMedia = participant.media else { return }
         media.closeTransport(publisherMedia.allocation)
@@ -308,10 +310,10 @@ extension VideoRoomRegistry {
         rooms[roomID]?.participants[id] = participant
         if let (transaction, data) = selfEvent { push(participant.handleID, transaction: transaction, data) }
         if let hangupReason { participant.context.push(.hangup(reason: hangupReason)) }
-        if publisherMedia.connected {
-            var event: JSONObject = ["videoroom": "event", "room": .uint(roomID), "unpublished": .uint(id)]
-            if let display = participant.display { event["display"] = .string(display) }
-            notifyParticipants(room: roomID, event, excluding: id)
+        // Janus 1.1.2 names only the id in `unpublished`, `leaving` and `kicked` (no display).
+        if publisherMedia.connected && notifyOthers {
+            notifyParticipants(
+                room: roomID, ["videoroom": "event", "room": .uint(roomID), "unpublished": .uint(id)], excluding: id)
         }
         sourcesGone(room: roomID, feed: id, keepMids: [])
     }
@@ -319,7 +321,11 @@ extension VideoRoomRegistry {
     func leavePublisher(room roomID: UInt64, id: UInt64, notifySelf: Bool, transaction: String?) {
         guard let participant = rooms[roomID]?.participants[id] else { return }
         if participant.media != nil {
-            unpublish(room: roomID, id: id, selfEvent: nil, hangupReason: notifySelf ? "Close PC" : nil)
+            // An explicit `leave` is announced by `leaving` alone; a detach (the core tearing the
+            // media down first) also sends `unpublished` before it, like Janus 1.1.2.
+            unpublish(
+                room: roomID, id: id, selfEvent: nil, hangupReason: notifySelf ? "Close PC" : nil,
+                notifyOthers: !notifySelf)
         }
         if notifySelf {
             push(participant.handleID, transaction: transaction,
@@ -328,8 +334,7 @@ extension VideoRoomRegistry {
         rooms[roomID]?.participants[id] = nil
         roles[participant.handleID] = .gone
         // Janus 1.1.2 tells the others even about participants that never published.
-        var event: JSONObject = ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)]
-        if let display = participant.display { event["display"] = .string(display) }
-        notifyParticipants(room: roomID, event, excluding: id)
+        notifyParticipants(
+            room: roomID, ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)], excluding: id)
     }
 }

@@ -41,6 +41,7 @@ extension VideoRoomRegistry {
 
     private func create(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
         try checkAdminKey(fields)
+        try VideoRoomSettings.validateCodecNames(fields)
         let permanent = try fields.bool("permanent") ?? false
         if permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't create permanent room")
@@ -189,15 +190,16 @@ extension VideoRoomRegistry {
         guard let participant = room.participants[userID] else {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
         }
-        if participant.media != nil {
-            unpublish(room: id, id: userID, selfEvent: nil, hangupReason: "Close PC")
-        }
+        // Janus 1.1.2: the victim is told first, the others get `kicked` alone (no `unpublished`,
+        // no display), and the handle is then out of the room like after a `leave`: a new `join`
+        // on it is 425 "Not in a room".
         push(participant.handleID, ["videoroom": "event", "room": .uint(id), "leaving": "ok", "reason": "kicked"])
+        if participant.media != nil {
+            unpublish(room: id, id: userID, selfEvent: nil, hangupReason: "Close PC", notifyOthers: false)
+        }
         rooms[id]?.participants[userID] = nil
-        roles[participant.handleID] = .kicked
-        var event: JSONObject = ["videoroom": "event", "room": .uint(id), "kicked": .uint(userID)]
-        if let display = participant.display { event["display"] = .string(display) }
-        notifyParticipants(room: id, event)
+        roles[participant.handleID] = .gone
+        notifyParticipants(room: id, ["videoroom": "event", "room": .uint(id), "kicked": .uint(userID)])
         // Subscriptions owned by the kicked user stop when the room checks private ids.
         if room.settings.requirePvtID {
             for subscriber in room.subscribers.values where subscriber.privateID == participant.privateID {

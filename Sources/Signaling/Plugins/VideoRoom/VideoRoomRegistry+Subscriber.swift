@@ -7,6 +7,8 @@ extension VideoRoomRegistry {
         var feed: UInt64
         var mid: String?
         var crossrefID: String?
+        /// Kinds the deprecated `feed` form switched off (`offer_audio`/`offer_video`/`offer_data`).
+        var skippedKinds: Set<MediaKind> = []
     }
 
     func joinSubscriber(
@@ -31,7 +33,12 @@ extension VideoRoomRegistry {
         if let streams = try fields.array("streams") {
             selectors = try feedSelectors(streams, key: "streams")
         } else if let legacyFeed {
-            selectors = [FeedSelector(feed: legacyFeed)]
+            // Janus 1.1.2 honours the deprecated offer_* switches only in this form.
+            var skipped: Set<MediaKind> = []
+            if try fields.bool("offer_audio") == false { skipped.insert(.audio) }
+            if try fields.bool("offer_video") == false { skipped.insert(.video) }
+            if try fields.bool("offer_data") == false { skipped.insert(.application) }
+            selectors = [FeedSelector(feed: legacyFeed, skippedKinds: skipped)]
         } else {
             throw .missing("streams")
         }

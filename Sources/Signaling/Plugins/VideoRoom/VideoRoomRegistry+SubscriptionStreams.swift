@@ -18,9 +18,12 @@ extension VideoRoomRegistry {
                     throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in feed (\(selector.feed))")
                 }
                 // Disabled publisher streams are skipped silently, as Janus does.
-                if stream.subscribable { resolved.append((publisher, stream, selector.crossrefID)) }
+                if stream.subscribable && !selector.skippedKinds.contains(stream.kind) {
+                    resolved.append((publisher, stream, selector.crossrefID))
+                }
             } else {
-                for stream in publisherMedia.streams where stream.subscribable {
+                for stream in publisherMedia.streams
+                where stream.subscribable && !selector.skippedKinds.contains(stream.kind) {
                     resolved.append((publisher, stream, selector.crossrefID))
                 }
             }

@@ -87,6 +87,35 @@ public struct VideoRoomSettings: Sendable, Equatable {
         value > 0 && value < 64000 ? 64000 : value
     }
 
+    /// Every codec name Janus 1.1.2 knows (`janus_*codec_from_name`, case-insensitive). A
+    /// `create` request naming anything else is refused, even though we forward fewer.
+    static let knownAudioCodecNames: Set<String> = [
+        "opus", "multiopus", "red", "isac32", "isac16", "pcmu", "pcma", "g722", "l16-48", "l16",
+    ]
+    static let knownVideoCodecNames: Set<String> = ["vp8", "vp9", "h264", "av1", "h265"]
+
+    /// The `create` request's codec check (Janus 1.1.2 does it only there, not for rooms read
+    /// from the configuration file): the first five comma-separated names must each be a known
+    /// codec name, an empty name included, or the request fails with 430.
+    static func validateCodecNames(_ fields: VideoRoomFields) throws(VideoRoomError) {
+        if let csv = try fields.string("audiocodec"), !Self.namesKnown(csv, Self.knownAudioCodecNames) {
+            throw VideoRoomError(
+                VideoRoomError.invalidElement,
+                "Invalid element (audiocodec can only be or contain opus, isac32, isac16, pcmu, pcma or g722)")
+        }
+        if let csv = try fields.string("videocodec"), !Self.namesKnown(csv, Self.knownVideoCodecNames) {
+            throw VideoRoomError(
+                VideoRoomError.invalidElement,
+                "Invalid element (videocodec can only be or contain vp8, vp9, av1, h264 or h265)")
+        }
+    }
+
+    private static func namesKnown(_ csv: String, _ known: Set<String>) -> Bool {
+        csv.split(separator: ",", omittingEmptySubsequences: false).prefix(5).allSatisfy {
+            known.contains($0.lowercased())
+        }
+    }
+
     /// A comma-separated codec list. Like Janus 1.1.2, names we cannot forward are skipped
     /// rather than refused (the room is still created); at most 5 are kept, and an empty result
     /// falls back to `fallback`.

@@ -147,5 +147,7 @@ enum HandleRole: Sendable, Equatable {
     case subscriber(room: UInt64)
     /// Left, or its room was destroyed: a handle cannot join again.
     case gone
+    /// A subscription of a kicked user in a `require_pvtid` room: its requests get 433. (A
+    /// kicked publisher's handle is `gone`.)
     case kicked
 }
