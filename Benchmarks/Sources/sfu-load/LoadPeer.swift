@@ -1,0 +1,131 @@
+import ICE
+import RTP
+import WebRTCPeer
+
+/// One harness peer: its socket, its `ClientPeer`, and either the media it publishes or the
+/// statistics of what it receives. Owned by one `MediaLoop` thread once added to it.
+final class LoadPeer {
+    enum Role {
+        case publisher
+        case subscriber
+    }
+
+    let name: String
+    let role: Role
+    let socket: UDPSocket
+    let remote: TransportAddress
+    let peer: ClientPeer
+    private(set) var connected = false
+    private(set) var failure: String?
+
+    // Publisher side.
+    var audio: SyntheticAudio?
+    var video: SyntheticVP8?
+    var audioExtensions: [(id: UInt8, value: [UInt8])] = []
+    var videoExtensions: [(id: UInt8, value: [UInt8])] = []
+    var absSendTimeID: UInt8?
+    private var nextAudio = MonotonicInstant(nanoseconds: 0)
+    private var nextVideo = MonotonicInstant(nanoseconds: 0)
+    private(set) var keyframeRequests = 0
+
+    // Subscriber side.
+    var clockRates: [UInt8: UInt32] = [:]
+    private(set) var streams: [UInt32: ReceivedStream] = [:]
+    private(set) var received = 0
+    private(set) var unstamped = 0
+
+    init(name: String, role: Role, socket: UDPSocket, remote: TransportAddress, configuration: ClientPeerConfiguration) throws {
+        self.name = name
+        self.role = role
+        self.socket = socket
+        self.remote = remote
+        peer = try ClientPeer(configuration: configuration, now: .now())
+    }
+
+    var sent: Int { peer.statistics.rtpSent }
+
+    /// One turn of the media thread: datagrams in, timers, media out, events.
+    func service(now: MonotonicInstant, buffer: UnsafeMutableRawBufferPointer, measuring: Bool,
+                 latency: inout LatencyHistogram) {
+        var budget = 512
+        while budget > 0, let length = socket.receive(into: buffer) {
+            budget -= 1
+            peer.handleDatagram(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), now: now)
+        }
+        if let due = peer.nextTimeout(), due <= now { peer.handleTimeout(now: now) }
+        if role == .publisher, connected { sendMedia(now: now) }
+        while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
+        while let event = peer.pollEvent() {
+            switch event {
+            case .iceConnected: break
+            case .connected:
+                connected = true
+                nextAudio = now
+                nextVideo = now
+            case .failed(let reason): failure = reason
+            case .rtp(let packet): receive(packet, measuring: measuring, latency: &latency)
+            case .rtcp(let messages):
+                for message in messages {
+                    switch message {
+                    case .pictureLossIndication, .fullIntraRequest:
+                        keyframeRequests += 1
+                        video?.keyframeRequested = true
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+
+    /// When this peer next needs a turn without any datagram arriving.
+    func nextDue() -> MonotonicInstant? {
+        var due = peer.nextTimeout()
+        if role == .publisher, connected {
+            if audio != nil { due = min(due ?? nextAudio, nextAudio) }
+            if video != nil { due = min(due ?? nextVideo, nextVideo) }
+        }
+        return due
+    }
+
+    private func sendMedia(now: MonotonicInstant) {
+        // Paced like a browser's capturer; after a stall, skip ahead instead of bursting.
+        if var audio, nextAudio <= now {
+            var extensions = audioExtensions
+            if let absSendTimeID { extensions.append((absSendTimeID, SendTimeStamp.absSendTime(now.nanoseconds))) }
+            peer.sendRTP(audio.next(now: now, extensions: extensions))
+            self.audio = audio
+            nextAudio = nextAudio.adding(nanoseconds: SyntheticAudio.intervalNanoseconds)
+            if nextAudio < now { nextAudio = now.adding(nanoseconds: SyntheticAudio.intervalNanoseconds) }
+        }
+        if var video, nextVideo <= now {
+            var extensions = videoExtensions
+            if let absSendTimeID { extensions.append((absSendTimeID, SendTimeStamp.absSendTime(now.nanoseconds))) }
+            for packet in video.nextFrame(now: now, extensions: extensions) { peer.sendRTP(packet) }
+            nextVideo = nextVideo.adding(nanoseconds: video.intervalNanoseconds)
+            if nextVideo < now { nextVideo = now.adding(nanoseconds: video.intervalNanoseconds) }
+            self.video = video
+        }
+    }
+
+    var keyframesSent: Int { video?.keyframesSent ?? 0 }
+
+    private func receive(_ packet: ReceivedRTPPacket, measuring: Bool, latency: inout LatencyHistogram) {
+        received += 1
+        let arrival = packet.receivedAt.nanoseconds
+        streams[packet.ssrc, default: ReceivedStream(clockRate: clockRates[packet.payloadType] ?? 90_000)].record(
+            sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrivalNanoseconds: arrival,
+            measureJitter: measuring)
+        guard measuring else { return }
+        if let sent = SendTimeStamp.read(packet.payload) {
+            latency.record(microseconds: arrival >= sent ? Int((arrival - sent) / 1000) : 0)
+        } else {
+            unstamped += 1
+        }
+    }
+
+    func close() {
+        peer.close()
+        while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
+        socket.close()
+    }
+}
