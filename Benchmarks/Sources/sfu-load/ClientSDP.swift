@@ -46,19 +46,29 @@ struct RemoteTransport {
         }
     }
 
-    init(_ description: SessionDescription) throws(Failure) {
+    /// `localAddress` restricts which server candidate we may use: from a loopback address only
+    /// a loopback candidate (never another address of this machine), otherwise one of the same
+    /// family that is not link-local.
+    init(_ description: SessionDescription, localAddress: String) throws(Failure) {
         guard let ufrag = description.effectiveICEUfrag, let pwd = description.effectiveICEPwd else {
             throw .missing("ICE credentials")
         }
         guard let text = description.effectiveFingerprint?.text, let fingerprint = DTLSFingerprint(sdpValue: text) else {
             throw .missing("fingerprint")
         }
-        let candidates = description.media.flatMap(\.candidates).filter {
-            $0.transport.lowercased() == "udp" && $0.component == 1
+        let localIsLoopback = localAddress.hasPrefix("127.") || localAddress == "::1"
+        let localIsIPv6 = localAddress.contains(":")
+        let usable = description.media.flatMap(\.candidates).filter { candidate in
+            guard candidate.transport.lowercased() == "udp", candidate.component == 1 else { return false }
+            let address = candidate.address.lowercased()
+            let isLoopback = address.hasPrefix("127.") || address == "::1"
+            if localIsLoopback { return isLoopback }
+            return address.contains(":") == localIsIPv6 && !address.hasPrefix("fe80:") && !isLoopback
         }
-        guard let chosen = candidates.lazy.compactMap({ TransportAddress($0.address, port: $0.port) }).first(where: { !$0.isIPv6 })
-            ?? candidates.lazy.compactMap({ TransportAddress($0.address, port: $0.port) }).first
-        else { throw .missing("UDP candidate") }
+        guard let chosen = usable.lazy.compactMap({ TransportAddress($0.address, port: $0.port) }).first else {
+            let offered = description.media.flatMap(\.candidates).map { "\($0.address):\($0.port)" }
+            throw .missing("UDP candidate reachable from \(localAddress) (offered: \(Set(offered).sorted()))")
+        }
         credentials = ICECredentials(ufrag: ufrag, pwd: pwd)
         self.fingerprint = fingerprint
         setup = description.effectiveSetup ?? .actpass

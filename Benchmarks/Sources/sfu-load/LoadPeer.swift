@@ -33,6 +33,14 @@ final class LoadPeer {
     private(set) var streams: [UInt32: ReceivedStream] = [:]
     private(set) var received = 0
     private(set) var unstamped = 0
+    // Diagnostics for a peer that does not connect.
+    private(set) var datagramsReceived = 0
+    private(set) var checksAnswered = 0
+    private(set) var checksRejected = 0
+    var diagnostics: String {
+        "\(name): datagrams in \(datagramsReceived), checks answered \(checksAnswered) rejected \(checksRejected), "
+            + "ICE \(peer.isICEConnected ? "up" : "down"), DTLS-SRTP \(connected ? "up" : "down")"
+    }
 
     init(name: String, role: Role, socket: UDPSocket, remote: TransportAddress, configuration: ClientPeerConfiguration) throws {
         self.name = name
@@ -48,9 +56,12 @@ final class LoadPeer {
     func service(now: MonotonicInstant, buffer: UnsafeMutableRawBufferPointer, measuring: Bool,
                  latency: inout LatencyHistogram) {
         var budget = 512
-        while budget > 0, let length = socket.receive(into: buffer) {
+        while budget > 0, let (length, source) = socket.receive(into: buffer) {
             budget -= 1
-            peer.handleDatagram(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), now: now)
+            let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+            datagramsReceived += 1
+            if answerCheck(datagram, from: source) { continue }
+            peer.handleDatagram(datagram, now: now)
         }
         if let due = peer.nextTimeout(), due <= now { peer.handleTimeout(now: now) }
         if role == .publisher, connected { sendMedia(now: now) }
@@ -75,6 +86,25 @@ final class LoadPeer {
                 }
             }
         }
+    }
+
+    /// A full-ICE server (Janus/libnice) runs its own connectivity checks towards us and only
+    /// selects the pair once one succeeds (RFC 8445 §7.3): answer Binding requests that carry
+    /// our credentials. `ClientPeer` itself only sends checks.
+    private func answerCheck(_ datagram: UnsafeRawBufferPointer, from source: TransportAddress?) -> Bool {
+        guard DatagramKind.classify(datagram) == .stun, let message = try? STUNMessage(datagram),
+            message.messageType.method == .binding, message.messageType.messageClass == .request
+        else { return false }
+        let password = peer.configuration.localCredentials.pwd
+        guard message.verifyMessageIntegrity(password: password) else {
+            checksRejected += 1
+            return true
+        }
+        checksAnswered += 1
+        let reply = STUNMessage.encodeBindingSuccess(
+            transactionID: message.transactionID, mappedAddress: source ?? remote, password: password)
+        socket.send(reply, to: source ?? remote)
+        return true
     }
 
     /// When this peer next needs a turn without any datagram arriving.

@@ -26,6 +26,9 @@ final class LoadRun {
         loops = (0..<options.threads).map { MediaLoop(name: "sfu-load-media-\($0)") }
     }
 
+    /// SFU_LOAD_DEBUG=1 logs every SDP exchanged.
+    let debug = ProcessInfo.processInfo.environment["SFU_LOAD_DEBUG"] != nil
+
     func log(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -75,8 +78,9 @@ final class LoadRun {
         guard let answerText = reply.jsep?["sdp"] as? String else {
             throw JanusError.badResponse("publish: no JSEP answer in \(reply.data)")
         }
+        if debug { log("publisher \(index) offer:\n\(offer)\nanswer:\n\(answerText)") }
         let answer = try SessionDescription.parse(answerText)
-        let remote = try RemoteTransport(answer)
+        let remote = try RemoteTransport(answer, localAddress: options.localAddress)
         let peer = try LoadPeer(
             name: "publisher \(index)", role: .publisher, socket: socket, remote: remote.candidate,
             configuration: ClientPeerConfiguration(
@@ -113,20 +117,25 @@ final class LoadRun {
             throw JanusError.badResponse("subscribe: no JSEP offer in \(attached.data)")
         }
         let offer = try SessionDescription.parse(offerText)
-        let remote = try RemoteTransport(offer)
+        let remote = try RemoteTransport(offer, localAddress: options.localAddress)
         let socket = try UDPSocket.bind(address: options.localAddress)
         let credentials = ICECredentials.random()
         let local = LocalTransport(
             credentials: credentials, fingerprint: certificate.fingerprint, address: options.localAddress,
             port: socket.port)
         let (answer, clockRates) = ClientSDP.subscriberAnswer(to: offer, local: local)
+        if debug { log("subscriber \(index) offer:\n\(offerText)\nanswer:\n\(answer)") }
         // We answer with a=setup:active, so we are the DTLS client whatever the offer allowed.
         let peer = try LoadPeer(
             name: "subscriber \(index)", role: .subscriber, socket: socket, remote: remote.candidate,
             configuration: ClientPeerConfiguration(
                 localCredentials: credentials, remoteCredentials: remote.credentials,
                 remoteFingerprint: remote.fingerprint, dtlsRole: remote.setup == .active ? .server : .client,
-                certificate: certificate))
+                certificate: certificate,
+                // The server offered, so a full-ICE server (Janus) starts as the controlling agent
+                // too; ClientPeer only plays controlling, so win the role conflict
+                // (RFC 8445 §7.3.1.1: the larger tie-breaker stays controlling).
+                tiebreaker: UInt64.max))
         peer.clockRates = clockRates
         _ = try janus.message(
             handle: handle, body: ["request": "start"], jsep: ["type": "answer", "sdp": answer, "trickle": false])
@@ -158,7 +167,9 @@ final class LoadRun {
             if let failure = state.failures.first { throw JanusError.badResponse("peer failed: \(failure)") }
             if state.connected >= count { return }
             if Date() >= deadline {
-                throw JanusError.timeout("\(count - state.connected) of \(count) peers to connect")
+                for line in state.diagnostics.prefix(5) { log(line) }
+                throw JanusError.timeout(
+                    "\(count - state.connected) of \(count) peers to connect (ICE up on \(state.iceConnected))")
             }
             Thread.sleep(forTimeInterval: 0.01)
         }

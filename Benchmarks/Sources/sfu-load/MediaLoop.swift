@@ -6,6 +6,7 @@ import RTP
 struct LoadSnapshot {
     var peers = 0
     var connected = 0
+    var iceConnected = 0
     var failures: [String] = []
     var sent = 0
     var received = 0
@@ -15,10 +16,12 @@ struct LoadSnapshot {
     var keyframesSent = 0
     var keyframeRequests = 0
     var unstamped = 0
+    var diagnostics: [String] = []
 
     mutating func add(_ other: LoadSnapshot) {
         peers += other.peers
         connected += other.connected
+        iceConnected += other.iceConnected
         failures += other.failures
         sent += other.sent
         received += other.received
@@ -28,6 +31,7 @@ struct LoadSnapshot {
         keyframesSent += other.keyframesSent
         keyframeRequests += other.keyframeRequests
         unstamped += other.unstamped
+        diagnostics += other.diagnostics
     }
 }
 
@@ -75,6 +79,8 @@ final class MediaLoop: @unchecked Sendable {
             for peer in peers {
                 snapshot.peers += 1
                 if peer.connected { snapshot.connected += 1 }
+                if peer.peer.isICEConnected { snapshot.iceConnected += 1 }
+                if !peer.connected { snapshot.diagnostics.append(peer.diagnostics) }
                 if let failure = peer.failure { snapshot.failures.append("\(peer.name): \(failure)") }
                 snapshot.sent += peer.role == .publisher ? peer.sent : 0
                 snapshot.received += peer.received

@@ -42,10 +42,17 @@ struct UDPSocket {
         }
     }
 
-    /// One datagram into `buffer`; nil when none is waiting.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
-        let received = recv(descriptor, buffer.baseAddress, buffer.count, 0)
-        return received >= 0 ? received : nil
+    /// One datagram into `buffer` and its source; nil when none is waiting.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> (Int, TransportAddress?)? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let received = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                recvfrom(descriptor, buffer.baseAddress, buffer.count, 0, $0, &length)
+            }
+        }
+        guard received >= 0 else { return nil }
+        return (received, TransportAddress(storage: storage))
     }
 
     func close() { _ = Glibc.close(descriptor) }
