@@ -113,9 +113,10 @@ final class MediaLoop: @unchecked Sendable {
                 lock.unlock()
                 return
             }
-            let now = MonotonicInstant.now()
             for peer in peers {
-                peer.service(now: now, buffer: buffer, measuring: measuring, latency: &latency)
+                // A fresh clock per peer: with many sockets a turn takes a while, and arrival
+                // times feed the latency figures.
+                peer.service(now: .now(), buffer: buffer, measuring: measuring, latency: &latency)
             }
             var wait: UInt64 = 5
             for peer in peers {
