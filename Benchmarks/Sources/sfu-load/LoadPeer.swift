@@ -32,6 +32,9 @@ final class LoadPeer {
     var clockRates: [UInt8: UInt32] = [:]
     private(set) var streams: [UInt32: ReceivedStream] = [:]
     private(set) var received = 0
+    /// Packets sent, and stamped packets received, whose send time lies in the window.
+    private(set) var windowSent = 0
+    private(set) var windowReceived = 0
     private(set) var unstamped = 0
     // Diagnostics for a peer that does not connect.
     private(set) var datagramsReceived = 0
@@ -53,7 +56,7 @@ final class LoadPeer {
     var sent: Int { peer.statistics.rtpSent }
 
     /// One turn of the media thread: datagrams in, timers, media out, events.
-    func service(now: MonotonicInstant, buffer: UnsafeMutableRawBufferPointer, measuring: Bool,
+    func service(now: MonotonicInstant, buffer: UnsafeMutableRawBufferPointer, window: MeasurementWindow,
                  latency: inout LatencyHistogram) {
         var budget = 512
         while budget > 0, let (length, source) = socket.receive(into: buffer) {
@@ -64,7 +67,11 @@ final class LoadPeer {
             peer.handleDatagram(datagram, now: now)
         }
         if let due = peer.nextTimeout(), due <= now { peer.handleTimeout(now: now) }
-        if role == .publisher, connected { sendMedia(now: now) }
+        if role == .publisher, connected {
+            let before = peer.statistics.rtpSent
+            sendMedia(now: now)
+            if window.contains(now.nanoseconds) { windowSent += peer.statistics.rtpSent - before }
+        }
         while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
         while let event = peer.pollEvent() {
             switch event {
@@ -74,7 +81,7 @@ final class LoadPeer {
                 nextAudio = now
                 nextVideo = now
             case .failed(let reason): failure = reason
-            case .rtp(let packet): receive(packet, measuring: measuring, latency: &latency)
+            case .rtp(let packet): receive(packet, window: window, latency: &latency)
             case .rtcp(let messages):
                 for message in messages {
                     switch message {
@@ -139,16 +146,19 @@ final class LoadPeer {
 
     var keyframesSent: Int { video?.keyframesSent ?? 0 }
 
-    private func receive(_ packet: ReceivedRTPPacket, measuring: Bool, latency: inout LatencyHistogram) {
+    private func receive(_ packet: ReceivedRTPPacket, window: MeasurementWindow, latency: inout LatencyHistogram) {
         received += 1
         let arrival = packet.receivedAt.nanoseconds
         streams[packet.ssrc, default: ReceivedStream(clockRate: clockRates[packet.payloadType] ?? 90_000)].record(
             sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrivalNanoseconds: arrival,
-            measureJitter: measuring)
-        guard measuring else { return }
+            measureJitter: window.contains(arrival))
+        // A packet belongs to the window by its send time, so packets in flight at either
+        // edge are neither lost nor counted twice.
         if let sent = SendTimeStamp.read(packet.payload) {
+            guard window.contains(sent) else { return }
+            windowReceived += 1
             latency.record(microseconds: arrival >= sent ? Int((arrival - sent) / 1000) : 0)
-        } else {
+        } else if window.contains(arrival) {
             unstamped += 1
         }
     }

@@ -12,8 +12,9 @@ struct LoadResult {
     let serverEnd: ProcessSample?
     let loadCPUSeconds: Double
 
-    var packetsSent: Int { end.sent - start.sent }
-    var packetsReceived: Int { end.received - start.received }
+    /// Packets sent in the window, and packets received whose send time is in the window.
+    var packetsSent: Int { end.windowSent }
+    var packetsReceived: Int { end.windowReceived }
     /// Every subscriber should get every packet sent in the window.
     var expectedDeliveries: Int { packetsSent * options.subscribers }
     var lossRatio: Double {
@@ -22,7 +23,8 @@ struct LoadResult {
     /// Loss seen as sequence-number gaps in what did arrive (RFC 3550 §6.4.1 "cumulative lost").
     var sequenceLossRatio: Double {
         let expected = end.expected - start.expected
-        return expected > 0 ? max(0, Double(expected - Int64(packetsReceived)) / Double(expected)) : 0
+        let received = Int64(end.received - start.received)
+        return expected > 0 ? max(0, Double(expected - received) / Double(expected)) : 0
     }
     var jitterMilliseconds: Double { end.streamsReceived > 0 ? end.jitterSumMilliseconds / Double(end.streamsReceived) : 0 }
     var serverCPUSeconds: Double? {

@@ -10,6 +10,8 @@ struct LoadSnapshot {
     var failures: [String] = []
     var sent = 0
     var received = 0
+    var windowSent = 0
+    var windowReceived = 0
     var expected: Int64 = 0
     var streamsReceived = 0
     var jitterSumMilliseconds = 0.0
@@ -25,6 +27,8 @@ struct LoadSnapshot {
         failures += other.failures
         sent += other.sent
         received += other.received
+        windowSent += other.windowSent
+        windowReceived += other.windowReceived
         expected += other.expected
         streamsReceived += other.streamsReceived
         jitterSumMilliseconds += other.jitterSumMilliseconds
@@ -35,6 +39,13 @@ struct LoadSnapshot {
     }
 }
 
+/// The measured window, in CLOCK_MONOTONIC nanoseconds (end exclusive).
+struct MeasurementWindow: Sendable {
+    var start: UInt64 = .max
+    var end: UInt64 = .max
+    func contains(_ nanoseconds: UInt64) -> Bool { nanoseconds >= start && nanoseconds < end }
+}
+
 /// A thread driving a set of `LoadPeer`s over their sockets with poll(2).
 /// Thread-safe: peers are added and statistics read under `lock`, which the thread holds
 /// for each turn.
@@ -43,7 +54,7 @@ final class MediaLoop: @unchecked Sendable {
     private var peers: [LoadPeer] = []
     private var pollDescriptors: [pollfd] = []
     private var running = true
-    private var measuring = false
+    private var window = MeasurementWindow()
     private var latency = LatencyHistogram()
     private let exited = DispatchSemaphore(value: 0)
 
@@ -63,11 +74,11 @@ final class MediaLoop: @unchecked Sendable {
         }
     }
 
-    /// Starts (true) or ends the measured window; starting clears the latency histogram.
-    func setMeasuring(_ on: Bool) {
+    /// Sets the measured window (packets count by their send time); clears the histogram.
+    func setWindow(_ window: MeasurementWindow) {
         lock.withLock {
-            if on { latency = LatencyHistogram() }
-            measuring = on
+            if self.window.start != window.start { latency = LatencyHistogram() }
+            self.window = window
         }
     }
 
@@ -84,6 +95,8 @@ final class MediaLoop: @unchecked Sendable {
                 if let failure = peer.failure { snapshot.failures.append("\(peer.name): \(failure)") }
                 snapshot.sent += peer.role == .publisher ? peer.sent : 0
                 snapshot.received += peer.received
+                snapshot.windowSent += peer.windowSent
+                snapshot.windowReceived += peer.windowReceived
                 snapshot.keyframesSent += peer.keyframesSent
                 snapshot.keyframeRequests += peer.keyframeRequests
                 snapshot.unstamped += peer.unstamped
@@ -116,7 +129,7 @@ final class MediaLoop: @unchecked Sendable {
             for peer in peers {
                 // A fresh clock per peer: with many sockets a turn takes a while, and arrival
                 // times feed the latency figures.
-                peer.service(now: .now(), buffer: buffer, measuring: measuring, latency: &latency)
+                peer.service(now: .now(), buffer: buffer, window: window, latency: &latency)
             }
             var wait: UInt64 = 5
             for peer in peers {

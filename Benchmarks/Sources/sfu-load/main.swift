@@ -17,11 +17,12 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     run.log("\(options.subscribers) subscriber(s) connected; warming up \(options.warmup) s")
     Thread.sleep(forTimeInterval: options.warmup)
 
-    for loop in run.loops { loop.setMeasuring(true) }
-    let start = run.snapshot()
     let serverStart = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfStart = ProcessSample.selfCPUSeconds()
     let startTime = MonotonicInstant.now()
+    var window = MeasurementWindow(start: startTime.nanoseconds)
+    for loop in run.loops { loop.setWindow(window) }
+    let start = run.snapshot()
     var previous = start
     var previousServer = serverStart
     var second = 0
@@ -48,15 +49,17 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
         previousServer = server
         if Double(second) >= options.duration { break }
     }
-    let end = run.snapshot()
+    let endTime = MonotonicInstant.now()
+    window.end = endTime.nanoseconds
+    for loop in run.loops { loop.setWindow(window) }
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfEnd = ProcessSample.selfCPUSeconds()
-    let elapsed = Double(MonotonicInstant.now().nanoseconds(since: startTime)) / 1e9
+    let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
+    // Let the packets sent before the end arrive (they count by send time).
+    Thread.sleep(forTimeInterval: 0.3)
+    let end = run.snapshot()
     var latency = LatencyHistogram()
-    for loop in run.loops {
-        loop.setMeasuring(false)
-        latency.merge(loop.latencyHistogram)
-    }
+    for loop in run.loops { latency.merge(loop.latencyHistogram) }
     return LoadResult(
         options: options, elapsed: elapsed, start: start, end: end, latency: latency, serverStart: serverStart,
         serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart)
