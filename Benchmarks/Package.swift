@@ -44,5 +44,6 @@ let package = Package(
                 .product(name: "WebRTCPeer", package: "swift-sfu"),
             ],
             path: "Sources/sfu-load"),
+        .testTarget(name: "SFULoadTests", dependencies: ["sfu-load"], path: "Tests/SFULoadTests"),
     ]
 )
