@@ -17,11 +17,15 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     run.log("\(options.subscribers) subscriber(s) connected; warming up \(options.warmup) s")
     Thread.sleep(forTimeInterval: options.warmup)
 
+    // The window is fixed in advance (each media thread gets it before it opens), so every
+    // thread classifies each packet by its send time the same way.
+    let startTime = MonotonicInstant.now().adding(milliseconds: 100)
+    let window = MeasurementWindow(
+        start: startTime.nanoseconds, end: startTime.adding(seconds: options.duration).nanoseconds)
+    for loop in run.loops { loop.setWindow(window) }
+    Thread.sleep(forTimeInterval: Double(startTime.nanoseconds(since: .now())) / 1e9)
     let serverStart = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfStart = ProcessSample.selfCPUSeconds()
-    let startTime = MonotonicInstant.now()
-    var window = MeasurementWindow(start: startTime.nanoseconds)
-    for loop in run.loops { loop.setWindow(window) }
     let start = run.snapshot()
     var previous = start
     var previousServer = serverStart
@@ -50,8 +54,6 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
         if Double(second) >= options.duration { break }
     }
     let endTime = MonotonicInstant.now()
-    window.end = endTime.nanoseconds
-    for loop in run.loops { loop.setWindow(window) }
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfEnd = ProcessSample.selfCPUSeconds()
     let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
