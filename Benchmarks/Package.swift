@@ -35,5 +35,15 @@ let package = Package(
             ],
             path: "Benchmarks/ICEBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // The load harness (issue 4): real WebRTC peers against any Janus-API server.
+        // RTP and ICE are reached through the SFU and WebRTCPeer products, which link them.
+        .executableTarget(
+            name: "sfu-load",
+            dependencies: [
+                .product(name: "SFU", package: "swift-sfu"),
+                .product(name: "WebRTCPeer", package: "swift-sfu"),
+            ],
+            path: "Sources/sfu-load"),
+        .testTarget(name: "SFULoadTests", dependencies: ["sfu-load"], path: "Tests/SFULoadTests"),
     ]
 )

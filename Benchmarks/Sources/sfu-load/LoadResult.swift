@@ -1,0 +1,102 @@
+import Foundation
+
+/// The figures of one measured window, rendered as the human table or the `--json` object
+/// (the field names are the contract of issue 4).
+struct LoadResult {
+    let options: LoadOptions
+    let elapsed: Double
+    let start: LoadSnapshot
+    let end: LoadSnapshot
+    let latency: LatencyHistogram
+    let serverStart: ProcessSample?
+    let serverEnd: ProcessSample?
+    let loadCPUSeconds: Double
+
+    /// Packets sent in the window, and packets received whose send time is in the window.
+    var packetsSent: Int { end.windowSent }
+    var packetsReceived: Int { end.windowReceived }
+    /// Every subscriber should get every packet sent in the window.
+    var expectedDeliveries: Int { packetsSent * options.subscribers }
+    var lossRatio: Double {
+        expectedDeliveries > 0 ? max(0, 1 - Double(packetsReceived) / Double(expectedDeliveries)) : 0
+    }
+    /// Loss seen as sequence-number gaps in what did arrive (RFC 3550 §6.4.1 "cumulative lost").
+    var sequenceLossRatio: Double {
+        let expected = end.expected - start.expected
+        let received = Int64(end.received - start.received)
+        return expected > 0 ? max(0, Double(expected - received) / Double(expected)) : 0
+    }
+    var jitterMilliseconds: Double { end.streamsReceived > 0 ? end.jitterSumMilliseconds / Double(end.streamsReceived) : 0 }
+    var serverCPUSeconds: Double? {
+        guard let serverStart, let serverEnd else { return nil }
+        return serverEnd.cpuSeconds - serverStart.cpuSeconds
+    }
+    var cpuMicrosecondsPerForwardedPacket: Double? {
+        guard let cpu = serverCPUSeconds, packetsReceived > 0 else { return nil }
+        return cpu * 1e6 / Double(packetsReceived)
+    }
+    var serverRSSMegabytes: Double? { serverEnd.map { Double($0.rssBytes) / 1_048_576 } }
+
+    func json() throws -> String {
+        func rounded(_ value: Double, _ places: Double = 1000) -> Double { (value * places).rounded() / places }
+        let object: [String: Any] = [
+            "url": options.url,
+            "publishers": options.publishers,
+            "subscribers": options.subscribers,
+            "duration_s": rounded(elapsed),
+            "packets_sent": packetsSent,
+            "packets_received": packetsReceived,
+            "expected_deliveries": expectedDeliveries,
+            "loss_ratio": rounded(lossRatio, 1e6),
+            "sequence_loss_ratio": rounded(sequenceLossRatio, 1e6),
+            "latency_ms": [
+                "p50": latency.quantileMilliseconds(0.5), "p90": latency.quantileMilliseconds(0.9),
+                "p99": latency.quantileMilliseconds(0.99), "max": Double(latency.maxMicroseconds) / 1000,
+                "samples": latency.count,
+            ] as [String: Any],
+            "jitter_ms": rounded(jitterMilliseconds),
+            "server_cpu_s": serverCPUSeconds.map { rounded($0) } ?? NSNull(),
+            "cpu_us_per_forwarded_packet": cpuMicrosecondsPerForwardedPacket.map { rounded($0) } ?? NSNull(),
+            "server_rss_mb": serverRSSMegabytes.map { rounded($0) } ?? NSNull(),
+            "server_rss_start_mb": serverStart.map { rounded(Double($0.rssBytes) / 1_048_576) } ?? NSNull(),
+            "load_cpu_s": rounded(loadCPUSeconds),
+            "video_bitrate": options.video ? options.videoBitrate : 0,
+            "fps": options.frameRate,
+            "audio": options.audio,
+            "video": options.video,
+            "media": "synthetic",
+            "keyframes_sent": end.keyframesSent,
+            "keyframe_requests": end.keyframeRequests,
+            "connected_peers": end.connected,
+            "failures": end.failures,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func table() -> String {
+        func row(_ name: String, _ value: String) -> String {
+            name.padding(toLength: 34, withPad: " ", startingAt: 0) + value + "\n"
+        }
+        func optional(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "n/a" }
+        var text = "\n"
+        text += row("server", options.url)
+        text += row("publishers → subscribers", "\(options.publishers) → \(options.subscribers) (each subscribes to all)")
+        text += row("media (synthetic)", "\(options.audio ? "opus 50 pkt/s" : "") \(options.video ? "VP8 \(options.videoBitrate / 1000) kbit/s @ \(options.frameRate) fps" : "")")
+        text += row("measured window", String(format: "%.2f s", elapsed))
+        text += row("packets sent", "\(packetsSent)")
+        text += row("packets received (forwarded)", "\(packetsReceived) of \(expectedDeliveries) expected")
+        text += row("loss (delivery / seq. gaps)", String(format: "%.4f%% / %.4f%%", lossRatio * 100, sequenceLossRatio * 100))
+        text += row("latency p50 / p90 / p99 / max", String(
+            format: "%.2f / %.2f / %.2f / %.2f ms", latency.quantileMilliseconds(0.5), latency.quantileMilliseconds(0.9),
+            latency.quantileMilliseconds(0.99), Double(latency.maxMicroseconds) / 1000))
+        text += row("jitter (mean over streams)", String(format: "%.3f ms", jitterMilliseconds))
+        text += row("server CPU", optional(serverCPUSeconds, "%.3f s"))
+        text += row("server CPU per forwarded packet", optional(cpuMicrosecondsPerForwardedPacket, "%.2f µs"))
+        text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
+        text += row("sfu-load CPU", String(format: "%.3f s", loadCPUSeconds))
+        text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")
+        if !end.failures.isEmpty { text += row("failed peers", end.failures.joined(separator: "; ")) }
+        return text
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import ICE
+import RTP
+import SFU
+import WebRTCPeer
+
+/// The whole run: signalling through the Janus API (one session, a handle per peer), peers on
+/// the media loops, the measured window, the report. Runs on the main thread, blocking.
+final class LoadRun {
+    let options: LoadOptions
+    let janus: JanusHTTPClient
+    let certificate: DTLSCertificate
+    let loops: [MediaLoop]
+    private var nextLoop = 0
+    private var roomHandle: Int64 = 0
+    private var roomID: Int64 = 0
+    private var createdRoom = false
+    private(set) var publishers: [LoadPeer] = []
+    private(set) var subscribers: [LoadPeer] = []
+    private var feeds: [Int64] = []
+
+    init(options: LoadOptions) throws {
+        self.options = options
+        janus = try JanusHTTPClient(url: options.url)
+        certificate = try DTLSCertificate.generateSelfSigned(commonName: "sfu-load")
+        loops = (0..<options.threads).map { MediaLoop(name: "sfu-load-media-\($0)") }
+    }
+
+    /// SFU_LOAD_DEBUG=1 logs every SDP exchanged.
+    let debug = ProcessInfo.processInfo.environment["SFU_LOAD_DEBUG"] != nil
+
+    func log(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    // MARK: Signalling
+
+    func setUp() throws {
+        try janus.createSession()
+        roomHandle = try janus.attach(plugin: "janus.plugin.videoroom")
+        roomID = options.room ?? Int64.random(in: 1_000_000...9_000_000_000)
+        do {
+            _ = try janus.message(handle: roomHandle, body: [
+                "request": "create", "room": roomID, "publishers": options.publishers + 1, "bitrate": 0,
+                "audiocodec": "opus", "videocodec": "vp8", "description": "sfu-load",
+            ])
+            createdRoom = true
+        } catch JanusError.plugin(let code, _) where code == 427 && options.room != nil {
+            // 427: the room exists already — use it.
+        }
+        log("room \(roomID) ready")
+    }
+
+    private func addToLoop(_ peer: LoadPeer) {
+        loops[nextLoop % loops.count].add(peer)
+        nextLoop += 1
+    }
+
+    func addPublisher(index: Int) throws {
+        let handle = try janus.attach(plugin: "janus.plugin.videoroom")
+        let joined = try janus.message(handle: handle, body: [
+            "request": "join", "ptype": "publisher", "room": roomID, "display": "load-pub-\(index)",
+        ])
+        guard let feed = JanusHTTPClient.int64(joined.data["id"]) else {
+            throw JanusError.badResponse("join: no publisher id in \(joined.data)")
+        }
+        let socket = try UDPSocket.bind(address: options.localAddress)
+        let credentials = ICECredentials.random()
+        let local = LocalTransport(
+            credentials: credentials, fingerprint: certificate.fingerprint, address: options.localAddress,
+            port: socket.port)
+        let audioSSRC = options.audio ? UInt32.random(in: 1...UInt32.max) : nil
+        let videoSSRC = options.video ? UInt32.random(in: 1...UInt32.max) : nil
+        let offer = ClientSDP.publisherOffer(local: local, audioSSRC: audioSSRC, videoSSRC: videoSSRC)
+        let reply = try janus.message(
+            handle: handle, body: ["request": "publish", "display": "load-pub-\(index)"],
+            jsep: ["type": "offer", "sdp": offer, "trickle": false])
+        guard let answerText = reply.jsep?["sdp"] as? String else {
+            throw JanusError.badResponse("publish: no JSEP answer in \(reply.data)")
+        }
+        if debug { log("publisher \(index) offer:\n\(offer)\nanswer:\n\(answerText)") }
+        let answer = try SessionDescription.parse(answerText)
+        let remote = try RemoteTransport(answer, localAddress: options.localAddress)
+        let peer = try LoadPeer(
+            name: "publisher \(index)", role: .publisher, socket: socket, remote: remote.candidate,
+            configuration: ClientPeerConfiguration(
+                localCredentials: credentials, remoteCredentials: remote.credentials,
+                remoteFingerprint: remote.fingerprint, dtlsRole: remote.ourRole, certificate: certificate))
+        if let audioSSRC { peer.audio = SyntheticAudio(ssrc: audioSSRC) }
+        if let videoSSRC {
+            peer.video = SyntheticVP8(
+                ssrc: videoSSRC, bitrate: options.videoBitrate, frameRate: options.frameRate,
+                keyframeInterval: options.keyframeInterval)
+        }
+        // The m-lines' mids as we offered them: audio "0" first, then video.
+        let videoMid = options.audio ? "1" : "0"
+        if let id = ClientSDP.extensionID(ExtensionURI.mid, in: answer, kind: "audio") {
+            peer.audioExtensions.append((id, Array("0".utf8)))
+        }
+        if let id = ClientSDP.extensionID(ExtensionURI.mid, in: answer, kind: "video") {
+            peer.videoExtensions.append((id, Array(videoMid.utf8)))
+        }
+        peer.absSendTimeID =
+            ClientSDP.extensionID(ExtensionURI.absSendTime, in: answer, kind: options.video ? "video" : "audio")
+        publishers.append(peer)
+        feeds.append(feed)
+        addToLoop(peer)
+    }
+
+    func addSubscriber(index: Int) throws {
+        let handle = try janus.attach(plugin: "janus.plugin.videoroom")
+        let attached = try janus.message(handle: handle, body: [
+            "request": "join", "ptype": "subscriber", "room": roomID,
+            "streams": feeds.map { ["feed": $0] as JSONObject },
+        ])
+        guard let offerText = attached.jsep?["sdp"] as? String else {
+            throw JanusError.badResponse("subscribe: no JSEP offer in \(attached.data)")
+        }
+        let offer = try SessionDescription.parse(offerText)
+        let remote = try RemoteTransport(offer, localAddress: options.localAddress)
+        let socket = try UDPSocket.bind(address: options.localAddress)
+        let credentials = ICECredentials.random()
+        let local = LocalTransport(
+            credentials: credentials, fingerprint: certificate.fingerprint, address: options.localAddress,
+            port: socket.port)
+        let (answer, clockRates) = ClientSDP.subscriberAnswer(to: offer, local: local)
+        if debug { log("subscriber \(index) offer:\n\(offerText)\nanswer:\n\(answer)") }
+        // We answer with a=setup:active, so we are the DTLS client whatever the offer allowed.
+        let peer = try LoadPeer(
+            name: "subscriber \(index)", role: .subscriber, socket: socket, remote: remote.candidate,
+            configuration: ClientPeerConfiguration(
+                localCredentials: credentials, remoteCredentials: remote.credentials,
+                remoteFingerprint: remote.fingerprint, dtlsRole: remote.setup == .active ? .server : .client,
+                certificate: certificate,
+                // The server offered, so a full-ICE server (Janus) starts as the controlling agent
+                // too; ClientPeer only plays controlling, so win the role conflict
+                // (RFC 8445 §7.3.1.1: the larger tie-breaker stays controlling).
+                tiebreaker: UInt64.max))
+        peer.clockRates = clockRates
+        _ = try janus.message(
+            handle: handle, body: ["request": "start"], jsep: ["type": "answer", "sdp": answer, "trickle": false])
+        subscribers.append(peer)
+        addToLoop(peer)
+    }
+
+    func tearDown() {
+        for loop in loops { loop.stop() }
+        if createdRoom {
+            _ = try? janus.message(handle: roomHandle, body: ["request": "destroy", "room": roomID], timeout: 5)
+        }
+        janus.destroy()
+    }
+
+    // MARK: Media
+
+    func snapshot() -> LoadSnapshot {
+        var total = LoadSnapshot()
+        for loop in loops { total.add(loop.snapshot()) }
+        return total
+    }
+
+    /// Waits until `count` peers are connected (DTLS-SRTP up) or one fails.
+    func waitConnected(_ count: Int, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let state = snapshot()
+            if let failure = state.failures.first { throw JanusError.badResponse("peer failed: \(failure)") }
+            if state.connected >= count { return }
+            if Date() >= deadline {
+                for line in state.diagnostics.prefix(5) { log(line) }
+                throw JanusError.timeout(
+                    "\(count - state.connected) of \(count) peers to connect (ICE up on \(state.iceConnected))")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Reads a process's CPU time and resident set from procfs (proc(5): /proc/PID/stat fields 14
+/// and 15, /proc/PID/statm field 2). Used at the start and end of the measured window.
+struct ProcessSample: Sendable {
+    /// User + system CPU seconds consumed so far.
+    var cpuSeconds: Double
+    var rssBytes: Int
+
+    static func read(pid: Int32) -> ProcessSample? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
+            // The command name may contain spaces and parentheses: fields start after the last ')'.
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After ')': field 3 (state) is fields[0], so utime (14) is fields[11], stime (15) fields[12].
+        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        let memory = statm.split(separator: " ")
+        guard memory.count > 1, let residentPages = Int(memory[1]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ProcessSample(
+            cpuSeconds: (utime + stime) / (ticks > 0 ? ticks : 100),
+            rssBytes: residentPages * Int(sysconf(Int32(_SC_PAGESIZE))))
+    }
+
+    /// This process (the load generator), from getrusage.
+    static func selfCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}
