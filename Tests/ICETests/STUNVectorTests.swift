@@ -28,7 +28,7 @@ import Testing
             #expect(message.messageType == .bindingSuccessResponse)
             #expect(message.transactionID == RFC5769.transactionID)
             #expect(message.software == "test vector")
-            #expect(message.xorMappedAddress == TransportAddress("192.0.2.1", port: 32853))
+            #expect(message.xorMappedAddress == TransportAddress(ipv4: 0xC000_0201, port: 32853))  // RFC 5769 §2.2's address
             #expect(message.verifyMessageIntegrity(password: RFC5769.password))
             #expect(message.verifyFingerprint())
         }
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func sampleIPv4ResponseReencodes() throws {
-        let address = try #require(TransportAddress("192.0.2.1", port: 32853))
+        let address = TransportAddress(ipv4: 0xC000_0201, port: 32853)  // RFC 5769 §2.2's address
         let bytes = encode(capacity: 200, type: .bindingSuccessResponse) { builder in
             builder.appendSoftware("test vector")
             builder.appendXORMappedAddress(address)

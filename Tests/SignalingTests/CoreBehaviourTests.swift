@@ -173,10 +173,10 @@ import Testing
         let (core, plugin) = makeCore()
         let (sid, hid) = await core.createAndAttach()
         let single = await core.send(
-            #"{"janus":"trickle","transaction":"t1","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#)
+            #"{"janus":"trickle","transaction":"t1","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"candidate:1 1 udp 2122260223 10.203.0.2 50000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#)
         #expect(single == ["janus": "ack", "session_id": .int(Int64(sid)), "transaction": "t1"])
         let many = await core.send(
-            #"{"janus":"trickle","transaction":"t2","session_id":\#(sid),"handle_id":\#(hid),"candidates":[{"candidate":"candidate:2 1 udp 1 192.0.2.10 50001 typ host","sdpMid":"0"},{"bogus":1},{"completed":true}]}"#)
+            #"{"janus":"trickle","transaction":"t2","session_id":\#(sid),"handle_id":\#(hid),"candidates":[{"candidate":"candidate:2 1 udp 1 10.203.0.2 50001 typ host","sdpMid":"0"},{"bogus":1},{"completed":true}]}"#)
         #expect(many.janus == "ack")
         let done = await core.send(
             #"{"janus":"trickle","transaction":"t3","session_id":\#(sid),"handle_id":\#(hid),"candidate":null}"#)

@@ -190,7 +190,7 @@ import Testing
         #expect(noCandidate.errorCode == 456)
         #expect(noCandidate.errorReason == "Missing mandatory element (candidate|candidates)")
         let noMid = await core.send(
-            #"{"janus":"trickle","transaction":"t","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"candidate:1 1 udp 1 192.0.2.1 1 typ host"}}"#)
+            #"{"janus":"trickle","transaction":"t","session_id":\#(sid),"handle_id":\#(hid),"candidate":{"candidate":"candidate:1 1 udp 1 10.203.0.2 1 typ host"}}"#)
         #expect(noMid.errorCode == 456)
         #expect(noMid.errorReason == "Trickle error: missing mandatory element (sdpMid or sdpMLineIndex)")
         let noCandidateString = await core.send(
