@@ -7,13 +7,13 @@ import functools
 import http.server
 import json
 import os
-import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from browser import CHROMEDRIVER, CHROMIUM, chromium  # noqa: F401
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -21,8 +21,6 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 JANUS_JS = Path(os.environ.get("SFU_E2E_JANUS_JS", "/usr/share/javascript/janus-gateway/janus.js"))
 ADAPTER_JS = Path(os.environ.get("SFU_E2E_ADAPTER_JS",
                                  "/usr/share/javascript/webrtc-adapter/adapter.js"))
-CHROMIUM = os.environ.get("SFU_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("SFU_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 class _PageHandler(http.server.SimpleHTTPRequestHandler):
@@ -55,32 +53,8 @@ def page_server():
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} missing (Debian package chromium)"
-    assert os.access(CHROMEDRIVER, os.X_OK), f"{CHROMEDRIVER} missing (Debian package chromium-driver)"
-    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                 "--allow-loopback-in-peer-connection",
-                 "--disable-features=WebRtcHideLocalIpsWithMdns",
-                 "--autoplay-policy=no-user-gesture-required",
-                 f"--user-data-dir={profile}", "--window-size=640,480"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_script_timeout(20)
-    driver.set_page_load_timeout(25)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        try:
-            driver.quit()
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
 
 
 STATS_SCRIPT = """

@@ -6,16 +6,13 @@ packetsReceived > 50. A over HTTP / B over WebSocket, and the reverse."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import tempfile
 import time
 
 import pytest
 
-from test_echotest_chromium import CHROMEDRIVER, CHROMIUM, STATS_SCRIPT, page_server  # noqa: F401
+from browser import chromium
+from test_echotest_chromium import STATS_SCRIPT, page_server  # noqa: F401
 from videoroom import VideoRoomHandle, create_room
 
 pytestmark = pytest.mark.timeout(60)
@@ -25,37 +22,6 @@ const e = window.e2e || {};
 return {state: e.state, errors: e.errors, messages: e.messages, webrtcState: e.webrtcState,
         iceState: e.iceState, remoteTracks: e.remoteTracks, myId: e.myId,
         published: e.published, destroyed: e.destroyed};"""
-
-
-@contextlib.contextmanager
-def chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} missing (Debian package chromium)"
-    assert os.access(CHROMEDRIVER, os.X_OK), f"{CHROMEDRIVER} missing (Debian package chromium-driver)"
-    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                 "--allow-loopback-in-peer-connection",
-                 "--disable-features=WebRtcHideLocalIpsWithMdns",
-                 "--autoplay-policy=no-user-gesture-required",
-                 f"--user-data-dir={profile}", "--window-size=640,480"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    # Generous: two Chromiums on a loaded 2-core machine sometimes take > 15 s to answer.
-    driver.set_script_timeout(20)
-    driver.set_page_load_timeout(25)
-    try:
-        yield driver
-    finally:
-        try:
-            driver.quit()
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
 
 
 def _console(driver, name: str) -> None:
