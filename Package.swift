@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: RTP → ICE → SFU → Signaling → sfu-server.
+// Layers point one way: RTP → ICE → SFUMedia → Signaling → SFU (the embedding API) → sfu-server.
 // C lives only in the C… shim targets.
 let package = Package(
     name: "swift-sfu",
@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "ICE", targets: ["ICE"]),
         .library(name: "SFU", targets: ["SFU"]),
+        .library(name: "SFUMedia", targets: ["SFUMedia"]),
         .library(name: "Signaling", targets: ["Signaling"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
         .executable(name: "sfu-server", targets: ["sfu-server"]),
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // OpenSSL 3 (libssl + libcrypto); function-like macros wrapped in static inline shims.
@@ -32,8 +35,9 @@ let package = Package(
         .target(name: "CSFUSystem", path: "Sources/CSFUSystem"),
         .target(name: "RTP", dependencies: ["COpenSSL"]),
         .target(name: "ICE", dependencies: ["RTP", "COpenSSL"]),
+        // The media plane: SDP, media workers, transports, the forwarding core.
         .target(
-            name: "SFU",
+            name: "SFUMedia",
             dependencies: [
                 "RTP", "ICE", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
@@ -43,17 +47,25 @@ let package = Package(
         .target(
             name: "Signaling",
             dependencies: [
-                "SFU",
+                "SFUMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The embedding API a daemon imports: options, the server as a `Service`, rooms, events.
+        .target(
+            name: "SFU",
+            dependencies: [
+                "SFUMedia", "Signaling",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "sfu-server",
             dependencies: [
-                "Signaling", "SFU",
+                "SFU", "Signaling", "SFUMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -61,6 +73,12 @@ let package = Package(
         .target(name: "SDPTestFixtures", path: "Tests/SDPTestFixtures"),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
         .testTarget(name: "ICETests", dependencies: ["ICE"]),
+        .testTarget(
+            name: "SFUMediaTests",
+            dependencies: [
+                "SFUMedia", "WebRTCPeer", "SDPTestFixtures",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer", "SDPTestFixtures"]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
     ],

@@ -21,7 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 // RTP is reached through the SFU product, which links it.
-                .product(name: "SFU", package: "swift-sfu"),
+                .product(name: "SFUMedia", package: "swift-sfu"),
                 "CLibSRTPBench",
             ],
             path: "Benchmarks/RTPBenchmarks",
@@ -31,7 +31,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 // ICE is reached through the SFU product, which links it.
-                .product(name: "SFU", package: "swift-sfu"),
+                .product(name: "SFUMedia", package: "swift-sfu"),
             ],
             path: "Benchmarks/ICEBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "sfu-load",
             dependencies: [
-                .product(name: "SFU", package: "swift-sfu"),
+                .product(name: "SFUMedia", package: "swift-sfu"),
                 .product(name: "WebRTCPeer", package: "swift-sfu"),
             ],
             path: "Sources/sfu-load"),

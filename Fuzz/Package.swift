@@ -30,7 +30,7 @@ let package = Package(
                 "FuzzSupport", .product(name: "ICE", package: "swift-sfu"), .product(name: "RTP", package: "swift-sfu"),
             ]),
         .executableTarget(
-            name: "fuzz-sdp", dependencies: ["FuzzSupport", .product(name: "SFU", package: "swift-sfu")]),
+            name: "fuzz-sdp", dependencies: ["FuzzSupport", .product(name: "SFUMedia", package: "swift-sfu")]),
         .executableTarget(
             name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
         .executableTarget(

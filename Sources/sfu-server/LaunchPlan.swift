@@ -1,6 +1,6 @@
 import ArgumentParser
 import Logging
-import SFU
+import SFUMedia
 
 /// A `ServerConfiguration` checked and turned into typed values; every mistake in a flag or the
 /// file is reported here, before anything binds.

@@ -1,7 +1,7 @@
 import Foundation
 import ICE
 import Logging
-import SFU
+import SFUMedia
 import Signaling
 
 /// The running process: the media plane plus the Janus API in front of it.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ICE
 import Logging
-import SFU
+import SFUMedia
 import Signaling
 
 /// `sfu-server`: the Janus-compatible SFU as a foreground process.

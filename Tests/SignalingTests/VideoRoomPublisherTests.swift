@@ -1,6 +1,6 @@
 import SDPTestFixtures
 import Testing
-@testable import SFU
+@testable import SFUMedia
 @testable import Signaling
 
 /// Publisher-role participants (janus-api.md §8.4): join, publish, configure, unpublish, leave.

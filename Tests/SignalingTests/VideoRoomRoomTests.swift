@@ -1,5 +1,5 @@
 import Testing
-@testable import SFU
+@testable import SFUMedia
 @testable import Signaling
 
 /// Synchronous room requests (janus-api.md §8.3) and their errors.

@@ -1,7 +1,7 @@
 import SDPTestFixtures
 import ICE
 import Testing
-@testable import SFU
+@testable import SFUMedia
 @testable import Signaling
 
 /// Multistream subscribers (janus-api.md §8.7, §10.3): server offers, `start`, `update`, `switch`.

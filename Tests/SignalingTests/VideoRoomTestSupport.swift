@@ -3,7 +3,7 @@ import Foundation
 import ICE
 import Logging
 import Testing
-@testable import SFU
+@testable import SFUMedia
 @testable import Signaling
 
 /// A `RoomMediaPlane` that records every call and lets tests play the media workers' events.

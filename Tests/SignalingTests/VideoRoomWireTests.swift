@@ -2,7 +2,7 @@ import SDPTestFixtures
 import Foundation
 import Logging
 import Testing
-@testable import SFU
+@testable import SFUMedia
 @testable import Signaling
 
 /// The plugin behind the real Janus core: envelopes as janus.js sees them.

@@ -1,5 +1,5 @@
 import ICE
-import SFU
+import SFUMedia
 
 /// RTP header extension URIs the harness sends (RFC 8285 one-byte form).
 enum ExtensionURI {

@@ -1,7 +1,7 @@
 import Foundation
 import ICE
 import RTP
-import SFU
+import SFUMedia
 import WebRTCPeer
 
 /// The whole run: signalling through the Janus API (one session, a handle per peer), peers on

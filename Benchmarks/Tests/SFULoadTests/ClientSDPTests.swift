@@ -1,6 +1,6 @@
 import ICE
 import RTP
-import SFU
+import SFUMedia
 import Testing
 
 @testable import sfu_load

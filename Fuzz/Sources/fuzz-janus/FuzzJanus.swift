@@ -1,7 +1,7 @@
 import Dispatch
 import FuzzSupport
 import Logging
-import SFU
+import SFUMedia
 import Signaling
 
 // The Janus core API (janus-api.md §3–§7) in memory: a fresh JanusCore per input with an

@@ -1,5 +1,5 @@
 import FuzzSupport
-import SFU
+import SFUMedia
 
 // SDP (RFC 8866) from the peer: SessionDescription.parse, the serializer round trip (what
 // parses must re-parse to the same model, as SDPParser promises), the BUNDLE/ICE/DTLS

@@ -1,5 +1,5 @@
 import Logging
-import SFU
+import SFUMedia
 
 /// `janus.plugin.echotest`: every stream a peer sends comes back to it on the same
 /// PeerConnection. The smallest complete WebRTC path, and the way clients test a server.

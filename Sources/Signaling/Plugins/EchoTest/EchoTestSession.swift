@@ -1,6 +1,6 @@
 import ICE
 import Logging
-import SFU
+import SFUMedia
 
 /// One EchoTest handle: at most one PeerConnection, echoed back to itself.
 actor EchoTestSession: JanusPluginSession {

@@ -1,5 +1,5 @@
 import Logging
-import SFU
+import SFUMedia
 
 /// `janus.plugin.videoroom`: Janus 1.x multistream conference rooms (janus-api.md §8–§10).
 ///

@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// Transport events (webrtcup, media, talking, slow link, failure) turned into Janus events.
 extension VideoRoomRegistry {

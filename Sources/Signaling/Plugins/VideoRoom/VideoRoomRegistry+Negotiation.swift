@@ -1,5 +1,5 @@
 import ICE
-import SFU
+import SFUMedia
 
 /// Publisher offers → our answers (janus-api.md §10.2).
 extension VideoRoomRegistry {

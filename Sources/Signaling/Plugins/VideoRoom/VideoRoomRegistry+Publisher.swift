@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// Publisher-role participants (janus-api.md §8.4): join, publish/configure, unpublish, leave.
 extension VideoRoomRegistry {

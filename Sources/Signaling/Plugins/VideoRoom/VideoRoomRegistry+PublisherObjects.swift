@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// The publisher objects of `joined`/`publishers` events and their announcement (§8.6).
 extension VideoRoomRegistry {

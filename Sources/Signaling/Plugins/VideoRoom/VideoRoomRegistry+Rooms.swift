@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// Synchronous requests (janus-api.md §8.3): answered in the `success` of the `message`.
 extension VideoRoomRegistry {

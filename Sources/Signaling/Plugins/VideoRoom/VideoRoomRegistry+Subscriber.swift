@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// Subscriber handles (janus-api.md §8.7): the server offers, the peer answers with `start`.
 extension VideoRoomRegistry {

@@ -1,4 +1,4 @@
-import SFU
+import SFUMedia
 
 /// A subscription's m-lines: which publisher stream feeds each one, the server offer that
 /// describes them (janus-api.md §10.3), and the bindings the media plane forwards by.

@@ -1,5 +1,5 @@
 import Logging
-import SFU
+import SFUMedia
 
 /// All VideoRoom state: rooms, their participants and subscribers, and which handle is what.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SFU
+import SFUMedia
 
 // The registry's bookkeeping: plain values owned by `VideoRoomRegistry` (never shared).
 

@@ -1,6 +1,6 @@
 import SDPTestFixtures
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 /// Deterministic xorshift-style generator (SplitMix64) so failures reproduce.
 struct SplitMix64: RandomNumberGenerator {

@@ -1,7 +1,7 @@
 import SDPTestFixtures
 import Foundation
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 let subscriberStreams = [
     OfferedStream(kind: .audio, codec: .opus, fmtp: "useinbandfec=1", ssrc: 1_243_887_205,

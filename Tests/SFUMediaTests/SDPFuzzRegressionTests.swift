@@ -1,5 +1,5 @@
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 /// Inputs found by the libFuzzer targets in Fuzz/ (scripts/fuzz.sh), minimised.
 @Suite("SDP fuzz regressions")

@@ -4,7 +4,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
-@testable import SFU
+@testable import SFUMedia
 
 /// MediaEngine end to end with the Swift client peer: the EchoTest behaviour.
 @Suite(.serialized) struct EngineEchoTests {

@@ -1,6 +1,6 @@
 import SDPTestFixtures
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 @Suite("SDP parser and serializer")
 struct SDPParserTests {

@@ -1,7 +1,7 @@
 import SDPTestFixtures
 import Foundation
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 let testLocal = LocalTransportParameters(
     iceUfrag: "sfuU", icePwd: "sfupasswordsfupassword",

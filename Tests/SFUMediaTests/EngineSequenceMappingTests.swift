@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SFU
+@testable import SFUMedia
 
 /// `SequenceRewriter.isCurrentMapping`: NACK answers may only use the offset that produced the
 /// requested number.

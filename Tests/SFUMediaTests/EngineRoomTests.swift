@@ -4,7 +4,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
-@testable import SFU
+@testable import SFUMedia
 
 /// MediaEngine room forwarding end to end: publisher peers feeding subscriber peers.
 @Suite(.serialized) struct EngineRoomTests {

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 import WebRTCPeer
 
-@testable import SFU
+@testable import SFUMedia
 
 /// Shared plumbing of the engine integration tests: a two-worker MediaEngine on loopback,
 /// client peers connected to its transports, and synthetic media.

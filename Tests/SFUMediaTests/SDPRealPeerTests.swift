@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 /// Our SDP against real WebRTC stacks: a Python script makes the peer, prints
 /// its offer (or takes ours), and applies what we send back. Only loopback

@@ -1,5 +1,5 @@
 import Testing
-@testable import SFU
+@testable import SFUMedia
 
 @Suite struct SequenceRewriterTests {
     @Test func passesSequenceNumbersThroughUntilPaused() {

@@ -1,7 +1,7 @@
 import ICE
 import Testing
 
-@testable import SFU
+@testable import SFUMedia
 
 /// A peer whose DTLS certificate does not match the fingerprint of its SDP: the server refuses
 /// the keys, reports the failure (Janus hangup "DTLS error") and other PeerConnections carry on.
