@@ -1,0 +1,149 @@
+import RTP
+
+/// A participant's standing in a controlled room (swift-sfu room-control extension).
+public enum RoomControlRole: String, Sendable, Hashable {
+    /// Lets people in, lowers hands, mutes and removes participants, promotes and demotes.
+    case moderator
+    case participant
+}
+
+/// The media kinds a moderator has muted for one participant.
+public struct RoomControlMedia: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let audio = RoomControlMedia(rawValue: 1)
+    public static let video = RoomControlMedia(rawValue: 2)
+    public static let all: RoomControlMedia = [.audio, .video]
+}
+
+/// Whom a lobby decision applies to.
+public enum RoomControlTarget: Sendable, Hashable {
+    case one(UInt64)
+    /// Everybody waiting, in arrival order.
+    case all
+}
+
+/// One request to a room's control state machine. `by` is the requesting participant (its
+/// VideoRoom participant id); the machine itself decides whether that participant may ask.
+public enum RoomControlRequest: Sendable, Hashable {
+    /// Someone asks to enter. `moderator` is true when they proved moderator rights (the
+    /// driver checks the secret); a moderator never waits.
+    case join(UInt64, moderator: Bool)
+    /// A member or a waiting joiner goes away (leave, detach, hangup of a waiting handle).
+    case leave(UInt64)
+    case raiseHand(UInt64)
+    /// Lower `target`'s hand: one's own, or anyone's for a moderator.
+    case lowerHand(by: UInt64, target: UInt64)
+    case lowerAllHands(by: UInt64)
+    /// Only checks that `by` may read the lobby; the driver reads `waitingList`.
+    case listWaiting(by: UInt64)
+    case admit(by: UInt64, RoomControlTarget)
+    case reject(by: UInt64, RoomControlTarget, reason: String?)
+    case setWaitingRoom(by: UInt64, enabled: Bool)
+    case promote(by: UInt64, target: UInt64)
+    case demote(by: UInt64, target: UInt64)
+    case mute(by: UInt64, target: UInt64, RoomControlMedia)
+    case unmute(by: UInt64, target: UInt64, RoomControlMedia)
+    /// Mutes every participant that is not a moderator.
+    case muteAll(by: UInt64, RoomControlMedia)
+    case unmuteAll(by: UInt64, RoomControlMedia)
+    case kick(by: UInt64, target: UInt64)
+}
+
+/// Why a joiner left the lobby.
+public enum LobbyDeparture: String, Sendable, Hashable {
+    case admitted
+    case rejected
+    /// `waiting_timeout` ran out before a moderator decided.
+    case timeout
+    /// The joiner gave up (leave, detach).
+    case left
+    /// The room went away.
+    case closed
+}
+
+/// A change of the lobby, told to the moderators together with the list.
+public enum LobbyChange: Sendable, Hashable {
+    case arrived(UInt64)
+    case departed(UInt64, LobbyDeparture)
+}
+
+/// What an event says. The driver renders it (with displays) for its protocol.
+public enum RoomControlEventKind: Sendable, Hashable {
+    /// To the joiner alone: it waits in the lobby at `position` (1-based).
+    case waiting(id: UInt64, position: Int)
+    /// To the moderators: the lobby after `change` (nil: a moderator's first view of it).
+    case lobby(waiting: [UInt64], change: LobbyChange?)
+    /// To every member: the raised hands, oldest first.
+    case hands([UInt64])
+    /// To every member: `id` now has `role`.
+    case role(id: UInt64, role: RoomControlRole)
+    /// To every member: what is muted of `id` by moderators now.
+    case muted(id: UInt64, media: RoomControlMedia)
+    /// To the moderators: the waiting room was switched.
+    case waitingRoom(enabled: Bool)
+}
+
+/// A notification and who gets it (member ids, ascending; a joiner only for its own `waiting`).
+public struct RoomControlEvent: Sendable, Hashable {
+    public var recipients: [UInt64]
+    public var kind: RoomControlEventKind
+
+    public init(recipients: [UInt64], kind: RoomControlEventKind) {
+        self.recipients = recipients
+        self.kind = kind
+    }
+}
+
+/// Something the driver must do to the room itself. Effects come before events: a newly
+/// admitted participant is in the room before the events addressed to it are sent.
+public enum RoomControlEffect: Sendable, Hashable {
+    /// Let `id` in: it now gets the publisher list and may publish and subscribe.
+    case admit(UInt64)
+    /// `id` leaves the lobby without entering (tell it why, end its handle).
+    case dismiss(UInt64, LobbyDeparture, message: String?)
+    /// Forward only what is not in `muted` from `id`'s media (moderator mutes, replacing the last).
+    case applyMutes(UInt64, muted: RoomControlMedia)
+    /// Remove member `id` from the room (kick).
+    case remove(UInt64)
+}
+
+/// Everything one input produced.
+public struct RoomControlOutput: Sendable, Hashable {
+    public var effects: [RoomControlEffect] = []
+    public var events: [RoomControlEvent] = []
+
+    public init() {}
+}
+
+/// Why a request was refused. The state is unchanged after an error.
+public enum RoomControlError: Error, Sendable, Hashable {
+    /// The requester is a member but not a moderator.
+    case notModerator
+    /// The requester is still in the lobby.
+    case notAdmitted
+    /// The requester or target is not in the room (a waiting joiner is not in the room).
+    case noSuchParticipant(UInt64)
+    /// The admit/reject target is not waiting (already admitted, gave up, or never came).
+    case notWaiting(UInt64)
+    case handAlreadyRaised(UInt64)
+    case handNotRaised(UInt64)
+    /// promote of a moderator, demote of a participant.
+    case roleUnchanged(UInt64, RoomControlRole)
+    /// `join` of an id that is already a member or waiting.
+    case alreadyPresent(UInt64)
+}
+
+/// The room properties the machine needs.
+public struct RoomControlConfiguration: Sendable, Hashable {
+    /// Joiners who are not moderators wait in the lobby.
+    public var waitingRoom: Bool
+    /// How long a joiner may wait before it is turned away; nil waits forever.
+    public var waitingTimeoutMilliseconds: UInt64?
+
+    public init(waitingRoom: Bool = false, waitingTimeoutMilliseconds: UInt64? = nil) {
+        self.waitingRoom = waitingRoom
+        self.waitingTimeoutMilliseconds = waitingTimeoutMilliseconds
+    }
+}
