@@ -30,15 +30,7 @@ extension VideoRoomRegistry {
         handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
     ) throws(VideoRoomError) {
         guard let room = rooms[roomID], let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
-        if let pin = room.settings.pin {
-            guard let given = try fields.string("pin") else { throw .missing("pin") }
-            guard given == pin else { throw .wrongPin }
-        }
-        if room.settings.checkAllowed {
-            guard let token = try fields.string("token"), room.settings.allowed.contains(token) else {
-                throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (not in the allowed list)")
-            }
-        }
+        try Self.checkJoinCredentials(room.settings, fields)
         let display = try fields.string("display")
         var userID = try fields.uint("id") ?? 0
         if userID != 0 {
@@ -288,6 +280,7 @@ extension VideoRoomRegistry {
     func publisherSettings(room: VideoRoomSettings, participant: Participant) -> PublisherSettings {
         var muted = participant.userMutedMids
         for stream in participant.media?.streams ?? [] where stream.moderated { muted.insert(stream.mid) }
+        muted.formUnion(controlMutedMids(room: room.room, participant: participant))
         return PublisherSettings(
             bitrate: participant.bitrate ?? room.bitrate, mutedMids: muted, keyframeInterval: room.firFreq,
             audioLevelEvents: room.audioLevelEvent,
@@ -333,6 +326,7 @@ extension VideoRoomRegistry {
         }
         rooms[roomID]?.participants[id] = nil
         roles[participant.handleID] = .gone
+        roomControlMemberLeft(room: roomID, id: id)
         // Janus 1.1.2 tells the others even about participants that never published.
         notifyParticipants(
             room: roomID, ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)], excluding: id)

@@ -78,9 +78,12 @@ extension VideoRoomRegistry {
         if let value = try fields.uint("new_publishers") { settings.publishers = Int(clamping: max(1, value)) }
         _ = try fields.bool("new_lock_record")
         _ = try fields.string("new_rec_dir")
+        let controlEdit = try RoomControlEdit(fields)
+        controlEdit.apply(to: &settings)
         room.settings = settings
         if permanent { room.permanent = true }
         rooms[id] = room
+        applyRoomControlEdit(controlEdit, room: id)
         // Bitrate and keyframe interval changes reach the running publishers at once.
         for participantID in room.participants.keys { applyPublisherSettings(room: id, id: participantID) }
         if room.permanent && permanent { try persist() }
@@ -96,6 +99,7 @@ extension VideoRoomRegistry {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't destroy room permanently")
         }
         let event: JSONObject = ["videoroom": "destroyed", "room": .uint(id)]
+        closeLobby(room: id)
         for participant in room.participants.values {
             participant.context.push(.event(transaction: nil, data: event, jsep: nil))
             if let media = participant.media {
@@ -187,9 +191,16 @@ extension VideoRoomRegistry {
         guard let room = rooms[id] else { throw .noSuchRoom(id) }
         try fields.checkSecret(room.settings.secret)
         let userID = try fields.requiredUInt("id")
-        guard let participant = room.participants[userID] else {
+        guard room.participants[userID] != nil else {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
         }
+        removeParticipant(room: id, userID: userID)
+        return ["videoroom": "success"]
+    }
+
+    /// Kicks a participant out (`kick`, or a moderator's `remove_participant`).
+    func removeParticipant(room id: UInt64, userID: UInt64) {
+        guard let room = rooms[id], let participant = room.participants[userID] else { return }
         // Janus 1.1.2: the victim is told first, the others get `kicked` alone (no `unpublished`,
         // no display), and the handle is then out of the room like after a `leave`: a new `join`
         // on it is 425 "Not in a room".
@@ -199,15 +210,15 @@ extension VideoRoomRegistry {
         }
         rooms[id]?.participants[userID] = nil
         roles[participant.handleID] = .gone
+        roomControlMemberLeft(room: id, id: userID)
         notifyParticipants(room: id, ["videoroom": "event", "room": .uint(id), "kicked": .uint(userID)])
         // Subscriptions owned by the kicked user stop when the room checks private ids.
-        if room.settings.requirePvtID {
+        if room.settings.requirePvtID || room.settings.waitingRoom {
             for subscriber in room.subscribers.values where subscriber.privateID == participant.privateID {
                 removeSubscriber(room: id, handleID: subscriber.handleID, hangupReason: "Close PC")
                 roles[subscriber.handleID] = .kicked
             }
         }
-        return ["videoroom": "success"]
     }
 
     private func moderate(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {

@@ -21,7 +21,8 @@ extension VideoRoomRegistry {
             guard given == pin else { throw .wrongPin }
         }
         let privateID = try fields.uint("private_id").map { UInt32(truncatingIfNeeded: $0) }
-        if room.settings.requirePvtID {
+        // A waiting-room room always wants proof of admission: a lobby member has no private_id.
+        if room.settings.requirePvtID || room.settings.waitingRoom {
             guard let privateID, room.participants.values.contains(where: { $0.privateID == privateID }) else {
                 throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (this room requires a valid private_id)")
             }

@@ -25,6 +25,8 @@ actor VideoRoomRegistry {
     var roles: [UInt64: HandleRole] = [:]
     var contexts: [UInt64: PluginHandleContext] = [:]
     var nextGeneration: UInt64 = 1
+    /// Handles whose participant waits in a room's lobby (room-control extension), by handle id.
+    var waitingHandles: [UInt64: WaitingJoin] = [:]
 
     struct MediaEventEnvelope: Sendable {
         var handleID: UInt64
@@ -69,6 +71,7 @@ actor VideoRoomRegistry {
     }
 
     func detach(handleID: UInt64) {
+        leaveLobby(handleID: handleID)
         switch roles[handleID] {
         case .publisher(let room, let id)?:
             leavePublisher(room: room, id: id, notifySelf: false, transaction: nil)
@@ -112,6 +115,11 @@ actor VideoRoomRegistry {
         let request: String
         do throws(VideoRoomError) {
             request = try fields.requiredString("request").lowercased()
+            if let handled = handleRoomControl(
+                request, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
+            {
+                return handled
+            }
             guard Self.synchronousRequests.contains(request) || Self.asynchronousRequests.contains(request) else {
                 throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(request)'")
             }
@@ -137,6 +145,7 @@ actor VideoRoomRegistry {
     ) throws(VideoRoomError) {
         let role = roles[handleID] ?? HandleRole.none
         if request == "join" || request == "joinandconfigure" {
+            defer { roomControlJoined(handleID: handleID, fields: fields) }
             try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
             return
         }

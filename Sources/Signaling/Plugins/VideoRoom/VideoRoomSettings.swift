@@ -29,6 +29,12 @@ public struct VideoRoomSettings: Sendable, Equatable {
     public var audioActivePackets = 100
     public var audioLevelAverage = 25
     public var notifyJoining = false
+    /// Room-control extension (README "Room control"): joiners wait in a lobby until admitted.
+    public var waitingRoom = false
+    /// Seconds a joiner may wait in the lobby; 0 waits forever.
+    public var waitingTimeout: UInt32 = 0
+    /// Joining with this secret (or the room `secret`) makes a moderator.
+    public var moderatorSecret: String?
 
     public static let supportedAudioCodecs = ["opus", "g722", "pcmu", "pcma"]
     public static let supportedVideoCodecs = ["vp8", "vp9", "h264", "av1"]
@@ -80,6 +86,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
             audioLevelAverage = (1...127).contains(value) ? Int(value) : 25
         }
         if let value = try fields.bool("notify_joining") { notifyJoining = value }
+        try readRoomControl(fields)
     }
 
     /// Janus raises a non-zero cap below 64 kbps to 64 kbps.
@@ -143,6 +150,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
         if let secret { object["secret"] = .string(secret) }
         if let pin { object["pin"] = .string(pin) }
         if checkAllowed { object["allowed"] = .array(allowed.map { .string($0) }) }
+        addRoomControl(to: &object, secrets: true)
         return object
     }
 
@@ -166,6 +174,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
             entry["audio_active_packets"] = .int(Int64(audioActivePackets))
             entry["audio_level_average"] = .int(Int64(audioLevelAverage))
         }
+        addRoomControl(to: &entry, secrets: false)
         return entry
     }
 }

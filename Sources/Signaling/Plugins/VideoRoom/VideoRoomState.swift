@@ -136,6 +136,14 @@ struct Room: Sendable {
     var participants: [UInt64: Participant] = [:]
     /// Subscribers by handle id.
     var subscribers: [UInt64: Subscriber] = [:]
+    /// Roles, lobby, hands and moderator mutes (the room-control extension).
+    var control: RoomControl
+
+    init(settings: VideoRoomSettings, permanent: Bool) {
+        self.settings = settings
+        self.permanent = permanent
+        control = RoomControl(configuration: settings.roomControlConfiguration)
+    }
 
     var activePublisherCount: Int { participants.values.filter { $0.media != nil }.count }
 }

@@ -1,0 +1,58 @@
+import SFUMedia
+
+/// The room-control properties of a room (README "Room control (extension)"): read from
+/// `create` (and the rooms file), written back to it, shown in `list` only when in use so a
+/// plain Janus room looks exactly like one.
+extension VideoRoomSettings {
+    mutating func readRoomControl(_ fields: VideoRoomFields) throws(VideoRoomError) {
+        if let value = try fields.bool("waiting_room") { waitingRoom = value }
+        if let value = try fields.uint32("waiting_timeout") { waitingTimeout = value }
+        if let value = try fields.string("moderator_secret") { moderatorSecret = value.isEmpty ? nil : value }
+    }
+
+    func addRoomControl(to object: inout JSONObject, secrets: Bool) {
+        if waitingRoom { object["waiting_room"] = true }
+        if waitingTimeout > 0 { object["waiting_timeout"] = .int(Int64(waitingTimeout)) }
+        if secrets, let moderatorSecret { object["moderator_secret"] = .string(moderatorSecret) }
+    }
+
+    var roomControlConfiguration: RoomControlConfiguration {
+        RoomControlConfiguration(waitingRoom: waitingRoom, waitingTimeoutMilliseconds: waitingTimeoutMilliseconds)
+    }
+
+    var waitingTimeoutMilliseconds: UInt64? { waitingTimeout > 0 ? UInt64(waitingTimeout) * 1000 : nil }
+
+    /// Whether a `join` body proves moderator rights: the room's `moderator_secret`, or its
+    /// `secret`. A wrong `moderator_secret` is an error (433); a wrong `secret` is ignored, as a
+    /// plain Janus `join` ignores it.
+    func joinsAsModerator(_ fields: VideoRoomFields) throws(VideoRoomError) -> Bool {
+        if let given = try fields.string("moderator_secret") {
+            guard given == moderatorSecret || (secret != nil && given == secret) else {
+                throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (wrong moderator_secret)")
+            }
+            return true
+        }
+        if let given = try? fields.string("secret"), let secret, given == secret { return true }
+        return false
+    }
+}
+
+/// The room-control keys of an `edit` request, validated before anything changes.
+struct RoomControlEdit {
+    var waitingRoom: Bool?
+    var waitingTimeout: UInt32?
+    /// "" clears it.
+    var moderatorSecret: String?
+
+    init(_ fields: VideoRoomFields) throws(VideoRoomError) {
+        waitingRoom = try fields.bool("new_waiting_room")
+        waitingTimeout = try fields.uint32("new_waiting_timeout")
+        moderatorSecret = try fields.string("new_moderator_secret")
+    }
+
+    func apply(to settings: inout VideoRoomSettings) {
+        if let waitingRoom { settings.waitingRoom = waitingRoom }
+        if let waitingTimeout { settings.waitingTimeout = waitingTimeout }
+        if let moderatorSecret { settings.moderatorSecret = moderatorSecret.isEmpty ? nil : moderatorSecret }
+    }
+}
