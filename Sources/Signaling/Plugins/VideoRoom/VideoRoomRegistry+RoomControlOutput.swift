@@ -33,7 +33,12 @@ extension VideoRoomRegistry {
         }
         for event in output.events {
             let data = roomControlEventData(event.kind, room: room)
-            for id in event.recipients { controlContext(room: room, id: id)?.push(.event(transaction: nil, data: data, jsep: nil)) }
+            // `waiting` answers the joiner's `join`, so it carries that transaction.
+            var transaction: String?
+            if case .waiting(let id, _) = event.kind { transaction = waitingHandle(room: room, id: id)?.transaction }
+            for id in event.recipients {
+                controlContext(room: room, id: id)?.push(.event(transaction: transaction, data: data, jsep: nil))
+            }
         }
     }
 
