@@ -357,8 +357,10 @@ class AiortcPublisher:
     counter video. Use `await pub.start()` / `await pub.close()`."""
 
     def __init__(self, url: str, room: int, display: str, colour_index: int = 0,
-                 pin: str | None = None, audio: bool = True, video: bool = True):
+                 pin: str | None = None, audio: bool = True, video: bool = True,
+                 extra: Json | None = None):
         self.url = url
+        self.extra = extra or {}       # more `join` fields (e.g. moderator_secret)
         self.room = room
         self.display = display
         self.pin = pin
@@ -379,6 +381,7 @@ class AiortcPublisher:
                       "display": self.display}
         if self.pin is not None:
             body["pin"] = self.pin
+        body.update(self.extra)
         ev = await asyncio.to_thread(self.vr.call, body)
         self.joined = plugin_data(ev)
         assert self.joined.get("videoroom") == "joined", self.joined
