@@ -9,10 +9,9 @@ import asyncio
 import random
 
 import pytest
-from aiortc import RTCSessionDescription
 
-from videoroom import (AiortcPublisher, AiortcSubscriber, VideoRoomHandle, _pc, create_room,
-                       plugin_data, wait_for)
+from videoroom import (AiortcPublisher, AiortcSubscriber, VideoRoomHandle, create_room, plugin_data,
+                       wait_for)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -31,6 +30,15 @@ def ours(server):
 
 async def _t(fn, *args):
     return await asyncio.to_thread(fn, *args)
+
+
+async def _join_host(url: str, room: int, **proof: str) -> tuple[VideoRoomHandle, dict]:
+    """A signalling-only moderator (`proof`: moderator_secret= or secret=); its `joined`."""
+    vr = await _t(VideoRoomHandle, url)
+    joined = plugin_data(await _t(vr.call, {"request": "join", "ptype": "publisher", "room": room,
+                                            "display": "host", **proof}))
+    assert joined["videoroom"] == "joined", joined
+    return vr, joined
 
 
 async def _join_waiting(url: str, room: int, display: str) -> tuple[VideoRoomHandle, int]:
@@ -133,10 +141,7 @@ def test_roomcontrol_rejected_joiner_is_told_and_cannot_publish(ours) -> None:
         admin = await _t(VideoRoomHandle, url)
         room = await _t(lambda: create_room(admin, secret=SECRET, waiting_room=True, waiting_timeout=2))
         # Joining with the room secret makes a moderator too.
-        host = await _t(VideoRoomHandle, url)
-        joined = plugin_data(await _t(host.call, {"request": "join", "ptype": "publisher", "room": room,
-                                                  "display": "host", "secret": SECRET}))
-        assert joined["videoroom"] == "joined", joined
+        host, joined = await _join_host(url, room, secret=SECRET)
         pub = AiortcPublisher(url, room, "guest", 2)
         joiner = None
         try:
@@ -232,17 +237,13 @@ def test_roomcontrol_mute_stops_media_on_the_wire(ours) -> None:
     async def run() -> None:
         admin = await _t(VideoRoomHandle, url)
         room = await _t(lambda: create_room(admin, moderator_secret=MODSECRET))
-        host = await _t(VideoRoomHandle, url)
-        joined = plugin_data(await _t(host.call, {"request": "join", "ptype": "publisher", "room": room,
-                                                  "display": "host", "moderator_secret": MODSECRET}))
-        assert joined["videoroom"] == "joined", joined
+        host, _ = await _join_host(url, room, moderator_secret=MODSECRET)
         pub = AiortcPublisher(url, room, "loud", 0)
         sub = AiortcSubscriber(url, room)
         try:
             await pub.start()
             await sub.start([{"feed": pub.id}])
-            vmid = next(s["mid"] for s in sub.attached["streams"] if s["type"] == "video")
-            amid = next(s["mid"] for s in sub.attached["streams"] if s["type"] == "audio")
+            vmid, amid = sub.mid_of("video"), sub.mid_of("audio")
             await sub.wait_until(lambda: vmid in sub.stats and sub.stats[vmid].frames >= 15 and
                                  amid in sub.stats and sub.stats[amid].rtp_packets >= 50, 25, "media before the mute")
             video, audio = sub.stats[vmid], sub.stats[amid]

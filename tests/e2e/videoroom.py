@@ -499,6 +499,10 @@ class AiortcSubscriber:
                     except Exception as e:  # keep repairing; report through stats
                         tap.stats.errors.append(f"repair: {e!r}")
 
+    def mid_of(self, kind: str) -> str:
+        """The subscription mid of the first `kind` ("audio"/"video") stream in `attached`."""
+        return next(s["mid"] for s in self.attached["streams"] if s["type"] == kind)
+
     def feed_of_mid(self) -> dict[str, int]:
         """Subscription mid → publisher id, from the `attached` event."""
         return {s["mid"]: s["feed_id"] for s in self.attached.get("streams", []) if "feed_id" in s}
