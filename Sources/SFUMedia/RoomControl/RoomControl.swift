@@ -14,6 +14,10 @@ import RTP
 /// the next moderator to join or be promoted gets the list. Raising a raised hand is refused
 /// and keeps its place. Admitting or rejecting a joiner who already gave up is refused.
 /// Turning the waiting room off lets everybody waiting in.
+///
+/// A value type with no shared state: whoever owns it (the registry actor) is the only one
+/// that touches it. Time is a parameter (`MonotonicInstant`); the owner runs the timer for
+/// `nextDeadline` and calls `expire(at:)`.
 public struct RoomControl: Sendable, Equatable {
     struct Member: Sendable, Equatable {
         var role: RoomControlRole
