@@ -1,16 +1,21 @@
 import ArgumentParser
 import Foundation
-import ICE
 import Logging
-import SFUMedia
-import Signaling
+import SFU
 
-/// `sfu-server`: the Janus-compatible SFU as a foreground process.
+/// `sfu-server`: the Janus-compatible SFU as a foreground process (the sidecar), a thin command
+/// line over the `SFU` library's `SFUServer`.
+///
+/// Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or `--print-config`; 64 for a usage or
+/// configuration error (bad flag, unreadable or invalid config file), before anything binds;
+/// 1 for a runtime failure (a port already in use, an unreadable certificate, a crash of the
+/// server while running).
 @main
 struct SFUServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfu-server",
-        abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).")
+        abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).",
+        discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.")
 
     @Option(name: .long, help: "JSON configuration file (every option; flags override it).")
     var config: String?
@@ -81,17 +86,33 @@ struct SFUServerCommand: AsyncParsableCommand {
             handler.logLevel = plan.logLevel
             return handler
         }
-        let logger = Logger(label: "sfu-server")
-        let server = try SFUServer(plan: plan, logger: logger)
-        try await server.start()
-        let ready = server.readyLine()
-        // Unbuffered, so a script waiting for the line sees it at once.
-        FileHandle.standardOutput.write(Data((ready + "\n").utf8))
-        if let readyFile {
-            try ready.write(toFile: readyFile, atomically: true, encoding: .utf8)
+        var options = plan.options
+        options.logger = Logger(label: "sfu-server")
+        let server: SFUServer
+        do {
+            server = try SFUServer(options: options)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        let signal = await TerminationSignal.wait()
-        logger.info("received \(signal), shutting down")
-        await server.shutdown()
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
+        let readyFile = self.readyFile
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    // A server that fails to start makes `group.run()` throw; nothing to announce.
+                    guard let addresses = try? await server.waitUntilReady() else { return }
+                    let ready = "sfu-server ready \(addresses.summary)"
+                    // Unbuffered, so a script waiting for the line sees it at once.
+                    FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+                    if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
+                }
+                try await tasks.waitForAll()
+            }
+        } catch {
+            options.logger.critical("sfu-server failed: \(error)")
+            throw ExitCode.failure
+        }
     }
 }

@@ -60,35 +60,3 @@ struct ServerConfiguration: Codable, Equatable, Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
-
-/// `HOST:PORT` with IPv6 hosts in brackets (`[::1]:8088`).
-struct HostPort: Equatable {
-    var host: String
-    var port: Int
-
-    init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            return nil
-        }
-        self.host = host
-        self.port = port
-    }
-}
-
-/// `LOW-HIGH` UDP port range.
-struct PortRange: Equatable {
-    var low: UInt16
-    var high: UInt16
-
-    init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let low = UInt16(parts[0]), let high = UInt16(parts[1]), low <= high else {
-            return nil
-        }
-        self.low = low
-        self.high = high
-    }
-}
