@@ -6,8 +6,8 @@ import SFU
 //     sfu-embed-pair --ice-address ADDR [--room ID]
 //
 // Both servers bind their Janus HTTP/WebSocket listeners and media sockets on ephemeral ports
-// of the given address and each gets room ID (same id on purpose: rooms must not leak between
-// servers). Output, one line each: `ready N http=… ws=… media=…` per server once ready;
+// of the given address; server N creates room ID+N through the room API. Output, one line
+// each: `ready N http=… ws=… media=… room=R` per server once ready;
 // `event N {json}` for every event of server N; `stopped N` when server N's run() returned.
 // Input: `stop N` stops server N; end of input stops both.
 
@@ -70,10 +70,10 @@ await withTaskGroup(of: Void.self) { group in
         group.addTask {
             do {
                 let addresses = try await server.waitUntilReady()
-                var room = RoomOptions(id: sharedRoomID, description: "server \(number) room")
+                var room = RoomOptions(id: sharedRoomID + UInt64(number), description: "server \(number) room")
                 room.maxPublishers = 6
-                try await server.createRoom(room)
-                emit("ready \(number) \(addresses.summary)")
+                let id = try await server.createRoom(room)
+                emit("ready \(number) \(addresses.summary) room=\(id)")
             } catch {
                 emit("failed \(number) \(error)")
             }
