@@ -11,8 +11,8 @@ import Testing
         let b = try SFUServer(options: embeddedOptions { $0.name = "b" })
         var eventsA = a.events().makeAsyncIterator()
         var eventsB = b.events().makeAsyncIterator()
+        let runningA = Task { try await a.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await a.run() }
             group.addTask { try await b.run() }
             let addressesA = try await a.waitUntilReady()
             let addressesB = try await b.waitUntilReady()
@@ -29,6 +29,7 @@ import Testing
 
             // Stopping one leaves the other working.
             a.stop()
+            try await runningA.value
             await #expect(throws: SFUError.notRunning) { try await a.createRoom(RoomOptions(id: 12)) }
             #expect(await eventsA.next() == nil)
             try await b.createRoom(RoomOptions(id: 33))
