@@ -19,6 +19,7 @@ public struct RoomOptions: Sendable, Hashable {
     public var keyframeInterval: Int?
     /// `audiocodec` / `videocodec`: preference lists (`["opus"]`, `["vp8", "h264"]`).
     public var audioCodecs: [String]?
+    /// Video codec preference (`videocodec`), e.g. `["vp8", "h264"]`.
     public var videoCodecs: [String]?
     /// `audiolevel_event`: `talking` events (and `SFUEvent` `.talking`).
     public var audioLevelEvents = false
@@ -33,6 +34,7 @@ public struct RoomOptions: Sendable, Hashable {
     /// Further `create` keys, passed as given (they win over the fields above).
     public var extra: JSONObject = [:]
 
+    /// A room with Janus's defaults, with the given id (nil: random) and description.
     public init(id: UInt64? = nil, description: String? = nil) {
         self.id = id
         self.description = description
@@ -63,19 +65,26 @@ public struct RoomOptions: Sendable, Hashable {
 
 /// Changes to a room (VideoRoom `edit`); nil fields stay as they are.
 public struct RoomChanges: Sendable, Hashable {
+    /// `new_description`.
     public var description: String?
     /// `new_secret`; an empty string removes the secret.
     public var secret: String?
     /// `new_pin`; an empty string removes the pin.
     public var pin: String?
+    /// `new_is_private`.
     public var isPrivate: Bool?
+    /// `new_publishers`.
     public var maxPublishers: Int?
+    /// `new_bitrate` (bits per second, 0: none).
     public var bitrate: Int?
+    /// `new_fir_freq` (seconds).
     public var keyframeInterval: Int?
+    /// `new_require_pvtid`.
     public var requirePrivateID: Bool?
     /// Also write the change to the rooms file.
     public var permanent = false
 
+    /// No changes; set the fields to change.
     public init() {}
 
     var editBody: JSONObject {
@@ -95,11 +104,17 @@ public struct RoomChanges: Sendable, Hashable {
 
 /// One room as `list` shows it.
 public struct RoomInfo: Sendable, Hashable {
+    /// The room id (`room`).
     public var id: UInt64
+    /// `description`.
     public var description: String
+    /// `is_private` (listed only with the admin key).
     public var isPrivate: Bool
+    /// `pin_required`: joining needs a pin.
     public var pinRequired: Bool
+    /// `max_publishers`.
     public var maxPublishers: Int
+    /// `num_participants`: publisher-role participants now.
     public var participantCount: Int
     /// The whole `list` entry, for keys without a typed field.
     public var raw: JSONObject
@@ -117,12 +132,15 @@ public struct RoomInfo: Sendable, Hashable {
 
 /// One publisher-role participant as `listparticipants` shows it.
 public struct ParticipantInfo: Sendable, Hashable {
+    /// The participant id (`id`), as in Janus events.
     public var id: UInt64
+    /// `display`, if it gave one.
     public var display: String?
     /// Its PeerConnection is up and its streams are announced.
     public var isPublishing: Bool
     /// Talking now (rooms with audio level events only).
     public var isTalking: Bool?
+    /// The whole `listparticipants` entry.
     public var raw: JSONObject
 
     init(_ entry: JSONObject) {

@@ -18,6 +18,7 @@ public enum SFUError: Error, Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// A one-line English description.
     public var description: String {
         switch self {
         case .invalidOptions(let reason): "invalid options: \(reason)"

@@ -10,9 +10,12 @@ import Metrics
 public struct SFUOptions: Sendable {
     /// A `HOST:PORT` listening endpoint; port 0 picks an ephemeral port.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// An address literal or host name to bind.
         public var host: String
+        /// The TCP port; 0 picks an ephemeral one.
         public var port: Int
 
+        /// `host:port`.
         public init(host: String, port: Int) {
             self.host = host
             self.port = port
@@ -57,8 +60,10 @@ public struct SFUOptions: Sendable {
         public var consentTimeout: Duration = .seconds(30)
         /// Kernel socket buffers requested per media socket, in bytes.
         public var socketReceiveBuffer = 4 << 20
+        /// Send buffer, in bytes.
         public var socketSendBuffer = 4 << 20
 
+        /// Janus's limits and a 4 MiB socket buffer each way.
         public init() {}
     }
 
@@ -80,7 +85,9 @@ public struct SFUOptions: Sendable {
     public var mediaWorkers = 0
     /// Inactivity after which a Janus session expires; `.zero` disables expiry.
     public var sessionTimeout: Duration = .seconds(60)
+    /// Bounds on what clients can make the server hold.
     public var limits = Limits()
+    /// The DTLS certificate (default: a fresh one per start).
     public var certificate: Certificate = .generated
     /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).
     public var apiSecret: String?
@@ -102,5 +109,6 @@ public struct SFUOptions: Sendable {
     /// Events buffered per `events()` consumer before the oldest are dropped.
     public var eventBufferSize = 256
 
+    /// The defaults listed on the type; change the fields you need.
     public init() {}
 }

@@ -12,6 +12,7 @@ public struct JanusHTTPRequest: Sendable {
     /// The POST body (a JSON object), empty for GET.
     public var body: [UInt8]
 
+    /// A request with these values.
     public init(
         method: String, path: String, query: String = "", headers: [(name: String, value: String)] = [],
         body: [UInt8] = []
@@ -33,10 +34,12 @@ public struct JanusHTTPRequest: Sendable {
 public struct JanusHTTPResponse: Sendable {
     /// HTTP status: 200 for every Janus reply (errors included), 302, 400, 403 or 404 otherwise.
     public var status: Int
+    /// Headers to send: CORS, and `Content-Type`/`Location` where they apply.
     public var headers: [(name: String, value: String)]
     /// JSON bytes, or empty.
     public var body: [UInt8]
 
+    /// A response with these values.
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers

@@ -12,6 +12,7 @@ public struct VideoRoomConfiguration: Sendable {
     /// Gets every room event as a typed value (for an embedder's event stream); nil: none.
     public var observer: VideoRoomEventObserver?
 
+    /// Plugin settings; the default has Janus's demo room 1234 and nothing else.
     public init(
         adminKey: String? = nil, roomsFile: String? = nil, rooms: [VideoRoomSettings] = [.demoRoom],
         observer: VideoRoomEventObserver? = nil

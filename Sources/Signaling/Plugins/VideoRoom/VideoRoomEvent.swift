@@ -26,12 +26,16 @@ public struct VideoRoomEvent: Sendable, Hashable {
 
     /// One published m-line.
     public struct Stream: Sendable, Hashable {
+        /// The m-line's mid in the publisher's SDP.
         public var mid: String
+        /// Audio, video or data.
         public var kind: MediaKind
         /// Negotiated codec name (`opus`, `vp8`, …); nil when the m-line is disabled.
         public var codec: String?
+        /// The publisher's description of the stream, if any.
         public var description: String?
 
+        /// A stream with these values.
         public init(mid: String, kind: MediaKind, codec: String?, description: String?) {
             self.mid = mid
             self.kind = kind
@@ -42,9 +46,13 @@ public struct VideoRoomEvent: Sendable, Hashable {
 
     /// What happened.
     public enum Kind: Sendable, Hashable {
+        /// A room was created (API, Janus `create`).
         case roomCreated
+        /// A room was destroyed; its participants got `participantLeft(.roomDestroyed)` first.
         case roomDestroyed
+        /// A participant joined as publisher-role (`join` with `ptype: publisher`).
         case participantJoined
+        /// A publisher-role participant is no longer in the room.
         case participantLeft(LeaveReason)
         /// The publisher's PeerConnection is up and its streams were announced to the room.
         case publishingStarted(streams: [Stream])
@@ -73,8 +81,10 @@ public struct VideoRoomEvent: Sendable, Hashable {
     public var handle: UInt64?
     /// Publisher or subscriber side; nil for room-level events.
     public var peer: Peer?
+    /// What happened.
     public var kind: Kind
 
+    /// An event with these values (for tests and replays).
     public init(
         room: UInt64, participant: UInt64? = nil, display: String? = nil, handle: UInt64? = nil, peer: Peer? = nil,
         kind: Kind
