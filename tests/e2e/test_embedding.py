@@ -151,9 +151,13 @@ def test_embedding_two_servers_in_one_process(test_address: str) -> None:
                     joined = [e for e in events if e["event"] == "participant_joined"]
                     assert [(e["room"], e["participant"], e["display"]) for e in joined] == [
                         (room[n], pubs[n].id, f"pub-{n}")], events
-                    assert any(e["event"] == "publishing_started" and e["participant"] == pubs[n].id
-                               for e in events), events
-                    assert any(e["event"] == "media_up" and e["peer"] == "publisher" for e in events), events
+                    # A publisher's events come in the order things happened on the wire.
+                    mine = [e["event"] for e in events if e.get("participant") == pubs[n].id]
+                    order = ["participant_joined", "webrtc_up", "publishing_started", "media_up"]
+                    assert all(k in mine for k in order), mine
+                    assert [mine.index(k) for k in order] == sorted(mine.index(k) for k in order), mine
+                    assert any(e["event"] == "media_up" and e["peer"] == "subscriber" for e in events) or \
+                        any(e["event"] == "webrtc_up" and e["peer"] == "subscriber" for e in events), events
                     assert all(e["room"] == room[n] for e in events), events
                     assert not any(e.get("participant") == pubs[other].id for e in events), events
 
@@ -162,6 +166,8 @@ def test_embedding_two_servers_in_one_process(test_address: str) -> None:
                 pair.wait_line(r"^stopped 1$", 15)
                 left = [e for e in _events(pair, 1) if e["event"] == "participant_left"]
                 assert [(e["participant"], e["reason"]) for e in left] == [(pubs[1].id, "disconnected")], left
+                tail = [e["event"] for e in _events(pair, 1) if e.get("participant") == pubs[1].id][-2:]
+                assert tail == ["publishing_stopped", "participant_left"], tail
                 await _wait_frames(subs[2], 30, 15, "video on server 2 after server 1 stopped")
                 # Server 1's listener is closed; server 2's answers.
                 with pytest.raises(requests.ConnectionError):
