@@ -104,9 +104,10 @@ struct SFUServerCommand: AsyncParsableCommand {
                     // A server that fails to start makes `group.run()` throw; nothing to announce.
                     guard let addresses = try? await server.waitUntilReady() else { return }
                     let ready = "sfu-server ready \(addresses.summary)"
+                    // The file first, so it exists once the line is seen.
+                    if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                     // Unbuffered, so a script waiting for the line sees it at once.
                     FileHandle.standardOutput.write(Data((ready + "\n").utf8))
-                    if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                 }
                 try await tasks.waitForAll()
             }
