@@ -40,8 +40,10 @@ struct TwinDaemon {
         options.logger = logger
         let sfu = try SFUServer(options: options)
         let twinHTTP = TwinHTTPService(endpoint: settings.twinHTTP, sfu: sfu, logger: logger)
+        // Services stop in reverse order: the SFU first, which ends the Janus long polls held by
+        // the twin's endpoint, so that the endpoint's own shutdown need not wait for them.
         let group = ServiceGroup(
-            services: [sfu, twinHTTP], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [twinHTTP, sfu], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask { await logEvents(of: sfu, logger: logger) }
