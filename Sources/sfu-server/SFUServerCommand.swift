@@ -55,8 +55,8 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
     var readyFile: String?
 
-    func effectiveConfiguration() throws -> ServerConfiguration {
-        var configuration = try config.map(ServerConfiguration.load(path:)) ?? ServerConfiguration()
+    func effectiveConfiguration() throws -> SFUConfigurationFile {
+        var configuration = try config.map(SFUConfigurationFile.load(path:)) ?? SFUConfigurationFile()
         if let http { configuration.http = http }
         if let ws { configuration.ws = ws }
         if !iceAddresses.isEmpty { configuration.iceAddresses = iceAddresses }
@@ -70,7 +70,7 @@ struct SFUServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration: ServerConfiguration
+        let configuration: SFUConfigurationFile
         do {
             configuration = try effectiveConfiguration()
         } catch {
@@ -80,19 +80,22 @@ struct SFUServerCommand: AsyncParsableCommand {
             print(configuration.json())
             return
         }
-        let plan = try LaunchPlan(configuration)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = plan.logLevel
-            return handler
-        }
-        var options = plan.options
-        options.logger = Logger(label: "sfu-server")
+        // Every mistake in a flag or the file is reported here, before anything binds (exit 64).
+        var options: SFUOptions
         let server: SFUServer
         do {
+            options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
+            options.name = "sfu-server"
+            options.logger = Logger(label: "sfu-server")
             server = try SFUServer(options: options)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(error.description.replacingOccurrences(of: "invalid options: ", with: ""))
+        }
+        let level = configuration.logLevelValue ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
         }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
