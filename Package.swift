@@ -89,7 +89,12 @@ let package = Package(
                 "SFUMedia", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer", "SDPTestFixtures"]),
+        .testTarget(
+            name: "SFUTests",
+            dependencies: [
+                "SFU", "WebRTCPeer", "SDPTestFixtures",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
     ],
     swiftLanguageModes: [.v6]
