@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SFU
 
 /// An example "digital twin" daemon: it embeds the SFU as a library beside a tiny HTTP endpoint
@@ -36,6 +37,8 @@ struct TwinDaemon {
         options.iceAddresses = settings.iceAddresses
         options.mediaPorts = settings.mediaPorts
         options.mediaWorkers = 1
+        // One set of NIO threads for the twin's endpoint and the SFU's Janus listeners.
+        options.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
         options.rooms = []
         options.logger = logger
         let sfu = try SFUServer(options: options)

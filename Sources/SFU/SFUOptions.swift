@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NIOCore
 
 /// Everything an `SFUServer` needs, as one value with working defaults: a server on loopback
 /// with the Janus API on 127.0.0.1:8088 (HTTP) and :8188 (WebSocket), media on 127.0.0.1 UDP
@@ -106,6 +107,9 @@ public struct SFUOptions: Sendable {
     public var metrics: (any MetricsFactory)?
     /// How often gauges and counters are refreshed when `metrics` is set.
     public var metricsInterval: Duration = .seconds(10)
+    /// SwiftNIO threads for the Janus HTTP/WebSocket listeners; nil: the server starts one
+    /// thread of its own (and stops it when it stops). Pass the daemon's group to share it.
+    public var eventLoopGroup: (any EventLoopGroup)?
     /// Events buffered per `events()` consumer before the oldest are dropped.
     public var eventBufferSize = 256
 

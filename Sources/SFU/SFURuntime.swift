@@ -32,7 +32,9 @@ final class SFURuntime: Sendable {
         if options.echoTest { plugins.append(EchoTestPlugin(engine: engine, logger: logger)) }
         let videoRoom = options.videoRoomConfiguration { broadcaster.publish($0) }
         plugins.append(VideoRoomPlugin(media: engine, configuration: videoRoom, logger: logger))
-        let api = JanusAPIServer(configuration: options.janusConfiguration, plugins: plugins, logger: logger)
+        let api = JanusAPIServer(
+            configuration: options.janusConfiguration, plugins: plugins, logger: logger,
+            eventLoopGroup: options.eventLoopGroup)
         do {
             try await api.start()
         } catch {
