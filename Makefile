@@ -28,6 +28,8 @@ unit-test: test-deps
 
 e2e-test: test-deps
 	$(SWIFT) build -c release --product sfu-server
+	$(SWIFT) build -c release --product sfu-embed-pair
+	$(SWIFT) build -c release --product twin-daemon
 	tests/e2e/run-in-netns.sh python3 -m pytest -v -p no:cacheprovider tests/e2e
 
 fuzz-smoke: test-deps

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Signaling", targets: ["Signaling"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
         .executable(name: "sfu-server", targets: ["sfu-server"]),
+        .executable(name: "twin-daemon", targets: ["twin-daemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
     ],
     targets: [
         // OpenSSL 3 (libssl + libcrypto); function-like macros wrapped in static inline shims.
@@ -61,6 +63,8 @@ let package = Package(
                 "SFUMedia", "Signaling",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "sfu-server",
@@ -69,6 +73,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The example twin daemon: embeds the SFU beside an HTTP endpoint of its own (built in CI).
+        .executableTarget(
+            name: "twin-daemon", dependencies: ["SFU", .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Examples/TwinDaemon"),
+        // Test support for tests/e2e/test_embedding.py: two SFUServer instances in one process.
+        .executableTarget(name: "sfu-embed-pair", dependencies: ["SFU"], path: "Tests/EmbedPair"),
         // Real SDP offers captured from aiortc and Chromium, shared by the SFU and Signaling tests.
         .target(name: "SDPTestFixtures", path: "Tests/SDPTestFixtures"),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
@@ -79,7 +90,12 @@ let package = Package(
                 "SFUMedia", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCPeer", "SDPTestFixtures"]),
+        .testTarget(
+            name: "SFUTests",
+            dependencies: [
+                "SFU", "WebRTCPeer", "SDPTestFixtures",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
     ],
     swiftLanguageModes: [.v6]

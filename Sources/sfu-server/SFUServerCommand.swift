@@ -1,16 +1,21 @@
 import ArgumentParser
 import Foundation
-import ICE
 import Logging
-import SFUMedia
-import Signaling
+import SFU
 
-/// `sfu-server`: the Janus-compatible SFU as a foreground process.
+/// `sfu-server`: the Janus-compatible SFU as a foreground process (the sidecar), a thin command
+/// line over the `SFU` library's `SFUServer`.
+///
+/// Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or `--print-config`; 64 for a usage or
+/// configuration error (bad flag, unreadable or invalid config file), before anything binds;
+/// 1 for a runtime failure (a port already in use, an unreadable certificate, a crash of the
+/// server while running).
 @main
 struct SFUServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfu-server",
-        abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).")
+        abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).",
+        discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.")
 
     @Option(name: .long, help: "JSON configuration file (every option; flags override it).")
     var config: String?
@@ -50,8 +55,8 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
     var readyFile: String?
 
-    func effectiveConfiguration() throws -> ServerConfiguration {
-        var configuration = try config.map(ServerConfiguration.load(path:)) ?? ServerConfiguration()
+    func effectiveConfiguration() throws -> SFUConfigurationFile {
+        var configuration = try config.map(SFUConfigurationFile.load(path:)) ?? SFUConfigurationFile()
         if let http { configuration.http = http }
         if let ws { configuration.ws = ws }
         if !iceAddresses.isEmpty { configuration.iceAddresses = iceAddresses }
@@ -65,7 +70,7 @@ struct SFUServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration: ServerConfiguration
+        let configuration: SFUConfigurationFile
         do {
             configuration = try effectiveConfiguration()
         } catch {
@@ -75,23 +80,43 @@ struct SFUServerCommand: AsyncParsableCommand {
             print(configuration.json())
             return
         }
-        let plan = try LaunchPlan(configuration)
+        // Every mistake in a flag or the file is reported here, before anything binds (exit 64).
+        var options: SFUOptions
+        let server: SFUServer
+        do {
+            options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
+            options.name = "sfu-server"
+            options.logger = Logger(label: "sfu-server")
+            server = try SFUServer(options: options)
+        } catch {
+            throw ValidationError(error.description.replacingOccurrences(of: "invalid options: ", with: ""))
+        }
+        let level = configuration.logLevelValue ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = plan.logLevel
+            handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "sfu-server")
-        let server = try SFUServer(plan: plan, logger: logger)
-        try await server.start()
-        let ready = server.readyLine()
-        // Unbuffered, so a script waiting for the line sees it at once.
-        FileHandle.standardOutput.write(Data((ready + "\n").utf8))
-        if let readyFile {
-            try ready.write(toFile: readyFile, atomically: true, encoding: .utf8)
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
+        let readyFile = self.readyFile
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    // A server that fails to start makes `group.run()` throw; nothing to announce.
+                    guard let addresses = try? await server.waitUntilReady() else { return }
+                    let ready = "sfu-server ready \(addresses.summary)"
+                    // The file first, so it exists once the line is seen.
+                    if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
+                    // Unbuffered, so a script waiting for the line sees it at once.
+                    FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+                }
+                try await tasks.waitForAll()
+            }
+        } catch {
+            options.logger.critical("sfu-server failed: \(error)")
+            throw ExitCode.failure
         }
-        let signal = await TerminationSignal.wait()
-        logger.info("received \(signal), shutting down")
-        await server.shutdown()
     }
 }

@@ -94,47 +94,25 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Routing
 
     private func handleRequest(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer?) {
-        let method = head.method
-        if method == .OPTIONS {
-            respond(context: context, head: head, status: .ok, json: nil)
-            return
-        }
-        guard method == .GET || method == .POST else {
-            let error = JanusError(JanusError.transportSpecific, "Unsupported method \(method.rawValue)")
-            respond(context: context, head: head, status: .ok, json: JanusMessages.error(error, sessionID: nil, transaction: nil))
-            return
-        }
-        guard let route = JanusHTTPRoute.parse(uri: head.uri, basePath: options.basePath) else {
-            respond(context: context, head: head, status: .notFound, json: nil)
-            return
-        }
-        switch (method, route.target) {
-        case (.GET, .info), (.GET, .ping):
-            let verb: JSONValue = route.target == .info ? "info" : "ping"
-            let request: JSONValue = ["janus": verb, "transaction": .string(Self.randomTransaction())]
+        let action = JanusHTTPAction.plan(
+            method: head.method.rawValue, uri: head.uri, options: options, bodyTooLarge: bodyTooLarge)
+        switch action {
+        case .respond(let status, let json, let extraHeaders):
+            respond(
+                context: context, head: head, status: HTTPResponseStatus(statusCode: status), json: json,
+                extraHeaders: extraHeaders)
+        case .coreRequest(let request):
             runCoreCall(context: context, head: head) { core in (await core.handle(request: request), {}) }
-        case (_, .info), (_, .ping):
-            respond(context: context, head: head, status: .badRequest, json: nil)
-        case (.GET, .root):
-            respond(context: context, head: head, status: .notFound, json: nil)
-        case (.GET, .handle(let sid, _)):
+        case .touchAndRedirect(let sid, let location):
             // Janus counts this as activity before redirecting to the session's poll URL.
             core.touchSession(sid)
-            let location = JanusHTTPRoute.normalized(options.basePath) + "/\(sid)"
             respond(context: context, head: head, status: .found, json: nil, extraHeaders: [("Location", location)])
-        case (.GET, .session(let sid)):
-            startLongPoll(context: context, head: head, sessionID: sid, route: route)
-        default:
-            if bodyTooLarge {
-                let error = JanusError(
-                    JanusError.transportSpecific, "Request body too large (limit \(options.maxBodySize) bytes)")
-                respond(context: context, head: head, status: .ok, json: JanusMessages.error(error, sessionID: nil, transaction: nil))
-                return
-            }
+        case .longPoll(let sid, let maxEvents, let apiSecret):
+            startLongPoll(context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret)
+        case .post(let sessionID, let handleID):
             let bytes = body.map { Array($0.readableBytesView) } ?? []
-            let ids = (session: route.pathSessionID, handle: route.pathHandleID)
             runCoreCall(context: context, head: head) { core in
-                await core.handleHTTPDeferred(body: bytes, pathSessionID: ids.session, pathHandleID: ids.handle)
+                await core.handleHTTPDeferred(body: bytes, pathSessionID: sessionID, pathHandleID: handleID)
             }
         }
     }
@@ -169,11 +147,12 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Long poll
 
-    private func startLongPoll(context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, route: JanusHTTPRoute) {
-        let maxEvents = route.maxEvents
+    private func startLongPoll(
+        context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, maxEvents: Int, apiSecret: String?
+    ) {
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: route.query["apisecret"]) {
+        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret) {
             events in
             // Always via execute: keeps ordering with our own bookkeeping below, even on the loop.
             eventLoop.execute {
@@ -225,7 +204,10 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
-        addCORSHeaders(&headers, request: head)
+        let cors = options.corsHeaders(
+            requestMethod: head.headers.first(name: "Access-Control-Request-Method"),
+            requestHeaders: head.headers.first(name: "Access-Control-Request-Headers"))
+        for (name, value) in cors { headers.add(name: name, value: value) }
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         var buffer: ByteBuffer?
         if let json {
@@ -247,29 +229,6 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
-    }
-
-    /// CORS as Janus's HTTP transport sends it on every response.
-    private func addCORSHeaders(_ headers: inout HTTPHeaders, request: HTTPRequestHead) {
-        if let origin = options.allowOrigin {
-            headers.add(name: "Access-Control-Allow-Origin", value: origin)
-            headers.add(name: "Access-Control-Allow-Credentials", value: "true")
-            headers.add(name: "Vary", value: "Origin")
-        } else {
-            headers.add(name: "Access-Control-Allow-Origin", value: "*")
-        }
-        headers.add(name: "Access-Control-Max-Age", value: "86400")
-        if let method = request.headers.first(name: "Access-Control-Request-Method") {
-            headers.add(name: "Access-Control-Allow-Methods", value: method)
-        }
-        if let requested = request.headers.first(name: "Access-Control-Request-Headers") {
-            headers.add(name: "Access-Control-Allow-Headers", value: requested)
-        }
-    }
-
-    private static func randomTransaction() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        return String((0..<12).map { _ in alphabet.randomElement() ?? "x" })
     }
 }
 

@@ -112,12 +112,7 @@ public final class JanusAPIServer: Sendable {
     private func bindHTTP(host: String, port: Int) async throws -> any Channel {
         let core = self.core
         let logger = self.logger
-        var options = JanusHTTPOptions()
-        options.basePath = configuration.basePath
-        options.maxBodySize = configuration.maxRequestBodySize
-        options.longPollHold = .nanoseconds(Int64(max(0, configuration.longPollHold) * 1e9))
-        options.allowOrigin = configuration.corsAllowOrigin
-        let httpOptions = options
+        let httpOptions = configuration.httpOptions
         let inFlight = self.inFlight
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)

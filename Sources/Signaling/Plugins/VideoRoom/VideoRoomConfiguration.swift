@@ -9,10 +9,17 @@ public struct VideoRoomConfiguration: Sendable {
     public var roomsFile: String?
     /// Rooms that exist from the start (not written to `roomsFile` unless edited permanently).
     public var rooms: [VideoRoomSettings]
+    /// Gets every room event as a typed value (for an embedder's event stream); nil: none.
+    public var observer: VideoRoomEventObserver?
 
-    public init(adminKey: String? = nil, roomsFile: String? = nil, rooms: [VideoRoomSettings] = [.demoRoom]) {
+    /// Plugin settings; the default has Janus's demo room 1234 and nothing else.
+    public init(
+        adminKey: String? = nil, roomsFile: String? = nil, rooms: [VideoRoomSettings] = [.demoRoom],
+        observer: VideoRoomEventObserver? = nil
+    ) {
         self.adminKey = adminKey
         self.roomsFile = roomsFile
         self.rooms = rooms
+        self.observer = observer
     }
 }

@@ -21,6 +21,7 @@ extension VideoRoomRegistry {
 
     private func publisherEvent(_ event: TransportEvent, room roomID: UInt64, participant: Participant) {
         let context = participant.context
+        if let kind = Self.observedKind(event) { emit(kind, room: roomID, participant: participant) }
         switch event {
         case .connected:
             context.push(.webrtcUp)
@@ -28,6 +29,7 @@ extension VideoRoomRegistry {
             publisherMedia.connected = true
             rooms[roomID]?.participants[participant.id]?.media = publisherMedia
             announcePublisher(room: roomID, id: participant.id)
+            emit(.publishingStarted(streams: Self.observedStreams(publisherMedia)), room: roomID, participant: participant)
         case .mediaReceiving(let mid, let kind, let receiving):
             context.push(.media(mid: mid, type: kind.token, receiving: receiving, substream: nil))
         case .slowLink(let mid, let kind, let uplink, let lost):
@@ -42,6 +44,7 @@ extension VideoRoomRegistry {
             guard publisherMedia.streams[index].talking != talking else { return }
             publisherMedia.streams[index].talking = talking
             rooms[roomID]?.participants[participant.id]?.media = publisherMedia
+            emit(.talking(mid: mid, isTalking: talking, level: level), room: roomID, participant: participant)
             // Everyone, the speaker included (§8.10).
             notifyParticipants(
                 room: roomID,
@@ -55,6 +58,7 @@ extension VideoRoomRegistry {
 
     private func subscriberEvent(_ event: TransportEvent, room roomID: UInt64, subscriber: Subscriber) {
         let context = subscriber.context
+        if let kind = Self.observedKind(event) { emit(kind, room: roomID, subscriber: subscriber) }
         switch event {
         case .connected:
             context.push(.webrtcUp)

@@ -74,6 +74,7 @@ extension VideoRoomRegistry {
         }
         rooms[roomID]?.participants[userID] = participant
         roles[handleID] = .publisher(room: roomID, id: userID)
+        emit(.participantJoined, room: roomID, participant: participant)
         if room.settings.notifyJoining {
             notifyParticipants(
                 room: roomID, ["videoroom": "event", "room": .uint(roomID), "joining": .object(attendee(participant))],
@@ -303,6 +304,7 @@ extension VideoRoomRegistry {
         rooms[roomID]?.participants[id] = participant
         if let (transaction, data) = selfEvent { push(participant.handleID, transaction: transaction, data) }
         if let hangupReason { participant.context.push(.hangup(reason: hangupReason)) }
+        if publisherMedia.connected { emit(.publishingStopped, room: roomID, participant: participant) }
         // Janus 1.1.2 names only the id in `unpublished`, `leaving` and `kicked` (no display).
         if publisherMedia.connected && notifyOthers {
             notifyParticipants(
@@ -327,6 +329,7 @@ extension VideoRoomRegistry {
         rooms[roomID]?.participants[id] = nil
         roles[participant.handleID] = .gone
         roomControlMemberLeft(room: roomID, id: id)
+        emit(.participantLeft(notifySelf ? .left : .disconnected), room: roomID, participant: participant)
         // Janus 1.1.2 tells the others even about participants that never published.
         notifyParticipants(
             room: roomID, ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)], excluding: id)

@@ -55,6 +55,7 @@ extension VideoRoomRegistry {
         let settings = try VideoRoomSettings(room: id, create: fields)
         rooms[id] = Room(settings: settings, permanent: permanent)
         if permanent { try persist() }
+        emit(.roomCreated, room: id)
         logger.info("videoroom: created room \(id)")
         return ["videoroom": "created", "room": .uint(id), "permanent": .bool(permanent)]
     }
@@ -107,6 +108,8 @@ extension VideoRoomRegistry {
                 participant.context.push(.hangup(reason: "Close PC"))
             }
             roles[participant.handleID] = .gone
+            if participant.isActivePublisher { emit(.publishingStopped, room: id, participant: participant) }
+            emit(.participantLeft(.roomDestroyed), room: id, participant: participant)
         }
         for subscriber in room.subscribers.values {
             subscriber.context.push(.event(transaction: nil, data: event, jsep: nil))
@@ -116,6 +119,7 @@ extension VideoRoomRegistry {
         }
         rooms[id] = nil
         if permanent || room.permanent { try persist() }
+        emit(.roomDestroyed, room: id)
         logger.info("videoroom: destroyed room \(id)")
         return ["videoroom": "destroyed", "room": .uint(id), "permanent": .bool(permanent)]
     }
@@ -211,6 +215,7 @@ extension VideoRoomRegistry {
         rooms[id]?.participants[userID] = nil
         roles[participant.handleID] = .gone
         roomControlMemberLeft(room: id, id: userID)
+        emit(.participantLeft(.kicked), room: id, participant: participant)
         notifyParticipants(room: id, ["videoroom": "event", "room": .uint(id), "kicked": .uint(userID)])
         // Subscriptions owned by the kicked user stop when the room checks private ids.
         if room.settings.requirePvtID || room.settings.waitingRoom {

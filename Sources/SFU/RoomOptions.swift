@@ -1,0 +1,153 @@
+/// The settings of a room to create, as typed values; each becomes the VideoRoom `create` key
+/// named beside it (janus-api.md §8.2), and the plugin checks them as it checks a Janus client's.
+public struct RoomOptions: Sendable, Hashable {
+    /// `room`: the id to use; nil picks a random one.
+    public var id: UInt64?
+    /// `description`.
+    public var description: String?
+    /// `secret`: needed to edit, destroy, kick and moderate.
+    public var secret: String?
+    /// `pin`: needed to join.
+    public var pin: String?
+    /// `is_private`: hidden from `list` without the admin key.
+    public var isPrivate = false
+    /// `publishers`: maximum concurrent publishers.
+    public var maxPublishers: Int?
+    /// `bitrate`: REMB cap per publisher in bits per second (0: none).
+    public var bitrate: Int?
+    /// `fir_freq`: seconds between keyframe requests to publishers.
+    public var keyframeInterval: Int?
+    /// `audiocodec` / `videocodec`: preference lists (`["opus"]`, `["vp8", "h264"]`).
+    public var audioCodecs: [String]?
+    /// Video codec preference (`videocodec`), e.g. `["vp8", "h264"]`.
+    public var videoCodecs: [String]?
+    /// `audiolevel_event`: `talking` events (and `SFUEvent` `.talking`).
+    public var audioLevelEvents = false
+    /// `notify_joining`: tell participants about non-publishing attendees.
+    public var notifyJoining = false
+    /// `require_pvtid`: subscriptions must name a participant's private id.
+    public var requirePrivateID = false
+    /// `allowed`: join tokens; non-nil turns the token check on.
+    public var allowedTokens: [String]?
+    /// `permanent`: keep the room in the rooms file.
+    public var permanent = false
+    /// Further `create` keys, passed as given (they win over the fields above).
+    public var extra: JSONObject = [:]
+
+    /// A room with Janus's defaults, with the given id (nil: random) and description.
+    public init(id: UInt64? = nil, description: String? = nil) {
+        self.id = id
+        self.description = description
+    }
+
+    /// The `create` request body (without `admin_key`).
+    public var createBody: JSONObject {
+        var body: JSONObject = ["request": "create"]
+        if let id { body["room"] = .uint(id) }
+        if let description { body["description"] = .string(description) }
+        if let secret { body["secret"] = .string(secret) }
+        if let pin { body["pin"] = .string(pin) }
+        if isPrivate { body["is_private"] = true }
+        if let maxPublishers { body["publishers"] = .int(Int64(maxPublishers)) }
+        if let bitrate { body["bitrate"] = .int(Int64(bitrate)) }
+        if let keyframeInterval { body["fir_freq"] = .int(Int64(keyframeInterval)) }
+        if let audioCodecs { body["audiocodec"] = .string(audioCodecs.joined(separator: ",")) }
+        if let videoCodecs { body["videocodec"] = .string(videoCodecs.joined(separator: ",")) }
+        if audioLevelEvents { body["audiolevel_event"] = true }
+        if notifyJoining { body["notify_joining"] = true }
+        if requirePrivateID { body["require_pvtid"] = true }
+        if let allowedTokens { body["allowed"] = .array(allowedTokens.map { .string($0) }) }
+        if permanent { body["permanent"] = true }
+        for (key, value) in extra { body[key] = value }
+        return body
+    }
+}
+
+/// Changes to a room (VideoRoom `edit`); nil fields stay as they are.
+public struct RoomChanges: Sendable, Hashable {
+    /// `new_description`.
+    public var description: String?
+    /// `new_secret`; an empty string removes the secret.
+    public var secret: String?
+    /// `new_pin`; an empty string removes the pin.
+    public var pin: String?
+    /// `new_is_private`.
+    public var isPrivate: Bool?
+    /// `new_publishers`.
+    public var maxPublishers: Int?
+    /// `new_bitrate` (bits per second, 0: none).
+    public var bitrate: Int?
+    /// `new_fir_freq` (seconds).
+    public var keyframeInterval: Int?
+    /// `new_require_pvtid`.
+    public var requirePrivateID: Bool?
+    /// Also write the change to the rooms file.
+    public var permanent = false
+
+    /// No changes; set the fields to change.
+    public init() {}
+
+    var editBody: JSONObject {
+        var body: JSONObject = ["request": "edit"]
+        if let description { body["new_description"] = .string(description) }
+        if let secret { body["new_secret"] = .string(secret) }
+        if let pin { body["new_pin"] = .string(pin) }
+        if let isPrivate { body["new_is_private"] = .bool(isPrivate) }
+        if let maxPublishers { body["new_publishers"] = .int(Int64(maxPublishers)) }
+        if let bitrate { body["new_bitrate"] = .int(Int64(bitrate)) }
+        if let keyframeInterval { body["new_fir_freq"] = .int(Int64(keyframeInterval)) }
+        if let requirePrivateID { body["new_require_pvtid"] = .bool(requirePrivateID) }
+        if permanent { body["permanent"] = true }
+        return body
+    }
+}
+
+/// One room as `list` shows it.
+public struct RoomInfo: Sendable, Hashable {
+    /// The room id (`room`).
+    public var id: UInt64
+    /// `description`.
+    public var description: String
+    /// `is_private` (listed only with the admin key).
+    public var isPrivate: Bool
+    /// `pin_required`: joining needs a pin.
+    public var pinRequired: Bool
+    /// `max_publishers`.
+    public var maxPublishers: Int
+    /// `num_participants`: publisher-role participants now.
+    public var participantCount: Int
+    /// The whole `list` entry, for keys without a typed field.
+    public var raw: JSONObject
+
+    init(_ entry: JSONObject) {
+        id = entry["room"]?.uint64Value ?? 0
+        description = entry["description"]?.stringValue ?? ""
+        isPrivate = entry["is_private"]?.boolValue ?? false
+        pinRequired = entry["pin_required"]?.boolValue ?? false
+        maxPublishers = Int(entry["max_publishers"]?.int64Value ?? 0)
+        participantCount = Int(entry["num_participants"]?.int64Value ?? 0)
+        raw = entry
+    }
+}
+
+/// One publisher-role participant as `listparticipants` shows it.
+public struct ParticipantInfo: Sendable, Hashable {
+    /// The participant id (`id`), as in Janus events.
+    public var id: UInt64
+    /// `display`, if it gave one.
+    public var display: String?
+    /// Its PeerConnection is up and its streams are announced.
+    public var isPublishing: Bool
+    /// Talking now (rooms with audio level events only).
+    public var isTalking: Bool?
+    /// The whole `listparticipants` entry.
+    public var raw: JSONObject
+
+    init(_ entry: JSONObject) {
+        id = entry["id"]?.uint64Value ?? 0
+        display = entry["display"]?.stringValue
+        isPublishing = entry["publisher"]?.boolValue ?? false
+        isTalking = entry["talking"]?.boolValue
+        raw = entry
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+
+/// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
+/// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
+/// `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`.
+/// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
+/// values and turns them into `SFUOptions`. A plain value.
+public struct SFUConfigurationFile: Codable, Equatable, Sendable {
+    /// Janus REST endpoint `HOST:PORT`, or "off".
+    public var http = "127.0.0.1:8088"
+    /// Janus WebSocket endpoint `HOST:PORT` (subprotocol janus-protocol), or "off".
+    public var ws = "127.0.0.1:8188"
+    /// Base path of the REST API.
+    public var basePath = "/janus"
+    /// Addresses the media sockets bind to and advertise. Empty: detect the host's addresses
+    /// like Janus does (every interface that is up, not loopback, not link-local).
+    public var iceAddresses: [String] = []
+    /// Advertised address per bound address, for 1:1 NAT (Janus nat_1_1_mapping).
+    public var natMapping: [String: String] = [:]
+    /// UDP ports for media, "LOW-HIGH"; worker i uses LOW+i.
+    public var mediaPorts = "20000-20100"
+    /// Media worker threads; 0 = one per core.
+    public var workers = 0
+    /// Seconds without activity before a Janus session expires; 0 disables expiry.
+    public var sessionTimeout: Double = 60
+    /// trace, debug, info, notice, warning, error or critical.
+    public var logLevel = "info"
+    /// PEM files of the DTLS certificate and key; absent: a fresh ECDSA P-256 one at start.
+    public var certificateFile: String?
+    /// (The private key file of `certificateFile`.)
+    public var privateKeyFile: String?
+    /// VideoRoom `admin_key`: needed to create rooms and to list private ones; absent = anyone.
+    public var adminKey: String?
+    /// Where VideoRoom rooms created with `permanent: true` are kept; absent = not kept.
+    public var roomsFile: String?
+
+    /// The embedded defaults.
+    public init() {}
+
+    /// Reads the keys present; absent ones keep the defaults.
+    public init(from decoder: any Decoder) throws {
+        let defaults = SFUConfigurationFile()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        http = try container.decodeIfPresent(String.self, forKey: .http) ?? defaults.http
+        ws = try container.decodeIfPresent(String.self, forKey: .ws) ?? defaults.ws
+        basePath = try container.decodeIfPresent(String.self, forKey: .basePath) ?? defaults.basePath
+        iceAddresses = try container.decodeIfPresent([String].self, forKey: .iceAddresses) ?? defaults.iceAddresses
+        natMapping = try container.decodeIfPresent([String: String].self, forKey: .natMapping) ?? defaults.natMapping
+        mediaPorts = try container.decodeIfPresent(String.self, forKey: .mediaPorts) ?? defaults.mediaPorts
+        workers = try container.decodeIfPresent(Int.self, forKey: .workers) ?? defaults.workers
+        sessionTimeout = try container.decodeIfPresent(Double.self, forKey: .sessionTimeout) ?? defaults.sessionTimeout
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+        certificateFile = try container.decodeIfPresent(String.self, forKey: .certificateFile)
+        privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
+        adminKey = try container.decodeIfPresent(String.self, forKey: .adminKey)
+        roomsFile = try container.decodeIfPresent(String.self, forKey: .roomsFile)
+    }
+
+    /// Reads a JSON config file.
+    public static func load(path: String) throws -> SFUConfigurationFile {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(SFUConfigurationFile.self, from: data)
+    }
+
+    /// The configuration as pretty-printed JSON with sorted keys (`--print-config`).
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension SFUConfigurationFile {
+    /// The checked options. `detectedAddresses` supplies the ICE addresses when the file names
+    /// none (`sfu-server` detects the host's like Janus). Throws `SFUError.invalidOptions`
+    /// naming the first bad value.
+    public func options(detectedAddresses: () -> [String] = { ["127.0.0.1"] }) throws(SFUError) -> SFUOptions {
+        var options = SFUOptions()
+        options.http = try Self.endpoint(http, name: "http")
+        options.webSocket = try Self.endpoint(ws, name: "ws")
+        options.basePath = basePath
+        guard let ports = Self.portRange(mediaPorts) else {
+            throw .invalidOptions("media ports must be LOW-HIGH, got '\(mediaPorts)'")
+        }
+        options.mediaPorts = ports
+        guard workers >= 0 else { throw .invalidOptions("workers must be ≥ 0") }
+        options.mediaWorkers = workers
+        guard sessionTimeout >= 0, sessionTimeout.isFinite else { throw .invalidOptions("session timeout must be ≥ 0") }
+        options.sessionTimeout = .milliseconds(Int64(sessionTimeout * 1000))
+        guard logLevelValue != nil else { throw .invalidOptions("unknown log level '\(logLevel)'") }
+        options.iceAddresses = iceAddresses.isEmpty ? detectedAddresses() : iceAddresses
+        options.advertisedAddresses = natMapping
+        switch (certificateFile, privateKeyFile) {
+        case (let certificate?, let key?): options.certificate = .files(certificate: certificate, privateKey: key)
+        case (nil, nil): options.certificate = .generated
+        default: throw .invalidOptions("certificateFile and privateKeyFile go together")
+        }
+        options.adminKey = adminKey
+        options.roomsFile = roomsFile
+        try options.validate()
+        return options
+    }
+
+    /// `logLevel` as a swift-log level, nil when it names none.
+    public var logLevelValue: Logger.Level? { Logger.Level(rawValue: logLevel.lowercased()) }
+
+    /// `HOST:PORT` or `off`.
+    private static func endpoint(_ text: String, name: String) throws(SFUError) -> SFUOptions.Endpoint? {
+        if text.lowercased() == "off" { return nil }
+        guard let endpoint = SFUOptions.Endpoint(text) else {
+            throw .invalidOptions("--\(name) must be HOST:PORT or off, got '\(text)'")
+        }
+        return endpoint
+    }
+
+    /// `LOW-HIGH` UDP port range.
+    private static func portRange(_ text: String) -> ClosedRange<UInt16>? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let low = UInt16(parts[0]), let high = UInt16(parts[1]), low <= high else {
+            return nil
+        }
+        return low...high
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import ICE
+
+/// The options checked and split into the configurations of the parts (Janus API server, media
+/// plane, VideoRoom). Pure: nothing is bound or read here except the certificate files.
+extension SFUOptions {
+    /// Throws `SFUError.invalidOptions` naming the first option that cannot work.
+    public func validate() throws(SFUError) {
+        for (name, endpoint) in [("http", http), ("webSocket", webSocket)] {
+            guard let endpoint else { continue }
+            guard !endpoint.host.isEmpty, (0...65535).contains(endpoint.port) else {
+                throw .invalidOptions("\(name) must be HOST:PORT with a port in 0...65535, got '\(endpoint)'")
+            }
+        }
+        guard basePath.hasPrefix("/") else { throw .invalidOptions("basePath must start with '/'") }
+        guard !iceAddresses.isEmpty else { throw .invalidOptions("iceAddresses must name at least one address") }
+        guard mediaPorts.lowerBound != 0 || mediaPorts.upperBound == 0 else {
+            throw .invalidOptions("mediaPorts must be 0...0 (ephemeral) or start above 0")
+        }
+        guard mediaWorkers >= 0 else { throw .invalidOptions("mediaWorkers must be ≥ 0") }
+        guard sessionTimeout >= .zero else { throw .invalidOptions("sessionTimeout must be ≥ 0") }
+        guard limits.maxRequestBodySize > 0, limits.maxWebSocketMessageSize > 0, limits.eventQueueCapacity > 0 else {
+            throw .invalidOptions("limits must be positive")
+        }
+        guard limits.longPollHold >= .zero, limits.consentTimeout > .zero else {
+            throw .invalidOptions("limits.longPollHold must be ≥ 0 and limits.consentTimeout > 0")
+        }
+        guard eventBufferSize > 0 else { throw .invalidOptions("eventBufferSize must be ≥ 1") }
+        guard metricsInterval > .zero else { throw .invalidOptions("metricsInterval must be > 0") }
+    }
+
+    var janusConfiguration: JanusServerConfiguration {
+        var configuration = JanusServerConfiguration()
+        configuration.httpHost = http?.host ?? configuration.httpHost
+        configuration.httpPort = http?.port
+        configuration.wsHost = webSocket?.host ?? configuration.wsHost
+        configuration.wsPort = webSocket?.port
+        configuration.basePath = basePath
+        configuration.sessionTimeout = sessionTimeout.seconds
+        configuration.apiSecret = apiSecret
+        configuration.maxRequestBodySize = limits.maxRequestBodySize
+        configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
+        configuration.eventQueueCapacity = limits.eventQueueCapacity
+        configuration.longPollHold = limits.longPollHold.seconds
+        return configuration
+    }
+
+    var mediaConfiguration: MediaConfiguration {
+        MediaConfiguration(
+            iceAddresses: iceAddresses, advertisedAddresses: advertisedAddresses, lowPort: mediaPorts.lowerBound,
+            highPort: mediaPorts.upperBound, workerCount: mediaWorkers,
+            socketReceiveBuffer: limits.socketReceiveBuffer, socketSendBuffer: limits.socketSendBuffer,
+            consentTimeout: limits.consentTimeout.seconds)
+    }
+
+    func videoRoomConfiguration(observer: @escaping VideoRoomEventObserver) -> VideoRoomConfiguration {
+        VideoRoomConfiguration(adminKey: adminKey, roomsFile: roomsFile, rooms: rooms, observer: observer)
+    }
+
+    /// The DTLS certificate to use; nil: the media plane makes one.
+    func loadCertificate() throws -> DTLSCertificate? {
+        switch certificate {
+        case .generated:
+            return nil
+        case .pem(let certificate, let privateKey):
+            return try DTLSCertificate(pemCertificate: certificate, pemPrivateKey: privateKey)
+        case .files(let certificate, let privateKey):
+            return try DTLSCertificate(
+                pemCertificate: String(contentsOfFile: certificate, encoding: .utf8),
+                pemPrivateKey: String(contentsOfFile: privateKey, encoding: .utf8))
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds, the unit of the JSON configuration.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

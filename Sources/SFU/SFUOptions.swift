@@ -1,0 +1,118 @@
+import Logging
+import Metrics
+import NIOCore
+
+/// Everything an `SFUServer` needs, as one value with working defaults: a server on loopback
+/// with the Janus API on 127.0.0.1:8088 (HTTP) and :8188 (WebSocket), media on 127.0.0.1 UDP
+/// 20000–20100, one media worker per core, Janus's demo room 1234.
+///
+/// Nothing is read from the environment or from global state: two servers in one process need
+/// only two option values that do not collide on ports. A plain value, `Sendable`.
+public struct SFUOptions: Sendable {
+    /// A `HOST:PORT` listening endpoint; port 0 picks an ephemeral port.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// An address literal or host name to bind.
+        public var host: String
+        /// The TCP port; 0 picks an ephemeral one.
+        public var port: Int
+
+        /// `host:port`.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Reads `HOST:PORT`, IPv6 hosts in brackets (`[::1]:8088`); nil when malformed.
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                return nil
+            }
+            self.init(host: host, port: port)
+        }
+
+        /// `HOST:PORT`, IPv6 hosts in brackets.
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Where the DTLS certificate comes from.
+    public enum Certificate: Sendable, Hashable {
+        /// A fresh ECDSA P-256 self-signed certificate made at start (Janus's default).
+        case generated
+        /// PEM text of the certificate and its private key.
+        case pem(certificate: String, privateKey: String)
+        /// Paths of PEM files, read at start.
+        case files(certificate: String, privateKey: String)
+    }
+
+    /// Bounds on what clients can make the server hold.
+    public struct Limits: Sendable, Hashable {
+        /// Largest HTTP request body, in bytes (bigger: Janus error 450).
+        public var maxRequestBodySize = 1 << 20
+        /// Largest WebSocket message after reassembly, in bytes.
+        public var maxWebSocketMessageSize = 1 << 20
+        /// Events kept per session for a long-poll client that does not poll (oldest dropped).
+        public var eventQueueCapacity = 1000
+        /// How long an idle long poll is held before a `keepalive` (Janus: 30 s).
+        public var longPollHold: Duration = .seconds(30)
+        /// Time without a valid ICE check before a PeerConnection is declared dead (RFC 7675).
+        public var consentTimeout: Duration = .seconds(30)
+        /// Kernel socket buffers requested per media socket, in bytes.
+        public var socketReceiveBuffer = 4 << 20
+        /// Send buffer, in bytes.
+        public var socketSendBuffer = 4 << 20
+
+        /// Janus's limits and a 4 MiB socket buffer each way.
+        public init() {}
+    }
+
+    /// A name for this server in log metadata and metric dimensions (`sfu.server`).
+    public var name = "sfu"
+    /// Janus REST + long-poll listener; nil: none (serve it yourself with `SFUServer.respond(to:)`).
+    public var http: Endpoint? = Endpoint(host: "127.0.0.1", port: 8088)
+    /// Janus WebSocket listener (subprotocol `janus-protocol`); nil: none.
+    public var webSocket: Endpoint? = Endpoint(host: "127.0.0.1", port: 8188)
+    /// REST base path (Janus `base_path`).
+    public var basePath = "/janus"
+    /// Addresses the media sockets bind to and advertise in ICE candidates.
+    public var iceAddresses = ["127.0.0.1"]
+    /// Advertised address per bound address, for 1:1 NAT (Janus `nat_1_1_mapping`).
+    public var advertisedAddresses: [String: String] = [:]
+    /// UDP ports for media; worker `i` binds `lowerBound + i`. `0...0` binds ephemeral ports.
+    public var mediaPorts: ClosedRange<UInt16> = 20000...20100
+    /// Media worker threads; 0 means one per core.
+    public var mediaWorkers = 0
+    /// Inactivity after which a Janus session expires; `.zero` disables expiry.
+    public var sessionTimeout: Duration = .seconds(60)
+    /// Bounds on what clients can make the server hold.
+    public var limits = Limits()
+    /// The DTLS certificate (default: a fresh one per start).
+    public var certificate: Certificate = .generated
+    /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).
+    public var apiSecret: String?
+    /// VideoRoom `admin_key`: required to create rooms over the Janus API (the room API adds it).
+    public var adminKey: String?
+    /// File keeping VideoRoom rooms created with `permanent: true`; nil: they answer 499.
+    public var roomsFile: String?
+    /// Rooms that exist from the start.
+    public var rooms: [VideoRoomSettings] = [.demoRoom]
+    /// Offer `janus.plugin.echotest` beside the VideoRoom.
+    public var echoTest = true
+    /// Where this server logs. The default uses whatever `LoggingSystem` the process set up.
+    public var logger = Logger(label: "sfu")
+    /// Where this server reports metrics; nil: none. Never the global `MetricsSystem` unless you
+    /// pass its factory.
+    public var metrics: (any MetricsFactory)?
+    /// How often gauges and counters are refreshed when `metrics` is set.
+    public var metricsInterval: Duration = .seconds(10)
+    /// SwiftNIO threads for the Janus HTTP/WebSocket listeners; nil: the server starts one
+    /// thread of its own (and stops it when it stops). Pass the daemon's group to share it.
+    public var eventLoopGroup: (any EventLoopGroup)?
+    /// Events buffered per `events()` consumer before the oldest are dropped.
+    public var eventBufferSize = 256
+
+    /// The defaults listed on the type; change the fields you need.
+    public init() {}
+}

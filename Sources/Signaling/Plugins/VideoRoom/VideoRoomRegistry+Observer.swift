@@ -1,0 +1,42 @@
+import SFUMedia
+
+/// Typed events for `VideoRoomConfiguration.observer`, emitted beside the Janus events.
+extension VideoRoomRegistry {
+    /// An event about a publisher-role participant.
+    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64, participant: Participant) {
+        guard let observer = configuration.observer else { return }
+        observer(
+            VideoRoomEvent(
+                room: room, participant: participant.id, display: participant.display,
+                handle: participant.handleID, peer: .publisher, kind: kind))
+    }
+
+    /// An event about a subscriber PeerConnection.
+    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64, subscriber: Subscriber) {
+        configuration.observer?(VideoRoomEvent(room: room, handle: subscriber.handleID, peer: .subscriber, kind: kind))
+    }
+
+    /// A room-level event.
+    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64) {
+        configuration.observer?(VideoRoomEvent(room: room, kind: kind))
+    }
+
+    /// The media event of a transport, as a typed kind (nil for those that have no typed form).
+    static func observedKind(_ event: TransportEvent) -> VideoRoomEvent.Kind? {
+        switch event {
+        case .connected: return .webrtcUp
+        case .mediaReceiving(let mid, let kind, let receiving):
+            return receiving ? .mediaUp(mid: mid, kind: kind) : .mediaDown(mid: mid, kind: kind)
+        case .slowLink(let mid, let kind, let uplink, let lost):
+            return .slowLink(mid: mid, kind: kind, uplink: uplink, lost: lost)
+        case .talking, .failed:
+            return nil
+        }
+    }
+
+    static func observedStreams(_ media: PublisherMedia) -> [VideoRoomEvent.Stream] {
+        media.streams.map {
+            VideoRoomEvent.Stream(mid: $0.mid, kind: $0.kind, codec: $0.codec?.rawValue, description: $0.description)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import SFU
+
+/// The sidecar's JSON config file: embedded defaults, round trip, and its translation to options.
+@Suite struct SFUConfigurationFileTests {
+    static func decode(_ json: String) throws -> SFUConfigurationFile {
+        try JSONDecoder().decode(SFUConfigurationFile.self, from: Data(json.utf8))
+    }
+
+    @Test func anEmptyFileIsTheEmbeddedDefaults() throws {
+        #expect(try Self.decode("{}") == SFUConfigurationFile())
+        let defaults = SFUConfigurationFile()
+        #expect(defaults.http == "127.0.0.1:8088" && defaults.ws == "127.0.0.1:8188")
+        #expect(defaults.mediaPorts == "20000-20100" && defaults.sessionTimeout == 60 && defaults.logLevel == "info")
+    }
+
+    @Test func printedConfigurationReadsBackTheSame() throws {
+        var configuration = SFUConfigurationFile()
+        configuration.http = "off"
+        configuration.iceAddresses = ["127.0.0.1", "::1"]
+        configuration.natMapping = ["127.0.0.1": "203.0.113.9"]
+        configuration.mediaPorts = "30000-30010"
+        configuration.workers = 3
+        configuration.sessionTimeout = 12.5
+        configuration.certificateFile = "/etc/sfu/cert.pem"
+        configuration.privateKeyFile = "/etc/sfu/key.pem"
+        configuration.adminKey = "k"
+        configuration.roomsFile = "/var/lib/sfu/rooms.json"
+        #expect(try Self.decode(configuration.json()) == configuration)
+        #expect(configuration.json().contains("\"mediaPorts\" : \"30000-30010\""))
+    }
+
+    @Test func partialFilesKeepTheOtherDefaults() throws {
+        let configuration = try Self.decode(#"{"ws": "off", "workers": 2, "adminKey": "k"}"#)
+        #expect(configuration.ws == "off" && configuration.workers == 2 && configuration.adminKey == "k")
+        #expect(configuration.http == "127.0.0.1:8088" && configuration.basePath == "/janus")
+    }
+
+    @Test func wrongTypesAreDecodingErrors() {
+        #expect(throws: DecodingError.self) { try Self.decode(#"{"workers": "two"}"#) }
+    }
+
+    @Test func theFileBecomesOptions() throws {
+        let configuration = try Self.decode(
+            #"{"http": "[::1]:9000", "ws": "off", "mediaPorts": "30000-30003", "sessionTimeout": 2.5,"#
+                + #" "certificateFile": "c.pem", "privateKeyFile": "k.pem", "natMapping": {"127.0.0.1": "203.0.113.9"}}"#)
+        let options = try configuration.options(detectedAddresses: { ["10.9.8.7"] })
+        #expect(options.http == SFUOptions.Endpoint(host: "::1", port: 9000))
+        #expect(options.webSocket == nil)
+        #expect(options.mediaPorts == 30000...30003)
+        #expect(options.sessionTimeout == .milliseconds(2500))
+        #expect(options.iceAddresses == ["10.9.8.7"])
+        #expect(options.advertisedAddresses == ["127.0.0.1": "203.0.113.9"])
+        #expect(options.certificate == .files(certificate: "c.pem", privateKey: "k.pem"))
+        var named = configuration
+        named.iceAddresses = ["127.0.0.1"]
+        #expect(try named.options(detectedAddresses: { ["unused"] }).iceAddresses == ["127.0.0.1"])
+    }
+
+    @Test(arguments: [
+        (#"{"mediaPorts": "9-1"}"#, "media ports"),
+        (#"{"http": "nowhere"}"#, "--http"),
+        (#"{"logLevel": "loud"}"#, "log level"),
+        (#"{"workers": -1}"#, "workers"),
+        (#"{"sessionTimeout": -3}"#, "session timeout"),
+        (#"{"basePath": "janus"}"#, "basePath"),
+        (#"{"certificateFile": "c.pem"}"#, "privateKeyFile"),
+    ])
+    func badValuesAreNamed(json: String, word: String) throws {
+        let configuration = try Self.decode(json)
+        #expect {
+            _ = try configuration.options()
+        } throws: { error in
+            guard case SFUError.invalidOptions(let reason) = error else { return false }
+            return reason.contains(word)
+        }
+    }
+}
