@@ -21,7 +21,7 @@ import Testing
     static let operationCount = 17
 
     static let steps = zip(
-        Gen.int(in: 0...(operationCount - 1)), Gen.uint64(in: 1...5), Gen.uint64(in: 1...5), Gen.int(in: 0...3),
+        Gen.int(in: 0...(operationCount - 1)), Gen.uint64(in: 1...5), Gen.uint64(in: 1...5), Gen.int(in: 0...7),
         Gen.uint64(in: 0...4_000)
     ).map { Step(op: $0.0, a: $0.1, b: $0.2, flag: $0.3, milliseconds: $0.4) }.array(of: 1...60)
 
@@ -31,26 +31,30 @@ import Testing
         [.audio, .video, .all, .audio][flag % 4]
     }
 
+    /// Flags 4...7 send a moderator request as the room's host instead of member `a`.
+    static func actor(_ a: UInt64, _ flag: Int) -> RoomControlActor { flag >= 4 ? .host : .member(a) }
+
     /// The request a step stands for; nil is the timer (`expire`).
     static func request(_ step: Step) -> RoomControlRequest? {
-        let (a, b, flag) = (step.a, step.b, step.flag)
+        let (a, b, flag) = (step.a, step.b, step.flag % 4)
+        let by = actor(a, step.flag)
         switch step.op {
         case 0: return .join(a, moderator: flag == 0)
         case 1: return .leave(a)
         case 2: return .raiseHand(a)
-        case 3: return .lowerHand(by: a, target: flag % 2 == 0 ? a : b)
-        case 4: return .lowerAllHands(by: a)
-        case 5: return .listWaiting(by: a)
-        case 6: return .admit(by: a, flag == 0 ? .all : .one(b))
-        case 7: return .reject(by: a, flag == 0 ? .all : .one(b), reason: flag == 1 ? "no" : nil)
-        case 8: return .setWaitingRoom(by: a, enabled: flag % 2 == 0)
-        case 9: return .promote(by: a, target: b)
-        case 10: return .demote(by: a, target: b)
-        case 11: return .mute(by: a, target: b, media(flag))
-        case 12: return .unmute(by: a, target: b, media(flag))
-        case 13: return .muteAll(by: a, media(flag))
-        case 14: return .unmuteAll(by: a, media(flag))
-        case 15: return .kick(by: a, target: b)
+        case 3: return .lowerHand(by: by, target: flag % 2 == 0 ? a : b)
+        case 4: return .lowerAllHands(by: by)
+        case 5: return .listWaiting(by: by)
+        case 6: return .admit(by: by, flag == 0 ? .all : .one(b))
+        case 7: return .reject(by: by, flag == 0 ? .all : .one(b), reason: flag == 1 ? "no" : nil)
+        case 8: return .setWaitingRoom(by: by, enabled: flag % 2 == 0)
+        case 9: return .promote(by: by, target: b)
+        case 10: return .demote(by: by, target: b)
+        case 11: return .mute(by: by, target: b, media(flag))
+        case 12: return .unmute(by: by, target: b, media(flag))
+        case 13: return .muteAll(by: by, media(flag))
+        case 14: return .unmuteAll(by: by, media(flag))
+        case 15: return .kick(by: by, target: b)
         default: return nil
         }
     }
@@ -61,7 +65,7 @@ import Testing
         for op in 0..<(operationCount - 1) {
             for a in ids + [99] {
                 for b in ids + [99] {
-                    for flag in 0...3 {
+                    for flag in 0...7 {
                         if let request = request(Step(op: op, a: a, b: b, flag: flag, milliseconds: 0)),
                             !out.contains(request)
                         {
@@ -157,8 +161,9 @@ import Testing
         func member(_ id: UInt64) -> RoomControlError? {
             room.isAdmitted(id) ? nil : room.isWaiting(id) ? .notAdmitted : .noSuchParticipant(id)
         }
-        func moderator(_ id: UInt64) -> RoomControlError? {
-            member(id) ?? (room.role(of: id) == .moderator ? nil : .notModerator)
+        func moderator(_ actor: RoomControlActor) -> RoomControlError? {
+            guard case .member(let id) = actor else { return nil }  // the host may do what a moderator may
+            return member(id) ?? (room.role(of: id) == .moderator ? nil : .notModerator)
         }
         func target(_ id: UInt64) -> RoomControlError? { room.isAdmitted(id) ? nil : .noSuchParticipant(id) }
         func waiting(_ target: RoomControlTarget) -> RoomControlError? {
@@ -173,7 +178,7 @@ import Testing
         case .raiseHand(let id):
             return member(id) ?? (room.handQueue.contains(id) ? .handAlreadyRaised(id) : nil)
         case .lowerHand(let by, let id):
-            return (by == id ? member(by) : moderator(by)) ?? target(id)
+            return (by == .member(id) ? member(id) : moderator(by)) ?? target(id)
                 ?? (room.handQueue.contains(id) ? nil : .handNotRaised(id))
         case .lowerAllHands(let by), .listWaiting(let by), .setWaitingRoom(let by, _), .muteAll(let by, _),
             .unmuteAll(let by, _):

@@ -88,9 +88,18 @@ import Testing
                 // The core routes nothing to a detached handle any more.
                 await client.session.destroy()
                 clients.remove(at: index)
-            default:
+            case 96..<98:
                 check(await admin.request(["request": "kick", "room": .uint(room), "secret": "s", "id": .uint(target ?? 1)]).data,
                       "kick")
+            default:
+                // The room's host, from a handle outside the room, with a right or wrong proof.
+                var body = Self.extensionBodies[Int.random(in: 1..<Self.extensionBodies.count, using: &rng)](target)
+                body["room"] = .uint(room)
+                let proofs: [(String, JSONValue)] = [("secret", "s"), ("moderator_secret", "m"), ("secret", "x")]
+                if let (key, value) = proofs.randomElement(using: &rng) { body[key] = value }
+                let answer = await admin.request(body).data
+                check(answer, "host \(body)")
+                if body["secret"] == "x" { #expect(answer.errorCode == 433) }
             }
             await checkWaitingHandlesHeardNothing(harness, clients)
         }

@@ -21,24 +21,13 @@ import Testing
         return (moderator, id)
     }
 
-    /// A joiner that lands in the lobby; returns its handle and the id it was given.
-    func waitingJoiner(_ harness: VideoRoomHarness, room: UInt64, display: String) async throws
-        -> (VideoRoomTestClient, UInt64)
-    {
-        let client = try await harness.client()
-        let (data, _) = await client.request(
-            ["request": "join", "ptype": "publisher", "room": .uint(room), "display": .string(display)])
-        #expect(data["videoroom"] == "waiting", "\(data)")
-        return (client, data["id"]?.uint64Value ?? 0)
-    }
-
     @Test func aWaitingJoinerGetsNothingOfTheRoomUntilAdmitted() async throws {
         let harness = VideoRoomHarness()
         let (host, hostID) = try await lobbyRoom(harness, room: 70)
         #expect(host.notifications.contains(["videoroom": "role", "room": 70, "id": .uint(hostID), "role": "moderator"]))
         #expect(host.notifications.contains(["videoroom": "lobby", "room": 70, "waiting": []]))
         await harness.publish(host)
-        let (joiner, joinerID) = try await waitingJoiner(harness, room: 70, display: "guest")
+        let (joiner, joinerID) = try await harness.waitingJoiner(room: 70, display: "guest")
         #expect(joiner.events.last?.data["position"] == 1)
         let arrival = await host.waitForNotification { $0["arrived"] != nil }
         #expect(arrival?["waiting"] == [["id": .uint(joinerID), "display": "guest"]])
@@ -75,7 +64,7 @@ import Testing
     @Test func rejectedAndTimedOutJoinersAreToldWhy() async throws {
         let harness = VideoRoomHarness()
         let (host, _) = try await lobbyRoom(harness, room: 71, extra: ["waiting_timeout": 1])
-        let (joiner, joinerID) = try await waitingJoiner(harness, room: 71, display: "guest")
+        let (joiner, joinerID) = try await harness.waitingJoiner(room: 71, display: "guest")
         let (rejected, _) = await host.request(["request": "reject", "id": .uint(joinerID), "reason": "full"])
         #expect(rejected["videoroom"] == "success")
         #expect(joiner.notifications.last == [
@@ -83,7 +72,7 @@ import Testing
         ])
         let (publish, _) = await joiner.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
         #expect(publish.errorCode == 425)
-        let (late, lateID) = try await waitingJoiner(harness, room: 71, display: "late")
+        let (late, lateID) = try await harness.waitingJoiner(room: 71, display: "late")
         // The lobby timer runs on the real clock: a generous bound, for loaded machines.
         let timedOut = await late.waitForNotification(timeout: .seconds(20)) { $0["videoroom"] == "rejected" }
         #expect(timedOut == ["videoroom": "rejected", "room": 71, "id": .uint(lateID), "reason": "timeout"])
@@ -126,7 +115,7 @@ import Testing
         await admin.request(["request": "create", "room": 73, "secret": "s", "waiting_room": true])
         // Joining with the room secret makes a moderator; it lets the others in.
         let (host, _) = try await harness.publisher(room: 73, display: "host", extra: ["id": 1, "secret": "s"])
-        let (guest, guestID) = try await waitingJoiner(harness, room: 73, display: "guest")
+        let (guest, guestID) = try await harness.waitingJoiner(room: 73, display: "guest")
         #expect(await guest.request(body).data.errorCode == 521)
         await host.request(["request": "admit", "id": .uint(guestID)])
         #expect(await guest.request(body).data.errorCode == 520)
@@ -165,7 +154,7 @@ import Testing
     @Test func removePromoteDemoteAndAModeratorlessLobby() async throws {
         let harness = VideoRoomHarness()
         let (host, hostID) = try await lobbyRoom(harness, room: 75)
-        let (guest, guestID) = try await waitingJoiner(harness, room: 75, display: "guest")
+        let (guest, guestID) = try await harness.waitingJoiner(room: 75, display: "guest")
         await host.request(["request": "admit", "all": true])
         _ = await guest.waitForEvent { $0["videoroom"] == "joined" }
         await host.request(["request": "promote", "id": .uint(guestID)])
@@ -176,7 +165,7 @@ import Testing
         #expect(host.notifications.contains(["videoroom": "event", "room": 75, "leaving": "ok", "reason": "kicked"]))
         #expect(guest.notifications.contains(["videoroom": "event", "room": 75, "kicked": .uint(hostID)]))
         await guest.request(["request": "demote", "id": .uint(guestID)])
-        let (late, lateID) = try await waitingJoiner(harness, room: 75, display: "late")
+        let (late, lateID) = try await harness.waitingJoiner(room: 75, display: "late")
         // The lobby stays; the next moderator sees it at once and decides.
         let (next, _) = try await harness.publisher(room: 75, display: "next", extra: ["moderator_secret": "m"])
         #expect(next.notifications.contains(["videoroom": "lobby", "room": 75, "waiting": [["id": .uint(lateID), "display": "late"]]]))
@@ -191,14 +180,14 @@ import Testing
     @Test func leavingDetachingAndDestroyingWhileWaiting() async throws {
         let harness = VideoRoomHarness()
         let (host, _) = try await lobbyRoom(harness, room: 76)
-        let (quitter, quitterID) = try await waitingJoiner(harness, room: 76, display: "quitter")
+        let (quitter, quitterID) = try await harness.waitingJoiner(room: 76, display: "quitter")
         #expect(await quitter.request(["request": "leave"]).data == ["videoroom": "event", "room": 76, "leaving": "ok"])
         #expect(host.notifications.last?["departed"] == ["id": .uint(quitterID), "reason": "left"])
-        let (detacher, detacherID) = try await waitingJoiner(harness, room: 76, display: "detacher")
+        let (detacher, detacherID) = try await harness.waitingJoiner(room: 76, display: "detacher")
         await detacher.session.destroy()
         #expect(host.notifications.last?["departed"] == ["id": .uint(detacherID), "reason": "left"])
         #expect(await host.request(["request": "admit", "id": .uint(detacherID)]).data.errorCode == 523)
-        let (stayer, _) = try await waitingJoiner(harness, room: 76, display: "stayer")
+        let (stayer, _) = try await harness.waitingJoiner(room: 76, display: "stayer")
         let admin = try await harness.client()
         await admin.request(["request": "destroy", "room": 76, "secret": "s"])
         #expect(stayer.notifications.last == ["videoroom": "destroyed", "room": 76])
@@ -207,7 +196,7 @@ import Testing
     @Test func turningTheWaitingRoomOffOrOnLive() async throws {
         let harness = VideoRoomHarness()
         let (host, _) = try await lobbyRoom(harness, room: 77)
-        let (first, _) = try await waitingJoiner(harness, room: 77, display: "first")
+        let (first, _) = try await harness.waitingJoiner(room: 77, display: "first")
         #expect(await host.request(["request": "set_waiting_room", "enabled": false]).data["videoroom"] == "success")
         #expect(await first.waitForEvent { $0["videoroom"] == "joined" } != nil)
         _ = try await harness.publisher(room: 77, display: "direct")
@@ -215,7 +204,7 @@ import Testing
         let (edited, _) = await admin.request(["request": "edit", "room": 77, "secret": "s", "new_waiting_room": true])
         #expect(edited["videoroom"] == "edited")
         #expect(host.notifications.last == ["videoroom": "waiting_room", "room": 77, "enabled": true])
-        _ = try await waitingJoiner(harness, room: 77, display: "second")
+        _ = try await harness.waitingJoiner(room: 77, display: "second")
         let (list, _) = await admin.request(["request": "list"])
         #expect(list["list"]?.arrayValue?.first { $0["room"] == 77 }?["waiting_room"] == true)
     }

@@ -13,7 +13,9 @@ import RTP
 /// left; the lobby then stays as it is (waiting joiners keep waiting until their timeout) and
 /// the next moderator to join or be promoted gets the list. Raising a raised hand is refused
 /// and keeps its place. Admitting or rejecting a joiner who already gave up is refused.
-/// Turning the waiting room off lets everybody waiting in.
+/// Turning the waiting room off lets everybody waiting in. The host (`RoomControlActor.host`)
+/// passes every moderator check without being a member, so it can admit with no moderator in
+/// the room and demote the last moderator; it never receives events (the driver answers it).
 ///
 /// A value type with no shared state: whoever owns it (the registry actor) is the only one
 /// that touches it. Time is a parameter (`MonotonicInstant`); the owner runs the timer for
@@ -132,7 +134,7 @@ public struct RoomControl: Sendable, Equatable {
             sortHands()
             tellHands(into: &output)
         case .lowerHand(let by, let target):
-            if target == by { try requireMember(by) } else { try requireModerator(by) }
+            if by == .member(target) { try requireMember(target) } else { try requireModerator(by) }
             guard members[target] != nil else { throw .noSuchParticipant(target) }
             guard hands.contains(where: { $0.id == target }) else { throw .handNotRaised(target) }
             hands.removeAll { $0.id == target }
@@ -228,7 +230,7 @@ public struct RoomControl: Sendable, Equatable {
     }
 
     private mutating func changeRole(
-        by: UInt64, target: UInt64, to role: RoomControlRole, into output: inout RoomControlOutput
+        by: RoomControlActor, target: UInt64, to role: RoomControlRole, into output: inout RoomControlOutput
     ) throws(RoomControlError) {
         try requireModerator(by)
         guard let member = members[target] else { throw .noSuchParticipant(target) }
@@ -246,7 +248,9 @@ public struct RoomControl: Sendable, Equatable {
         }
     }
 
-    private func requireModerator(_ id: UInt64) throws(RoomControlError) {
+    /// The host is a moderator by authority; a member by role.
+    private func requireModerator(_ actor: RoomControlActor) throws(RoomControlError) {
+        guard case .member(let id) = actor else { return }
         try requireMember(id)
         guard members[id]?.role == .moderator else { throw .notModerator }
     }

@@ -24,8 +24,25 @@ public enum RoomControlTarget: Sendable, Hashable {
     case all
 }
 
-/// One request to a room's control state machine. `by` is the requesting participant (its
-/// VideoRoom participant id); the machine itself decides whether that participant may ask.
+/// Who sends a moderator request: a member of the room, or the room's host.
+///
+/// The host is whoever owns the room from outside it (an embedding daemon, an admin tool over
+/// the Janus API): the driver lets it in with the room's secret (README "Room control
+/// (extension)", host authority). It may do everything a moderator may, but it is never a
+/// member: never counted, never told events, never in the hand queue. An integer literal
+/// stands for a member (`by: 4` is `by: .member(4)`).
+public enum RoomControlActor: Sendable, Hashable, ExpressibleByIntegerLiteral {
+    /// The member with this VideoRoom participant id; the machine checks its role.
+    case member(UInt64)
+    /// The room's owner, already authenticated by the driver.
+    case host
+
+    public init(integerLiteral value: UInt64) { self = .member(value) }
+}
+
+/// One request to a room's control state machine. `by` is the requester: a member (its
+/// VideoRoom participant id; the machine itself decides whether that member may ask) or the
+/// host, who may ask everything a moderator may.
 public enum RoomControlRequest: Sendable, Hashable {
     /// Someone asks to enter. `moderator` is true when they proved moderator rights (the
     /// driver checks the secret); a moderator never waits.
@@ -33,22 +50,22 @@ public enum RoomControlRequest: Sendable, Hashable {
     /// A member or a waiting joiner goes away (leave, detach, hangup of a waiting handle).
     case leave(UInt64)
     case raiseHand(UInt64)
-    /// Lower `target`'s hand: one's own, or anyone's for a moderator.
-    case lowerHand(by: UInt64, target: UInt64)
-    case lowerAllHands(by: UInt64)
+    /// Lower `target`'s hand: one's own, or anyone's for a moderator or the host.
+    case lowerHand(by: RoomControlActor, target: UInt64)
+    case lowerAllHands(by: RoomControlActor)
     /// Only checks that `by` may read the lobby; the driver reads `waitingList`.
-    case listWaiting(by: UInt64)
-    case admit(by: UInt64, RoomControlTarget)
-    case reject(by: UInt64, RoomControlTarget, reason: String?)
-    case setWaitingRoom(by: UInt64, enabled: Bool)
-    case promote(by: UInt64, target: UInt64)
-    case demote(by: UInt64, target: UInt64)
-    case mute(by: UInt64, target: UInt64, RoomControlMedia)
-    case unmute(by: UInt64, target: UInt64, RoomControlMedia)
+    case listWaiting(by: RoomControlActor)
+    case admit(by: RoomControlActor, RoomControlTarget)
+    case reject(by: RoomControlActor, RoomControlTarget, reason: String?)
+    case setWaitingRoom(by: RoomControlActor, enabled: Bool)
+    case promote(by: RoomControlActor, target: UInt64)
+    case demote(by: RoomControlActor, target: UInt64)
+    case mute(by: RoomControlActor, target: UInt64, RoomControlMedia)
+    case unmute(by: RoomControlActor, target: UInt64, RoomControlMedia)
     /// Mutes every participant that is not a moderator.
-    case muteAll(by: UInt64, RoomControlMedia)
-    case unmuteAll(by: UInt64, RoomControlMedia)
-    case kick(by: UInt64, target: UInt64)
+    case muteAll(by: RoomControlActor, RoomControlMedia)
+    case unmuteAll(by: RoomControlActor, RoomControlMedia)
+    case kick(by: RoomControlActor, target: UInt64)
 }
 
 /// Why a joiner left the lobby.
@@ -119,7 +136,7 @@ public struct RoomControlOutput: Sendable, Hashable {
 
 /// Why a request was refused. The state is unchanged after an error.
 public enum RoomControlError: Error, Sendable, Hashable {
-    /// The requester is a member but not a moderator.
+    /// The requester is a member but not a moderator (the host always passes).
     case notModerator
     /// The requester is still in the lobby.
     case notAdmitted

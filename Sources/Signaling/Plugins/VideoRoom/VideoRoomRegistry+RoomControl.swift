@@ -19,6 +19,8 @@ struct WaitingJoin: Sendable {
 extension VideoRoomRegistry {
     /// Answered synchronously (in the `success` of the `message`), like Janus's `kick`/`moderate`,
     /// on the handle of a joined publisher-role participant: the requester is that participant.
+    /// On any other handle a moderator request (`hostRequests`) that names a `room` comes from
+    /// that room's host.
     static let roomControlRequests: Set<String> = [
         "raise_hand", "lower_hand", "lower_all_hands", "list_waiting", "admit", "reject", "set_waiting_room",
         "promote", "demote", "mute", "unmute", "mute_all", "unmute_all", "remove_participant",
@@ -31,7 +33,7 @@ extension VideoRoomRegistry {
     ) -> PluginMessageResult? {
         if let waiting = waitingHandles[handleID] {
             if Self.roomControlRequests.contains(request) {
-                return .success(roomControlRequest(request, by: waiting.id, room: waiting.room, fields: fields))
+                return .success(roomControlRequest(request, by: .member(waiting.id), room: waiting.room, fields: fields))
             }
             guard Self.asynchronousRequests.contains(request) else { return nil }
             if request == "leave" {
@@ -46,11 +48,15 @@ extension VideoRoomRegistry {
             return .ack(hint: nil)
         }
         if Self.roomControlRequests.contains(request) {
-            guard case .publisher(let room, let id)? = roles[handleID] else {
+            if case .publisher(let room, let id)? = roles[handleID] {
+                return .success(roomControlRequest(request, by: .member(id), room: room, fields: fields))
+            }
+            // A request naming no room, from a handle that is in none, is a client's mistake.
+            guard Self.hostRequests.contains(request), fields.body["room"] != nil else {
                 return .success(
                     VideoRoomError(VideoRoomError.joinFirst, "Invalid request on unconfigured participant").data)
             }
-            return .success(roomControlRequest(request, by: id, room: room, fields: fields))
+            return .success(hostRequest(request, fields: fields))
         }
         guard request == "join" || request == "joinandconfigure", roles[handleID] == HandleRole.none,
             (try? fields.string("ptype")) == "publisher", let roomID = try? fields.uint("room"),
@@ -141,8 +147,26 @@ extension VideoRoomRegistry {
 
     // MARK: Requests
 
-    /// One extension request from participant `by`: the `success` data, or an error's.
-    func roomControlRequest(_ request: String, by: UInt64, room: UInt64, fields: VideoRoomFields) -> JSONObject {
+    /// The requests the host may send: all but `raise_hand`, which needs a hand.
+    static let hostRequests: Set<String> = roomControlRequests.subtracting(["raise_hand"])
+
+    /// A moderator request on a handle that is no participant: it names its `room` (429 without,
+    /// 426 unknown) and proves host authority (`VideoRoomSettings.checkHostAuthority`, 429/433).
+    func hostRequest(_ request: String, fields: VideoRoomFields) -> JSONObject {
+        do throws(VideoRoomError) {
+            let room = try existingRoom(fields)
+            guard let settings = rooms[room]?.settings else { throw .noSuchRoom(room) }
+            try settings.checkHostAuthority(fields)
+            return roomControlRequest(request, by: .host, room: room, fields: fields)
+        } catch {
+            return error.data
+        }
+    }
+
+    /// One extension request from participant or host `by`: the `success` data, or an error's.
+    func roomControlRequest(
+        _ request: String, by: RoomControlActor, room: UInt64, fields: VideoRoomFields
+    ) -> JSONObject {
         do throws(VideoRoomError) {
             let input = try Self.roomControlInput(request, by: by, fields: fields)
             if let error = driveRoomControl(room: room, input) { throw VideoRoomError(error, room: room) }
@@ -165,11 +189,22 @@ extension VideoRoomRegistry {
     }
 
     static func roomControlInput(
-        _ request: String, by: UInt64, fields: VideoRoomFields
+        _ request: String, by: RoomControlActor, fields: VideoRoomFields
+    ) throws(VideoRoomError) -> RoomControlRequest {
+        switch (request, by) {
+        case ("raise_hand", .member(let id)): return .raiseHand(id)
+        // A member lowers its own hand unless it names another; the host must name one.
+        case ("lower_hand", .member(let id)): return .lowerHand(by: by, target: try fields.uint("id") ?? id)
+        case ("lower_hand", .host): return .lowerHand(by: by, target: try fields.requiredUInt("id"))
+        default: return try moderatorInput(request, by: by, fields: fields)
+        }
+    }
+
+    /// The requests a moderator (or the host) makes of the machine.
+    private static func moderatorInput(
+        _ request: String, by: RoomControlActor, fields: VideoRoomFields
     ) throws(VideoRoomError) -> RoomControlRequest {
         switch request {
-        case "raise_hand": return .raiseHand(by)
-        case "lower_hand": return .lowerHand(by: by, target: try fields.uint("id") ?? by)
         case "lower_all_hands": return .lowerAllHands(by: by)
         case "list_waiting": return .listWaiting(by: by)
         case "admit": return .admit(by: by, try lobbyTarget(fields))

@@ -35,6 +35,21 @@ extension VideoRoomSettings {
         if let given = try? fields.string("secret"), let secret, given == secret { return true }
         return false
     }
+
+    /// Host authority (README "Room control (extension)"): a room-control request from outside
+    /// the room proves it owns the room as Janus's `kick`/`moderate`/`edit` do, with the room's
+    /// `secret` (429 missing, 433 wrong), or with `moderator_secret` (whose holder could join as
+    /// a moderator anyway). A room with neither secret is open to it, as it is to `kick`.
+    /// `admin_key` is no proof: in Janus it only guards `create`.
+    func checkHostAuthority(_ fields: VideoRoomFields) throws(VideoRoomError) {
+        if try fields.string("moderator_secret") != nil {
+            guard try joinsAsModerator(fields) else { throw .wrongSecret }
+            return
+        }
+        guard secret != nil || moderatorSecret != nil else { return }
+        guard let given = try fields.string("secret") else { throw .missing("secret") }
+        guard given == secret else { throw .wrongSecret }
+    }
 }
 
 /// The room-control keys of an `edit` request, validated before anything changes.
