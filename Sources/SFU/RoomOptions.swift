@@ -31,6 +31,13 @@ public struct RoomOptions: Sendable, Hashable {
     public var allowedTokens: [String]?
     /// `permanent`: keep the room in the rooms file.
     public var permanent = false
+    /// `waiting_room` (room-control extension): joiners who are not moderators wait in a lobby
+    /// until a moderator or the host (`SFUServer.admit`) lets them in.
+    public var waitingRoom = false
+    /// `waiting_timeout`: seconds a joiner may wait before it is turned away (nil: forever).
+    public var waitingTimeout: Int?
+    /// `moderator_secret`: joining with it makes a moderator (so does the room `secret`).
+    public var moderatorSecret: String?
     /// Further `create` keys, passed as given (they win over the fields above).
     public var extra: JSONObject = [:]
 
@@ -58,6 +65,9 @@ public struct RoomOptions: Sendable, Hashable {
         if requirePrivateID { body["require_pvtid"] = true }
         if let allowedTokens { body["allowed"] = .array(allowedTokens.map { .string($0) }) }
         if permanent { body["permanent"] = true }
+        if waitingRoom { body["waiting_room"] = true }
+        if let waitingTimeout { body["waiting_timeout"] = .int(Int64(waitingTimeout)) }
+        if let moderatorSecret { body["moderator_secret"] = .string(moderatorSecret) }
         for (key, value) in extra { body[key] = value }
         return body
     }
@@ -81,6 +91,12 @@ public struct RoomChanges: Sendable, Hashable {
     public var keyframeInterval: Int?
     /// `new_require_pvtid`.
     public var requirePrivateID: Bool?
+    /// `new_waiting_room`; switching it off lets everybody waiting in.
+    public var waitingRoom: Bool?
+    /// `new_waiting_timeout` (seconds, 0: forever), for joiners arriving from now on.
+    public var waitingTimeout: Int?
+    /// `new_moderator_secret`; an empty string removes it.
+    public var moderatorSecret: String?
     /// Also write the change to the rooms file.
     public var permanent = false
 
@@ -97,6 +113,9 @@ public struct RoomChanges: Sendable, Hashable {
         if let bitrate { body["new_bitrate"] = .int(Int64(bitrate)) }
         if let keyframeInterval { body["new_fir_freq"] = .int(Int64(keyframeInterval)) }
         if let requirePrivateID { body["new_require_pvtid"] = .bool(requirePrivateID) }
+        if let waitingRoom { body["new_waiting_room"] = .bool(waitingRoom) }
+        if let waitingTimeout { body["new_waiting_timeout"] = .int(Int64(waitingTimeout)) }
+        if let moderatorSecret { body["new_moderator_secret"] = .string(moderatorSecret) }
         if permanent { body["permanent"] = true }
         return body
     }
