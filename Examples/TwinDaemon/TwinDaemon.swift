@@ -7,9 +7,12 @@ import SFU
 ///
 ///     twin-daemon [--sfu-http HOST:PORT|off] [--sfu-ws HOST:PORT|off] [--twin-http HOST:PORT]
 ///                 [--ice-address ADDR]… [--media-ports LOW-HIGH] [--room ID]
+///                 [--room-secret SECRET] [--waiting-room on|off]
 ///
 /// Its endpoint: `GET /health`, `GET /rooms`, `GET /rooms/<id>/participants`,
-/// `POST /rooms/<id>/kick/<participant>`, and the Janus REST API under `/janus` handed to the
+/// `POST /rooms/<id>/kick/<participant>`, and, for a room with a waiting room,
+/// `GET /rooms/<id>/waiting` and `POST /rooms/<id>/admit/<participant>` (the twin is the room's
+/// host: it lets joiners in without being in the room), and the Janus REST API under `/janus` handed to the
 /// SFU with `SFUServer.respond(to:)` (so the SFU's own HTTP listener can be off).
 /// Prints `twin-daemon ready sfu-http=… sfu-ws=… twin-http=… room=…` once everything is up.
 /// Loopback only by default.
@@ -42,7 +45,7 @@ struct TwinDaemon {
         options.rooms = []
         options.logger = logger
         let sfu = try SFUServer(options: options)
-        let twinHTTP = TwinHTTPService(endpoint: settings.twinHTTP, sfu: sfu, logger: logger)
+        let twinHTTP = TwinHTTPService(endpoint: settings.twinHTTP, sfu: sfu, roomSecret: settings.roomSecret, logger: logger)
         // Services stop in reverse order: the SFU first, which ends the Janus long polls held by
         // the twin's endpoint, so that the endpoint's own shutdown need not wait for them.
         let group = ServiceGroup(
@@ -54,6 +57,8 @@ struct TwinDaemon {
                 let addresses = try await sfu.waitUntilReady()
                 var room = RoomOptions(id: settings.room, description: "Twin room")
                 room.maxPublishers = 6
+                room.secret = settings.roomSecret
+                room.waitingRoom = settings.waitingRoom
                 let roomID = try await sfu.createRoom(room)
                 let twinPort = try await twinHTTP.waitUntilBound()
                 let line =
@@ -88,6 +93,8 @@ struct TwinArguments {
     var iceAddresses = ["127.0.0.1"]
     var mediaPorts: ClosedRange<UInt16> = 20000...20100
     var room: UInt64 = 4242
+    var roomSecret: String?
+    var waitingRoom = false
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -108,6 +115,10 @@ struct TwinArguments {
             case "--room":
                 guard let id = UInt64(value), id > 0 else { throw UsageError(message: "--room needs a positive id") }
                 room = id
+            case "--room-secret": roomSecret = value
+            case "--waiting-room":
+                guard value == "on" || value == "off" else { throw UsageError(message: "--waiting-room on|off") }
+                waitingRoom = value == "on"
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }

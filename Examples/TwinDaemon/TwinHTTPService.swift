@@ -11,10 +11,13 @@ final class TwinHTTPService: Service, Sendable {
     private let sfu: SFUServer
     private let logger: Logger
     private let boundPort = Mutex<Int?>(nil)
+    /// The secret of the rooms the twin creates: its proof of owning them for kicks and admissions.
+    private let roomSecret: String?
 
-    init(endpoint: SFUOptions.Endpoint, sfu: SFUServer, logger: Logger) {
+    init(endpoint: SFUOptions.Endpoint, sfu: SFUServer, roomSecret: String?, logger: Logger) {
         self.endpoint = endpoint
         self.sfu = sfu
+        self.roomSecret = roomSecret
         self.logger = logger
     }
 
@@ -97,17 +100,26 @@ final class TwinHTTPService: Service, Sendable {
                 guard let room = UInt64(segments[1]) else { return json(400, ["error": "bad room id"]) }
                 let participants = try await sfu.listParticipants(room: room)
                 return json(200, ["participants": .array(participants.map { ["id": .int(Int64($0.id)), "display": .string($0.display ?? "")] })])
-            case (.POST, 4, "rooms"?) where segments[2] == "kick":
+            case (.GET, 3, "rooms"?) where segments[2] == "waiting":
+                guard let room = UInt64(segments[1]) else { return json(400, ["error": "bad room id"]) }
+                let waiting = try await sfu.waitingList(room: room, secret: roomSecret)
+                return json(200, ["waiting": .array(waiting.map { ["id": .int(Int64($0.id)), "display": .string($0.display ?? "")] })])
+            case (.POST, 4, "rooms"?) where segments[2] == "kick" || segments[2] == "admit":
                 guard let room = UInt64(segments[1]), let participant = UInt64(segments[3]) else {
                     return json(400, ["error": "bad id"])
                 }
-                try await sfu.kick(participant: participant, room: room)
+                if segments[2] == "admit" {
+                    try await sfu.admit(participant: participant, room: room, secret: roomSecret)
+                    return json(200, ["admitted": .int(Int64(participant))])
+                }
+                try await sfu.kick(participant: participant, room: room, secret: roomSecret)
                 return json(200, ["kicked": .int(Int64(participant))])
             default:
                 return json(404, ["error": "not found"])
             }
         } catch {
-            return json(error.janusCode == 426 || error.janusCode == 428 ? 404 : 500,
+            // No such room, user or waiting joiner: 404.
+            return json([426, 428, 523].contains(error.janusCode) ? 404 : 500,
                         ["error": .string(error.description), "code": .int(Int64(error.janusCode ?? 0))])
         }
     }
