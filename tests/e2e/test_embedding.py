@@ -189,17 +189,29 @@ def test_embedding_two_servers_in_one_process(test_address: str) -> None:
         pair.stop()
 
 
+class Twin(LineProcess):
+    """A `twin-daemon` on `test_address` (its SFU: WebSocket only), once it printed `ready`."""
+
+    def __init__(self, test_address: str, room: int, log_name: str, *flags: str) -> None:
+        super().__init__([_binary("TWIN_DAEMON_BIN", "twin-daemon"), "--sfu-http", "off",
+                          "--sfu-ws", f"{test_address}:0", "--twin-http", f"{test_address}:0",
+                          "--ice-address", test_address, "--media-ports", "0-0", "--room", str(room),
+                          *flags], log_name)
+        try:
+            m = self.wait_line(r"^twin-daemon ready sfu-http=off sfu-ws=(\d+) twin-http=(\d+) room=(\d+)$")
+        except AssertionError:
+            self.stop()
+            raise
+        self.ws_url = f"ws://{test_address}:{m.group(1)}/"
+        self.url = f"http://{test_address}:{m.group(2)}"
+        self.room = int(m.group(3))
+        assert self.room == room
+
+
 def test_embedding_twin_daemon_kicks_through_the_room_api(test_address: str) -> None:
-    twin = LineProcess([_binary("TWIN_DAEMON_BIN", "twin-daemon"), "--sfu-http", "off",
-                        "--sfu-ws", f"{test_address}:0", "--twin-http", f"{test_address}:0",
-                        "--ice-address", test_address, "--media-ports", "0-0", "--room", "4242"],
-                       "twin-daemon")
+    twin = Twin(test_address, 4242, "twin-daemon")
     try:
-        m = twin.wait_line(r"^twin-daemon ready sfu-http=off sfu-ws=(\d+) twin-http=(\d+) room=(\d+)$")
-        ws_url = f"ws://{test_address}:{m.group(1)}/"
-        twin_url = f"http://{test_address}:{m.group(2)}"
-        room = int(m.group(3))
-        assert room == 4242
+        ws_url, twin_url, room = twin.ws_url, twin.url, twin.room
         assert requests.get(f"{twin_url}/health", timeout=5).json() == {"status": "ok"}
         rooms = requests.get(f"{twin_url}/rooms", timeout=5).json()["rooms"]
         assert [r["room"] for r in rooms] == [room], rooms

@@ -16,38 +16,20 @@ import asyncio
 import pytest
 import requests
 
-from test_embedding import LineProcess, _binary, _wait_frames
-from videoroom import AiortcPublisher, AiortcSubscriber, VideoRoomHandle, plugin_data
+from test_embedding import Twin, _wait_frames
+from test_roomcontrol_aiortc import _join_waiting as _wait_in_lobby
+from test_roomcontrol_aiortc import _t
+from videoroom import AiortcPublisher, AiortcSubscriber, VideoRoomHandle
 
 pytestmark = pytest.mark.timeout(60)
 
 SECRET = "twin-owns-this-room"
 
 
-async def _t(fn, *args):
-    return await asyncio.to_thread(fn, *args)
-
-
-async def _wait_in_lobby(url: str, room: int, display: str) -> tuple[VideoRoomHandle, int]:
-    vr = await _t(VideoRoomHandle, url)
-    data = plugin_data(await _t(vr.call, {"request": "join", "ptype": "publisher", "room": room,
-                                          "display": display}))
-    assert data.get("videoroom") == "waiting" and data.get("room") == room, data
-    return vr, data["id"]
-
-
 def test_embedding_twin_daemon_admits_from_its_waiting_room(test_address: str) -> None:
-    twin = LineProcess([_binary("TWIN_DAEMON_BIN", "twin-daemon"), "--sfu-http", "off",
-                        "--sfu-ws", f"{test_address}:0", "--twin-http", f"{test_address}:0",
-                        "--ice-address", test_address, "--media-ports", "0-0", "--room", "4343",
-                        "--room-secret", SECRET, "--waiting-room", "on"],
-                       "twin-daemon-host")
+    twin = Twin(test_address, 4343, "twin-daemon-host", "--room-secret", SECRET, "--waiting-room", "on")
     try:
-        m = twin.wait_line(r"^twin-daemon ready sfu-http=off sfu-ws=(\d+) twin-http=(\d+) room=(\d+)$")
-        ws_url = f"ws://{test_address}:{m.group(1)}/"
-        twin_url = f"http://{test_address}:{m.group(2)}"
-        room = int(m.group(3))
-        assert room == 4343
+        ws_url, twin_url, room = twin.ws_url, twin.url, twin.room
 
         def waiting() -> list[dict]:
             return requests.get(f"{twin_url}/rooms/{room}/waiting", timeout=5).json()["waiting"]

@@ -326,6 +326,11 @@ def test_roomcontrol_moderator_requests_refused_to_others(ours, transport: str) 
                        "error": "Unauthorized (wrong moderator_secret)"}, err
         assert admin.sync({"request": "mute_all"}) == {
             "videoroom": "event", "error_code": 424, "error": "Invalid request on unconfigured participant"}
+        # Naming the room makes it a host request: the room's secret is the proof (README).
+        assert admin.sync({"request": "mute_all", "room": room, "secret": "guess"}) == {
+            "videoroom": "event", "error_code": 433, "error": "Unauthorized (wrong secret)"}
+        assert admin.sync({"request": "list_waiting", "room": room, "secret": SECRET}) == {
+            "videoroom": "success", "room": room, "waiting": []}
         # Nothing the guest tried changed anything.
         parts = admin.sync({"request": "listparticipants", "room": room})
         assert sorted(p["id"] for p in parts["participants"]) == sorted([host_id, waiting["id"]]), parts
