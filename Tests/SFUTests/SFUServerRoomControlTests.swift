@@ -69,6 +69,37 @@ import Testing
         }
     }
 
+    @Test func roomControlHappeningsReachTheEventStream() async throws {
+        let server = try SFUServer(options: embeddedOptions())
+        var events = server.events().makeAsyncIterator()
+        try await whileRunning([server]) {
+            var room = RoomOptions(id: 62)
+            room.waitingRoom = true
+            try await server.createRoom(room)
+            let (ann, annHandle, annID) = try await waitingClient(server, room: 62, display: "ann")
+            try await server.admit(participant: annID, room: 62)
+            _ = await ann.waitForPluginEvent { $0["videoroom"] == "joined" }
+            _ = await ann.message(annHandle, ["request": "raise_hand"])
+            try await server.lowerAllHands(room: 62)
+            try await server.promote(participant: annID, room: 62)
+            try await server.mute(participant: annID, room: 62, audio: false)
+            let (_, _, bobID) = try await waitingClient(server, room: 62, display: "bob")
+            try await server.reject(participant: bobID, room: 62)
+
+            let seen = await nextEvents(&events, count: 10)
+            #expect(seen.map(\.kind) == [
+                .roomCreated, .lobbyArrived, .lobbyLeft(.admitted), .participantJoined, .handsChanged([annID]),
+                .handsChanged([]), .roleChanged(.moderator), .muted(audio: false, video: true), .lobbyArrived,
+                .lobbyLeft(.rejected),
+            ])
+            #expect(seen.dropFirst().prefix(7).allSatisfy { $0.participant == annID || $0.participant == nil })
+            #expect(seen[1].display == "ann" && seen[1].handle == annHandle)
+            #expect(seen.suffix(2).allSatisfy { $0.participant == bobID && $0.display == "bob" })
+            #expect(seen.map(\.kind.name).contains("lobby_arrived"))
+            #expect(seen[9].json["reason"] == "rejected")
+        }
+    }
+
     @Test func theOwnerTurnsJoinersAwayAndSwitchesTheWaitingRoom() async throws {
         let server = try SFUServer(options: embeddedOptions())
         try await whileRunning([server]) {

@@ -88,6 +88,9 @@ def test_embedding_twin_daemon_admits_from_its_waiting_room(test_address: str) -
                     await _t(vr.close)
 
         asyncio.run(asyncio.wait_for(run(), timeout=50))
+        # The twin logs the lobby from its SFUEvent stream (lobbyArrived, lobbyLeft(.admitted)).
+        log = twin.log_tail(200)
+        assert log.count("event=lobby_arrived") == 2 and log.count("event=lobby_left") == 2, log
         assert twin.stop() == 0, twin.log_tail()
     finally:
         twin.stop()

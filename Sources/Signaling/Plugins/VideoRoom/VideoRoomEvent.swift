@@ -68,6 +68,16 @@ public struct VideoRoomEvent: Sendable, Hashable {
         case slowLink(mid: String, kind: MediaKind, uplink: Bool, lost: Int)
         /// Talking detection changed on a publisher audio m-line (rooms with `audiolevel_event`).
         case talking(mid: String, isTalking: Bool, level: Double)
+        /// Room control: a joiner waits in the lobby (`participant`: the id it will have).
+        case lobbyArrived
+        /// Room control: a joiner left the lobby (admitted, rejected, timeout, left, closed).
+        case lobbyLeft(LobbyDeparture)
+        /// Room control: the hand queue changed (room-level), oldest raise first.
+        case handsChanged([UInt64])
+        /// Room control: what moderators (or the host) have muted of the participant now.
+        case muted(audio: Bool, video: Bool)
+        /// Room control: the participant's role now (also when one joins as a moderator).
+        case roleChanged(RoomControlRole)
     }
 
     /// The room id.
@@ -118,6 +128,11 @@ extension VideoRoomEvent.Kind {
         case .mediaDown: "media_down"
         case .slowLink: "slow_link"
         case .talking(_, let isTalking, _): isTalking ? "talking" : "stopped_talking"
+        case .lobbyArrived: "lobby_arrived"
+        case .lobbyLeft: "lobby_left"
+        case .handsChanged: "hands_changed"
+        case .muted: "muted"
+        case .roleChanged: "role_changed"
         }
     }
 }
@@ -147,7 +162,16 @@ extension VideoRoomEvent {
         case .talking(let mid, _, let level):
             object["mid"] = .string(mid)
             object["level"] = .double(level)
-        case .roomCreated, .roomDestroyed, .participantJoined, .publishingStopped, .webrtcUp:
+        case .lobbyLeft(let reason):
+            object["reason"] = .string(reason.rawValue)
+        case .handsChanged(let queue):
+            object["hands"] = .array(queue.map { .int(Int64(clamping: $0)) })
+        case .muted(let audio, let video):
+            object["audio"] = .bool(audio)
+            object["video"] = .bool(video)
+        case .roleChanged(let role):
+            object["role"] = .string(role.rawValue)
+        case .roomCreated, .roomDestroyed, .participantJoined, .publishingStopped, .webrtcUp, .lobbyArrived:
             break
         }
         return .object(object)

@@ -126,6 +126,7 @@ extension VideoRoomRegistry {
     /// A waiting joiner gives up (leave, detach).
     func leaveLobby(handleID: UInt64) {
         guard let waiting = waitingHandles.removeValue(forKey: handleID) else { return }
+        emit(.lobbyLeft(.left), room: waiting.room, waiting: waiting)
         driveRoomControl(room: waiting.room, .leave(waiting.id))
     }
 

@@ -8,10 +8,12 @@ extension VideoRoomRegistry {
     /// Feeds one request to `room`'s machine now and performs the result; returns the refusal.
     @discardableResult
     func driveRoomControl(room: UInt64, _ request: RoomControlRequest) -> RoomControlError? {
+        let handsBefore = rooms[room]?.control.handQueue
         guard let result = rooms[room]?.control.handle(request, at: .now()) else { return nil }
         switch result {
         case .success(let output):
             performRoomControl(output, room: room)
+            if let hands = rooms[room]?.control.handQueue, hands != handsBefore { emit(.handsChanged(hands), room: room) }
             return nil
         case .failure(let error):
             return error
@@ -19,6 +21,8 @@ extension VideoRoomRegistry {
     }
 
     func performRoomControl(_ output: RoomControlOutput, room: UInt64) {
+        // Typed events first: the lobby is still as the machine left it (displays, handles).
+        emitRoomControl(output, room: room)
         for effect in output.effects {
             switch effect {
             case .admit(let id):
@@ -43,7 +47,7 @@ extension VideoRoomRegistry {
     }
 
     /// The waiting handle of participant `id` in `room`, if it waits.
-    private func waitingHandle(room: UInt64, id: UInt64) -> WaitingJoin? {
+    func waitingHandle(room: UInt64, id: UInt64) -> WaitingJoin? {
         waitingHandles.values.first { $0.room == room && $0.id == id }
     }
 
