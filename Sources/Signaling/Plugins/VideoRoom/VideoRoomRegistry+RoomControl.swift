@@ -151,8 +151,8 @@ extension VideoRoomRegistry {
     /// The requests the host may send: all but `raise_hand`, which needs a hand.
     static let hostRequests: Set<String> = roomControlRequests.subtracting(["raise_hand"])
 
-    /// A moderator request on a handle that is no participant: it names its `room` (429 without,
-    /// 426 unknown) and proves host authority (`VideoRoomSettings.checkHostAuthority`, 429/433).
+    /// A moderator request naming a `room`, on a handle that is no participant there: the room
+    /// must exist (426) and the request prove host authority (`checkHostAuthority`, 429/433).
     func hostRequest(_ request: String, fields: VideoRoomFields) -> JSONObject {
         do throws(VideoRoomError) {
             let room = try existingRoom(fields)
