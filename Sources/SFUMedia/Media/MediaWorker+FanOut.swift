@@ -112,6 +112,7 @@ extension MediaWorker {
                 let first = slab.header(slots[start])
                 if first.pointee.kind == .retransmission {
                     deliverRetransmission(slab: slab, slot: slots[start], now: now)
+                    statistics.slotsDelivered.add(1, ordering: .relaxed)
                     start += 1
                     continue
                 }

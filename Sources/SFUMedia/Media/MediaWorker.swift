@@ -247,7 +247,7 @@ final class WorkerStatistics: Sendable {
     let transports = Atomic<Int>(0)
     /// Slot references pushed to other workers' rings (one per consumer worker per packet).
     let slotsHandedOff = Atomic<Int>(0)
-    /// Slots taken from inbound rings and forwarded to this worker's subscribers.
+    /// Slots taken from inbound rings (forwarded to the subscribers still routed here).
     let slotsDelivered = Atomic<Int>(0)
     /// Packets not handed to a consumer worker: its ring was full or the slab was exhausted.
     let fanOutDrops = Atomic<Int>(0)
