@@ -116,6 +116,25 @@ final class MediaWorker: @unchecked Sendable {
         statistics.transports.subtract(1, ordering: .relaxed)
     }
 
+    /// Replays only: routes `address` to `transport` as a nominated ICE pair would.
+    func route(_ address: TransportAddress, to transport: WebRTCTransport) {
+        transportsByAddress[address] = transport
+    }
+
+    /// Replays only: one received datagram through the real receive path, as the loop would
+    /// hand it over (the caller flushes and delivers).
+    func replay(_ buffer: UnsafeMutableRawBufferPointer, length: Int, from source: TransportAddress, now: MonotonicInstant) {
+        handleDatagram(buffer, length: length, from: source, socketIndex: 0, now: now)
+    }
+
+    /// Replays only: what the loop does after each receive batch.
+    func replayBatchEnd(now: MonotonicInstant) {
+        output.flushAll()
+        fanOut.wakeConsumers()
+        deliverInbound(now: now)
+        output.flushAll()
+    }
+
     /// Re-keys the ufrag map after an ICE restart.
     func rekey(_ transport: WebRTCTransport, oldUfrag: String) {
         if transportsByUfrag[oldUfrag] === transport { transportsByUfrag.removeValue(forKey: oldUfrag) }
