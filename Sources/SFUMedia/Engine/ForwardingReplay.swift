@@ -21,7 +21,7 @@ public final class ForwardingReplay {
     private let publisherAddress: TransportAddress
     private let sender: SRTPContext
     private let sinks: [Int32]
-    private let receiveBuffer: UnsafeMutableRawBufferPointer
+    private let receiveBuffers: UnsafeMutableRawBufferPointer
     private var builder: RTPPacketBuilder
     private var packetsSent = 0
     /// Packets fed per receive batch (the loop's recvmmsg batch size).
@@ -112,7 +112,8 @@ public final class ForwardingReplay {
         // Cross-worker bindings are a command exchange: subscribe, then attach.
         for _ in 0..<3 { for worker in workers { worker.commands.drain(into: worker) } }
 
-        receiveBuffer = .allocate(byteCount: DatagramBatch.bufferSize, alignment: 16)
+        // One buffer per packet of a batch: the local fan-out runs at the batch end.
+        receiveBuffers = .allocate(byteCount: DatagramBatch.bufferSize * batch, alignment: 16)
         // VP8, S=1 with a keyframe first so every subscriber starts at once.
         var payload = [UInt8](repeating: 0xA5, count: max(16, packetSize - 12 - 8))
         payload[0] = 0x10
@@ -129,7 +130,7 @@ public final class ForwardingReplay {
             for socket in worker.sockets { socket.close() }
             worker.fanOut.disconnect()
         }
-        receiveBuffer.deallocate()
+        receiveBuffers.deallocate()
     }
 
     /// Feeds `packets` publisher packets (in receive batches of `batch`) through the forwarding
@@ -139,13 +140,15 @@ public final class ForwardingReplay {
         var remaining = packets
         while remaining > 0 {
             let now = MonotonicInstant.now()
-            for _ in 0..<min(batch, remaining) {
+            for position in 0..<min(batch, remaining) {
+                let buffer = UnsafeMutableRawBufferPointer(
+                    rebasing: receiveBuffers[(position * DatagramBatch.bufferSize)..<((position + 1) * DatagramBatch.bufferSize)])
                 builder.sequenceNumber &+= 1
                 if builder.sequenceNumber % 4 == 0 { builder.timestamp &+= 3000 }
-                guard let length = try? builder.write(into: receiveBuffer),
-                    let protected = try? sender.protectRTP(receiveBuffer, length: length)
+                guard let length = try? builder.write(into: buffer),
+                    let protected = try? sender.protectRTP(buffer, length: length)
                 else { return }
-                publisherWorker.replay(receiveBuffer, length: protected, from: publisherAddress, now: now)
+                publisherWorker.replay(buffer, length: protected, from: publisherAddress, now: now)
                 remaining -= 1
                 packetsSent += 1
             }

@@ -129,6 +129,7 @@ final class MediaWorker: @unchecked Sendable {
 
     /// Replays only: what the loop does after each receive batch.
     func replayBatchEnd(now: MonotonicInstant) {
+        fanOut.forwardDeferred(now: now, output: output)
         output.flushAll()
         fanOut.wakeConsumers()
         deliverInbound(now: now)
@@ -208,6 +209,7 @@ final class MediaWorker: @unchecked Sendable {
                 let buffer = receiveBatch.buffer(at: slot)
                 handleDatagram(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
             }
+            fanOut.forwardDeferred(now: now, output: output)
             output.flushAll()
             fanOut.wakeConsumers()
             if received < receiveBatch.capacity { break }

@@ -25,9 +25,10 @@ extension WebRTCTransport {
             }
         }
         if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) { return }
-        let codec = streams[index].codec
-        for target in streams[index].targets {
-            target.subscriber.forward(packet, target: target, codec: codec, now: now, output: output)
+        // Subscribers on this worker: at the end of the receive batch, subscriber by subscriber
+        // (MediaWorker.forwardDeferred), so each one's datagrams are adjacent for UDP GSO.
+        if !streams[index].targets.isEmpty {
+            output.fanOut.deferLocal(PendingForward(publisher: self, streamIndex: index, packet: packet))
         }
         // Subscribers on other workers: one slab copy of the decrypted packet, its slot index
         // to each of their workers' rings.
