@@ -36,8 +36,8 @@ final class CrossWorkerFanOut {
     private var pendingWakeUps: [Bool] = []
     private var anyPendingWakeUp = false
 
-    static let defaultSlabSlots = 4096
-    static let defaultRingCapacity = 1024
+    static let defaultSlabSlots = 2048
+    static let defaultRingCapacity = 512
 
     init(workerIndex: Int, statistics: WorkerStatistics, slabSlots: Int = CrossWorkerFanOut.defaultSlabSlots) {
         self.workerIndex = workerIndex
