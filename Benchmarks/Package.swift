@@ -45,5 +45,19 @@ let package = Package(
             ],
             path: "Sources/sfu-load"),
         .testTarget(name: "SFULoadTests", dependencies: ["sfu-load"], path: "Tests/SFULoadTests"),
+        // Forwarding core (issue 4): a fixed in-process replay for callgrind (instructions per
+        // forwarded packet) and the ordo-one benchmark of the same path (mallocs per packet).
+        .executableTarget(
+            name: "forward-replay",
+            dependencies: [.product(name: "SFUMedia", package: "swift-sfu")],
+            path: "Sources/forward-replay"),
+        .executableTarget(
+            name: "ForwardingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SFUMedia", package: "swift-sfu"),
+            ],
+            path: "Benchmarks/ForwardingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

@@ -164,7 +164,7 @@ class ServerUnderTest:
 
 
 def _swift_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
-                session_timeout: int | None = None) -> list[str]:
+                session_timeout: int | None = None, workers: int | None = None) -> list[str]:
     binary = os.environ.get("SFU_SERVER_BIN", str(REPO_ROOT / ".build" / "release" / "sfu-server"))
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         pytest.skip(f"sfu-server binary not found at {binary} (build it with "
@@ -175,7 +175,8 @@ def _swift_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[i
             "--ice-address", address,
             "--media-ports", f"{media_ports[0]}-{media_ports[1]}",
             "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")] + (
-        [] if session_timeout is None else ["--session-timeout", str(session_timeout)])
+        [] if session_timeout is None else ["--session-timeout", str(session_timeout)]) + (
+        [] if workers is None else ["--workers", str(workers)])
 
 
 def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
@@ -191,7 +192,7 @@ def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[i
 
 
 def _make_server(tmp_dir: Path, session_timeout: int | None = None, name: str = "",
-                 media_ports: tuple[int, int] = MEDIA_PORTS) -> ServerUnderTest:
+                 media_ports: tuple[int, int] = MEDIA_PORTS, workers: int | None = None) -> ServerUnderTest:
     kind = server_kind()
     address = os.environ["SFU_TEST_ADDRESS"]
     http_port, ws_port = free_tcp_port(), free_tcp_port()
@@ -200,7 +201,7 @@ def _make_server(tmp_dir: Path, session_timeout: int | None = None, name: str = 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = ARTIFACTS / f"{kind}{name}-{stamp}-{os.getpid()}.log"
     if kind == "swift":
-        argv = _swift_argv(http_port, ws_port, address, media_ports, session_timeout)
+        argv = _swift_argv(http_port, ws_port, address, media_ports, session_timeout, workers)
     else:
         argv = _janus_argv(http_port, ws_port, address, media_ports, tmp_dir / "janus-conf",
                            session_timeout)
@@ -269,3 +270,27 @@ def short_timeout_server(_short_timeout_session: ServerUnderTest, request: pytes
 @pytest.fixture
 def test_address() -> str:
     return os.environ["SFU_TEST_ADDRESS"]
+
+
+MULTI_WORKERS = 3
+
+
+@pytest.fixture(scope="module")
+def _multi_worker_session(tmp_path_factory: pytest.TempPathFactory):
+    # `--workers 3` (Janus has no such knob and runs as usual); its own media port range.
+    srv = _make_server(tmp_path_factory.mktemp("server-workers"), name=f"-workers{MULTI_WORKERS}",
+                       media_ports=(40400, 40500), workers=MULTI_WORKERS)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def multi_worker_server(_multi_worker_session: ServerUnderTest, request: pytest.FixtureRequest):
+    """A server with several media workers (worker i listens on the range's low port + i)."""
+    srv = _multi_worker_session
+    request.node._server_under_test = srv
+    yield srv
+    if not srv.alive():
+        pytest.fail(f"{srv.kind} server died during the test (exit {srv.proc.returncode}); "
+                    f"log tail:\n{srv.log_tail()}")

@@ -19,14 +19,18 @@ typedef struct csfu_datagram {
     uint32_t length;        // bytes received / bytes to send
     struct sockaddr_storage address;
     uint32_t address_length;
-    uint16_t segment_size;  // send: UDP GSO segment size, 0 = none; receive: GRO segment size, 0 = none
+    uint16_t segment_size;  // receive: GRO segment size, 0 = none; unused on send
 } csfu_datagram;
 
 /// recvmmsg into `count` slots, non-blocking. Returns the number received, 0 if none, -errno on error.
 int csfu_receive_batch(int fd, csfu_datagram *slots, unsigned int count);
 
-/// sendmmsg of `count` slots. Returns the number sent (possibly fewer), -errno on error.
-int csfu_send_batch(int fd, csfu_datagram *slots, unsigned int count);
+/// sendmmsg of `count` slots (`segment_size` is ignored). With `gso` nonzero, runs of adjacent
+/// slots to the same destination with equal lengths (the last may be shorter) go out as one
+/// UDP_SEGMENT message. Returns the number of slots sent (possibly fewer), -errno on error, or
+/// CSFU_SEND_GSO_REFUSED when the kernel refused a GSO message (EIO/EINVAL): send without GSO.
+int csfu_send_batch(int fd, csfu_datagram *slots, unsigned int count, int gso);
+#define CSFU_SEND_GSO_REFUSED (-100000)
 
 /// A non-blocking UDP socket bound to the address (IPv4 or IPv6). Returns fd or -errno.
 int csfu_udp_bind(const struct sockaddr *address, socklen_t length, int receive_buffer, int send_buffer);

@@ -16,6 +16,9 @@ public final class MediaEngine: Sendable {
     private let nextTransportID = Atomic<UInt64>(1)
     private let roundRobin = Atomic<Int>(0)
     private let logger: Logger
+    /// Which worker each live transport is on (control plane only: bindings name publishers by
+    /// id, and the subscriber's worker must know where the publisher runs).
+    private let placements = Mutex<[UInt64: Int]>([:])
 
     /// Binds every worker's sockets. Call `start()` to run the workers.
     public init(configuration: MediaConfiguration, certificate: DTLSCertificate? = nil, logger: Logger) throws {
@@ -43,13 +46,16 @@ public final class MediaEngine: Sendable {
                             address: address, port: port, receiveBuffer: configuration.socketReceiveBuffer,
                             sendBuffer: configuration.socketSendBuffer))
                 }
-                workers.append(try MediaWorker(index: index, sockets: sockets, logger: logger))
+                workers.append(
+                    try MediaWorker(index: index, sockets: sockets, useGSO: configuration.udpGSO, logger: logger))
             }
         } catch {
             for worker in workers { worker.stop() }
             throw error
         }
         self.workers = workers
+        CrossWorkerFanOut.connect(
+            workers.map(\.fanOut), wakeUps: workers.map(\.wakeUp), commandQueues: workers.map(\.commands))
     }
 
     public func start() {
@@ -65,6 +71,7 @@ public final class MediaEngine: Sendable {
     /// Stops every worker; live transports send close_notify.
     public func shutdown() {
         for worker in workers { worker.stop() }
+        for worker in workers { worker.fanOut.disconnect() }
     }
 
     /// Reserves a transport slot on a worker: our ICE credentials and host candidates, known
@@ -75,6 +82,8 @@ public final class MediaEngine: Sendable {
 
     func allocateTransport(workerIndex: Int) -> TransportAllocation {
         let id = nextTransportID.add(1, ordering: .relaxed).oldValue
+        placements.withLock { $0[id] = workerIndex }
+        workers[workerIndex].placedTransports.add(1, ordering: .relaxed)
         let candidates = workers[workerIndex].localAddresses.map { address in
             let advertised = configuration.advertisedAddresses[address.ipString] ?? address.ipString
             return LocalCandidateAddress(address: advertised, port: address.port)
@@ -135,6 +144,9 @@ public final class MediaEngine: Sendable {
 
     /// Closes the transport (close_notify to the peer). No event follows.
     public func closeTransport(_ allocation: TransportAllocation) {
+        if placements.withLock({ $0.removeValue(forKey: allocation.id) }) != nil {
+            workers[allocation.workerIndex].placedTransports.subtract(1, ordering: .relaxed)
+        }
         workers[allocation.workerIndex].commands.enqueue { worker in
             worker.remove(transportID: allocation.id, now: .now())
         }
@@ -154,9 +166,46 @@ public final class MediaEngine: Sendable {
             total.datagramsDropped += worker.statistics.datagramsDropped.load(ordering: .relaxed)
             total.sendFailures += worker.statistics.sendFailures.load(ordering: .relaxed)
             total.transports += worker.statistics.transports.load(ordering: .relaxed)
+            total.slotsHandedOff += worker.statistics.slotsHandedOff.load(ordering: .relaxed)
+            total.slotsDelivered += worker.statistics.slotsDelivered.load(ordering: .relaxed)
+            total.fanOutDrops += worker.statistics.fanOutDrops.load(ordering: .relaxed)
+            total.slotsInUse += worker.fanOut.slab.slotsInUse
         }
         return total
     }
+
+    /// Per-worker counters and transports (admin info, placement checks in tests).
+    public var workerStatistics: [WorkerSnapshot] {
+        workers.map { worker in
+            WorkerSnapshot(
+                index: worker.index, addresses: worker.localAddresses.map(\.description),
+                transports: worker.statistics.transports.load(ordering: .relaxed),
+                datagramsReceived: worker.statistics.datagramsReceived.load(ordering: .relaxed),
+                datagramsSent: worker.statistics.datagramsSent.load(ordering: .relaxed),
+                slotsHandedOff: worker.statistics.slotsHandedOff.load(ordering: .relaxed),
+                slotsDelivered: worker.statistics.slotsDelivered.load(ordering: .relaxed),
+                fanOutDrops: worker.statistics.fanOutDrops.load(ordering: .relaxed),
+                slotsInUse: worker.fanOut.slab.slotsInUse)
+        }
+    }
+}
+
+/// One media worker's counters at a moment (relaxed reads: each figure is exact, the set is not
+/// a consistent snapshot).
+public struct WorkerSnapshot: Sendable, Equatable {
+    public var index: Int
+    public var addresses: [String]
+    public var transports: Int
+    public var datagramsReceived: Int
+    public var datagramsSent: Int
+    /// Slot references pushed to other workers (one per packet per consumer worker).
+    public var slotsHandedOff: Int
+    /// Slots received from other workers and forwarded here.
+    public var slotsDelivered: Int
+    /// Packets not handed to another worker (ring full or slab exhausted).
+    public var fanOutDrops: Int
+    /// Slab slots of this worker still held by consumers.
+    public var slotsInUse: Int
 }
 
 /// A transport reserved on a worker, before and while it runs.
@@ -180,6 +229,10 @@ public struct MediaStatistics: Sendable, Equatable {
     public var datagramsDropped = 0
     public var sendFailures = 0
     public var transports = 0
+    public var slotsHandedOff = 0
+    public var slotsDelivered = 0
+    public var fanOutDrops = 0
+    public var slotsInUse = 0
 }
 
 extension MediaEngine {
@@ -192,17 +245,34 @@ extension MediaEngine {
 }
 
 extension MediaEngine: RoomMediaPlane {
-    /// Every transport of a room lives on the same worker, so forwarding inside a room never
-    /// crosses threads. (Spreading one large room over workers is the multi-core data plane's job.)
+    /// Places a room's PeerConnection by `configuration.roomPlacement`: `.spread` (default) puts
+    /// it on the worker with the fewest live transports, so a large room's per-subscriber work
+    /// (rewrite, encrypt, send: nearly all of the forwarding cost) runs on every core and a
+    /// publisher's packets reach other workers as slab references; `.together` keeps every
+    /// transport of a room on one worker (no cross-thread hand-off; best for many small rooms).
     public func allocateTransport(room: RoomKey) -> TransportAllocation {
-        allocateTransport(workerIndex: Int(room.value % UInt64(workers.count)))
+        switch configuration.roomPlacement {
+        case .together:
+            return allocateTransport(workerIndex: Int(room.value % UInt64(workers.count)))
+        case .spread:
+            let start = roundRobin.add(1, ordering: .relaxed).oldValue
+            var best = start % workers.count
+            for offset in 0..<workers.count {
+                let candidate = (start + offset) % workers.count
+                if workers[candidate].placedTransports.load(ordering: .relaxed) < workers[best].placedTransports.load(ordering: .relaxed) { best = candidate }
+            }
+            return allocateTransport(workerIndex: best)
+        }
     }
 
     public var fingerprint: DTLSFingerprint { certificate.fingerprint }
 
     public func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding]) {
+        let resolved = placements.withLock { placements in
+            bindings.map { binding in (binding: binding, publisherWorker: binding.source.flatMap { placements[$0.publisher] }) }
+        }
         workers[allocation.workerIndex].commands.enqueue { worker in
-            worker.bindSubscriber(id: allocation.id, bindings: bindings, now: .now())
+            worker.bindSubscriber(id: allocation.id, bindings: resolved, now: .now())
         }
     }
 

@@ -78,13 +78,20 @@ final class DatagramBatch {
     }
 
     /// Sends every queued slot on `socket`; datagrams the kernel refuses are dropped
-    /// (UDP is lossy anyway; the error is counted by the caller).
+    /// (UDP is lossy anyway; the error is counted by the caller). With `gso`, adjacent datagrams
+    /// to one destination go out as one UDP GSO send; if the kernel refuses that (no checksum
+    /// offload on the route: EIO), `gso` is turned off for good and the datagrams are resent plainly.
     @discardableResult
-    func flush(to socket: Int32) -> (sent: Int, failed: Int) {
+    func flush(to socket: Int32, gso: inout Bool) -> (sent: Int, failed: Int) {
         var offset = 0
         var failed = 0
         while offset < count {
-            let result = Int(csfu_send_batch(socket, slots.advanced(by: offset), UInt32(count - offset)))
+            let result = Int(
+                csfu_send_batch(socket, slots.advanced(by: offset), UInt32(count - offset), gso ? 1 : 0))
+            if result == Int(CSFU_SEND_GSO_REFUSED) {
+                gso = false
+                continue
+            }
             if result > 0 {
                 offset += result
             } else {

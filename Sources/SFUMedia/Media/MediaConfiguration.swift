@@ -22,6 +22,10 @@ public struct MediaConfiguration: Sendable {
     public var socketSendBuffer: Int
     /// Seconds without a valid ICE check before the transport is declared failed (RFC 7675).
     public var consentTimeout: Double
+    /// Where a room's PeerConnections go (see `MediaEngine.allocateTransport(room:)`).
+    public var roomPlacement: RoomPlacement
+    /// Send adjacent datagrams to one destination as one UDP GSO send where the kernel allows.
+    public var udpGSO: Bool
 
     public init(
         iceAddresses: [String] = ["127.0.0.1"],
@@ -31,7 +35,9 @@ public struct MediaConfiguration: Sendable {
         workerCount: Int = 0,
         socketReceiveBuffer: Int = 4 << 20,
         socketSendBuffer: Int = 4 << 20,
-        consentTimeout: Double = 30
+        consentTimeout: Double = 30,
+        roomPlacement: RoomPlacement = .spread,
+        udpGSO: Bool = true
     ) {
         self.iceAddresses = iceAddresses
         self.advertisedAddresses = advertisedAddresses
@@ -41,5 +47,15 @@ public struct MediaConfiguration: Sendable {
         self.socketReceiveBuffer = socketReceiveBuffer
         self.socketSendBuffer = socketSendBuffer
         self.consentTimeout = consentTimeout
+        self.roomPlacement = roomPlacement
+        self.udpGSO = udpGSO
     }
+}
+
+/// Placement of a room's transports over the media workers.
+public enum RoomPlacement: String, Sendable, CaseIterable {
+    /// Least-loaded worker per PeerConnection: large rooms use every core (cross-worker fan-out).
+    case spread
+    /// All of a room on one worker: no cross-thread hand-off, for many small rooms.
+    case together
 }

@@ -4,10 +4,29 @@ import RTP
 /// transports and the other way round; every change goes through here so that a transport is
 /// unlinked from all its peers before the worker releases it.
 extension MediaWorker {
-    func bindSubscriber(id: UInt64, bindings: [SubscriberBinding], now: MonotonicInstant) {
+    /// `bindings` come with the worker of each source's publisher (nil: unknown or gone);
+    /// sources on another worker are fed through the cross-worker rings (MediaWorker+FanOut).
+    func bindSubscriber(id: UInt64, bindings: [(binding: SubscriberBinding, publisherWorker: Int?)],
+                        now: MonotonicInstant) {
         guard let subscriber = transport(id: id) else { return }
-        for binding in bindings {
+        for (binding, publisherWorker) in bindings {
             guard let index = subscriber.streamIndex(mid: binding.mid) else { continue }
+            if let source = binding.source, let publisherWorker, publisherWorker != self.index {
+                let current = subscriber.streams[index]
+                if let remote = current.remoteSource, remote.publisher == source.publisher, remote.mid == source.mid,
+                    remote.worker == publisherWorker, current.sendEnabled == binding.send
+                {
+                    continue
+                }
+                if let previous = current.sourceTransport {
+                    previous.removeTarget(subscriber: subscriber, streamIndex: index)
+                }
+                unbindRemote(subscriber, streamIndex: index)
+                subscriber.unbindSource(streamIndex: index)
+                bindRemote(subscriber, streamIndex: index, source: source, publisherWorker: publisherWorker,
+                           send: binding.send)
+                continue
+            }
             var publisher: WebRTCTransport?
             var publisherStream: Int?
             if let source = binding.source, let candidate = transport(id: source.publisher),
@@ -20,12 +39,13 @@ extension MediaWorker {
             }
             let current = subscriber.streams[index]
             let unchanged =
-                current.sourceTransport === publisher && (publisher == nil || current.sourceStreamIndex == publisherStream)
+                current.remoteSource == nil && current.sourceTransport === publisher && (publisher == nil || current.sourceStreamIndex == publisherStream)
                 && current.sendEnabled == binding.send
             if unchanged { continue }
             if let previous = current.sourceTransport {
                 previous.removeTarget(subscriber: subscriber, streamIndex: index)
             }
+            unbindRemote(subscriber, streamIndex: index)
             subscriber.unbindSource(streamIndex: index)
             guard let publisher, let publisherStream else {
                 subscriber.streams[index].sendEnabled = binding.send
@@ -45,6 +65,7 @@ extension MediaWorker {
     /// Unlinks `transport` from every publisher feeding it and every subscriber it feeds.
     func unlink(_ transport: WebRTCTransport) {
         for index in transport.streams.indices {
+            unbindRemote(transport, streamIndex: index)
             if let publisher = transport.streams[index].sourceTransport {
                 publisher.removeTarget(subscriber: transport, streamIndex: index)
                 transport.unbindSource(streamIndex: index)

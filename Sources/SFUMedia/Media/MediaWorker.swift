@@ -21,6 +21,8 @@ final class MediaWorker: @unchecked Sendable {
     let commands: WorkerCommandQueue
     let logger: Logger
     let statistics = WorkerStatistics()
+    /// Transports the engine placed here and has not closed (control plane, for placement).
+    let placedTransports = Atomic<Int>(0)
 
     // Worker-thread state.
     private var transportsByID: [UInt64: WebRTCTransport] = [:]
@@ -28,6 +30,14 @@ final class MediaWorker: @unchecked Sendable {
     private var transportsByAddress: [TransportAddress: WebRTCTransport] = [:]
     private let receiveBatch = DatagramBatch(capacity: MediaWorker.batchSize)
     let output: PacketOutput
+    /// Slab, rings and wake-ups shared with the other workers (wired by the engine).
+    let fanOut: CrossWorkerFanOut
+    let wakeUp: WorkerWakeUp
+    /// Consumer side of the cross-worker routes (see MediaWorker+FanOut).
+    var remoteRoutes: [RouteKey: RemoteRoute] = [:]
+    var nextBindingGeneration: UInt64 = 0
+    /// Slot indices taken from one inbound ring at a time.
+    let inboundScratch = UnsafeMutableBufferPointer<Int>.allocate(capacity: MediaWorker.batchSize)
     private var stopping = false
     private var lastTick = MonotonicInstant(nanoseconds: 0)
     private var dropLog: RateLimitedLog
@@ -36,14 +46,16 @@ final class MediaWorker: @unchecked Sendable {
     private let started = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
 
-    init(index: Int, sockets: [UDPSocket], logger: Logger) throws {
+    init(index: Int, sockets: [UDPSocket], useGSO: Bool = true, logger: Logger) throws {
         self.index = index
         self.sockets = sockets
         self.commands = try WorkerCommandQueue()
         var logger = logger
         logger[metadataKey: "worker"] = "\(index)"
         self.logger = logger
-        self.output = PacketOutput(sockets: sockets, statistics: statistics)
+        self.fanOut = CrossWorkerFanOut(workerIndex: index, statistics: statistics)
+        self.wakeUp = WorkerWakeUp(eventDescriptor: commands.eventDescriptor)
+        self.output = PacketOutput(sockets: sockets, statistics: statistics, fanOut: fanOut, useGSO: useGSO)
         self.dropLog = RateLimitedLog(logger: logger, interval: 5)
     }
 
@@ -73,6 +85,8 @@ final class MediaWorker: @unchecked Sendable {
         for socket in sockets { socket.close() }
     }
 
+    deinit { inboundScratch.deallocate() }
+
     // MARK: Commands (run on the worker thread)
 
     func install(_ transport: WebRTCTransport) {
@@ -92,6 +106,7 @@ final class MediaWorker: @unchecked Sendable {
 
     private func forget(_ transport: WebRTCTransport) {
         unlink(transport)
+        announceRemovedPublisher(transport)
         if transportsByUfrag[transport.localUfrag] === transport {
             transportsByUfrag.removeValue(forKey: transport.localUfrag)
         }
@@ -99,6 +114,26 @@ final class MediaWorker: @unchecked Sendable {
             transportsByAddress.removeValue(forKey: address)
         }
         statistics.transports.subtract(1, ordering: .relaxed)
+    }
+
+    /// Replays only: routes `address` to `transport` as a nominated ICE pair would.
+    func route(_ address: TransportAddress, to transport: WebRTCTransport) {
+        transportsByAddress[address] = transport
+    }
+
+    /// Replays only: one received datagram through the real receive path, as the loop would
+    /// hand it over (the caller flushes and delivers).
+    func replay(_ buffer: UnsafeMutableRawBufferPointer, length: Int, from source: TransportAddress, now: MonotonicInstant) {
+        handleDatagram(buffer, length: length, from: source, socketIndex: 0, now: now)
+    }
+
+    /// Replays only: what the loop does after each receive batch.
+    func replayBatchEnd(now: MonotonicInstant) {
+        fanOut.forwardDeferred(now: now, output: output)
+        output.flushAll()
+        fanOut.wakeConsumers()
+        deliverInbound(now: now)
+        output.flushAll()
     }
 
     /// Re-keys the ufrag map after an ICE restart.
@@ -127,26 +162,34 @@ final class MediaWorker: @unchecked Sendable {
         logger.debug("media worker started", metadata: ["addresses": "\(localAddresses)"])
 
         while !stopping {
-            let ready = csfu_epoll_wait(epoll, tags, 16, 10)
+            // Block only when no other worker has queued slots for us (they wake us otherwise).
+            let timeout: Int32 = fanOut.prepareToSleep() ? 10 : 0
+            let ready = csfu_epoll_wait(epoll, tags, 16, timeout)
+            fanOut.awoke()
             let now = MonotonicInstant.now()
             for eventIndex in 0..<Int(max(0, ready)) {
                 if tags[eventIndex] == commandTag {
-                    for command in commands.drain() { command(self) }
+                    commands.drain(into: self)
                 } else {
                     receiveAll(socketIndex: Int(tags[eventIndex]), now: now)
                 }
             }
+            deliverInbound(now: now)
             if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
                 lastTick = now
                 tick(now: now)
             }
             output.flushAll()
+            fanOut.wakeConsumers()
         }
         let now = MonotonicInstant.now()
         for transport in transportsByID.values {
             transport.close(now: now, output: output)
         }
         output.flushAll()
+        // Slots other workers handed us go back to their slabs.
+        fanOut.drainInbound(limit: Int.max, scratch: inboundScratch) { _, _ in }
+        remoteRoutes.removeAll()
         transportsByID.removeAll()
         transportsByUfrag.removeAll()
         transportsByAddress.removeAll()
@@ -166,7 +209,9 @@ final class MediaWorker: @unchecked Sendable {
                 let buffer = receiveBatch.buffer(at: slot)
                 handleDatagram(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
             }
+            fanOut.forwardDeferred(now: now, output: output)
             output.flushAll()
+            fanOut.wakeConsumers()
             if received < receiveBatch.capacity { break }
         }
     }
@@ -221,4 +266,12 @@ final class WorkerStatistics: Sendable {
     let datagramsDropped = Atomic<Int>(0)
     let sendFailures = Atomic<Int>(0)
     let transports = Atomic<Int>(0)
+    /// Slot references pushed to other workers' rings (one per consumer worker per packet).
+    let slotsHandedOff = Atomic<Int>(0)
+    /// Slots taken from inbound rings (forwarded to the subscribers still routed here).
+    let slotsDelivered = Atomic<Int>(0)
+    /// Packets not handed to a consumer worker: its ring was full or the slab was exhausted.
+    let fanOutDrops = Atomic<Int>(0)
+    /// Sockets on which the kernel refused UDP GSO (then sent without it).
+    let gsoDisabled = Atomic<Int>(0)
 }

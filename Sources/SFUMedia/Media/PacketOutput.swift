@@ -7,12 +7,20 @@ final class PacketOutput {
     private let sockets: [UDPSocket]
     private let batches: [DatagramBatch]
     private let statistics: WorkerStatistics
+    /// Where packets for subscribers on other workers go, and commands to other workers.
+    let fanOut: CrossWorkerFanOut
 
-    init(sockets: [UDPSocket], statistics: WorkerStatistics, batchSize: Int = 64) {
+    init(sockets: [UDPSocket], statistics: WorkerStatistics, fanOut: CrossWorkerFanOut, useGSO: Bool = true, batchSize: Int = 64) {
         self.sockets = sockets
         self.batches = sockets.map { _ in DatagramBatch(capacity: batchSize) }
         self.statistics = statistics
+        self.fanOut = fanOut
+        self.gso = sockets.map { $0.supportsGSO && useGSO }
     }
+
+    /// Per socket: adjacent datagrams to one destination go out as one UDP GSO send. Turned off
+    /// for a socket when the kernel refuses GSO on it.
+    private var gso: [Bool]
 
     /// Gives `write` a buffer for one datagram on socket `socketIndex`; `write` returns the
     /// length it wrote (0 = nothing to send). The datagram goes to `destination` at the next flush.
@@ -42,7 +50,9 @@ final class PacketOutput {
     func flush(_ socketIndex: Int) {
         let batch = batches[socketIndex]
         guard !batch.isEmpty else { return }
-        let result = batch.flush(to: sockets[socketIndex].descriptor)
+        let wasGSO = gso[socketIndex]
+        let result = batch.flush(to: sockets[socketIndex].descriptor, gso: &gso[socketIndex])
+        if wasGSO && !gso[socketIndex] { statistics.gsoDisabled.add(1, ordering: .relaxed) }
         statistics.datagramsSent.add(result.sent, ordering: .relaxed)
         if result.failed > 0 { statistics.sendFailures.add(result.failed, ordering: .relaxed) }
     }

@@ -2,15 +2,28 @@ import CSFUSystem
 import Glibc
 import Synchronization
 
-/// Commands from the control plane (signaling, rooms) to one media worker.
+/// Commands from the control plane (signaling, rooms, other workers' routing changes) to one
+/// media worker: a lock-free multi-producer single-consumer queue plus an eventfd wake-up.
 ///
-/// Control traffic is rare (a few per PeerConnection set-up), so a short mutex-guarded append
-/// plus an eventfd wake-up is enough here; the packet path never touches this queue except
-/// to drain it when the eventfd fires.
-final class WorkerCommandQueue: Sendable {
+/// Any thread may `enqueue`; only the owning worker thread calls `drain`. The queue is an
+/// intrusive linked list with a stub node (Vyukov's MPSC design, written from its description):
+/// a producer swaps itself in as the new head with one atomic exchange and then links the
+/// previous head to it; the consumer follows `next` links from its private tail. Control traffic
+/// only: every command is a heap-allocated closure, so the packet path never goes through here.
+final class WorkerCommandQueue: @unchecked Sendable {
     typealias Command = @Sendable (MediaWorker) -> Void
 
-    private let pending = Mutex<[Command]>([])
+    /// One queued command. `next` is the only field two threads touch (release/acquire).
+    private final class Node {
+        let next = Atomic<UInt>(0)
+        var command: Command?
+        init(_ command: Command?) { self.command = command }
+    }
+
+    /// The most recently pushed node (producers' end).
+    private let head: Atomic<UInt>
+    /// The last node the consumer took (its command already run); consumer thread only.
+    private var tail: UInt
     /// Wakes the worker's epoll loop.
     let eventDescriptor: Int32
 
@@ -18,23 +31,48 @@ final class WorkerCommandQueue: Sendable {
         let fd = csfu_eventfd_create()
         guard fd >= 0 else { throw MediaEngineError.systemCall("eventfd", -fd) }
         eventDescriptor = fd
+        let stub = UInt(bitPattern: Unmanaged.passRetained(Node(nil)).toOpaque())
+        head = Atomic(stub)
+        tail = stub
     }
 
-    deinit { close(eventDescriptor) }
+    deinit {
+        while pop() != nil {}
+        Self.node(tail).release()
+        close(eventDescriptor)
+    }
 
+    private static func node(_ bits: UInt) -> Unmanaged<Node> {
+        // `bits` always comes from `passRetained(...).toOpaque()` of a live node.
+        Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: bits).unsafelyUnwrapped)
+    }
+
+    /// Queues `command` and wakes the worker. Lock-free; callable from any thread.
     func enqueue(_ command: @escaping Command) {
-        pending.withLock { $0.append(command) }
+        let node = UInt(bitPattern: Unmanaged.passRetained(Node(command)).toOpaque())
+        let previous = head.exchange(node, ordering: .acquiringAndReleasing)
+        Self.node(previous).takeUnretainedValue().next.store(node, ordering: .releasing)
         csfu_eventfd_signal(eventDescriptor)
     }
 
-    /// Called by the worker thread when the eventfd is readable.
-    func drain() -> [Command] {
+    /// Takes the oldest command, or nil when none is (completely) queued. Worker thread only.
+    private func pop() -> Command? {
+        let current = Self.node(tail)
+        let next = current.takeUnretainedValue().next.load(ordering: .acquiring)
+        guard next != 0 else { return nil }
+        let successor = Self.node(next).takeUnretainedValue()
+        let command = successor.command
+        successor.command = nil
+        tail = next
+        current.release()
+        return command
+    }
+
+    /// Runs every queued command on `worker`. Called by the worker thread when the eventfd fires;
+    /// a producer caught between its exchange and its link is picked up at its own wake-up.
+    func drain(into worker: MediaWorker) {
         csfu_eventfd_drain(eventDescriptor)
-        return pending.withLock { commands in
-            let taken = commands
-            commands.removeAll(keepingCapacity: true)
-            return taken
-        }
+        while let command = pop() { command(worker) }
     }
 }
 

@@ -7,8 +7,8 @@ import ICE
 /// All methods are non-blocking and may be called from any task; the work happens on the
 /// worker that owns the transport. Events arrive on that worker's thread and must not block.
 public protocol RoomMediaPlane: Sendable {
-    /// Reserves a transport for a PeerConnection in `room`. Transports of one room are placed
-    /// together so that forwarding between them stays on one thread.
+    /// Reserves a transport for a PeerConnection in `room`, on the worker the placement policy
+    /// picks (`MediaEngine`: spread over workers by default, or a room kept together).
     func allocateTransport(room: RoomKey) -> TransportAllocation
     /// The certificate fingerprint every transport uses (for SDP).
     var fingerprint: DTLSFingerprint { get }

@@ -21,6 +21,8 @@ struct MediaStreamState {
     // Publisher side.
     /// Subscriber m-lines this m-line's packets go to.
     var targets: [ForwardTarget] = []
+    /// Other workers with subscribers of this m-line (each gets one slab slot per packet).
+    var remoteConsumers: [RemoteConsumer] = []
     /// Recent packets, for subscribers' NACKs (video only).
     var retransmissions: RetransmissionBuffer?
     var nacks = NACKGenerator()
@@ -35,6 +37,9 @@ struct MediaStreamState {
     /// the publisher goes away).
     unowned(unsafe) var sourceTransport: WebRTCTransport?
     var sourceStreamIndex = 0
+    /// The publisher m-line feeding this one when it lives on another worker (then
+    /// `sourceTransport` is nil). Packets arrive through the worker's inbound rings.
+    var remoteSource: RemoteSource?
     var sendEnabled = true
     /// The publisher SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
@@ -118,6 +123,22 @@ struct MediaStreamState {
         let ticks = microseconds * UInt64(setup.clockRate) / 1_000_000
         return UInt32(clamping: max(1, min(ticks, UInt64(Int32.max))))
     }
+}
+
+/// A subscriber m-line's source on another worker, as the subscriber's worker knows it.
+struct RemoteSource {
+    var worker: Int
+    var publisher: UInt64
+    var mid: String
+    /// Distinguishes this binding from earlier ones of the same m-line: an attach reply from
+    /// the publisher's worker for an older generation is ignored.
+    var generation: UInt64
+    /// Whether the publisher's worker was asked to send (and must be told to stop).
+    var subscribed: Bool
+    /// The publisher's m-line index, known once the publisher's worker attached the route.
+    var publisherStream: Int?
+
+    var route: RouteKey? { publisherStream.map { RouteKey(publisher: publisher, stream: $0) } }
 }
 
 /// One subscriber m-line fed by a publisher m-line, as the publisher's worker sees it.

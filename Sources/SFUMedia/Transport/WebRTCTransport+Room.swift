@@ -25,9 +25,19 @@ extension WebRTCTransport {
             }
         }
         if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) { return }
-        let codec = streams[index].codec
-        for target in streams[index].targets {
-            target.subscriber.forward(packet, target: target, codec: codec, now: now, output: output)
+        // Subscribers on this worker: at the end of the receive batch, subscriber by subscriber
+        // (MediaWorker.forwardDeferred), so each one's datagrams are adjacent for UDP GSO.
+        if !streams[index].targets.isEmpty {
+            output.fanOut.deferLocal(PendingForward(publisher: self, streamIndex: index, packet: packet))
+        }
+        // Subscribers on other workers: one slab copy of the decrypted packet, its slot index
+        // to each of their workers' rings.
+        if !streams[index].remoteConsumers.isEmpty {
+            let route = RouteKey(publisher: id, stream: index)
+            let bytes = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
+            streams[index].remoteConsumers.withUnsafeBufferPointer { consumers in
+                output.fanOut.handOff(bytes, route: route, consumers: consumers)
+            }
         }
     }
 
@@ -95,8 +105,8 @@ extension WebRTCTransport {
             streams[index].waitingForKeyframe = codec.needsKeyframeToStart
             // The keyframe asked for at bind time may have gone by before this PeerConnection was
             // up (the VideoRoom binds at offer time); ask again now that we can use one.
-            if codec.needsKeyframeToStart, let publisher = streams[index].sourceTransport {
-                publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
+            if codec.needsKeyframeToStart {
+                requestSourceKeyframe(streamIndex: index, now: now, output: output)
             }
         }
         if streams[index].waitingForKeyframe {
@@ -191,9 +201,14 @@ extension WebRTCTransport {
                                   output: PacketOutput) {
         guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
         for packet in compound {
-            guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc }),
-                let publisher = streams[index].sourceTransport
+            guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
+            guard let publisher = streams[index].sourceTransport else {
+                if streams[index].remoteSource != nil {
+                    handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)
+                }
+                continue
+            }
             let publisherStream = streams[index].sourceStreamIndex
             if packet.isPictureLossIndication || packet.isFullIntraRequest {
                 publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
@@ -215,20 +230,28 @@ extension WebRTCTransport {
             // A number sent before the last switch or pause maps to another packet now.
             guard streams[index].sequence.isCurrentMapping(outgoing),
                 let stored = buffer.packet(sequenceNumber: outgoing &- offset),
-                let original = try? RTPPacket(buffer: stored, length: stored.count),
-                original.ssrc == streams[index].forwardedSSRC
+                let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
-            let timestamp = streams[index].timestamps.map(original.timestamp)
-            // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and
-            // aiortc also accept a plain resend, but RTX keeps the media stream's statistics
-            // and sequence space clean, and is what Janus sends).
-            var rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)?
-            if let payloadType = streams[index].setup.rtxPayloadType, let ssrc = streams[index].setup.localRTXSSRC {
-                rtx = (payloadType, ssrc, streams[index].rtxSequence)
-                streams[index].rtxSequence &+= 1
-            }
-            send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
-                 destination: destination, output: output, rewriteMid: true, rtx: rtx)
+            resend(original, streamIndex: index, outgoing: outgoing, map: map, outbound: outbound,
+                   destination: destination, output: output)
         }
+    }
+
+    /// Sends a stored publisher packet again as sequence number `outgoing` of m-line `index`
+    /// (a NACK answer), unless it belongs to an earlier source.
+    func resend(_ original: RTPPacket, streamIndex index: Int, outgoing: UInt16, map: RTPHeaderExtensionIDMap,
+                outbound: SRTPContext, destination: TransportAddress, output: PacketOutput) {
+        guard original.ssrc == streams[index].forwardedSSRC else { return }
+        let timestamp = streams[index].timestamps.map(original.timestamp)
+        // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and
+        // aiortc also accept a plain resend, but RTX keeps the media stream's statistics
+        // and sequence space clean, and is what Janus sends).
+        var rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)?
+        if let payloadType = streams[index].setup.rtxPayloadType, let ssrc = streams[index].setup.localRTXSSRC {
+            rtx = (payloadType, ssrc, streams[index].rtxSequence)
+            streams[index].rtxSequence &+= 1
+        }
+        send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
+             destination: destination, output: output, rewriteMid: true, rtx: rtx)
     }
 }

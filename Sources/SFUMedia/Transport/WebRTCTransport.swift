@@ -301,6 +301,17 @@ final class WebRTCTransport {
         updateBehaviour(setup.behaviour, now: now, output: output)
     }
 
+    /// Replays and benchmarks only (`ForwardingReplay`): the state ICE and DTLS-SRTP would
+    /// reach, with known SRTP contexts and peer address.
+    func assumeConnected(inbound: SRTPContext, outbound: SRTPContext, peer: TransportAddress, socketIndex: Int) {
+        self.inbound = inbound
+        self.outbound = outbound
+        selectedAddress = peer
+        selectedSocket = socketIndex
+        if !knownAddresses.contains(peer) { knownAddresses.append(peer) }
+        connected = true
+    }
+
     /// Hands an event to the control plane (on this worker thread).
     func emit(_ event: TransportEvent) { events(event) }
 
