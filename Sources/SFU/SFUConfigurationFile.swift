@@ -3,7 +3,7 @@ import Logging
 
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
-/// `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`.
+/// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -22,6 +22,10 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var mediaPorts = "20000-20100"
     /// Media worker threads; 0 = one per core.
     public var workers = 0
+    /// "spread" (each PeerConnection on the least-loaded worker) or "together" (a room on one worker).
+    public var roomPlacement = "spread"
+    /// UDP GSO for runs of datagrams to one destination.
+    public var udpGSO = true
     /// Seconds without activity before a Janus session expires; 0 disables expiry.
     public var sessionTimeout: Double = 60
     /// trace, debug, info, notice, warning, error or critical.
@@ -49,6 +53,8 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         natMapping = try container.decodeIfPresent([String: String].self, forKey: .natMapping) ?? defaults.natMapping
         mediaPorts = try container.decodeIfPresent(String.self, forKey: .mediaPorts) ?? defaults.mediaPorts
         workers = try container.decodeIfPresent(Int.self, forKey: .workers) ?? defaults.workers
+        roomPlacement = try container.decodeIfPresent(String.self, forKey: .roomPlacement) ?? defaults.roomPlacement
+        udpGSO = try container.decodeIfPresent(Bool.self, forKey: .udpGSO) ?? defaults.udpGSO
         sessionTimeout = try container.decodeIfPresent(Double.self, forKey: .sessionTimeout) ?? defaults.sessionTimeout
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         certificateFile = try container.decodeIfPresent(String.self, forKey: .certificateFile)
@@ -87,6 +93,11 @@ extension SFUConfigurationFile {
         options.mediaPorts = ports
         guard workers >= 0 else { throw .invalidOptions("workers must be ≥ 0") }
         options.mediaWorkers = workers
+        guard let placement = RoomPlacement(rawValue: roomPlacement) else {
+            throw .invalidOptions("roomPlacement must be spread or together, got '\(roomPlacement)'")
+        }
+        options.roomPlacement = placement
+        options.udpGSO = udpGSO
         guard sessionTimeout >= 0, sessionTimeout.isFinite else { throw .invalidOptions("session timeout must be ≥ 0") }
         options.sessionTimeout = .milliseconds(Int64(sessionTimeout * 1000))
         guard logLevelValue != nil else { throw .invalidOptions("unknown log level '\(logLevel)'") }

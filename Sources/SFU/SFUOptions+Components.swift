@@ -50,7 +50,7 @@ extension SFUOptions {
             iceAddresses: iceAddresses, advertisedAddresses: advertisedAddresses, lowPort: mediaPorts.lowerBound,
             highPort: mediaPorts.upperBound, workerCount: mediaWorkers,
             socketReceiveBuffer: limits.socketReceiveBuffer, socketSendBuffer: limits.socketSendBuffer,
-            consentTimeout: limits.consentTimeout.seconds)
+            consentTimeout: limits.consentTimeout.seconds, roomPlacement: roomPlacement, udpGSO: udpGSO)
     }
 
     func videoRoomConfiguration(observer: @escaping VideoRoomEventObserver) -> VideoRoomConfiguration {

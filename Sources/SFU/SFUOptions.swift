@@ -84,6 +84,12 @@ public struct SFUOptions: Sendable {
     public var mediaPorts: ClosedRange<UInt16> = 20000...20100
     /// Media worker threads; 0 means one per core.
     public var mediaWorkers = 0
+    /// How PeerConnections are placed over the media workers: `.spread` (least-loaded worker per
+    /// PeerConnection, a big room uses every core) or `.together` (a room on one worker).
+    public var roomPlacement: RoomPlacement = .spread
+    /// Send runs of same-size datagrams to one destination with UDP GSO (off by itself when the
+    /// kernel refuses it).
+    public var udpGSO = true
     /// Inactivity after which a Janus session expires; `.zero` disables expiry.
     public var sessionTimeout: Duration = .seconds(60)
     /// Bounds on what clients can make the server hold.

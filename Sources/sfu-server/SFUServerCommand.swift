@@ -43,6 +43,9 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Media worker threads (default: one per core).")
     var workers: Int?
 
+    @Option(name: .customLong("room-placement"), help: "spread (default: each PeerConnection on the least-loaded worker) or together (a room on one worker).")
+    var roomPlacement: String?
+
     @Option(name: .customLong("admin-key"), help: "VideoRoom admin_key required to create rooms (default: none).")
     var adminKey: String?
 
@@ -64,6 +67,7 @@ struct SFUServerCommand: AsyncParsableCommand {
         if let sessionTimeout { configuration.sessionTimeout = sessionTimeout }
         if let logLevel { configuration.logLevel = logLevel }
         if let workers { configuration.workers = workers }
+        if let roomPlacement { configuration.roomPlacement = roomPlacement }
         if let adminKey { configuration.adminKey = adminKey }
         if let roomsFile { configuration.roomsFile = roomsFile }
         return configuration

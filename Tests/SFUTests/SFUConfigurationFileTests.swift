@@ -23,6 +23,8 @@ import Testing
         configuration.natMapping = ["127.0.0.1": "203.0.113.9"]
         configuration.mediaPorts = "30000-30010"
         configuration.workers = 3
+        configuration.roomPlacement = "together"
+        configuration.udpGSO = false
         configuration.sessionTimeout = 12.5
         configuration.certificateFile = "/etc/sfu/cert.pem"
         configuration.privateKeyFile = "/etc/sfu/key.pem"
@@ -36,6 +38,13 @@ import Testing
         let configuration = try Self.decode(#"{"ws": "off", "workers": 2, "adminKey": "k"}"#)
         #expect(configuration.ws == "off" && configuration.workers == 2 && configuration.adminKey == "k")
         #expect(configuration.http == "127.0.0.1:8088" && configuration.basePath == "/janus")
+    }
+
+    @Test func placementAndGSOReachTheMediaPlane() throws {
+        let options = try Self.decode(#"{"roomPlacement": "together", "udpGSO": false}"#).options()
+        #expect(options.roomPlacement == .together && !options.udpGSO)
+        let defaults = try Self.decode("{}").options()
+        #expect(defaults.roomPlacement == .spread && defaults.udpGSO)
     }
 
     @Test func wrongTypesAreDecodingErrors() {
@@ -64,6 +73,7 @@ import Testing
         (#"{"http": "nowhere"}"#, "--http"),
         (#"{"logLevel": "loud"}"#, "log level"),
         (#"{"workers": -1}"#, "workers"),
+        (#"{"roomPlacement": "anywhere"}"#, "roomPlacement"),
         (#"{"sessionTimeout": -3}"#, "session timeout"),
         (#"{"basePath": "janus"}"#, "basePath"),
         (#"{"certificateFile": "c.pem"}"#, "privateKeyFile"),
