@@ -49,10 +49,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// The instant of the call in progress, for the callbacks OpenSSL makes during it.
     private var now = MonotonicInstant(nanoseconds: 0)
     private var peerCertificateRejected = false
-    private var outbox: [[UInt8]] = []
-    private var outboxHead = 0
-    private var events: [DTLSEvent] = []
-    private var eventsHead = 0
+    private var outbox = FIFOQueue<[UInt8]>()
+    private var events = FIFOQueue<DTLSEvent>()
     private let readBuffer: UnsafeMutableRawBufferPointer
 
     public convenience init(
@@ -209,28 +207,9 @@ public final class DTLSEndpoint: @unchecked Sendable {
     }
 
     /// The next datagram to send, `nil` when there is none. Each is at most `mtu` bytes.
-    public func pollTransmit() -> [UInt8]? {
-        guard outboxHead < outbox.count else { return nil }
-        let datagram = outbox[outboxHead]
-        outbox[outboxHead] = []
-        outboxHead += 1
-        if outboxHead == outbox.count {
-            outbox.removeAll(keepingCapacity: true)
-            outboxHead = 0
-        }
-        return datagram
-    }
+    public func pollTransmit() -> [UInt8]? { outbox.popFirst() }
 
-    public func pollEvent() -> DTLSEvent? {
-        guard eventsHead < events.count else { return nil }
-        let event = events[eventsHead]
-        eventsHead += 1
-        if eventsHead == events.count {
-            events.removeAll(keepingCapacity: true)
-            eventsHead = 0
-        }
-        return event
-    }
+    public func pollEvent() -> DTLSEvent? { events.popFirst() }
 
     /// When `handleTimeout(now:)` should run next: the next retransmission of our last flight
     /// or the handshake deadline; `nil` once connected, closed or failed.
@@ -265,7 +244,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
         }
         if let copy = retransmitter.popDue(now: now) {
             retransmissionCount += 1
-            DTLSRecordPacker.appendDatagrams(packing: copy, mtu: mtu, to: &outbox)
+            queueDatagrams(packing: copy)
         }
     }
 
@@ -430,12 +409,19 @@ public final class DTLSEndpoint: @unchecked Sendable {
         if Int(read) < pending { bytes.removeLast(pending - Int(read)) }
         switch sink {
         case .transmit:
-            DTLSRecordPacker.appendDatagrams(packing: bytes, mtu: mtu, to: &outbox)
+            queueDatagrams(packing: bytes)
         case .retransmissionCopy(let index):
             retransmitter.append(bytes, toCopy: index)
         case .discard:
             break
         }
+    }
+
+    /// Cuts a record stream into datagrams of at most `mtu` bytes and queues them for `pollTransmit()`.
+    private func queueDatagrams(packing stream: [UInt8]) {
+        var datagrams: [[UInt8]] = []
+        DTLSRecordPacker.appendDatagrams(packing: stream, mtu: mtu, to: &datagrams)
+        outbox.append(contentsOf: datagrams)
     }
 
     /// OpenSSL (re)starts its retransmission timer: `previous == 0` for a new flight, else it is
