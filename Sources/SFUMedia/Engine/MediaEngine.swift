@@ -1,4 +1,3 @@
-import Foundation
 import ICE
 import Logging
 import RTP
@@ -22,7 +21,7 @@ public final class MediaEngine: Sendable {
         guard !configuration.iceAddresses.isEmpty else { throw MediaEngineError.noICEAddress }
         let workerCount =
             configuration.workerCount > 0
-            ? configuration.workerCount : max(1, ProcessInfo.processInfo.activeProcessorCount)
+            ? configuration.workerCount : AvailableProcessors.count
         if configuration.lowPort != 0 {
             let available = Int(configuration.highPort) - Int(configuration.lowPort) + 1
             guard available >= workerCount else {

@@ -1,5 +1,5 @@
 import CSFUSystem
-import Foundation
+import Dispatch
 import Glibc
 import ICE
 import Logging
@@ -51,14 +51,16 @@ final class MediaWorker: @unchecked Sendable {
     var localAddresses: [TransportAddress] { sockets.map(\.localAddress) }
 
     func start() {
-        let thread = Thread { [self] in
-            self.run()
-            self.exited.signal()
-        }
-        thread.name = "sfu-media-\(index)"
-        thread.stackSize = 1 << 20
         started.store(true, ordering: .releasing)
-        thread.start()
+        do {
+            try WorkerThread.start(name: "sfu-media-\(index)", stackSize: 1 << 20) { [self] in
+                self.run()
+                self.exited.signal()
+            }
+        } catch {
+            started.store(false, ordering: .releasing)
+            logger.critical("media worker not started: \(error)")
+        }
     }
 
     /// Stops the loop, closes every transport (close_notify) and the sockets; waits for the thread.
