@@ -51,7 +51,6 @@ public final class DTLSEndpoint: @unchecked Sendable {
     private var peerCertificateRejected = false
     private var outbox = FIFOQueue<[UInt8]>()
     private var events = FIFOQueue<DTLSEvent>()
-    private let readBuffer: UnsafeMutableRawBufferPointer
 
     public convenience init(
         role: DTLSRole, certificate: DTLSCertificate, remoteFingerprint: DTLSFingerprint?,
@@ -91,6 +90,12 @@ public final class DTLSEndpoint: @unchecked Sendable {
         SSL_set_bio(ssl, readBIO, writeBIO)  // the SSL owns both BIOs now
         // NO_QUERY_MTU before the MTU: a memory BIO has no path MTU to ask for.
         _ = SSL_set_options(ssl, sfu_SSL_OP_dtls_srtp())
+        // The write buffer is sized for the largest record we send; no record we send exceeds the
+        // MTU, so OpenSSL's default (2^14 bytes, ≈ 17 KB kept per association for its whole life)
+        // is cut to ≈ 1.3 KB. Not SSL_free_buffers/SSL_MODE_RELEASE_BUFFERS: on DTLS, OpenSSL 3.0
+        // writes into a released write buffer without reallocating it (a retransmitted flight or
+        // close_notify after the handshake would dereference NULL).
+        _ = sfu_SSL_set_max_send_fragment(ssl, max(512, min(mtu, 16_384)))
         _ = sfu_SSL_set_mtu(ssl, mtu)
         _ = sfu_DTLS_set_link_mtu(ssl, mtu)
         guard SSL_set_tlsext_use_srtp(ssl, profileList) == 0 else {
@@ -112,8 +117,6 @@ public final class DTLSEndpoint: @unchecked Sendable {
         self.readBIO = readBIO
         self.writeBIO = writeBIO
         self.retransmitter = DTLSFlightRetransmitter(policy: timerPolicy)
-        // One record's plaintext at most (RFC 6347 §4.1: 2^14 bytes).
-        self.readBuffer = .allocate(byteCount: 16_384, alignment: 16)
 
         // Callbacks find this endpoint through the SSL's ex_data and the BIO's callback arg;
         // both die with `ssl` in deinit, so an unretained reference is enough.
@@ -127,7 +130,6 @@ public final class DTLSEndpoint: @unchecked Sendable {
 
     deinit {
         SSL_free(ssl)
-        readBuffer.deallocate()
     }
 
     // MARK: - Public interface
@@ -359,6 +361,14 @@ public final class DTLSEndpoint: @unchecked Sendable {
 
     /// Reads records after the handshake: application data, close_notify, fatal alerts.
     private func readRecords() {
+        // One record's plaintext at most (RFC 6347 §4.1: 2^14 bytes), on the stack: after the
+        // handshake records are rare (alerts, data channels), so no endpoint keeps a buffer.
+        withUnsafeTemporaryAllocation(byteCount: 16_384, alignment: 16) { readBuffer in
+            readRecords(into: readBuffer)
+        }
+    }
+
+    private func readRecords(into readBuffer: UnsafeMutableRawBufferPointer) {
         // Bounded: one datagram holds at most a few dozen records.
         for _ in 0..<64 {
             let count = SSL_read(ssl, readBuffer.baseAddress, Int32(readBuffer.count))
