@@ -101,6 +101,7 @@ final class MediaWorker: @unchecked Sendable {
             transportsByAddress.removeValue(forKey: address)
         }
         statistics.transports.subtract(1, ordering: .relaxed)
+        if transportsByID.isEmpty { IdleMemory.release() }
     }
 
     /// Re-keys the ufrag map after an ICE restart.
