@@ -153,6 +153,7 @@ public final class MediaEngine: Sendable {
             total.datagramsDropped += worker.statistics.datagramsDropped.load(ordering: .relaxed)
             total.sendFailures += worker.statistics.sendFailures.load(ordering: .relaxed)
             total.transports += worker.statistics.transports.load(ordering: .relaxed)
+            total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
         }
         return total
     }
@@ -179,6 +180,8 @@ public struct MediaStatistics: Sendable, Equatable {
     public var datagramsDropped = 0
     public var sendFailures = 0
     public var transports = 0
+    /// Transport objects not yet freed; equals `transports` once removed ones are released.
+    public var liveTransportObjects = 0
 }
 
 extension MediaEngine {

@@ -81,6 +81,8 @@ final class MediaWorker: @unchecked Sendable {
         transportsByID[transport.id] = transport
         transportsByUfrag[transport.localUfrag] = transport
         statistics.transports.add(1, ordering: .relaxed)
+        statistics.liveTransportObjects.add(1, ordering: .relaxed)
+        transport.countedIn = statistics
     }
 
     func remove(transportID: UInt64, now: MonotonicInstant) {
@@ -224,4 +226,8 @@ final class WorkerStatistics: Sendable {
     let datagramsDropped = Atomic<Int>(0)
     let sendFailures = Atomic<Int>(0)
     let transports = Atomic<Int>(0)
+    /// Transport objects installed on this worker and not yet deinitialized: stays above
+    /// `transports` only while something still references a removed transport (a leak if it
+    /// does not come down).
+    let liveTransportObjects = Atomic<Int>(0)
 }

@@ -29,6 +29,8 @@ final class WebRTCTransport {
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
     private var invalidPackets: RateLimitedLog
     let logger: Logger
+    /// The worker counters that count this object as live (set by `MediaWorker.install`).
+    var countedIn: WorkerStatistics?
 
     /// Seconds of silence before an m-line is reported as not receiving (Janus `no_media_timer`).
     static let noMediaNanoseconds: UInt64 = 1_000_000_000
@@ -57,6 +59,8 @@ final class WebRTCTransport {
             for ssrc in stream.setup.remoteSSRCs { streamBySSRC[ssrc] = index }
         }
     }
+
+    deinit { countedIn?.liveTransportObjects.subtract(1, ordering: .relaxed) }
 
     // MARK: Datagrams
 
