@@ -36,6 +36,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case transmit
         case retransmissionCopy(Int)
         case discard
+        /// Our close_notify, written ahead and kept for `close()` (see `releaseHandshakeState`).
+        case closeNotify
     }
 
     private let ssl: OpaquePointer
@@ -50,6 +52,10 @@ public final class DTLSEndpoint: @unchecked Sendable {
     private var now = MonotonicInstant(nanoseconds: 0)
     private var peerCertificateRejected = false
     private var outbox = FIFOQueue<[UInt8]>()
+    /// The `SSL` was freed by `releaseHandshakeState()`; `ssl` and the BIOs must not be touched.
+    private var released = false
+    /// Our close_notify record, written before the `SSL` was freed.
+    private var closeNotifyRecord: [UInt8] = []
     private var events = FIFOQueue<DTLSEvent>()
 
     public convenience init(
@@ -129,7 +135,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     }
 
     deinit {
-        SSL_free(ssl)
+        if !released { SSL_free(ssl) }
     }
 
     // MARK: - Public interface
@@ -138,6 +144,29 @@ public final class DTLSEndpoint: @unchecked Sendable {
         if case .connected = state { return true }
         return false
     }
+
+    /// Frees the OpenSSL `SSL` (≈ 55 KB: record buffers, the handshake message buffer kept for
+    /// retransmissions, the session and peer certificate) once the association only carries
+    /// SRTP. Call it when the peer has proved that it holds our Finished, i.e. on its first
+    /// authenticated SRTP or SRTCP packet: from then on neither side retransmits a flight.
+    /// The exported keys stay in `keyingMaterial`; our close_notify is written now and sent by
+    /// `close()`. Afterwards DTLS records from the peer are dropped unread: its alerts (such as
+    /// close_notify) can no longer be authenticated, so a peer that goes away is noticed by ICE
+    /// consent expiry (RFC 7675) instead; application data (data channels) is no longer possible.
+    /// Does nothing unless connected.
+    public func releaseHandshakeState() {
+        guard case .connected = state, !released else { return }
+        withOpenSSLCall(now: now) {
+            sink = .closeNotify
+            _ = SSL_shutdown(ssl)
+        }
+        SSL_free(ssl)  // frees both BIOs too
+        released = true
+        retransmitter.cancel()
+    }
+
+    /// Whether `releaseHandshakeState()` freed the OpenSSL state.
+    public var hasReleasedHandshakeState: Bool { released }
 
     /// Sets the fingerprint from the remote SDP. It may arrive after the handshake finished (the
     /// answer can trail ICE and DTLS); `.connected` or `.failed` is decided then.
@@ -177,6 +206,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case .closed, .failed:
             return
         }
+        // Released: no record layer left to authenticate what comes (see releaseHandshakeState).
+        guard !released else { return }
         guard DTLSRecordPacker.looksLikeDTLS(bytes), bytes.count <= 65_535 else { return }
         if let sanitized = DTLSRecordFilter.sanitize(bytes, minimumProtectedLength: minimumProtectedRecordLength) {
             guard !sanitized.isEmpty else { return }
@@ -252,6 +283,11 @@ public final class DTLSEndpoint: @unchecked Sendable {
 
     /// Queues close_notify (once the handshake has finished) and ends the association.
     public func close() {
+        if released {
+            if case .connected = state { queueDatagrams(packing: closeNotifyRecord) }
+            state = .closed
+            return
+        }
         switch state {
         case .connected, .awaitingFingerprint:
             withOpenSSLCall(now: now) { _ = SSL_shutdown(ssl) }
@@ -268,7 +304,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// Returns false when not connected or OpenSSL refused.
     @discardableResult
     public func sendApplicationData(_ bytes: [UInt8]) -> Bool {
-        guard case .connected = state, !bytes.isEmpty, bytes.count <= 16_384 else { return false }
+        guard case .connected = state, !released, !bytes.isEmpty, bytes.count <= 16_384 else { return false }
         return withOpenSSLCall(now: now) {
             bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return false }
@@ -280,6 +316,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// Time left on OpenSSL's own (wall-clock) retransmission timer, `nil` when it is stopped.
     /// After a flight it stays parked at about an hour: OpenSSL never retransmits by itself.
     var openSSLTimerRemainingMicroseconds: Int64? {
+        guard !released else { return nil }
         var microseconds: Int64 = 0
         return sfu_DTLSv1_get_timeout_us(ssl, &microseconds) == 1 ? microseconds : nil
     }
@@ -424,6 +461,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
             retransmitter.append(bytes, toCopy: index)
         case .discard:
             break
+        case .closeNotify:
+            closeNotifyRecord.append(contentsOf: bytes)
         }
     }
 

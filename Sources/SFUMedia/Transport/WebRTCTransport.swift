@@ -13,6 +13,8 @@ final class WebRTCTransport {
     private let dtls: DTLSEndpoint
     private let dtlsRole: DTLSRole
     private var dtlsStarted = false
+    /// The DTLS endpoint dropped its OpenSSL state (after the peer's first authenticated packet).
+    private var dtlsReleased = false
     private var inbound: SRTPContext?
     private(set) var outbound: SRTPContext?
     private(set) var selectedAddress: TransportAddress?
@@ -160,6 +162,7 @@ final class WebRTCTransport {
             invalidPackets.note("SRTP unprotect failed: \(error)", now: now)
             return
         }
+        releaseDTLSOnce()
         guard let packet = try? RTPPacket(buffer: buffer, length: plainLength) else {
             invalidPackets.note("malformed RTP after SRTP", now: now)
             return
@@ -215,6 +218,7 @@ final class WebRTCTransport {
             invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
             return
         }
+        releaseDTLSOnce()
         noteSenderReports(buffer, length: plainLength, now: now)
         switch behaviour {
         case .echo(let settings):
@@ -224,6 +228,15 @@ final class WebRTCTransport {
         case .publisher:
             break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
         }
+    }
+
+    /// An authenticated SRTP/SRTCP packet proves the peer finished the handshake (it holds our
+    /// Finished), so no flight will be retransmitted: the OpenSSL state (≈ 55 KB) can go.
+    @inline(__always)
+    private func releaseDTLSOnce() {
+        guard !dtlsReleased else { return }
+        dtlsReleased = true
+        dtls.releaseHandshakeState()
     }
 
     // MARK: Timers
