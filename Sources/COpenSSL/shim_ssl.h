@@ -42,6 +42,10 @@ static inline uint64_t sfu_SSL_OP_dtls_srtp(void) {
     return SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION
         | SSL_OP_CIPHER_SERVER_PREFERENCE;
 }
+/// The largest record plaintext we send (512…16384); also sizes the record write buffer.
+static inline long sfu_SSL_set_max_send_fragment(SSL *ssl, long length) {
+    return SSL_set_max_send_fragment(ssl, length);
+}
 static inline int sfu_SSL_get_ex_new_index(void) {
     return SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }

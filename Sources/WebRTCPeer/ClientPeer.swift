@@ -26,10 +26,8 @@ public final class ClientPeer {
     public var dropOutgoing: (@Sendable (PacketInfo) -> Bool)?
 
     // FIFO queues drained from the head (a load generator may queue thousands per poll).
-    private var outbox: [[UInt8]] = []
-    private var outboxHead = 0
-    private var events: [ClientPeerEvent] = []
-    private var eventsHead = 0
+    private var outbox = FIFOQueue<[UInt8]>()
+    private var events = FIFOQueue<ClientPeerEvent>()
     private let scratch: UnsafeMutableRawBufferPointer
     private var history = SentPacketHistory()
 
@@ -47,27 +45,9 @@ public final class ClientPeer {
     // MARK: Sans-IO interface
 
     /// The next datagram for the server, nil when none is queued.
-    public func pollTransmit() -> [UInt8]? {
-        guard outboxHead < outbox.count else { return nil }
-        let datagram = outbox[outboxHead]
-        outboxHead += 1
-        if outboxHead == outbox.count {
-            outbox.removeAll(keepingCapacity: true)
-            outboxHead = 0
-        }
-        return datagram
-    }
+    public func pollTransmit() -> [UInt8]? { outbox.popFirst() }
 
-    public func pollEvent() -> ClientPeerEvent? {
-        guard eventsHead < events.count else { return nil }
-        let event = events[eventsHead]
-        eventsHead += 1
-        if eventsHead == events.count {
-            events.removeAll(keepingCapacity: true)
-            eventsHead = 0
-        }
-        return event
-    }
+    public func pollEvent() -> ClientPeerEvent? { events.popFirst() }
 
     /// When `handleTimeout` must run next.
     public func nextTimeout() -> MonotonicInstant? {

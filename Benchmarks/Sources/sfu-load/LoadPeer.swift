@@ -26,6 +26,10 @@ final class LoadPeer {
     var absSendTimeID: UInt8?
     private var nextAudio = MonotonicInstant(nanoseconds: 0)
     private var nextVideo = MonotonicInstant(nanoseconds: 0)
+    /// A subscriber sends an RTCP receiver report about once a second, as browsers do for what
+    /// they receive (RFC 3550 §6.2), so the server sees the upstream traffic of a real subscriber.
+    private var nextReport = MonotonicInstant(nanoseconds: 0)
+    private let reporterSSRC = UInt32.random(in: 1...UInt32.max)
     private(set) var keyframeRequests = 0
 
     // Subscriber side.
@@ -71,6 +75,10 @@ final class LoadPeer {
             let before = peer.statistics.rtpSent
             sendMedia(now: now)
             if window.contains(now.nanoseconds) { windowSent += peer.statistics.rtpSent - before }
+        }
+        if role == .subscriber, connected, nextReport <= now {
+            nextReport = now.adding(milliseconds: 1000)
+            _ = peer.sendReceiverReport(ssrc: reporterSSRC)
         }
         while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
         while let event = peer.pollEvent() {
@@ -121,6 +129,7 @@ final class LoadPeer {
             if audio != nil { due = min(due ?? nextAudio, nextAudio) }
             if video != nil { due = min(due ?? nextVideo, nextVideo) }
         }
+        if role == .subscriber, connected { due = min(due ?? nextReport, nextReport) }
         return due
     }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include "csfu_process.h"
 
 #ifdef __cplusplus
 extern "C" {

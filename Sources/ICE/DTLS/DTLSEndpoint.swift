@@ -36,6 +36,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case transmit
         case retransmissionCopy(Int)
         case discard
+        /// Our close_notify, written ahead and kept for `close()` (see `releaseHandshakeState`).
+        case closeNotify
     }
 
     private let ssl: OpaquePointer
@@ -49,11 +51,12 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// The instant of the call in progress, for the callbacks OpenSSL makes during it.
     private var now = MonotonicInstant(nanoseconds: 0)
     private var peerCertificateRejected = false
-    private var outbox: [[UInt8]] = []
-    private var outboxHead = 0
-    private var events: [DTLSEvent] = []
-    private var eventsHead = 0
-    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var outbox = FIFOQueue<[UInt8]>()
+    /// The `SSL` was freed by `releaseHandshakeState()`; `ssl` and the BIOs must not be touched.
+    private var released = false
+    /// Our close_notify record, written before the `SSL` was freed.
+    private var closeNotifyRecord: [UInt8] = []
+    private var events = FIFOQueue<DTLSEvent>()
 
     public convenience init(
         role: DTLSRole, certificate: DTLSCertificate, remoteFingerprint: DTLSFingerprint?,
@@ -93,6 +96,12 @@ public final class DTLSEndpoint: @unchecked Sendable {
         SSL_set_bio(ssl, readBIO, writeBIO)  // the SSL owns both BIOs now
         // NO_QUERY_MTU before the MTU: a memory BIO has no path MTU to ask for.
         _ = SSL_set_options(ssl, sfu_SSL_OP_dtls_srtp())
+        // The write buffer is sized for the largest record we send; no record we send exceeds the
+        // MTU, so OpenSSL's default (2^14 bytes, ≈ 17 KB kept per association for its whole life)
+        // is cut to ≈ 1.3 KB. Not SSL_free_buffers/SSL_MODE_RELEASE_BUFFERS: on DTLS, OpenSSL 3.0
+        // writes into a released write buffer without reallocating it (a retransmitted flight or
+        // close_notify after the handshake would dereference NULL).
+        _ = sfu_SSL_set_max_send_fragment(ssl, max(512, min(mtu, 16_384)))
         _ = sfu_SSL_set_mtu(ssl, mtu)
         _ = sfu_DTLS_set_link_mtu(ssl, mtu)
         guard SSL_set_tlsext_use_srtp(ssl, profileList) == 0 else {
@@ -114,8 +123,6 @@ public final class DTLSEndpoint: @unchecked Sendable {
         self.readBIO = readBIO
         self.writeBIO = writeBIO
         self.retransmitter = DTLSFlightRetransmitter(policy: timerPolicy)
-        // One record's plaintext at most (RFC 6347 §4.1: 2^14 bytes).
-        self.readBuffer = .allocate(byteCount: 16_384, alignment: 16)
 
         // Callbacks find this endpoint through the SSL's ex_data and the BIO's callback arg;
         // both die with `ssl` in deinit, so an unretained reference is enough.
@@ -128,8 +135,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     }
 
     deinit {
-        SSL_free(ssl)
-        readBuffer.deallocate()
+        if !released { SSL_free(ssl) }
     }
 
     // MARK: - Public interface
@@ -138,6 +144,29 @@ public final class DTLSEndpoint: @unchecked Sendable {
         if case .connected = state { return true }
         return false
     }
+
+    /// Frees the OpenSSL `SSL` (≈ 55 KB: record buffers, the handshake message buffer kept for
+    /// retransmissions, the session and peer certificate) once the association only carries
+    /// SRTP. Call it when the peer has proved that it holds our Finished, i.e. on its first
+    /// authenticated SRTP or SRTCP packet: from then on neither side retransmits a flight.
+    /// The exported keys stay in `keyingMaterial`; our close_notify is written now and sent by
+    /// `close()`. Afterwards DTLS records from the peer are dropped unread: its alerts (such as
+    /// close_notify) can no longer be authenticated, so a peer that goes away is noticed by ICE
+    /// consent expiry (RFC 7675) instead; application data (data channels) is no longer possible.
+    /// Does nothing unless connected.
+    public func releaseHandshakeState() {
+        guard case .connected = state, !released else { return }
+        withOpenSSLCall(now: now) {
+            sink = .closeNotify
+            _ = SSL_shutdown(ssl)
+        }
+        SSL_free(ssl)  // frees both BIOs too
+        released = true
+        retransmitter.cancel()
+    }
+
+    /// Whether `releaseHandshakeState()` freed the OpenSSL state.
+    public var hasReleasedHandshakeState: Bool { released }
 
     /// Sets the fingerprint from the remote SDP. It may arrive after the handshake finished (the
     /// answer can trail ICE and DTLS); `.connected` or `.failed` is decided then.
@@ -177,6 +206,8 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case .closed, .failed:
             return
         }
+        // Released: no record layer left to authenticate what comes (see releaseHandshakeState).
+        guard !released else { return }
         guard DTLSRecordPacker.looksLikeDTLS(bytes), bytes.count <= 65_535 else { return }
         if let sanitized = DTLSRecordFilter.sanitize(bytes, minimumProtectedLength: minimumProtectedRecordLength) {
             guard !sanitized.isEmpty else { return }
@@ -209,28 +240,9 @@ public final class DTLSEndpoint: @unchecked Sendable {
     }
 
     /// The next datagram to send, `nil` when there is none. Each is at most `mtu` bytes.
-    public func pollTransmit() -> [UInt8]? {
-        guard outboxHead < outbox.count else { return nil }
-        let datagram = outbox[outboxHead]
-        outbox[outboxHead] = []
-        outboxHead += 1
-        if outboxHead == outbox.count {
-            outbox.removeAll(keepingCapacity: true)
-            outboxHead = 0
-        }
-        return datagram
-    }
+    public func pollTransmit() -> [UInt8]? { outbox.popFirst() }
 
-    public func pollEvent() -> DTLSEvent? {
-        guard eventsHead < events.count else { return nil }
-        let event = events[eventsHead]
-        eventsHead += 1
-        if eventsHead == events.count {
-            events.removeAll(keepingCapacity: true)
-            eventsHead = 0
-        }
-        return event
-    }
+    public func pollEvent() -> DTLSEvent? { events.popFirst() }
 
     /// When `handleTimeout(now:)` should run next: the next retransmission of our last flight
     /// or the handshake deadline; `nil` once connected, closed or failed.
@@ -265,12 +277,17 @@ public final class DTLSEndpoint: @unchecked Sendable {
         }
         if let copy = retransmitter.popDue(now: now) {
             retransmissionCount += 1
-            DTLSRecordPacker.appendDatagrams(packing: copy, mtu: mtu, to: &outbox)
+            queueDatagrams(packing: copy)
         }
     }
 
     /// Queues close_notify (once the handshake has finished) and ends the association.
     public func close() {
+        if released {
+            if case .connected = state { queueDatagrams(packing: closeNotifyRecord) }
+            state = .closed
+            return
+        }
         switch state {
         case .connected, .awaitingFingerprint:
             withOpenSSLCall(now: now) { _ = SSL_shutdown(ssl) }
@@ -287,7 +304,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// Returns false when not connected or OpenSSL refused.
     @discardableResult
     public func sendApplicationData(_ bytes: [UInt8]) -> Bool {
-        guard case .connected = state, !bytes.isEmpty, bytes.count <= 16_384 else { return false }
+        guard case .connected = state, !released, !bytes.isEmpty, bytes.count <= 16_384 else { return false }
         return withOpenSSLCall(now: now) {
             bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return false }
@@ -299,6 +316,7 @@ public final class DTLSEndpoint: @unchecked Sendable {
     /// Time left on OpenSSL's own (wall-clock) retransmission timer, `nil` when it is stopped.
     /// After a flight it stays parked at about an hour: OpenSSL never retransmits by itself.
     var openSSLTimerRemainingMicroseconds: Int64? {
+        guard !released else { return nil }
         var microseconds: Int64 = 0
         return sfu_DTLSv1_get_timeout_us(ssl, &microseconds) == 1 ? microseconds : nil
     }
@@ -380,6 +398,14 @@ public final class DTLSEndpoint: @unchecked Sendable {
 
     /// Reads records after the handshake: application data, close_notify, fatal alerts.
     private func readRecords() {
+        // One record's plaintext at most (RFC 6347 §4.1: 2^14 bytes), on the stack: after the
+        // handshake records are rare (alerts, data channels), so no endpoint keeps a buffer.
+        withUnsafeTemporaryAllocation(byteCount: 16_384, alignment: 16) { readBuffer in
+            readRecords(into: readBuffer)
+        }
+    }
+
+    private func readRecords(into readBuffer: UnsafeMutableRawBufferPointer) {
         // Bounded: one datagram holds at most a few dozen records.
         for _ in 0..<64 {
             let count = SSL_read(ssl, readBuffer.baseAddress, Int32(readBuffer.count))
@@ -430,12 +456,21 @@ public final class DTLSEndpoint: @unchecked Sendable {
         if Int(read) < pending { bytes.removeLast(pending - Int(read)) }
         switch sink {
         case .transmit:
-            DTLSRecordPacker.appendDatagrams(packing: bytes, mtu: mtu, to: &outbox)
+            queueDatagrams(packing: bytes)
         case .retransmissionCopy(let index):
             retransmitter.append(bytes, toCopy: index)
         case .discard:
             break
+        case .closeNotify:
+            closeNotifyRecord.append(contentsOf: bytes)
         }
+    }
+
+    /// Cuts a record stream into datagrams of at most `mtu` bytes and queues them for `pollTransmit()`.
+    private func queueDatagrams(packing stream: [UInt8]) {
+        var datagrams: [[UInt8]] = []
+        DTLSRecordPacker.appendDatagrams(packing: stream, mtu: mtu, to: &datagrams)
+        outbox.append(contentsOf: datagrams)
     }
 
     /// OpenSSL (re)starts its retransmission timer: `previous == 0` for a new flight, else it is

@@ -1,4 +1,3 @@
-import Foundation
 import ICE
 import Logging
 import RTP
@@ -25,7 +24,7 @@ public final class MediaEngine: Sendable {
         guard !configuration.iceAddresses.isEmpty else { throw MediaEngineError.noICEAddress }
         let workerCount =
             configuration.workerCount > 0
-            ? configuration.workerCount : max(1, ProcessInfo.processInfo.activeProcessorCount)
+            ? configuration.workerCount : AvailableProcessors.count
         if configuration.lowPort != 0 {
             let available = Int(configuration.highPort) - Int(configuration.lowPort) + 1
             guard available >= workerCount else {
@@ -170,6 +169,7 @@ public final class MediaEngine: Sendable {
             total.slotsDelivered += worker.statistics.slotsDelivered.load(ordering: .relaxed)
             total.fanOutDrops += worker.statistics.fanOutDrops.load(ordering: .relaxed)
             total.slotsInUse += worker.fanOut.slab.slotsInUse
+            total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
         }
         return total
     }
@@ -233,6 +233,8 @@ public struct MediaStatistics: Sendable, Equatable {
     public var slotsDelivered = 0
     public var fanOutDrops = 0
     public var slotsInUse = 0
+    /// Transport objects not yet freed; equals `transports` once removed ones are released.
+    public var liveTransportObjects = 0
 }
 
 extension MediaEngine {

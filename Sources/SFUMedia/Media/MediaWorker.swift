@@ -1,5 +1,5 @@
 import CSFUSystem
-import Foundation
+import Dispatch
 import Glibc
 import ICE
 import Logging
@@ -63,14 +63,16 @@ final class MediaWorker: @unchecked Sendable {
     var localAddresses: [TransportAddress] { sockets.map(\.localAddress) }
 
     func start() {
-        let thread = Thread { [self] in
-            self.run()
-            self.exited.signal()
-        }
-        thread.name = "sfu-media-\(index)"
-        thread.stackSize = 1 << 20
         started.store(true, ordering: .releasing)
-        thread.start()
+        do {
+            try WorkerThread.start(name: "sfu-media-\(index)", stackSize: 1 << 20) { [self] in
+                self.run()
+                self.exited.signal()
+            }
+        } catch {
+            started.store(false, ordering: .releasing)
+            logger.critical("media worker not started: \(error)")
+        }
     }
 
     /// Stops the loop, closes every transport (close_notify) and the sockets; waits for the thread.
@@ -93,6 +95,8 @@ final class MediaWorker: @unchecked Sendable {
         transportsByID[transport.id] = transport
         transportsByUfrag[transport.localUfrag] = transport
         statistics.transports.add(1, ordering: .relaxed)
+        statistics.liveTransportObjects.add(1, ordering: .relaxed)
+        transport.countedIn = statistics
     }
 
     func remove(transportID: UInt64, now: MonotonicInstant) {
@@ -114,6 +118,7 @@ final class MediaWorker: @unchecked Sendable {
             transportsByAddress.removeValue(forKey: address)
         }
         statistics.transports.subtract(1, ordering: .relaxed)
+        if transportsByID.isEmpty { IdleMemory.release() }
     }
 
     /// Replays only: routes `address` to `transport` as a nominated ICE pair would.
@@ -274,4 +279,8 @@ final class WorkerStatistics: Sendable {
     let fanOutDrops = Atomic<Int>(0)
     /// Sockets on which the kernel refused UDP GSO (then sent without it).
     let gsoDisabled = Atomic<Int>(0)
+    /// Transport objects installed on this worker and not yet deinitialized: stays above
+    /// `transports` only while something still references a removed transport (a leak if it
+    /// does not come down).
+    let liveTransportObjects = Atomic<Int>(0)
 }

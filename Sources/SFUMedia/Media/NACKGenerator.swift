@@ -21,7 +21,9 @@ struct NACKGenerator {
     private var highest: UInt16 = 0
     private var started = false
 
-    init() { missing.reserveCapacity(Self.capacity) }
+    /// No storage until the first gap: most streams (every subscriber m-line, a clean
+    /// publisher) never lose a packet, and 128 reserved slots cost ≈ 5 KB per stream.
+    init() {}
 
     /// Records a received sequence number.
     mutating func received(_ sequenceNumber: UInt16, now: MonotonicInstant) {
@@ -35,6 +37,7 @@ struct NACKGenerator {
             if Int(delta) - 1 > Self.capacity {
                 missing.removeAll(keepingCapacity: true)  // a jump: the sender restarted
             } else {
+                if delta > 1, missing.capacity < Self.capacity { missing.reserveCapacity(Self.capacity) }
                 var next = highest &+ 1
                 while next != sequenceNumber {
                     if missing.count == Self.capacity { missing.removeFirst() }

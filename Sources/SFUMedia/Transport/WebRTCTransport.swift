@@ -13,6 +13,8 @@ final class WebRTCTransport {
     private let dtls: DTLSEndpoint
     private let dtlsRole: DTLSRole
     private var dtlsStarted = false
+    /// The DTLS endpoint dropped its OpenSSL state (after the peer's first authenticated packet).
+    private var dtlsReleased = false
     private var inbound: SRTPContext?
     private(set) var outbound: SRTPContext?
     private(set) var selectedAddress: TransportAddress?
@@ -29,6 +31,8 @@ final class WebRTCTransport {
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
     private var invalidPackets: RateLimitedLog
     let logger: Logger
+    /// The worker counters that count this object as live (set by `MediaWorker.install`).
+    var countedIn: WorkerStatistics?
 
     /// Seconds of silence before an m-line is reported as not receiving (Janus `no_media_timer`).
     static let noMediaNanoseconds: UInt64 = 1_000_000_000
@@ -57,6 +61,8 @@ final class WebRTCTransport {
             for ssrc in stream.setup.remoteSSRCs { streamBySSRC[ssrc] = index }
         }
     }
+
+    deinit { countedIn?.liveTransportObjects.subtract(1, ordering: .relaxed) }
 
     // MARK: Datagrams
 
@@ -156,6 +162,7 @@ final class WebRTCTransport {
             invalidPackets.note("SRTP unprotect failed: \(error)", now: now)
             return
         }
+        releaseDTLSOnce()
         guard let packet = try? RTPPacket(buffer: buffer, length: plainLength) else {
             invalidPackets.note("malformed RTP after SRTP", now: now)
             return
@@ -211,6 +218,7 @@ final class WebRTCTransport {
             invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
             return
         }
+        releaseDTLSOnce()
         noteSenderReports(buffer, length: plainLength, now: now)
         switch behaviour {
         case .echo(let settings):
@@ -220,6 +228,15 @@ final class WebRTCTransport {
         case .publisher:
             break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
         }
+    }
+
+    /// An authenticated SRTP/SRTCP packet proves the peer finished the handshake (it holds our
+    /// Finished), so no flight will be retransmitted: the OpenSSL state (≈ 55 KB) can go.
+    @inline(__always)
+    private func releaseDTLSOnce() {
+        guard !dtlsReleased else { return }
+        dtlsReleased = true
+        dtls.releaseHandshakeState()
     }
 
     // MARK: Timers

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Field checks with Janus's exact error texts (janus.c `JANUS_VALIDATE_JSON_OBJECT`,
 /// ice.c `janus_ice_trickle_parse`). Pure functions over the request object.
 enum RequestValidation {
@@ -148,12 +146,5 @@ enum RequestValidation {
             }
         }
         return (candidates, completed)
-    }
-}
-
-extension String {
-    func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = range(of: target) else { return self }
-        return replacingCharacters(in: range, with: replacement)
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import RTP
 
 /// One session's outgoing event stream (janus-api.md §4, §7): pushed directly to the owning
 /// WebSocket connection, or queued for HTTP long polls.
@@ -16,29 +17,16 @@ final class SessionEventChannel: Sendable {
 
     private struct State {
         var sink: (any JanusEventSink)?
-        var queue: [JSONValue] = []
-        var queueHead = 0
+        var queue = FIFOQueue<JSONValue>()
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 1
         var closed = false
         var dropped = 0
         var lastActivity: ContinuousClock.Instant = .now
 
-        var queuedCount: Int { queue.count - queueHead }
+        var queuedCount: Int { queue.count }
 
-        mutating func dequeue(max: Int) -> [JSONValue] {
-            let n = min(max, queuedCount)
-            let events = Array(queue[queueHead..<(queueHead + n)])
-            queueHead += n
-            if queueHead == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                queueHead = 0
-            } else if queueHead > 256, queueHead * 2 > queue.count {
-                queue.removeFirst(queueHead)
-                queueHead = 0
-            }
-            return events
-        }
+        mutating func dequeue(max: Int) -> [JSONValue] { queue.popFirst(upTo: max) }
     }
 
     let sessionID: UInt64
@@ -136,8 +124,8 @@ final class SessionEventChannel: Sendable {
         state.withLock { s in
             guard !s.closed else { return }
             let rest = s.dequeue(max: s.queuedCount)
-            s.queue = events + rest
-            s.queueHead = 0
+            s.queue.removeAll()
+            s.queue.append(contentsOf: events + rest)
         }
     }
 

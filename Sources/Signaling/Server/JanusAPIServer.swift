@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -171,7 +170,7 @@ public final class JanusAPIServer: Sendable {
     static func negotiateSubprotocol(_ head: HTTPRequestHead) -> HTTPHeaders? {
         let offered = head.headers["Sec-WebSocket-Protocol"]
             .flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingSpacesAndTabs() }
         guard offered.contains("janus-protocol") else { return nil }
         var headers = HTTPHeaders()
         headers.add(name: "Sec-WebSocket-Protocol", value: "janus-protocol")

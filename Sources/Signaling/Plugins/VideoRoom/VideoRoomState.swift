@@ -1,4 +1,3 @@
-import Foundation
 import SFUMedia
 
 // The registry's bookkeeping: plain values owned by `VideoRoomRegistry` (never shared).
@@ -33,8 +32,8 @@ struct PublishedStream: Sendable {
         guard let fmtp else { return nil }
         for part in fmtp.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == key {
-                return pair[1].trimmingCharacters(in: .whitespaces)
+            if pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == key {
+                return String(pair[1].trimmingSpacesAndTabs())
             }
         }
         return nil

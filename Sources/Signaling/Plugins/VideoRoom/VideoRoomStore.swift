@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The rooms file for `permanent` rooms: `{"rooms":[<create-style objects>]}`. Janus keeps them
 /// in its libconfig `.jcfg`; we use JSON with the same keys. Every save writes a temporary file
@@ -20,16 +24,16 @@ struct VideoRoomStore: Sendable {
 
     /// The rooms in the file; a missing file is an empty list.
     func load() throws(StoreError) -> [VideoRoomSettings] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let bytes: Data
+        guard access(path, F_OK) == 0 else { return [] }
+        let bytes: [UInt8]
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try FileBytes.contents(ofFile: path)
         } catch {
             throw .unreadable("\(error)")
         }
         let value: JSONValue
         do {
-            value = try JSONParser.parse([UInt8](bytes))
+            value = try JSONParser.parse(bytes)
         } catch {
             throw .unreadable("\(error)")
         }
@@ -54,12 +58,15 @@ struct VideoRoomStore: Sendable {
         ]
         let bytes = JSONSerializer.serialize(document) + [UInt8(ascii: "\n")]
         let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw .write("cannot create \(temporary)")
+        do {
+            try FileBytes.store(bytes, inFile: temporary)
+        } catch {
+            unlink(temporary)
+            throw .write("cannot create \(temporary): \(error)")
         }
         guard rename(temporary, path) == 0 else {
             let code = errno
-            try? FileManager.default.removeItem(atPath: temporary)
+            unlink(temporary)
             throw .write("rename failed (errno \(code))")
         }
     }
