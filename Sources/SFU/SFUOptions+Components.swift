@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ICE
 
 /// The options checked and split into the configurations of the parts (Janus API server, media

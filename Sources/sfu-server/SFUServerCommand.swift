@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import SFU
 
@@ -93,7 +100,7 @@ struct SFUServerCommand: AsyncParsableCommand {
             options.logger = Logger(label: "sfu-server")
             server = try SFUServer(options: options)
         } catch {
-            throw ValidationError(error.description.replacingOccurrences(of: "invalid options: ", with: ""))
+            throw ValidationError(error.description.replacing("invalid options: ", with: ""))
         }
         let level = configuration.logLevelValue ?? .info
         LoggingSystem.bootstrap { label in
@@ -114,7 +121,8 @@ struct SFUServerCommand: AsyncParsableCommand {
                     // The file first, so it exists once the line is seen.
                     if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                     // Unbuffered, so a script waiting for the line sees it at once.
-                    FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+                    print(ready)
+                    fflush(nil)
                 }
                 try await tasks.waitForAll()
             }
