@@ -11,10 +11,12 @@ struct LoadResult {
     let serverStart: ProcessSample?
     let serverEnd: ProcessSample?
     let loadCPUSeconds: Double
-
-    /// Packets sent in the window, and packets received whose send time is in the window.
-    var packetsSent: Int { end.windowSent }
-    var packetsReceived: Int { end.windowReceived }
+    /// Packets the publishers sent in the window, and how many of those the subscribers got.
+    let packetsSent: Int
+    let packetsReceived: Int
+    let duplicates: Int
+    let encodedVideoBitrate: Double
+    let encodedAudioBitrate: Double
     /// Every subscriber should get every packet sent in the window.
     var expectedDeliveries: Int { packetsSent * options.subscribers }
     var lossRatio: Double {
@@ -64,7 +66,16 @@ struct LoadResult {
             "fps": options.frameRate,
             "audio": options.audio,
             "video": options.video,
-            "media": "synthetic",
+            "media": "vp8+opus (libvpx, libopus)",
+            "width": options.width,
+            "height": options.height,
+            "encoded_video_bitrate": encodedVideoBitrate.rounded(),
+            "encoded_audio_bitrate": encodedAudioBitrate.rounded(),
+            "forwarded_packets_per_server_cpu_s": serverCPUSeconds.flatMap { $0 > 0 ? (Double(packetsReceived) / $0).rounded() : nil } ?? NSNull(),
+            "duplicates": duplicates,
+            "unplaced_packets": end.unplaced,
+            "unprotect_failures": end.unprotectFailures,
+            "load_threads": options.threads + 1,
             "keyframes_sent": end.keyframesSent,
             "keyframe_requests": end.keyframeRequests,
             "connected_peers": end.connected,
@@ -76,13 +87,20 @@ struct LoadResult {
 
     func table() -> String {
         func row(_ name: String, _ value: String) -> String {
-            name.padding(toLength: 34, withPad: " ", startingAt: 0) + value + "\n"
+            name.padding(toLength: 36, withPad: " ", startingAt: 0) + value + "\n"
         }
         func optional(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "n/a" }
         var text = "\n"
         text += row("server", options.url)
         text += row("publishers → subscribers", "\(options.publishers) → \(options.subscribers) (each subscribes to all)")
-        text += row("media (synthetic)", "\(options.audio ? "opus 50 pkt/s" : "") \(options.video ? "VP8 \(options.videoBitrate / 1000) kbit/s @ \(options.frameRate) fps" : "")")
+        var media: [String] = []
+        if options.audio { media.append(String(format: "Opus %.0f kbit/s, 20 ms", encodedAudioBitrate / 1000)) }
+        if options.video {
+            media.append(String(
+                format: "VP8 %d×%d @ %d fps, %.0f kbit/s encoded (target %d)", options.width, options.height,
+                options.frameRate, encodedVideoBitrate / 1000, options.videoBitrate / 1000))
+        }
+        text += row("media (libopus / libvpx)", media.joined(separator: "; "))
         text += row("measured window", String(format: "%.2f s", elapsed))
         text += row("packets sent", "\(packetsSent)")
         text += row("packets received (forwarded)", "\(packetsReceived) of \(expectedDeliveries) expected")
@@ -93,6 +111,7 @@ struct LoadResult {
         text += row("jitter (mean over streams)", String(format: "%.3f ms", jitterMilliseconds))
         text += row("server CPU", optional(serverCPUSeconds, "%.3f s"))
         text += row("server CPU per forwarded packet", optional(cpuMicrosecondsPerForwardedPacket, "%.2f µs"))
+        text += row("forwarded packets per server CPU-s", optional(serverCPUSeconds.flatMap { $0 > 0 ? Double(packetsReceived) / $0 : nil }, "%.0f"))
         text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
         text += row("sfu-load CPU", String(format: "%.3f s", loadCPUSeconds))
         text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")

@@ -62,9 +62,12 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     let end = run.snapshot()
     var latency = LatencyHistogram()
     for loop in run.loops { latency.merge(loop.latencyHistogram) }
+    let deliveries = run.deliveries()
     return LoadResult(
         options: options, elapsed: elapsed, start: start, end: end, latency: latency, serverStart: serverStart,
-        serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart)
+        serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart, packetsSent: deliveries.sent,
+        packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
+        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate)
 }
 
 do {

@@ -1,0 +1,51 @@
+// See CLoadSystem.h.
+#define _GNU_SOURCE
+#include "CLoadSystem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+
+enum { load_batch_max = 64 };
+
+int load_receive_batch(int fd, load_datagram *slots, unsigned int count) {
+    if (count > load_batch_max) count = load_batch_max;
+    struct mmsghdr messages[load_batch_max];
+    struct iovec vectors[load_batch_max];
+    memset(messages, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned int index = 0; index < count; index++) {
+        vectors[index].iov_base = slots[index].buffer;
+        vectors[index].iov_len = slots[index].capacity;
+        messages[index].msg_hdr.msg_iov = &vectors[index];
+        messages[index].msg_hdr.msg_iovlen = 1;
+        messages[index].msg_hdr.msg_name = &slots[index].address;
+        messages[index].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    }
+    int received = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+    if (received < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -errno;
+    for (int index = 0; index < received; index++) slots[index].length = messages[index].msg_len;
+    return received;
+}
+
+int load_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int load_epoll_add(int epoll_fd, int fd, uint64_t tag) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = EPOLLIN;
+    event.data.u64 = tag;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0 ? -errno : 0;
+}
+
+int load_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms) {
+    struct epoll_event events[256];
+    if (max_tags > 256) max_tags = 256;
+    int ready = epoll_wait(epoll_fd, events, max_tags, timeout_ms);
+    if (ready < 0) return errno == EINTR ? 0 : -errno;
+    for (int index = 0; index < ready; index++) tags[index] = events[index].data.u64;
+    return ready;
+}
