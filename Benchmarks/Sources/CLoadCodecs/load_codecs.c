@@ -75,8 +75,9 @@ static void draw_frame(load_vp8_encoder *encoder, int index) {
             int value = (x + y + 2 * index) & 0xFF;
             if (x >= box_x && x < box_x + box && y >= box_y && y < box_y + box) value = 235 - value / 4;
             if (y >= height - height / 8) {
+                // Low-amplitude sensor-like noise: costs bits every frame, as a camera does.
                 encoder->noise = encoder->noise * 1664525u + 1013904223u;
-                value = (int)(encoder->noise >> 24);
+                value = 96 + (value >> 2) + (int)(encoder->noise >> 28);
             }
             row[x] = (uint8_t)value;
         }

@@ -72,6 +72,15 @@ final class EncodedMedia: Sendable {
         self.audioBitrate = packets.isEmpty ? 0 : Double(audioBytes * 8) * 50 / Double(packets.count)
     }
 
+    /// Media from already-encoded frames and packets (tests).
+    init(videoFrames: [Frame], audioPackets: [[UInt8]], frameRate: Int) {
+        self.videoFrames = videoFrames
+        self.audioPackets = audioPackets
+        self.frameRate = frameRate
+        videoBitrate = Double(videoFrames.reduce(0) { $0 + $1.data.count } * 8 * frameRate) / Double(max(1, videoFrames.count))
+        audioBitrate = Double(audioPackets.reduce(0) { $0 + $1.count } * 8 * 50) / Double(max(1, audioPackets.count))
+    }
+
     /// Pads an Opus packet until its code-3 padding holds the trailer.
     static func padOpus(_ packet: [UInt8]) throws(EncodeError) -> [UInt8] {
         var extra = MediaTrailer.length + 2

@@ -20,6 +20,8 @@ final class LoadPeer {
     let peer: ClientPeer
     private(set) var connected = false
     private(set) var failure: String?
+    /// The DTLS-SRTP protection profile negotiated (RFC 5764 §4.1.2 id).
+    private(set) var srtpProfile: UInt16?
     private var nextReport = MonotonicInstant(nanoseconds: .max)
     static let reportIntervalNanoseconds: UInt64 = 1_000_000_000
     /// Our RTCP sender SSRC as a subscriber (RFC 3550 §6.4.2: a receiver still has one).
@@ -90,8 +92,9 @@ final class LoadPeer {
         while let event = peer.pollEvent() {
             switch event {
             case .iceConnected: break
-            case .connected:
+            case .connected(let profile):
                 connected = true
+                srtpProfile = profile
                 media?.start(now: now)
                 nextReport = now.adding(nanoseconds: Self.reportIntervalNanoseconds / 2)
             case .failed(let reason): failure = reason

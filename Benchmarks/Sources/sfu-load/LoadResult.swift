@@ -1,4 +1,5 @@
 import Foundation
+import RTP
 
 /// The figures of one measured window, rendered as the human table or the `--json` object
 /// (the field names are the contract of issue 4).
@@ -15,6 +16,8 @@ struct LoadResult {
     let packetsSent: Int
     let packetsReceived: Int
     let duplicates: Int
+    /// RTP payload bytes of the packets sent in the window.
+    let payloadOctets: Int
     let encodedVideoBitrate: Double
     let encodedAudioBitrate: Double
     /// Every subscriber should get every packet sent in the window.
@@ -73,6 +76,8 @@ struct LoadResult {
             "encoded_audio_bitrate": encodedAudioBitrate.rounded(),
             "forwarded_packets_per_server_cpu_s": serverCPUSeconds.flatMap { $0 > 0 ? (Double(packetsReceived) / $0).rounded() : nil } ?? NSNull(),
             "duplicates": duplicates,
+            "mean_payload_bytes": packetsSent > 0 ? (Double(payloadOctets) / Double(packetsSent)).rounded() : 0,
+            "srtp_profiles": end.srtpProfiles.sorted().map { SRTPProtectionProfile(rawValue: $0).map { "\($0)" } ?? "0x" + String($0, radix: 16) },
             "unplaced_packets": end.unplaced,
             "unprotect_failures": end.unprotectFailures,
             "load_threads": options.threads + 1,
@@ -102,6 +107,7 @@ struct LoadResult {
         }
         text += row("media (libopus / libvpx)", media.joined(separator: "; "))
         text += row("measured window", String(format: "%.2f s", elapsed))
+        text += row("SRTP", end.srtpProfiles.sorted().map { SRTPProtectionProfile(rawValue: $0).map { "\($0)" } ?? "\($0)" }.joined(separator: ", "))
         text += row("packets sent", "\(packetsSent)")
         text += row("packets received (forwarded)", "\(packetsReceived) of \(expectedDeliveries) expected")
         text += row("loss (delivery / seq. gaps)", String(format: "%.4f%% / %.4f%%", lossRatio * 100, sequenceLossRatio * 100))

@@ -165,15 +165,17 @@ final class LoadRun {
     /// Packets the publishers sent in the window, and how many of them reached the
     /// subscribers (each distinct packet once per subscriber), from the original sequence
     /// numbers: the publisher knows which of its numbers fell in the window.
-    func deliveries() -> (sent: Int, received: Int, duplicates: Int) {
+    func deliveries() -> (sent: Int, received: Int, duplicates: Int, payloadOctets: Int) {
         var windows: [UInt16: Range<Int64>] = [:]
         var sent = 0
+        var octets = 0
         publisherLoop.withPeers { peers in
             for peer in peers {
                 for stream in [peer.media?.audio, peer.media?.video] {
                     guard let stream, let first = stream.windowFirst else { continue }
                     windows[stream.index] = first..<(stream.windowEnd ?? stream.extendedSequence)
                     sent += stream.windowSent
+                    octets += stream.windowOctets
                 }
             }
         }
@@ -190,7 +192,7 @@ final class LoadRun {
                 }
             }
         }
-        return (sent, received, duplicates)
+        return (sent, received, duplicates, octets)
     }
 
     func snapshot() -> LoadSnapshot {

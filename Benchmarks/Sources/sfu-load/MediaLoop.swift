@@ -19,6 +19,7 @@ struct LoadSnapshot {
     var keyframeRequests = 0
     var unplaced = 0
     var unprotectFailures = 0
+    var srtpProfiles: Set<UInt16> = []
     var diagnostics: [String] = []
 
     mutating func add(_ other: LoadSnapshot) {
@@ -35,6 +36,7 @@ struct LoadSnapshot {
         keyframeRequests += other.keyframeRequests
         unplaced += other.unplaced
         unprotectFailures += other.unprotectFailures
+        srtpProfiles.formUnion(other.srtpProfiles)
         diagnostics += other.diagnostics
     }
 }
@@ -108,6 +110,7 @@ final class MediaLoop: @unchecked Sendable {
                 snapshot.keyframesSent += peer.keyframesSent
                 snapshot.keyframeRequests += peer.keyframeRequests
                 snapshot.unprotectFailures += peer.peer.statistics.unprotectFailures
+                if let profile = peer.srtpProfile { snapshot.srtpProfiles.insert(profile) }
                 for tally in peer.tallies.values {
                     snapshot.expected += tally.continuity.expected
                     snapshot.streamsReceived += 1

@@ -22,6 +22,8 @@ struct PublisherMedia {
         var windowFirst: Int64?
         var windowEnd: Int64?
         var windowSent = 0
+        /// RTP payload bytes of the packets sent in the window.
+        var windowOctets = 0
         var sent = 0
         var octets = 0
 
@@ -118,6 +120,7 @@ struct PublisherMedia {
                 marker: stream.sent == 1, payload: payload))
             stream.timestamp &+= 960
             stream.octets += payload.count
+            if window.contains(now.nanoseconds) { stream.windowOctets += payload.count }
             audio = stream
             // Paced like a capturer; after a stall, skip ahead instead of bursting.
             nextAudio = nextAudio.adding(nanoseconds: Self.audioIntervalNanoseconds)
@@ -138,6 +141,7 @@ struct PublisherMedia {
                     .write(into: &packet.payload)
             }
             stream.octets += packet.payload.count
+            if window.contains(now.nanoseconds) { stream.windowOctets += packet.payload.count }
             output.append(RTPPacketBuilder(
                 payloadType: stream.payloadType, sequenceNumber: number, timestamp: packet.timestamp, ssrc: stream.ssrc,
                 marker: packet.marker, payload: packet.payload))

@@ -67,6 +67,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
         options: options, elapsed: elapsed, start: start, end: end, latency: latency, serverStart: serverStart,
         serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart, packetsSent: deliveries.sent,
         packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
+        payloadOctets: deliveries.payloadOctets,
         encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate)
 }
 
