@@ -6,13 +6,31 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <time.h>
 
 enum { load_batch_max = 64 };
+
+int load_enable_receive_timestamps(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0 ? -errno : 0;
+}
+
+int64_t load_realtime_offset_ns(void) {
+    struct timespec real, mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    return ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000000000LL + ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec);
+}
 
 int load_receive_batch(int fd, load_datagram *slots, unsigned int count) {
     if (count > load_batch_max) count = load_batch_max;
     struct mmsghdr messages[load_batch_max];
     struct iovec vectors[load_batch_max];
+    // Room for one SCM_TIMESTAMPNS per message.
+    union {
+        char bytes[CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } controls[load_batch_max];
     memset(messages, 0, sizeof(struct mmsghdr) * count);
     for (unsigned int index = 0; index < count; index++) {
         vectors[index].iov_base = slots[index].buffer;
@@ -21,10 +39,23 @@ int load_receive_batch(int fd, load_datagram *slots, unsigned int count) {
         messages[index].msg_hdr.msg_iovlen = 1;
         messages[index].msg_hdr.msg_name = &slots[index].address;
         messages[index].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        messages[index].msg_hdr.msg_control = controls[index].bytes;
+        messages[index].msg_hdr.msg_controllen = sizeof(controls[index].bytes);
     }
     int received = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
     if (received < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -errno;
-    for (int index = 0; index < received; index++) slots[index].length = messages[index].msg_len;
+    for (int index = 0; index < received; index++) {
+        slots[index].length = messages[index].msg_len;
+        slots[index].arrival_realtime_ns = 0;
+        for (struct cmsghdr *control = CMSG_FIRSTHDR(&messages[index].msg_hdr); control != NULL;
+             control = CMSG_NXTHDR(&messages[index].msg_hdr, control)) {
+            if (control->cmsg_level == SOL_SOCKET && control->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec stamp;
+                memcpy(&stamp, CMSG_DATA(control), sizeof(stamp));
+                slots[index].arrival_realtime_ns = (int64_t)stamp.tv_sec * 1000000000LL + stamp.tv_nsec;
+            }
+        }
+    }
     return received;
 }
 

@@ -23,6 +23,9 @@ struct LoadOptions: Sendable {
     var mediaLoop = 10.0
     var audio = true
     var video = true
+    /// Subscribers authenticate and decrypt every Nth trailer-carrying packet per stream (and
+    /// each stream's first ones); 1 decrypts everything. The rest is read from the clear header.
+    var decryptEvery = 8
     /// Media threads driving the subscribers (the publishers have one of their own).
     var threads = 1
     /// Seconds between "everyone connected" and the start of the measured window.
@@ -33,7 +36,7 @@ struct LoadOptions: Sendable {
                         [--duration SECONDS] [--server-pid PID] [--json] [--room ID]
                         [--video-bitrate BPS] [--fps N] [--keyframe-interval FRAMES]
                         [--width W] [--height H] [--audio-bitrate BPS] [--media-loop SECONDS]
-                        [--no-audio] [--no-video] [--threads N] [--warmup SECONDS]
+                        [--no-audio] [--no-video] [--threads N] [--warmup SECONDS] [--decrypt-every N]
           --url            Janus API endpoint: http://HOST:PORT/janus (REST, long poll) or
                            ws://HOST:PORT (WebSocket, subprotocol janus-protocol)
           --local-address  address the peers bind and offer as their host candidate
@@ -80,6 +83,7 @@ struct LoadOptions: Sendable {
             case "--no-audio": options.audio = false
             case "--no-video": options.video = false
             case "--threads": options.threads = try number(flag, Int.self)
+            case "--decrypt-every": options.decryptEvery = try number(flag, Int.self)
             case "--warmup": options.warmup = try number(flag, Double.self)
             case "-h", "--help": throw UsageError(description: usage)
             default: throw UsageError(description: "unknown flag \(flag)\n\(usage)")
@@ -93,7 +97,7 @@ struct LoadOptions: Sendable {
             throw UsageError(description: "--url must start with http:// or ws://")
         }
         guard options.videoBitrate >= 50_000, options.width >= 16, options.height >= 16, options.mediaLoop > 0,
-            options.keyframeInterval >= 0
+            options.keyframeInterval >= 0, options.decryptEvery >= 1
         else { throw UsageError(description: "invalid media settings\n\(usage)") }
         return options
     }

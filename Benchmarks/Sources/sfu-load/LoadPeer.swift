@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ICE
 import RTP
 import WebRTCPeer
@@ -60,10 +61,32 @@ final class LoadPeer {
     var sent: Int { peer.statistics.rtpSent }
     var keyframesSent: Int { media?.keyframesSent ?? 0 }
 
-    /// One datagram from the server (the caller flushes afterwards).
-    func handle(_ datagram: UnsafeRawBufferPointer, from source: TransportAddress?, now: MonotonicInstant) {
+    /// 1: every received RTP packet is authenticated and decrypted; N > 1: see `handle`.
+    var decryptEvery = 1
+
+    /// One datagram from the server (the caller flushes afterwards). With `decryptEvery` > 1
+    /// a subscriber reads forwarded RTP from its clear-text header (RFC 3711 §3.1: SRTP
+    /// encrypts only the payload) and hands to `ClientPeer` — which authenticates, decrypts and
+    /// yields the trailer — only each stream's first packets and every Nth trailer-carrying
+    /// packet: continuity and delivery come from every packet, latency from the sample.
+    func handle(_ datagram: UnsafeRawBufferPointer, from source: sockaddr_storage, now: MonotonicInstant,
+                window: MeasurementWindow) {
         datagramsReceived += 1
-        if answerCheck(datagram, from: source) { return }
+        let kind = DatagramKind.classify(datagram)
+        if kind == .stun, answerCheck(datagram, from: TransportAddress(storage: source)) { return }
+        if decryptEvery > 1, connected, role == .subscriber, kind == .rtp, datagram.count >= 12 {
+            let header = ClearRTPHeader(datagram)
+            let arrival = now.nanoseconds
+            let carriesTrailer = header.marker || !videoPayloadTypes.contains(header.payloadType)
+            let clockRate = clockRates[header.payloadType] ?? 90_000
+            let recorded = tallies[header.ssrc, default: SubscriberStreamTally(clockRate: clockRate)].recordClear(
+                header, arrivalNanoseconds: arrival, measureJitter: window.contains(arrival),
+                carriesTrailer: carriesTrailer, decryptEvery: decryptEvery)
+            if recorded {
+                received += 1
+                return
+            }
+        }
         peer.handleDatagram(datagram, now: now)
     }
 
@@ -169,7 +192,7 @@ final class LoadPeer {
         let trailer =
             videoPayloadTypes.contains(packet.payloadType) && !packet.marker ? nil : MediaTrailer.read(packet.payload)
         tallies[packet.ssrc, default: SubscriberStreamTally(clockRate: clockRates[packet.payloadType] ?? 90_000)]
-            .record(
+            .recordDecrypted(
                 sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrivalNanoseconds: arrival,
                 measureJitter: window.contains(arrival), trailer: trailer)
         // Latency counts packets by their send time, so packets in flight at either edge of

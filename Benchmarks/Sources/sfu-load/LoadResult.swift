@@ -20,6 +20,8 @@ struct LoadResult {
     let payloadOctets: Int
     let encodedVideoBitrate: Double
     let encodedAudioBitrate: Double
+    /// Seconds after the window until the subscribers stopped receiving (0.25 s = caught up).
+    let drainSeconds: Double
     /// Every subscriber should get every packet sent in the window.
     var expectedDeliveries: Int { packetsSent * options.subscribers }
     var lossRatio: Double {
@@ -81,6 +83,9 @@ struct LoadResult {
             "unplaced_packets": end.unplaced,
             "unprotect_failures": end.unprotectFailures,
             "load_threads": options.threads + 1,
+            "decrypt_every": options.decryptEvery,
+            "drain_s": rounded(drainSeconds, 100),
+            "kernel_arrival_stamps": end.datagrams > 0 ? rounded(Double(end.kernelStamped) / Double(end.datagrams), 1000) : 0,
             "keyframes_sent": end.keyframesSent,
             "keyframe_requests": end.keyframeRequests,
             "connected_peers": end.connected,
@@ -114,12 +119,13 @@ struct LoadResult {
         text += row("latency p50 / p90 / p99 / max", String(
             format: "%.2f / %.2f / %.2f / %.2f ms", latency.quantileMilliseconds(0.5), latency.quantileMilliseconds(0.9),
             latency.quantileMilliseconds(0.99), Double(latency.maxMicroseconds) / 1000))
+        text += row("arrival times from the kernel", String(format: "%.1f%% of datagrams", end.datagrams > 0 ? Double(end.kernelStamped) * 100 / Double(end.datagrams) : 0))
         text += row("jitter (mean over streams)", String(format: "%.3f ms", jitterMilliseconds))
         text += row("server CPU", optional(serverCPUSeconds, "%.3f s"))
         text += row("server CPU per forwarded packet", optional(cpuMicrosecondsPerForwardedPacket, "%.2f µs"))
         text += row("forwarded packets per server CPU-s", optional(serverCPUSeconds.flatMap { $0 > 0 ? Double(packetsReceived) / $0 : nil }, "%.0f"))
         text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
-        text += row("sfu-load CPU", String(format: "%.3f s", loadCPUSeconds))
+        text += row("sfu-load CPU / drain after window", String(format: "%.3f s / %.2f s", loadCPUSeconds, drainSeconds))
         text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")
         if !end.failures.isEmpty { text += row("failed peers", end.failures.joined(separator: "; ")) }
         return text

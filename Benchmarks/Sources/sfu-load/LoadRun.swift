@@ -145,6 +145,7 @@ final class LoadRun {
                 // (RFC 8445 §7.3.1.1: the larger tie-breaker stays controlling).
                 tiebreaker: UInt64.max))
         peer.clockRates = clockRates
+        peer.decryptEvery = options.decryptEvery
         peer.videoPayloadTypes = Set(clockRates.filter { $0.value == 90_000 }.keys)
         _ = try janus.message(
             handle: handle, body: ["request": "start"], jsep: ["type": "answer", "sdp": answer, "trickle": false])

@@ -20,6 +20,9 @@ struct LoadSnapshot {
     var unplaced = 0
     var unprotectFailures = 0
     var srtpProfiles: Set<UInt16> = []
+    /// Datagrams received, and how many of them carried a kernel arrival time.
+    var datagrams = 0
+    var kernelStamped = 0
     var diagnostics: [String] = []
 
     mutating func add(_ other: LoadSnapshot) {
@@ -37,6 +40,8 @@ struct LoadSnapshot {
         unplaced += other.unplaced
         unprotectFailures += other.unprotectFailures
         srtpProfiles.formUnion(other.srtpProfiles)
+        datagrams += other.datagrams
+        kernelStamped += other.kernelStamped
         diagnostics += other.diagnostics
     }
 }
@@ -61,6 +66,8 @@ final class MediaLoop: @unchecked Sendable {
     private var window = MeasurementWindow()
     private var latency = LatencyHistogram()
     private let exited = DispatchSemaphore(value: 0)
+    private var datagrams = 0
+    private var kernelStamped = 0
     static let batch = 64
     static let slotBytes = 2048
     /// Longest sleep between full passes (RTCP and consent timers are coarse).
@@ -79,6 +86,7 @@ final class MediaLoop: @unchecked Sendable {
     func add(_ peer: LoadPeer) {
         lock.withLock {
             peers.append(peer)
+            _ = load_enable_receive_timestamps(peer.socket.descriptor)
             _ = load_epoll_add(epoll, peer.socket.descriptor, UInt64(peers.count - 1))
         }
     }
@@ -93,12 +101,19 @@ final class MediaLoop: @unchecked Sendable {
 
     var latencyHistogram: LatencyHistogram { lock.withLock { latency } }
 
+    /// Publishers stop sending media (RTCP goes on).
+    func stopMedia() {
+        lock.withLock { for peer in peers { peer.media?.stopped = true } }
+    }
+
     /// Runs `body` on the peers under the loop's lock (final tallies).
     func withPeers<R>(_ body: ([LoadPeer]) -> R) -> R { lock.withLock { body(peers) } }
 
     func snapshot() -> LoadSnapshot {
         lock.withLock {
             var snapshot = LoadSnapshot()
+            snapshot.datagrams = datagrams
+            snapshot.kernelStamped = kernelStamped
             for peer in peers {
                 snapshot.peers += 1
                 if peer.connected { snapshot.connected += 1 }
@@ -136,8 +151,10 @@ final class MediaLoop: @unchecked Sendable {
         var slots = (0..<Self.batch).map { index in
             load_datagram(
                 buffer: storage.baseAddress.map { $0 + index * Self.slotBytes }, capacity: UInt32(Self.slotBytes),
-                length: 0, address: sockaddr_storage())
+                length: 0, address: sockaddr_storage(), arrival_realtime_ns: 0)
         }
+        // Kernel arrival stamps are CLOCK_REALTIME; the trailer's send times CLOCK_MONOTONIC.
+        let realtimeOffset = load_realtime_offset_ns()
         var tags = [UInt64](repeating: 0, count: 256)
         var wait = 1
         var nextPass = MonotonicInstant(nanoseconds: 0)
@@ -151,7 +168,8 @@ final class MediaLoop: @unchecked Sendable {
             for tag in tags[0..<max(0, ready)] {
                 guard tag < UInt64(peers.count) else { continue }
                 let peer = peers[Int(tag)]
-                // A fresh clock per batch: arrival times feed the latency figures.
+                // Arrival is when the kernel queued the datagram (SO_TIMESTAMPNS), so the
+                // latency figures do not include this thread's own scheduling delay.
                 var rounds = 8
                 while rounds > 0 {
                     rounds -= 1
@@ -159,9 +177,14 @@ final class MediaLoop: @unchecked Sendable {
                     let now = MonotonicInstant.now()
                     for slot in slots[0..<max(0, count)] {
                         guard let base = slot.buffer else { continue }
+                        let kernel = slot.arrival_realtime_ns - realtimeOffset
+                        let stamped = slot.arrival_realtime_ns != 0 && kernel > 0 && kernel <= Int64(now.nanoseconds)
+                        let arrival = stamped ? MonotonicInstant(nanoseconds: UInt64(kernel)) : now
+                        datagrams += 1
+                        if stamped { kernelStamped += 1 }
                         peer.handle(
-                            UnsafeRawBufferPointer(start: base, count: Int(slot.length)),
-                            from: TransportAddress(storage: slot.address), now: now)
+                            UnsafeRawBufferPointer(start: base, count: Int(slot.length)), from: slot.address,
+                            now: arrival, window: window)
                     }
                     peer.flush(now: now, window: window, latency: &latency)
                     if count < Self.batch { break }

@@ -78,6 +78,8 @@ struct PublisherMedia {
     private let bitrate: Double
     var keyframeRequested = false
     private(set) var keyframesSent = 0
+    /// Set after the measured window: nothing more is sent, so the subscribers can drain.
+    var stopped = false
 
     init(media: EncodedMedia, publisher: Int, audioSSRC: UInt32?, videoSSRC: UInt32?, audioPayloadType: UInt8,
          videoPayloadType: UInt8) {
@@ -102,6 +104,7 @@ struct PublisherMedia {
 
     /// When `send` next has something to do.
     var nextDue: MonotonicInstant? {
+        guard !stopped else { return nil }
         var due: MonotonicInstant?
         if audio != nil { due = nextAudio }
         if video != nil { due = min(due ?? nextVideo, queueHead < queue.count ? queue[queueHead].due : nextVideo) }
@@ -110,6 +113,7 @@ struct PublisherMedia {
 
     /// The packets due at `now`, ready to protect and send.
     mutating func send(now: MonotonicInstant, window: MeasurementWindow, into output: inout [RTPPacketBuilder]) {
+        guard !stopped else { return }
         if var stream = audio, nextAudio <= now {
             var payload = media.audioPackets[audioIndex % media.audioPackets.count]
             audioIndex += 1

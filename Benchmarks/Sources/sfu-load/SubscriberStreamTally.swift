@@ -19,8 +19,28 @@ struct SubscriberStreamTally {
 
     init(clockRate: UInt32) { continuity = ReceivedStream(clockRate: clockRate) }
 
+    private var trailerPackets = 0
+
+    /// A packet read from its clear-text header only. Returns false, recording nothing, when it
+    /// should be decrypted instead: the stream's offset is not known yet, or it is the Nth
+    /// packet that carries a trailer (a latency sample).
+    mutating func recordClear(
+        _ header: ClearRTPHeader, arrivalNanoseconds: UInt64, measureJitter: Bool, carriesTrailer: Bool,
+        decryptEvery: Int
+    ) -> Bool {
+        guard publisherStream != nil else { return false }
+        if carriesTrailer {
+            trailerPackets += 1
+            if trailerPackets % decryptEvery == 0 { return false }
+        }
+        recordDecrypted(
+            sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalNanoseconds: arrivalNanoseconds,
+            measureJitter: measureJitter, trailer: nil)
+        return true
+    }
+
     /// One packet: its forwarded header fields, arrival, and the trailer when it carries one.
-    mutating func record(
+    mutating func recordDecrypted(
         sequenceNumber: UInt16, timestamp: UInt32, arrivalNanoseconds: UInt64, measureJitter: Bool, trailer: MediaTrailer?
     ) {
         continuity.record(
@@ -72,5 +92,22 @@ struct SubscriberStreamTally {
             if arrived[word] & (UInt64(1) << UInt64(index % 64)) != 0 { count += 1 }
         }
         return count
+    }
+}
+
+/// The fixed RTP header fields (RFC 3550 §5.1), read from a datagram of at least 12 bytes.
+struct ClearRTPHeader {
+    var marker: Bool
+    var payloadType: UInt8
+    var sequenceNumber: UInt16
+    var timestamp: UInt32
+    var ssrc: UInt32
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        marker = bytes[1] & 0x80 != 0
+        payloadType = bytes[1] & 0x7F
+        sequenceNumber = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        timestamp = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+        ssrc = UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11])
     }
 }

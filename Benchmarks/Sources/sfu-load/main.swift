@@ -57,8 +57,19 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfEnd = ProcessSample.selfCPUSeconds()
     let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
-    // Let the packets sent before the end arrive (they count by send time).
-    Thread.sleep(forTimeInterval: 0.3)
+    // Let the packets sent before the end arrive (they count by send time): the publishers
+    // stop, then wait until nothing more arrives — a harness that fell behind shows up as
+    // latency and `drain_s`, not as loss.
+    run.publisherLoop.stopMedia()
+    let drainStart = Date()
+    var received = run.snapshot().received
+    while Date().timeIntervalSince(drainStart) < 15 {
+        Thread.sleep(forTimeInterval: 0.25)
+        let now = run.snapshot().received
+        if now == received { break }
+        received = now
+    }
+    let drain = Date().timeIntervalSince(drainStart)
     let end = run.snapshot()
     var latency = LatencyHistogram()
     for loop in run.loops { latency.merge(loop.latencyHistogram) }
@@ -68,7 +79,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
         serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart, packetsSent: deliveries.sent,
         packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
         payloadOctets: deliveries.payloadOctets,
-        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate)
+        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate, drainSeconds: drain)
 }
 
 do {

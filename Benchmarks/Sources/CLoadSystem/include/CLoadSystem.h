@@ -9,14 +9,22 @@
 extern "C" {
 #endif
 
-/// One receive slot: the caller owns `buffer` (`capacity` bytes); the call fills `length` and
-/// the source address.
+/// One receive slot: the caller owns `buffer` (`capacity` bytes); the call fills `length`, the
+/// source address and, when the socket has SO_TIMESTAMPNS on, the kernel's arrival time
+/// (CLOCK_REALTIME nanoseconds, 0 when absent).
 typedef struct load_datagram {
     void *buffer;
     uint32_t capacity;
     uint32_t length;
     struct sockaddr_storage address;
+    int64_t arrival_realtime_ns;
 } load_datagram;
+
+/// Asks the kernel to timestamp each datagram as it reaches the socket. 0 or -errno.
+int load_enable_receive_timestamps(int fd);
+
+/// CLOCK_REALTIME minus CLOCK_MONOTONIC, in nanoseconds, now.
+int64_t load_realtime_offset_ns(void);
 
 /// recvmmsg into up to `count` slots without blocking. Returns how many arrived (0 if none),
 /// or -errno.
