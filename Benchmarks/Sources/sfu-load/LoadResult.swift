@@ -89,7 +89,8 @@ struct LoadResult {
             "keyframes_sent": end.keyframesSent,
             "keyframe_requests": end.keyframeRequests,
             "connected_peers": end.connected,
-            "failures": end.failures,
+            "failed_peers": end.failures.count,
+            "failures": Array(end.failures.prefix(10)),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -127,7 +128,10 @@ struct LoadResult {
         text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
         text += row("sfu-load CPU / drain after window", String(format: "%.3f s / %.2f s", loadCPUSeconds, drainSeconds))
         text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")
-        if !end.failures.isEmpty { text += row("failed peers", end.failures.joined(separator: "; ")) }
+        if !end.failures.isEmpty {
+            let shown = end.failures.prefix(5).joined(separator: "; ")
+            text += row("failed peers", "\(end.failures.count): \(shown)\(end.failures.count > 5 ? "; …" : "")")
+        }
         return text
     }
 }

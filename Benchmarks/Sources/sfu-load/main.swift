@@ -10,10 +10,12 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     defer { run.tearDown() }
     try run.setUp()
     for index in 0..<options.publishers { try run.addPublisher(index: index) }
-    try run.waitConnected(options.publishers, timeout: 15)
+    try run.waitConnected(options.publishers, required: options.publishers, timeout: 15)
     run.log("\(options.publishers) publisher(s) connected and sending")
     for index in 0..<options.subscribers { try run.addSubscriber(index: index) }
-    try run.waitConnected(options.publishers + options.subscribers, timeout: 30)
+    try run.waitConnected(
+        options.publishers + options.subscribers, required: options.publishers,
+        timeout: 30 + 0.1 * Double(options.subscribers))
     run.log("\(options.subscribers) subscriber(s) connected; warming up \(options.warmup) s")
     Thread.sleep(forTimeInterval: options.warmup)
 
