@@ -12,6 +12,8 @@ struct LoadResult {
     let serverStart: ProcessSample?
     let serverEnd: ProcessSample?
     let loadCPUSeconds: Double
+    /// The kernel's share of `loadCPUSeconds` (receiving is mostly system time).
+    let loadSystemCPUSeconds: Double
     /// Packets the publishers sent in the window, and how many of those the subscribers got.
     let packetsSent: Int
     let packetsReceived: Int
@@ -67,6 +69,8 @@ struct LoadResult {
             "server_rss_mb": serverRSSMegabytes.map { rounded($0) } ?? NSNull(),
             "server_rss_start_mb": serverStart.map { rounded(Double($0.rssBytes) / 1_048_576) } ?? NSNull(),
             "load_cpu_s": rounded(loadCPUSeconds),
+            "load_cpu_system_s": rounded(loadSystemCPUSeconds),
+            "load_cpu_us_per_received_packet": packetsReceived > 0 ? rounded(loadCPUSeconds * 1e6 / Double(packetsReceived)) : NSNull(),
             "video_bitrate": options.video ? options.videoBitrate : 0,
             "fps": options.frameRate,
             "audio": options.audio,
@@ -126,7 +130,8 @@ struct LoadResult {
         text += row("server CPU per forwarded packet", optional(cpuMicrosecondsPerForwardedPacket, "%.2f µs"))
         text += row("forwarded packets per server CPU-s", optional(serverCPUSeconds.flatMap { $0 > 0 ? Double(packetsReceived) / $0 : nil }, "%.0f"))
         text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
-        text += row("sfu-load CPU / drain after window", String(format: "%.3f s / %.2f s", loadCPUSeconds, drainSeconds))
+        text += row("sfu-load CPU (system) / drain after", String(
+            format: "%.3f s (%.3f s) / %.2f s", loadCPUSeconds, loadSystemCPUSeconds, drainSeconds))
         text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")
         if !end.failures.isEmpty {
             let shown = end.failures.prefix(5).joined(separator: "; ")

@@ -24,11 +24,12 @@ struct ProcessSample: Sendable {
             rssBytes: residentPages * Int(sysconf(Int32(_SC_PAGESIZE))))
     }
 
-    /// This process (the load generator), from getrusage.
-    static func selfCPUSeconds() -> Double {
+    /// This process (the load generator), from getrusage: user and system CPU seconds.
+    static func selfCPU() -> (user: Double, system: Double) {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-}
+        return (
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        )
+    }}

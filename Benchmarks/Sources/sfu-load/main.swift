@@ -27,7 +27,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     for loop in run.loops { loop.setWindow(window) }
     Thread.sleep(forTimeInterval: Double(startTime.nanoseconds(since: .now())) / 1e9)
     let serverStart = options.serverPID.flatMap(ProcessSample.read(pid:))
-    let selfStart = ProcessSample.selfCPUSeconds()
+    let selfStart = ProcessSample.selfCPU()
     let start = run.snapshot()
     var previous = start
     var previousServer = serverStart
@@ -57,7 +57,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     }
     let endTime = MonotonicInstant.now()
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
-    let selfEnd = ProcessSample.selfCPUSeconds()
+    let selfEnd = ProcessSample.selfCPU()
     let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
     // Let the packets sent before the end arrive (they count by send time): the publishers
     // stop, then wait until nothing more arrives — a harness that fell behind shows up as
@@ -78,7 +78,8 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     let deliveries = run.deliveries()
     return LoadResult(
         options: options, elapsed: elapsed, start: start, end: end, latency: latency, serverStart: serverStart,
-        serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart, packetsSent: deliveries.sent,
+        serverEnd: serverEnd, loadCPUSeconds: selfEnd.user + selfEnd.system - selfStart.user - selfStart.system,
+        loadSystemCPUSeconds: selfEnd.system - selfStart.system, packetsSent: deliveries.sent,
         packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
         payloadOctets: deliveries.payloadOctets,
         encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate, drainSeconds: drain)

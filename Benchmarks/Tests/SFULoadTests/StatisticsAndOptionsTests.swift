@@ -77,7 +77,8 @@ import Testing
         let result = LoadResult(
             options: options, elapsed: 10, start: LoadSnapshot(), end: LoadSnapshot(), latency: latency,
             serverStart: ProcessSample(cpuSeconds: 1, rssBytes: 10 << 20),
-            serverEnd: ProcessSample(cpuSeconds: 1.5, rssBytes: 12 << 20), loadCPUSeconds: 0.7, packetsSent: 1000,
+            serverEnd: ProcessSample(cpuSeconds: 1.5, rssBytes: 12 << 20), loadCPUSeconds: 0.7, loadSystemCPUSeconds: 0.3,
+            packetsSent: 1000,
             packetsReceived: 2500, duplicates: 0, payloadOctets: 900_000, encodedVideoBitrate: 990_000,
             encodedAudioBitrate: 39_000, drainSeconds: 0.25)
         let object = try #require(
