@@ -119,4 +119,39 @@ import Testing
         #expect(tally.arrivals(in: 101..<104) == 2)
         #expect(tally.duplicates == 1)
     }
+
+    /// With sampling, a stream's first packet and every Nth trailer-carrying packet go to
+    /// decryption; the rest are recorded from the clear header alone.
+    @Test func clearHeaderPathSamplesTrailerPackets() {
+        func header(_ sequenceNumber: UInt16, marker: Bool) -> ClearRTPHeader {
+            let bytes: [UInt8] = [
+                0x80, (marker ? 0x80 : 0) | 96, UInt8(sequenceNumber >> 8), UInt8(truncatingIfNeeded: sequenceNumber),
+                0, 0, 0x0B, 0xB8, 0, 0, 0, 42,
+            ]
+            return bytes.withUnsafeBytes { ClearRTPHeader($0) }
+        }
+        let parsed = header(0x1234, marker: true)
+        #expect(parsed.marker && parsed.payloadType == 96 && parsed.sequenceNumber == 0x1234)
+        #expect(parsed.timestamp == 3000 && parsed.ssrc == 42)
+        var tally = SubscriberStreamTally(clockRate: 90_000)
+        // Unknown offset: decrypt.
+        let first = tally.recordClear(
+            header(10, marker: true), arrivalNanoseconds: 0, measureJitter: false, carriesTrailer: true, decryptEvery: 4)
+        #expect(!first)
+        tally.recordDecrypted(sequenceNumber: 10, timestamp: 0, arrivalNanoseconds: 0, measureJitter: false,
+                              trailer: MediaTrailer(stream: 1, sequenceNumber: 0, sentNanoseconds: 0))
+        var decrypted = 0
+        for sequenceNumber: UInt16 in 11...30 {
+            let marker = sequenceNumber % 2 == 0
+            if !tally.recordClear(header(sequenceNumber, marker: marker), arrivalNanoseconds: 0, measureJitter: false,
+                                  carriesTrailer: marker, decryptEvery: 4) {
+                decrypted += 1
+                #expect(marker)
+                tally.recordDecrypted(sequenceNumber: sequenceNumber, timestamp: 0, arrivalNanoseconds: 0,
+                                      measureJitter: false, trailer: nil)
+            }
+        }
+        #expect(decrypted == 2)  // 10 marker packets, every 4th
+        #expect(tally.arrivals(in: 0..<21) == 21 && tally.continuity.expected == 21)
+    }
 }
