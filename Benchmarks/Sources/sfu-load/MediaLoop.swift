@@ -148,11 +148,15 @@ final class MediaLoop: @unchecked Sendable {
     private func run() {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.batch * Self.slotBytes, alignment: 16)
         defer { storage.deallocate() }
-        var slots = (0..<Self.batch).map { index in
-            load_datagram(
+        let slots = UnsafeMutablePointer<load_datagram>.allocate(capacity: Self.batch)
+        for index in 0..<Self.batch {
+            (slots + index).initialize(to: load_datagram(
                 buffer: storage.baseAddress.map { $0 + index * Self.slotBytes }, capacity: UInt32(Self.slotBytes),
-                length: 0, address: sockaddr_storage(), arrival_realtime_ns: 0)
+                length: 0, address: sockaddr_storage(), arrival_realtime_ns: 0))
         }
+        defer { slots.deallocate() }
+        guard let receiver = load_receiver_create(slots, UInt32(Self.batch)) else { return }
+        defer { load_receiver_destroy(receiver) }
         // Kernel arrival stamps are CLOCK_REALTIME; the trailer's send times CLOCK_MONOTONIC.
         let realtimeOffset = load_realtime_offset_ns()
         var tags = [UInt64](repeating: 0, count: 256)
@@ -173,17 +177,18 @@ final class MediaLoop: @unchecked Sendable {
                 var rounds = 8
                 while rounds > 0 {
                     rounds -= 1
-                    let count = Int(load_receive_batch(peer.socket.descriptor, &slots, UInt32(Self.batch)))
+                    let count = Int(load_receive_batch(receiver, peer.socket.descriptor))
                     let now = MonotonicInstant.now()
-                    for slot in slots[0..<max(0, count)] {
-                        guard let base = slot.buffer else { continue }
-                        let kernel = slot.arrival_realtime_ns - realtimeOffset
-                        let stamped = slot.arrival_realtime_ns != 0 && kernel > 0 && kernel <= Int64(now.nanoseconds)
+                    for index in 0..<max(0, count) {
+                        let slot = slots + index
+                        guard let base = slot.pointee.buffer else { continue }
+                        let kernel = slot.pointee.arrival_realtime_ns - realtimeOffset
+                        let stamped = slot.pointee.arrival_realtime_ns != 0 && kernel > 0 && kernel <= Int64(now.nanoseconds)
                         let arrival = stamped ? MonotonicInstant(nanoseconds: UInt64(kernel)) : now
                         datagrams += 1
                         if stamped { kernelStamped += 1 }
                         peer.handle(
-                            UnsafeRawBufferPointer(start: base, count: Int(slot.length)), from: slot.address,
+                            UnsafeRawBufferPointer(start: base, count: Int(slot.pointee.length)), from: slot.pointee.address,
                             now: arrival, window: window)
                     }
                     peer.flush(now: now, window: window, latency: &latency)

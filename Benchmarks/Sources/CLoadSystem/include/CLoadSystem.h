@@ -26,9 +26,17 @@ int load_enable_receive_timestamps(int fd);
 /// CLOCK_REALTIME minus CLOCK_MONOTONIC, in nanoseconds, now.
 int64_t load_realtime_offset_ns(void);
 
-/// recvmmsg into up to `count` slots without blocking. Returns how many arrived (0 if none),
+/// Prepared recvmmsg headers bound to `count` (at most 64) caller-owned slots, so a receive
+/// only resets the fields the kernel overwrites. One per thread.
+typedef struct load_receiver load_receiver;
+
+/// NULL on failure. The slots must outlive the receiver and not move.
+load_receiver *load_receiver_create(load_datagram *slots, unsigned int count);
+void load_receiver_destroy(load_receiver *receiver);
+
+/// recvmmsg into the receiver's slots without blocking. Returns how many arrived (0 if none),
 /// or -errno.
-int load_receive_batch(int fd, load_datagram *slots, unsigned int count);
+int load_receive_batch(load_receiver *receiver, int fd);
 
 /// A close-on-exec epoll instance, or -errno.
 int load_epoll_create(void);
