@@ -78,24 +78,25 @@ def fmt(value, spec):
     return "n/a" if value is None else format(value, spec)
 print("\n".join(f"<!-- {line} -->" for line in (out / "machine.txt").read_text().splitlines()))
 print()
-print("| scenario | server | delivered / expected (loss) | latency p50 / p99 | server CPU | µs per forwarded packet | forwarded packets per CPU-s | RSS | load avg (start → end) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| scenario | server | delivered / expected (loss) | latency p50 / p99 | server CPU | µs per forwarded packet | forwarded packets per CPU-s | RSS | harness CPU | other work on the machine (load avg before) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 ratios = {}
 for name, label in names.items():
     results = {server: load(name, server) for server in ("swift", "janus")}
     for server, result in results.items():
         if result is None:
             if (out / f"{name}-{server}.progress").exists():
-                print(f"| {label} | {server} | failed | | | | | | |")
+                print(f"| {label} | {server} | failed | | | | | | | |")
             continue
         loadavg = (out / f"{name}-{server}.load").read_text().split() if (out / f"{name}-{server}.load").exists() else []
-        load_text = f"{loadavg[0]} → {loadavg[3]}" if len(loadavg) >= 4 else ""
+        other = result.get("other_cpu_s")
+        load_text = (f"{other:.1f} CPU-s of {result.get('cpus', '?')} × {result['duration_s']:.0f} s" if other is not None else "?") + (f" ({loadavg[0]})" if loadavg else "")
         latency = result["latency_ms"]
         print(f"| {label} | {'swift-sfu' if server == 'swift' else 'Janus 1.1.2'} "
               f"| {result['packets_received']} / {result['expected_deliveries']} ({result['loss_ratio'] * 100:.3f} %) "
               f"| {latency['p50']:.2f} / {latency['p99']:.2f} ms | {fmt(result['server_cpu_s'], '.2f')} s "
               f"| {fmt(result['cpu_us_per_forwarded_packet'], '.2f')} | {fmt(result.get('forwarded_packets_per_server_cpu_s'), ',.0f')} "
-              f"| {fmt(result['server_rss_mb'], '.1f')} MB | {load_text} |")
+              f"| {fmt(result['server_rss_mb'], '.1f')} MB | {result['load_cpu_s']:.1f} s | {load_text} |")
     ours, janus = results["swift"], results["janus"]
     if ours and janus and ours.get("cpu_us_per_forwarded_packet") and janus.get("cpu_us_per_forwarded_packet"):
         ratios[label] = ours["cpu_us_per_forwarded_packet"] / janus["cpu_us_per_forwarded_packet"]

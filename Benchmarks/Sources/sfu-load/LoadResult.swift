@@ -24,6 +24,13 @@ struct LoadResult {
     let encodedAudioBitrate: Double
     /// Seconds after the window until the subscribers stopped receiving (0.25 s = caught up).
     let drainSeconds: Double
+    /// CPU seconds the whole machine was busy during the window (server, harness and others).
+    var machineBusyCPUSeconds: Double? = nil
+    /// Busy CPU of everything but the server and the harness during the window.
+    var otherCPUSeconds: Double? {
+        guard let busy = machineBusyCPUSeconds else { return nil }
+        return max(0, busy - (serverCPUSeconds ?? 0) - loadCPUSeconds)
+    }
     /// Every subscriber should get every packet sent in the window.
     var expectedDeliveries: Int { packetsSent * options.subscribers }
     var lossRatio: Double {
@@ -89,6 +96,9 @@ struct LoadResult {
             "load_threads": options.threads + 1,
             "decrypt_every": options.decryptEvery,
             "drain_s": rounded(drainSeconds, 100),
+            "machine_busy_cpu_s": machineBusyCPUSeconds.map { rounded($0) } ?? NSNull(),
+            "other_cpu_s": otherCPUSeconds.map { rounded($0) } ?? NSNull(),
+            "cpus": ProcessInfo.processInfo.activeProcessorCount,
             "kernel_arrival_stamps": end.datagrams > 0 ? rounded(Double(end.kernelStamped) / Double(end.datagrams), 1000) : 0,
             "keyframes_sent": end.keyframesSent,
             "keyframe_requests": end.keyframeRequests,
@@ -132,6 +142,9 @@ struct LoadResult {
         text += row("server RSS (end)", optional(serverRSSMegabytes, "%.1f MB"))
         text += row("sfu-load CPU (system) / drain after", String(
             format: "%.3f s (%.3f s) / %.2f s", loadCPUSeconds, loadSystemCPUSeconds, drainSeconds))
+        text += row("machine busy (others) in window", String(
+            format: "%@ CPU-s (%@) of %d CPUs × %.1f s", optional(machineBusyCPUSeconds, "%.2f"), optional(otherCPUSeconds, "%.2f"),
+            ProcessInfo.processInfo.activeProcessorCount, elapsed))
         text += row("keyframes sent / requested", "\(end.keyframesSent) / \(end.keyframeRequests)")
         if !end.failures.isEmpty {
             let shown = end.failures.prefix(5).joined(separator: "; ")

@@ -28,6 +28,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     Thread.sleep(forTimeInterval: Double(startTime.nanoseconds(since: .now())) / 1e9)
     let serverStart = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfStart = ProcessSample.selfCPU()
+    let machineStart = ProcessSample.machineBusyCPUSeconds()
     let start = run.snapshot()
     var previous = start
     var previousServer = serverStart
@@ -58,6 +59,7 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     let endTime = MonotonicInstant.now()
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
     let selfEnd = ProcessSample.selfCPU()
+    let machineEnd = ProcessSample.machineBusyCPUSeconds()
     let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
     // Let the packets sent before the end arrive (they count by send time): the publishers
     // stop, then wait until nothing more arrives — a harness that fell behind shows up as
@@ -82,7 +84,8 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
         loadSystemCPUSeconds: selfEnd.system - selfStart.system, packetsSent: deliveries.sent,
         packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
         payloadOctets: deliveries.payloadOctets,
-        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate, drainSeconds: drain)
+        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate, drainSeconds: drain,
+        machineBusyCPUSeconds: machineStart.flatMap { start in machineEnd.map { $0 - start } })
 }
 
 do {
