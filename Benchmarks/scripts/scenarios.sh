@@ -37,7 +37,7 @@ ALL_SCENARIOS=(
 {
     echo "date: $(date -u +%FT%TZ)"
     echo "host: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-    echo "sfu-server: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), janus: $(janus --version 2>/dev/null | tr '\n' ' ')"
+    echo "sfu-server: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), janus: $(janus --version 2>/dev/null | sed -n 1p)"
     echo "transport: ${SFU_LOAD_TRANSPORT:-http}, duration: $DURATION s, extra flags: ${EXTRA:-none}"
 } >"$OUT/machine.txt"
 
