@@ -35,6 +35,12 @@ let package = Package(
             ],
             path: "Benchmarks/ICEBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // libvpx (VP8) and libopus for sfu-load's media, encoded once at start.
+        .target(
+            name: "CLoadCodecs", path: "Sources/CLoadCodecs",
+            linkerSettings: [.linkedLibrary("vpx"), .linkedLibrary("opus"), .linkedLibrary("m")]),
+        // recvmmsg and epoll for sfu-load's receive path.
+        .target(name: "CLoadSystem", path: "Sources/CLoadSystem"),
         // The load harness (issue 4): real WebRTC peers against any Janus-API server.
         // RTP and ICE are reached through the SFU and WebRTCPeer products, which link them.
         .executableTarget(
@@ -42,6 +48,8 @@ let package = Package(
             dependencies: [
                 .product(name: "SFUMedia", package: "swift-sfu"),
                 .product(name: "WebRTCPeer", package: "swift-sfu"),
+                "CLoadCodecs",
+                "CLoadSystem",
             ],
             path: "Sources/sfu-load"),
         .testTarget(name: "SFULoadTests", dependencies: ["sfu-load"], path: "Tests/SFULoadTests"),

@@ -3,39 +3,11 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A JSON object as the Janus API sends it.
-typealias JSONObject = [String: Any]
-
-/// Errors of the Janus API conversation.
-enum JanusError: Error, CustomStringConvertible {
-    case transport(String)
-    case badResponse(String)
-    case janus(code: Int, reason: String)
-    case plugin(code: Int, reason: String)
-    case timeout(String)
-
-    var description: String {
-        switch self {
-        case .transport(let text): return "HTTP: \(text)"
-        case .badResponse(let text): return "unexpected response: \(text)"
-        case .janus(let code, let reason): return "Janus error \(code): \(reason)"
-        case .plugin(let code, let reason): return "plugin error \(code): \(reason)"
-        case .timeout(let what): return "timed out waiting for \(what)"
-        }
-    }
-}
-
-/// A plugin answer: the plugin's `data` and the JSEP that came with it.
-struct PluginReply {
-    var data: JSONObject
-    var jsep: JSONObject?
-}
-
 /// One Janus session over the REST (HTTP long-poll) transport: `POST /janus` creates it,
 /// `POST /janus/<session>/<handle>` sends messages, `GET /janus/<session>?maxev=N` (a thread of
 /// its own) collects the asynchronous events, which `message` matches by transaction.
 /// Thread-safe: every method may be called from any thread.
-final class JanusHTTPClient: @unchecked Sendable {
+final class JanusHTTPClient: JanusClient, @unchecked Sendable {
     let base: URL
     private(set) var sessionID: Int64 = 0
     private let condition = NSCondition()
@@ -57,11 +29,8 @@ final class JanusHTTPClient: @unchecked Sendable {
 
     /// Creates the session and starts long-polling for its events.
     func createSession() throws {
-        let reply = try post(base, ["janus": "create", "transaction": Self.transaction()])
-        guard let data = reply["data"] as? JSONObject, let id = Self.int64(data["id"]) else {
-            throw JanusError.badResponse("create: \(reply)")
-        }
-        sessionID = id
+        sessionID = try JanusReplies.createdID(
+            post(base, ["janus": "create", "transaction": JanusReplies.transaction()]), what: "create")
         let thread = Thread { [self] in self.pollLoop() }
         thread.name = "janus-long-poll"
         poller = thread
@@ -70,36 +39,22 @@ final class JanusHTTPClient: @unchecked Sendable {
 
     /// Attaches a handle to `plugin`.
     func attach(plugin: String) throws -> Int64 {
-        let reply = try post(sessionURL, ["janus": "attach", "plugin": plugin, "transaction": Self.transaction()])
-        guard let data = reply["data"] as? JSONObject, let id = Self.int64(data["id"]) else {
-            throw JanusError.badResponse("attach: \(reply)")
-        }
-        return id
+        try JanusReplies.createdID(
+            post(sessionURL, ["janus": "attach", "plugin": plugin, "transaction": JanusReplies.transaction()]),
+            what: "attach")
     }
 
     /// Sends a plugin message; when Janus only acknowledges it, waits for the event carrying
     /// the same transaction.
-    func message(handle: Int64, body: JSONObject, jsep: JSONObject? = nil, timeout: Double = 15) throws -> PluginReply {
-        let transaction = Self.transaction()
+    func message(handle: Int64, body: JSONObject, jsep: JSONObject?, timeout: Double) throws -> PluginReply {
+        let transaction = JanusReplies.transaction()
         var request: JSONObject = ["janus": "message", "transaction": transaction, "body": body]
         if let jsep { request["jsep"] = jsep }
         var reply = try post(sessionURL.appendingPathComponent(String(handle)), request)
         if reply["janus"] as? String == "ack" {
             reply = try waitEvent(transaction: transaction, timeout: timeout)
         }
-        guard let pluginData = reply["plugindata"] as? JSONObject, let data = pluginData["data"] as? JSONObject else {
-            throw JanusError.badResponse("message \(body["request"] ?? "?"): \(reply)")
-        }
-        if let reason = data["error"] as? String {
-            throw JanusError.plugin(code: Self.int64(data["error_code"]).map(Int.init) ?? 0, reason: reason)
-        }
-        return PluginReply(data: data, jsep: reply["jsep"] as? JSONObject)
-    }
-
-    /// Tells Janus the peer gathered all its candidates (they are in the SDP already).
-    func trickleCompleted(handle: Int64) {
-        _ = try? post(sessionURL.appendingPathComponent(String(handle)),
-                      ["janus": "trickle", "transaction": Self.transaction(), "candidate": ["completed": true]])
+        return try JanusReplies.pluginReply(reply, request: body)
     }
 
     /// Destroys the session (and with it every handle) and stops polling.
@@ -108,7 +63,7 @@ final class JanusHTTPClient: @unchecked Sendable {
         stopped = true
         condition.unlock()
         if sessionID != 0 {
-            _ = try? post(sessionURL, ["janus": "destroy", "transaction": Self.transaction()], timeout: 5)
+            _ = try? post(sessionURL, ["janus": "destroy", "transaction": JanusReplies.transaction()], timeout: 5)
         }
     }
 
@@ -164,11 +119,7 @@ final class JanusHTTPClient: @unchecked Sendable {
         guard status == 200, let reply = (try? JSONSerialization.jsonObject(with: body)) as? JSONObject else {
             throw JanusError.badResponse("HTTP \(status): \(String(decoding: body, as: UTF8.self))")
         }
-        if reply["janus"] as? String == "error" {
-            let error = reply["error"] as? JSONObject
-            throw JanusError.janus(
-                code: Self.int64(error?["code"]).map(Int.init) ?? 0, reason: error?["reason"] as? String ?? "?")
-        }
+        try JanusReplies.checkError(reply)
         return reply
     }
 
@@ -191,18 +142,5 @@ final class JanusHTTPClient: @unchecked Sendable {
         }.resume()
         done.wait()
         return try box.result.get()
-    }
-
-    // MARK: Helpers
-
-    static func transaction() -> String {
-        String((0..<12).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement() ?? "x" })
-    }
-
-    static func int64(_ value: Any?) -> Int64? {
-        if let number = value as? NSNumber { return number.int64Value }
-        if let int = value as? Int { return Int64(int) }
-        if let text = value as? String { return Int64(text) }
-        return nil
     }
 }

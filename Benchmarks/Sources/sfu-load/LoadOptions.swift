@@ -14,11 +14,19 @@ struct LoadOptions: Sendable {
     /// Target video bitrate of each publisher, bits per second.
     var videoBitrate = 1_000_000
     var frameRate = 30
-    /// A keyframe every this many frames (0: only the first and on PLI/FIR).
-    var keyframeInterval = 150
+    /// A keyframe every this many frames (0: only the first of the loop and on PLI/FIR).
+    var keyframeInterval = 0
+    var width = 640
+    var height = 480
+    var audioBitrate = 32_000
+    /// Seconds of media encoded at start and replayed in a loop.
+    var mediaLoop = 10.0
     var audio = true
     var video = true
-    /// Media threads driving the peers.
+    /// Subscribers authenticate and decrypt every Nth trailer-carrying packet per stream (and
+    /// each stream's first ones); 1 decrypts everything. The rest is read from the clear header.
+    var decryptEvery = 8
+    /// Media threads driving the subscribers (the publishers have one of their own).
     var threads = 1
     /// Seconds between "everyone connected" and the start of the measured window.
     var warmup = 2.0
@@ -27,8 +35,10 @@ struct LoadOptions: Sendable {
         usage: sfu-load --url URL [--local-address ADDR] [--publishers P] [--subscribers S]
                         [--duration SECONDS] [--server-pid PID] [--json] [--room ID]
                         [--video-bitrate BPS] [--fps N] [--keyframe-interval FRAMES]
-                        [--no-audio] [--no-video] [--threads N] [--warmup SECONDS]
-          --url            Janus API endpoint, http://HOST:PORT/janus (ws:// is not supported yet)
+                        [--width W] [--height H] [--audio-bitrate BPS] [--media-loop SECONDS]
+                        [--no-audio] [--no-video] [--threads N] [--warmup SECONDS] [--decrypt-every N]
+          --url            Janus API endpoint: http://HOST:PORT/janus (REST, long poll) or
+                           ws://HOST:PORT (WebSocket, subprotocol janus-protocol)
           --local-address  address the peers bind and offer as their host candidate
           --subscribers    each subscriber subscribes to every publisher
           --server-pid     sample the server's CPU time and RSS from /proc
@@ -66,9 +76,14 @@ struct LoadOptions: Sendable {
             case "--video-bitrate": options.videoBitrate = try number(flag, Int.self)
             case "--fps": options.frameRate = try number(flag, Int.self)
             case "--keyframe-interval": options.keyframeInterval = try number(flag, Int.self)
+            case "--width": options.width = try number(flag, Int.self)
+            case "--height": options.height = try number(flag, Int.self)
+            case "--audio-bitrate": options.audioBitrate = try number(flag, Int.self)
+            case "--media-loop": options.mediaLoop = try number(flag, Double.self)
             case "--no-audio": options.audio = false
             case "--no-video": options.video = false
             case "--threads": options.threads = try number(flag, Int.self)
+            case "--decrypt-every": options.decryptEvery = try number(flag, Int.self)
             case "--warmup": options.warmup = try number(flag, Double.self)
             case "-h", "--help": throw UsageError(description: usage)
             default: throw UsageError(description: "unknown flag \(flag)\n\(usage)")
@@ -78,9 +93,12 @@ struct LoadOptions: Sendable {
         guard options.publishers >= 1, options.subscribers >= 0, options.duration > 0,
             options.frameRate >= 1, options.threads >= 1, options.audio || options.video
         else { throw UsageError(description: "invalid counts or duration\n\(usage)") }
-        guard options.url.hasPrefix("http://") else {
-            throw UsageError(description: "only http:// URLs are supported in this stage")
+        guard options.url.hasPrefix("http://") || options.url.hasPrefix("ws://") else {
+            throw UsageError(description: "--url must start with http:// or ws://")
         }
+        guard options.videoBitrate >= 50_000, options.width >= 16, options.height >= 16, options.mediaLoop > 0,
+            options.keyframeInterval >= 0, options.decryptEvery >= 1
+        else { throw UsageError(description: "invalid media settings\n\(usage)") }
         return options
     }
 }

@@ -1,9 +1,13 @@
+import Foundation
+import Glibc
 import ICE
 import RTP
 import WebRTCPeer
 
 /// One harness peer: its socket, its `ClientPeer`, and either the media it publishes or the
-/// statistics of what it receives. Owned by one `MediaLoop` thread once added to it.
+/// tallies of what it receives; sends RTCP like a browser (SR + SDES from publishers, RR +
+/// SDES from subscribers, once a second) and answers PLI/FIR with a keyframe.
+/// Owned by one `MediaLoop` thread once added to it.
 final class LoadPeer {
     enum Role {
         case publisher
@@ -17,29 +21,26 @@ final class LoadPeer {
     let peer: ClientPeer
     private(set) var connected = false
     private(set) var failure: String?
+    /// The DTLS-SRTP protection profile negotiated (RFC 5764 §4.1.2 id).
+    private(set) var srtpProfile: UInt16?
+    private var nextReport = MonotonicInstant(nanoseconds: .max)
+    static let reportIntervalNanoseconds: UInt64 = 1_000_000_000
+    /// Our RTCP sender SSRC as a subscriber (RFC 3550 §6.4.2: a receiver still has one).
+    private let receiverSSRC = UInt32.random(in: 1...UInt32.max)
 
     // Publisher side.
-    var audio: SyntheticAudio?
-    var video: SyntheticVP8?
+    var media: PublisherMedia?
+    /// Header extensions every audio / video packet carries (mid, as negotiated).
     var audioExtensions: [(id: UInt8, value: [UInt8])] = []
     var videoExtensions: [(id: UInt8, value: [UInt8])] = []
-    var absSendTimeID: UInt8?
-    private var nextAudio = MonotonicInstant(nanoseconds: 0)
-    private var nextVideo = MonotonicInstant(nanoseconds: 0)
-    /// A subscriber sends an RTCP receiver report about once a second, as browsers do for what
-    /// they receive (RFC 3550 §6.2), so the server sees the upstream traffic of a real subscriber.
-    private var nextReport = MonotonicInstant(nanoseconds: 0)
-    private let reporterSSRC = UInt32.random(in: 1...UInt32.max)
     private(set) var keyframeRequests = 0
+    private var outgoing: [RTPPacketBuilder] = []
 
     // Subscriber side.
     var clockRates: [UInt8: UInt32] = [:]
-    private(set) var streams: [UInt32: ReceivedStream] = [:]
+    var videoPayloadTypes: Set<UInt8> = []
+    private(set) var tallies: [UInt32: SubscriberStreamTally] = [:]
     private(set) var received = 0
-    /// Packets sent, and stamped packets received, whose send time lies in the window.
-    private(set) var windowSent = 0
-    private(set) var windowReceived = 0
-    private(set) var unstamped = 0
     // Diagnostics for a peer that does not connect.
     private(set) var datagramsReceived = 0
     private(set) var checksAnswered = 0
@@ -58,36 +59,67 @@ final class LoadPeer {
     }
 
     var sent: Int { peer.statistics.rtpSent }
+    var keyframesSent: Int { media?.keyframesSent ?? 0 }
 
-    /// One turn of the media thread: datagrams in, timers, media out, events.
-    func service(now: MonotonicInstant, buffer: UnsafeMutableRawBufferPointer, window: MeasurementWindow,
-                 latency: inout LatencyHistogram) {
-        var budget = 512
-        while budget > 0, let (length, source) = socket.receive(into: buffer) {
-            budget -= 1
-            let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
-            datagramsReceived += 1
-            if answerCheck(datagram, from: source) { continue }
-            peer.handleDatagram(datagram, now: now)
+    /// 1: every received RTP packet is authenticated and decrypted; N > 1: see `handle`.
+    var decryptEvery = 1
+
+    /// One datagram from the server (the caller flushes afterwards). With `decryptEvery` > 1
+    /// a subscriber reads forwarded RTP from its clear-text header (RFC 3711 §3.1: SRTP
+    /// encrypts only the payload) and hands to `ClientPeer` — which authenticates, decrypts and
+    /// yields the trailer — only each stream's first packets and every Nth trailer-carrying
+    /// packet: continuity and delivery come from every packet, latency from the sample.
+    func handle(_ datagram: UnsafeRawBufferPointer, from source: sockaddr_storage, now: MonotonicInstant,
+                window: MeasurementWindow) {
+        datagramsReceived += 1
+        let kind = DatagramKind.classify(datagram)
+        if kind == .stun, answerCheck(datagram, from: TransportAddress(storage: source)) { return }
+        if decryptEvery > 1, connected, role == .subscriber, kind == .rtp, datagram.count >= 12 {
+            let header = ClearRTPHeader(datagram)
+            let arrival = now.nanoseconds
+            let carriesTrailer = header.marker || !videoPayloadTypes.contains(header.payloadType)
+            let clockRate = clockRates[header.payloadType] ?? 90_000
+            let recorded = tallies[header.ssrc, default: SubscriberStreamTally(clockRate: clockRate)].recordClear(
+                header, arrivalNanoseconds: arrival, measureJitter: window.contains(arrival),
+                carriesTrailer: carriesTrailer, decryptEvery: decryptEvery)
+            if recorded {
+                received += 1
+                return
+            }
         }
+        peer.handleDatagram(datagram, now: now)
+    }
+
+    /// Timers, media due and RTCP due at `now`; then flush.
+    func service(now: MonotonicInstant, window: MeasurementWindow, latency: inout LatencyHistogram) {
         if let due = peer.nextTimeout(), due <= now { peer.handleTimeout(now: now) }
-        if role == .publisher, connected {
-            let before = peer.statistics.rtpSent
-            sendMedia(now: now)
-            if window.contains(now.nanoseconds) { windowSent += peer.statistics.rtpSent - before }
+        if connected, var media {
+            media.send(now: now, window: window, into: &outgoing)
+            self.media = media
+            for var packet in outgoing {
+                packet.extensions = packet.payloadType == ClientSDP.opusPayloadType ? audioExtensions : videoExtensions
+                peer.sendRTP(packet)
+            }
+            outgoing.removeAll(keepingCapacity: true)
         }
-        if role == .subscriber, connected, nextReport <= now {
-            nextReport = now.adding(milliseconds: 1000)
-            _ = peer.sendReceiverReport(ssrc: reporterSSRC)
+        if connected, nextReport <= now {
+            sendReports(now: now)
+            nextReport = now.adding(nanoseconds: Self.reportIntervalNanoseconds)
         }
+        flush(now: now, window: window, latency: &latency)
+    }
+
+    /// Sends what the peer queued and handles its events.
+    func flush(now: MonotonicInstant, window: MeasurementWindow, latency: inout LatencyHistogram) {
         while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
         while let event = peer.pollEvent() {
             switch event {
             case .iceConnected: break
-            case .connected:
+            case .connected(let profile):
                 connected = true
-                nextAudio = now
-                nextVideo = now
+                srtpProfile = profile
+                media?.start(now: now)
+                nextReport = now.adding(nanoseconds: Self.reportIntervalNanoseconds / 2)
             case .failed(let reason): failure = reason
             case .rtp(let packet): receive(packet, window: window, latency: &latency)
             case .rtcp(let messages):
@@ -95,12 +127,14 @@ final class LoadPeer {
                     switch message {
                     case .pictureLossIndication, .fullIntraRequest:
                         keyframeRequests += 1
-                        video?.keyframeRequested = true
+                        media?.keyframeRequested = true
                     default: break
                     }
                 }
             }
         }
+        // Anything the events produced (none today) goes out in the same turn.
+        while let datagram = peer.pollTransmit() { socket.send(datagram, to: remote) }
     }
 
     /// A full-ICE server (Janus/libnice) runs its own connectivity checks towards us and only
@@ -125,50 +159,47 @@ final class LoadPeer {
     /// When this peer next needs a turn without any datagram arriving.
     func nextDue() -> MonotonicInstant? {
         var due = peer.nextTimeout()
-        if role == .publisher, connected {
-            if audio != nil { due = min(due ?? nextAudio, nextAudio) }
-            if video != nil { due = min(due ?? nextVideo, nextVideo) }
+        if connected {
+            due = min(due ?? nextReport, nextReport)
+            if let mediaDue = media?.nextDue { due = min(due ?? mediaDue, mediaDue) }
         }
-        if role == .subscriber, connected { due = min(due ?? nextReport, nextReport) }
         return due
     }
 
-    private func sendMedia(now: MonotonicInstant) {
-        // Paced like a browser's capturer; after a stall, skip ahead instead of bursting.
-        if var audio, nextAudio <= now {
-            var extensions = audioExtensions
-            if let absSendTimeID { extensions.append((absSendTimeID, SendTimeStamp.absSendTime(now.nanoseconds))) }
-            peer.sendRTP(audio.next(now: now, extensions: extensions))
-            self.audio = audio
-            nextAudio = nextAudio.adding(nanoseconds: SyntheticAudio.intervalNanoseconds)
-            if nextAudio < now { nextAudio = now.adding(nanoseconds: SyntheticAudio.intervalNanoseconds) }
-        }
-        if var video, nextVideo <= now {
-            var extensions = videoExtensions
-            if let absSendTimeID { extensions.append((absSendTimeID, SendTimeStamp.absSendTime(now.nanoseconds))) }
-            for packet in video.nextFrame(now: now, extensions: extensions) { peer.sendRTP(packet) }
-            nextVideo = nextVideo.adding(nanoseconds: video.intervalNanoseconds)
-            if nextVideo < now { nextVideo = now.adding(nanoseconds: video.intervalNanoseconds) }
-            self.video = video
+    private func sendReports(now: MonotonicInstant) {
+        switch role {
+        case .publisher:
+            guard let media else { return }
+            let reports = media.senderReports(now: now, wallClock: Date().timeIntervalSince1970)
+            guard let first = reports.first else { return }
+            peer.sendRTCP(reports + [RTCPSourceDescription(ssrc: first.ssrc, cname: "sfu-load")])
+        case .subscriber:
+            var blocks: [RTCPReportBlock] = []
+            for ssrc in tallies.keys.prefix(31) {
+                if let block = tallies[ssrc]?.continuity.reportBlock(ssrc: ssrc) { blocks.append(block) }
+            }
+            peer.sendRTCP([
+                RTCPReceiverReport(ssrc: receiverSSRC, reportBlocks: blocks),
+                RTCPSourceDescription(ssrc: receiverSSRC, cname: "sfu-load"),
+            ])
         }
     }
-
-    var keyframesSent: Int { video?.keyframesSent ?? 0 }
 
     private func receive(_ packet: ReceivedRTPPacket, window: MeasurementWindow, latency: inout LatencyHistogram) {
         received += 1
         let arrival = packet.receivedAt.nanoseconds
-        streams[packet.ssrc, default: ReceivedStream(clockRate: clockRates[packet.payloadType] ?? 90_000)].record(
-            sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrivalNanoseconds: arrival,
-            measureJitter: window.contains(arrival))
-        // A packet belongs to the window by its send time, so packets in flight at either
-        // edge are neither lost nor counted twice.
-        if let sent = SendTimeStamp.read(packet.payload) {
-            guard window.contains(sent) else { return }
-            windowReceived += 1
+        // Video frames carry the trailer on their last packet (marker) only.
+        let trailer =
+            videoPayloadTypes.contains(packet.payloadType) && !packet.marker ? nil : MediaTrailer.read(packet.payload)
+        tallies[packet.ssrc, default: SubscriberStreamTally(clockRate: clockRates[packet.payloadType] ?? 90_000)]
+            .recordDecrypted(
+                sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrivalNanoseconds: arrival,
+                measureJitter: window.contains(arrival), trailer: trailer)
+        // Latency counts packets by their send time, so packets in flight at either edge of
+        // the window are neither lost nor counted twice.
+        if let trailer, window.contains(trailer.sentNanoseconds) {
+            let sent = trailer.sentNanoseconds
             latency.record(microseconds: arrival >= sent ? Int((arrival - sent) / 1000) : 0)
-        } else if window.contains(arrival) {
-            unstamped += 1
         }
     }
 

@@ -8,9 +8,13 @@ import WebRTCPeer
 /// the media loops, the measured window, the report. Runs on the main thread, blocking.
 final class LoadRun {
     let options: LoadOptions
-    let janus: JanusHTTPClient
+    let janus: any JanusClient
     let certificate: DTLSCertificate
-    let loops: [MediaLoop]
+    /// Publishers on a thread of their own, so their pacing and send stamps stay precise.
+    let publisherLoop: MediaLoop
+    let subscriberLoops: [MediaLoop]
+    var loops: [MediaLoop] { [publisherLoop] + subscriberLoops }
+    let media: EncodedMedia
     private var nextLoop = 0
     private var roomHandle: Int64 = 0
     private var roomID: Int64 = 0
@@ -21,9 +25,14 @@ final class LoadRun {
 
     init(options: LoadOptions) throws {
         self.options = options
-        janus = try JanusHTTPClient(url: options.url)
+        janus = try makeJanusClient(url: options.url)
         certificate = try DTLSCertificate.generateSelfSigned(commonName: "sfu-load")
-        loops = (0..<options.threads).map { MediaLoop(name: "sfu-load-media-\($0)") }
+        media = try EncodedMedia(
+            video: options.video, audio: options.audio, width: options.width, height: options.height,
+            frameRate: options.frameRate, bitrate: options.videoBitrate, keyframeInterval: options.keyframeInterval,
+            audioBitrate: options.audioBitrate, seconds: options.mediaLoop)
+        publisherLoop = MediaLoop(name: "sfu-load-publishers")
+        subscriberLoops = (0..<options.threads).map { MediaLoop(name: "sfu-load-subscribers-\($0)") }
     }
 
     /// SFU_LOAD_DEBUG=1 logs every SDP exchanged.
@@ -52,7 +61,11 @@ final class LoadRun {
     }
 
     private func addToLoop(_ peer: LoadPeer) {
-        loops[nextLoop % loops.count].add(peer)
+        guard peer.role == .subscriber else {
+            publisherLoop.add(peer)
+            return
+        }
+        subscriberLoops[nextLoop % subscriberLoops.count].add(peer)
         nextLoop += 1
     }
 
@@ -61,7 +74,7 @@ final class LoadRun {
         let joined = try janus.message(handle: handle, body: [
             "request": "join", "ptype": "publisher", "room": roomID, "display": "load-pub-\(index)",
         ])
-        guard let feed = JanusHTTPClient.int64(joined.data["id"]) else {
+        guard let feed = JanusReplies.int64(joined.data["id"]) else {
             throw JanusError.badResponse("join: no publisher id in \(joined.data)")
         }
         let socket = try UDPSocket.bind(address: options.localAddress)
@@ -86,12 +99,9 @@ final class LoadRun {
             configuration: ClientPeerConfiguration(
                 localCredentials: credentials, remoteCredentials: remote.credentials,
                 remoteFingerprint: remote.fingerprint, dtlsRole: remote.ourRole, certificate: certificate))
-        if let audioSSRC { peer.audio = SyntheticAudio(ssrc: audioSSRC) }
-        if let videoSSRC {
-            peer.video = SyntheticVP8(
-                ssrc: videoSSRC, bitrate: options.videoBitrate, frameRate: options.frameRate,
-                keyframeInterval: options.keyframeInterval)
-        }
+        peer.media = PublisherMedia(
+            media: media, publisher: index, audioSSRC: audioSSRC, videoSSRC: videoSSRC,
+            audioPayloadType: ClientSDP.opusPayloadType, videoPayloadType: ClientSDP.vp8PayloadType)
         // The m-lines' mids as we offered them: audio "0" first, then video.
         let videoMid = options.audio ? "1" : "0"
         if let id = ClientSDP.extensionID(ExtensionURI.mid, in: answer, kind: "audio") {
@@ -100,8 +110,6 @@ final class LoadRun {
         if let id = ClientSDP.extensionID(ExtensionURI.mid, in: answer, kind: "video") {
             peer.videoExtensions.append((id, Array(videoMid.utf8)))
         }
-        peer.absSendTimeID =
-            ClientSDP.extensionID(ExtensionURI.absSendTime, in: answer, kind: options.video ? "video" : "audio")
         publishers.append(peer)
         feeds.append(feed)
         addToLoop(peer)
@@ -137,6 +145,8 @@ final class LoadRun {
                 // (RFC 8445 §7.3.1.1: the larger tie-breaker stays controlling).
                 tiebreaker: UInt64.max))
         peer.clockRates = clockRates
+        peer.decryptEvery = options.decryptEvery
+        peer.videoPayloadTypes = Set(clockRates.filter { $0.value == 90_000 }.keys)
         _ = try janus.message(
             handle: handle, body: ["request": "start"], jsep: ["type": "answer", "sdp": answer, "trickle": false])
         subscribers.append(peer)
@@ -153,25 +163,65 @@ final class LoadRun {
 
     // MARK: Media
 
+    /// Packets the publishers sent in the window, and how many of them reached the
+    /// subscribers (each distinct packet once per subscriber), from the original sequence
+    /// numbers: the publisher knows which of its numbers fell in the window.
+    func deliveries() -> (sent: Int, received: Int, duplicates: Int, payloadOctets: Int) {
+        var windows: [UInt16: Range<Int64>] = [:]
+        var sent = 0
+        var octets = 0
+        publisherLoop.withPeers { peers in
+            for peer in peers {
+                for stream in [peer.media?.audio, peer.media?.video] {
+                    guard let stream, let first = stream.windowFirst else { continue }
+                    windows[stream.index] = first..<(stream.windowEnd ?? stream.extendedSequence)
+                    sent += stream.windowSent
+                    octets += stream.windowOctets
+                }
+            }
+        }
+        var received = 0
+        var duplicates = 0
+        for loop in subscriberLoops {
+            loop.withPeers { peers in
+                for peer in peers {
+                    for tally in peer.tallies.values {
+                        duplicates += tally.duplicates
+                        guard let stream = tally.publisherStream, let range = windows[stream] else { continue }
+                        received += tally.arrivals(in: range)
+                    }
+                }
+            }
+        }
+        return (sent, received, duplicates, octets)
+    }
+
     func snapshot() -> LoadSnapshot {
         var total = LoadSnapshot()
         for loop in loops { total.add(loop.snapshot()) }
         return total
     }
 
-    /// Waits until `count` peers are connected (DTLS-SRTP up) or one fails.
-    func waitConnected(_ count: Int, timeout: Double) throws {
+    /// Waits until `count` peers are connected or failed. Returns how many connected; throws
+    /// only when `required` of them did not (a publisher that never connects leaves nothing to
+    /// measure, while a subscriber that fails under load is a result: it counts as loss).
+    @discardableResult
+    func waitConnected(_ count: Int, required: Int, timeout: Double) throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let state = snapshot()
-            if let failure = state.failures.first { throw JanusError.badResponse("peer failed: \(failure)") }
-            if state.connected >= count { return }
-            if Date() >= deadline {
-                for line in state.diagnostics.prefix(5) { log(line) }
-                throw JanusError.timeout(
-                    "\(count - state.connected) of \(count) peers to connect (ICE up on \(state.iceConnected))")
+            if state.connected + state.failures.count >= count || Date() >= deadline {
+                if state.connected < required {
+                    for line in (state.failures + state.diagnostics).prefix(5) { log(line) }
+                    throw JanusError.timeout(
+                        "\(required - state.connected) of \(count) peers to connect (ICE up on \(state.iceConnected))")
+                }
+                if state.connected < count {
+                    log("\(count - state.connected) of \(count) peers not connected; measuring the rest")
+                    for line in (state.failures + state.diagnostics).prefix(3) { log(line) }
+                }
+                return state.connected
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
-    }
-}
+    }}

@@ -1,3 +1,5 @@
+import RTP
+
 /// One-way latency histogram: 10 µs buckets up to 2 s (preallocated, no allocation per sample).
 struct LatencyHistogram {
     static let bucketMicroseconds = 10
@@ -66,5 +68,22 @@ struct ReceivedStream {
     }
 
     var expected: Int64 { highestExtended < 0 ? 0 : highestExtended - firstExtended + 1 }
+    private var expectedPrior: Int64 = 0
+    private var receivedPrior: Int64 = 0
+
+    /// The report block of an RR about this stream (RFC 3550 §6.4.1, §A.3); starts the next
+    /// reporting interval.
+    mutating func reportBlock(ssrc: UInt32) -> RTCPReportBlock {
+        let lost = max(0, expected - received)
+        let expectedInterval = expected - expectedPrior
+        let lostInterval = expectedInterval - (received - receivedPrior)
+        expectedPrior = expected
+        receivedPrior = received
+        let fraction = expectedInterval > 0 && lostInterval > 0 ? UInt8(min(255, (lostInterval << 8) / expectedInterval)) : 0
+        return RTCPReportBlock(
+            ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(min(lost, 0x7F_FFFF)),
+            extendedHighestSequenceNumber: UInt32(truncatingIfNeeded: max(0, highestExtended)),
+            interarrivalJitter: UInt32(max(0, min(jitter, Double(UInt32.max)))))
+    }
     var jitterMilliseconds: Double { jitter * 1000 / Double(clockRate) }
 }

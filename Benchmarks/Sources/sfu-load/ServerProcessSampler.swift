@@ -24,11 +24,26 @@ struct ProcessSample: Sendable {
             rssBytes: residentPages * Int(sysconf(Int32(_SC_PAGESIZE))))
     }
 
-    /// This process (the load generator), from getrusage.
-    static func selfCPUSeconds() -> Double {
+    /// This process (the load generator), from getrusage: user and system CPU seconds.
+    static func selfCPU() -> (user: Double, system: Double) {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return (
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        )
+    }
+    /// CPU seconds all processes of the machine spent busy so far (proc(5): /proc/stat "cpu"
+    /// line, everything but idle and iowait), to tell how much other work shared the cores.
+    static func machineBusyCPUSeconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 5 else { return nil }
+        // user nice system idle iowait irq softirq steal (guest time is inside user).
+        let busy = fields.prefix(8).enumerated().filter { $0.offset != 3 && $0.offset != 4 }.reduce(0) { $0 + $1.element }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return busy / (ticks > 0 ? ticks : 100)
     }
 }

@@ -10,10 +10,12 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     defer { run.tearDown() }
     try run.setUp()
     for index in 0..<options.publishers { try run.addPublisher(index: index) }
-    try run.waitConnected(options.publishers, timeout: 15)
+    try run.waitConnected(options.publishers, required: options.publishers, timeout: 15)
     run.log("\(options.publishers) publisher(s) connected and sending")
     for index in 0..<options.subscribers { try run.addSubscriber(index: index) }
-    try run.waitConnected(options.publishers + options.subscribers, timeout: 30)
+    try run.waitConnected(
+        options.publishers + options.subscribers, required: options.publishers,
+        timeout: 30 + 0.1 * Double(options.subscribers))
     run.log("\(options.subscribers) subscriber(s) connected; warming up \(options.warmup) s")
     Thread.sleep(forTimeInterval: options.warmup)
 
@@ -25,7 +27,8 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     for loop in run.loops { loop.setWindow(window) }
     Thread.sleep(forTimeInterval: Double(startTime.nanoseconds(since: .now())) / 1e9)
     let serverStart = options.serverPID.flatMap(ProcessSample.read(pid:))
-    let selfStart = ProcessSample.selfCPUSeconds()
+    let selfStart = ProcessSample.selfCPU()
+    let machineStart = ProcessSample.machineBusyCPUSeconds()
     let start = run.snapshot()
     var previous = start
     var previousServer = serverStart
@@ -55,16 +58,34 @@ func measure(_ options: LoadOptions) throws -> LoadResult {
     }
     let endTime = MonotonicInstant.now()
     let serverEnd = options.serverPID.flatMap(ProcessSample.read(pid:))
-    let selfEnd = ProcessSample.selfCPUSeconds()
+    let selfEnd = ProcessSample.selfCPU()
+    let machineEnd = ProcessSample.machineBusyCPUSeconds()
     let elapsed = Double(endTime.nanoseconds(since: startTime)) / 1e9
-    // Let the packets sent before the end arrive (they count by send time).
-    Thread.sleep(forTimeInterval: 0.3)
+    // Let the packets sent before the end arrive (they count by send time): the publishers
+    // stop, then wait until nothing more arrives — a harness that fell behind shows up as
+    // latency and `drain_s`, not as loss.
+    run.publisherLoop.stopMedia()
+    let drainStart = Date()
+    var received = run.snapshot().received
+    while Date().timeIntervalSince(drainStart) < 15 {
+        Thread.sleep(forTimeInterval: 0.25)
+        let now = run.snapshot().received
+        if now == received { break }
+        received = now
+    }
+    let drain = Date().timeIntervalSince(drainStart)
     let end = run.snapshot()
     var latency = LatencyHistogram()
     for loop in run.loops { latency.merge(loop.latencyHistogram) }
+    let deliveries = run.deliveries()
     return LoadResult(
         options: options, elapsed: elapsed, start: start, end: end, latency: latency, serverStart: serverStart,
-        serverEnd: serverEnd, loadCPUSeconds: selfEnd - selfStart)
+        serverEnd: serverEnd, loadCPUSeconds: selfEnd.user + selfEnd.system - selfStart.user - selfStart.system,
+        loadSystemCPUSeconds: selfEnd.system - selfStart.system, packetsSent: deliveries.sent,
+        packetsReceived: deliveries.received, duplicates: deliveries.duplicates,
+        payloadOctets: deliveries.payloadOctets,
+        encodedVideoBitrate: run.media.videoBitrate, encodedAudioBitrate: run.media.audioBitrate, drainSeconds: drain,
+        machineBusyCPUSeconds: machineStart.flatMap { start in machineEnd.map { $0 - start } })
 }
 
 do {
