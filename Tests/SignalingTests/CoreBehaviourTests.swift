@@ -216,16 +216,17 @@ import Testing
         #expect(await core.longPoll(sessionID: 999, maxEvents: 1, hold: .milliseconds(10)) == nil)
     }
 
-    @Test func longPollWakesOnEvent() async {
+    /// The poll holds for an hour: only the event can end it (a poll that did not wake would
+    /// hit the test's time limit instead of passing). No wall-clock assertion: the suite runs
+    /// on loaded machines.
+    @Test(.timeLimit(.minutes(1))) func longPollWakesOnEvent() async {
         let (core, _) = makeCore()
         let (sid, hid) = await core.createAndAttach()
-        async let polled = core.longPoll(sessionID: sid, maxEvents: 10, hold: .seconds(5))
+        async let polled = core.longPoll(sessionID: sid, maxEvents: 10, hold: .seconds(3600))
         try? await Task.sleep(for: .milliseconds(50))
         _ = await core.send(
             #"{"janus":"message","transaction":"m","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"async"}}"#)
-        let start = ContinuousClock.now
         let result = await polled
-        #expect(ContinuousClock.now - start < .seconds(2))
         #expect(result?.arrayValue?.first?["transaction"] == "m")
     }
 
