@@ -26,14 +26,43 @@ struct DTLSReleaseTests {
         #expect(!endpoint.isConnected)
     }
 
-    @Test func recordsArrivingAfterTheReleaseAreDropped() throws {
+    /// The record layer is gone, but the peer's close_notify is still recognised from its
+    /// clear header (a protected alert record), so a closing browser hangs up at once.
+    @Test func thePeersCloseNotifyStillClosesAfterTheRelease() throws {
         let link = try DTLSTestLink.make()
         link.start()
         link.runUntilSettled()
         link.server.releaseHandshakeState()
         let serverEventCount = link.serverEvents.count
-        // The client's close_notify (and anything else) is no longer read by the server.
         link.client.close()
+        link.pump()
+        #expect(link.serverEvents.count == serverEventCount + 1)
+        #expect(link.serverEvents.last.map(\.isClosed) == true)
+        #expect(!link.server.isConnected)
+    }
+
+    /// Anything else after the release is dropped unread: application data, a plaintext
+    /// (epoch 0) alert anyone could forge without keys, truncated records, garbage.
+    @Test func otherRecordsAfterTheReleaseAreDropped() throws {
+        let link = try DTLSTestLink.make()
+        link.start()
+        link.runUntilSettled()
+        link.server.releaseHandshakeState()
+        let serverEventCount = link.serverEvents.count
+        func record(type: UInt8, epoch: UInt16, body: [UInt8]) -> [UInt8] {
+            [type, 0xFE, 0xFD, UInt8(epoch >> 8), UInt8(epoch & 0xFF), 0, 0, 0, 0, 0, 1,
+             UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body
+        }
+        let datagrams: [[UInt8]] = [
+            record(type: 23, epoch: 1, body: Array(repeating: 7, count: 40)),  // application data
+            record(type: 21, epoch: 0, body: [1, 0]),  // plaintext close_notify
+            Array(record(type: 21, epoch: 1, body: Array(repeating: 7, count: 26)).dropLast(5)),  // truncated
+            [21, 0xFE],  // shorter than a header
+            Array(repeating: 0x15, count: 30),  // not DTLS
+        ]
+        for datagram in datagrams {
+            datagram.withUnsafeBytes { link.server.handleDatagram($0, now: link.now) }
+        }
         link.pump()
         #expect(link.serverEvents.count == serverEventCount)
         #expect(link.server.isConnected)

@@ -206,8 +206,15 @@ public final class DTLSEndpoint: @unchecked Sendable {
         case .closed, .failed:
             return
         }
-        // Released: no record layer left to authenticate what comes (see releaseHandshakeState).
-        guard !released else { return }
+        // Released: no record layer left to read what comes (see releaseHandshakeState). Only a
+        // protected alert is still understood, from its clear record header.
+        if released {
+            if DTLSRecordPacker.containsProtectedAlert(bytes) {
+                state = .closed
+                events.append(.closed)
+            }
+            return
+        }
         guard DTLSRecordPacker.looksLikeDTLS(bytes), bytes.count <= 65_535 else { return }
         if let sanitized = DTLSRecordFilter.sanitize(bytes, minimumProtectedLength: minimumProtectedRecordLength) {
             guard !sanitized.isEmpty else { return }

@@ -33,4 +33,25 @@ enum DTLSRecordPacker {
         guard bytes.count >= recordHeaderLength else { return false }
         return (20...63).contains(bytes[0]) && bytes[1] == 0xFE
     }
+
+    /// Whether a datagram holds a well-framed alert record (content type 21) of a non-zero
+    /// epoch, i.e. one protected by the session keys: after the handshake that is the peer's
+    /// close_notify or a fatal alert — either ends the association. The record header is clear
+    /// in DTLS 1.2 (RFC 6347 §4.1), so this needs no keys; it is used once the OpenSSL state is
+    /// gone, for datagrams that arrive over the ICE-validated pair.
+    static func containsProtectedAlert(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let alertContentType: UInt8 = 21
+        var offset = 0
+        while bytes.count - offset >= recordHeaderLength {
+            guard bytes[offset + 1] == 0xFE else { return false }
+            let epoch = Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
+            let length = Int(bytes[offset + 11]) << 8 | Int(bytes[offset + 12])
+            let end = offset + recordHeaderLength + length
+            guard end <= bytes.count else { return false }
+            // A protected alert is longer than the 2-byte plaintext alert (nonce/IV + tag or MAC).
+            if bytes[offset] == alertContentType, epoch > 0, length > 2 { return true }
+            offset = end
+        }
+        return false
+    }
 }
