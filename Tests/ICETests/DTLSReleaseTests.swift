@@ -29,11 +29,7 @@ struct DTLSReleaseTests {
     /// The record layer is gone, but the peer's close_notify is still recognised from its
     /// clear header (a protected alert record), so a closing browser hangs up at once.
     @Test func thePeersCloseNotifyStillClosesAfterTheRelease() throws {
-        let link = try DTLSTestLink.make()
-        link.start()
-        link.runUntilSettled()
-        link.server.releaseHandshakeState()
-        let serverEventCount = link.serverEvents.count
+        let (link, serverEventCount) = try Self.connectedLinkWithReleasedServer()
         link.client.close()
         link.pump()
         #expect(link.serverEvents.count == serverEventCount + 1)
@@ -44,11 +40,7 @@ struct DTLSReleaseTests {
     /// Anything else after the release is dropped unread: application data, a plaintext
     /// (epoch 0) alert anyone could forge without keys, truncated records, garbage.
     @Test func otherRecordsAfterTheReleaseAreDropped() throws {
-        let link = try DTLSTestLink.make()
-        link.start()
-        link.runUntilSettled()
-        link.server.releaseHandshakeState()
-        let serverEventCount = link.serverEvents.count
+        let (link, serverEventCount) = try Self.connectedLinkWithReleasedServer()
         func record(type: UInt8, epoch: UInt16, body: [UInt8]) -> [UInt8] {
             [type, 0xFE, 0xFD, UInt8(epoch >> 8), UInt8(epoch & 0xFF), 0, 0, 0, 0, 0, 1,
              UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body
@@ -66,6 +58,16 @@ struct DTLSReleaseTests {
         link.pump()
         #expect(link.serverEvents.count == serverEventCount)
         #expect(link.server.isConnected)
+    }
+
+    /// A connected pair whose server has released its handshake state, and the server's event
+    /// count at that moment.
+    static func connectedLinkWithReleasedServer() throws -> (DTLSTestLink, Int) {
+        let link = try DTLSTestLink.make()
+        link.start()
+        link.runUntilSettled()
+        link.server.releaseHandshakeState()
+        return (link, link.serverEvents.count)
     }
 
     @Test func releaseBeforeTheHandshakeFinishedDoesNothing() throws {
