@@ -168,8 +168,9 @@ int csfu_epoll_add(int epoll_fd, int fd, uint64_t tag) {
 }
 
 int csfu_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms) {
-    struct epoll_event events[64];
-    if (max_tags > 64) max_tags = 64;
+    // 256: a load harness watches hundreds of sockets; 3 KB of stack.
+    struct epoll_event events[256];
+    if (max_tags > 256) max_tags = 256;
     int ready = epoll_wait(epoll_fd, events, max_tags, timeout_ms);
     if (ready < 0) return errno == EINTR ? 0 : -errno;
     for (int i = 0; i < ready; i++) tags[i] = events[i].data.u64;

@@ -78,25 +78,3 @@ int load_receive_batch(load_receiver *receiver, int fd) {
     }
     return received;
 }
-
-int load_epoll_create(void) {
-    int fd = epoll_create1(EPOLL_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-int load_epoll_add(int epoll_fd, int fd, uint64_t tag) {
-    struct epoll_event event;
-    memset(&event, 0, sizeof(event));
-    event.events = EPOLLIN;
-    event.data.u64 = tag;
-    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0 ? -errno : 0;
-}
-
-int load_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms) {
-    struct epoll_event events[256];
-    if (max_tags > 256) max_tags = 256;
-    int ready = epoll_wait(epoll_fd, events, max_tags, timeout_ms);
-    if (ready < 0) return errno == EINTR ? 0 : -errno;
-    for (int index = 0; index < ready; index++) tags[index] = events[index].data.u64;
-    return ready;
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import CLoadSystem
+import CSFUSystem
 import ICE
 import RTP
 
@@ -74,7 +75,7 @@ final class MediaLoop: @unchecked Sendable {
     static let maxWaitMilliseconds: UInt64 = 20
 
     init(name: String) {
-        epoll = load_epoll_create()
+        epoll = csfu_epoll_create()
         let thread = Thread { [self] in
             self.run()
             self.exited.signal()
@@ -87,7 +88,7 @@ final class MediaLoop: @unchecked Sendable {
         lock.withLock {
             peers.append(peer)
             _ = load_enable_receive_timestamps(peer.socket.descriptor)
-            _ = load_epoll_add(epoll, peer.socket.descriptor, UInt64(peers.count - 1))
+            _ = csfu_epoll_add(epoll, peer.socket.descriptor, UInt64(peers.count - 1))
         }
     }
 
@@ -163,7 +164,7 @@ final class MediaLoop: @unchecked Sendable {
         var wait = 1
         var nextPass = MonotonicInstant(nanoseconds: 0)
         while true {
-            let ready = Int(load_epoll_wait(epoll, &tags, Int32(tags.count), Int32(wait)))
+            let ready = Int(csfu_epoll_wait(epoll, &tags, Int32(tags.count), Int32(wait)))
             lock.lock()
             guard running else {
                 lock.unlock()

@@ -38,13 +38,7 @@ void load_receiver_destroy(load_receiver *receiver);
 /// or -errno.
 int load_receive_batch(load_receiver *receiver, int fd);
 
-/// A close-on-exec epoll instance, or -errno.
-int load_epoll_create(void);
-/// Watches `fd` for input; `tag` comes back from load_epoll_wait. 0 or -errno.
-int load_epoll_add(int epoll_fd, int fd, uint64_t tag);
-/// Waits up to `timeout_ms` and writes the tags of readable descriptors. Returns the count
-/// (0 on timeout or EINTR) or -errno.
-int load_epoll_wait(int epoll_fd, uint64_t *tags, int max_tags, int timeout_ms);
+/// epoll: use CSFUSystem's csfu_epoll_* (the server's own wrappers).
 
 #ifdef __cplusplus
 }
