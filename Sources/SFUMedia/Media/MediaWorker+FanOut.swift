@@ -106,6 +106,7 @@ extension MediaWorker {
     /// subscriber, so each subscriber's datagrams sit next to each other in the send batch.
     func deliverInbound(now: MonotonicInstant) {
         let scratch = inboundScratch
+        let packets = inboundPackets
         fanOut.drainInbound(limit: MediaWorker.batchSize, scratch: scratch) { slab, slots in
             var start = 0
             while start < slots.count {
@@ -124,12 +125,18 @@ extension MediaWorker {
                     end += 1
                 }
                 if let entry = remoteRoutes[route] {
+                    // Parsed once per packet, then forwarded subscriber by subscriber.
+                    var parsed = 0
+                    for position in start..<end {
+                        let slot = slots[position]
+                        guard let packet = try? RTPPacket(buffer: slab.buffer(slot), length: slab.header(slot).pointee.length)
+                        else { continue }
+                        packets.initializeElement(at: parsed, to: packet)  // slots.count ≤ batchSize
+                        parsed += 1
+                    }
                     for target in entry.targets {
-                        for position in start..<end {
-                            let slot = slots[position]
-                            guard let packet = try? RTPPacket(buffer: slab.buffer(slot), length: slab.header(slot).pointee.length)
-                            else { continue }
-                            target.subscriber.forward(packet, target: target, codec: entry.codec, now: now, output: output)
+                        for index in 0..<parsed {
+                            target.subscriber.forward(packets[index], target: target, codec: entry.codec, now: now, output: output)
                         }
                     }
                 }

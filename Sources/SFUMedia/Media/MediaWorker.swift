@@ -38,6 +38,9 @@ final class MediaWorker: @unchecked Sendable {
     var nextBindingGeneration: UInt64 = 0
     /// Slot indices taken from one inbound ring at a time.
     let inboundScratch = UnsafeMutableBufferPointer<Int>.allocate(capacity: MediaWorker.batchSize)
+    /// The packets of one run of inbound slots, parsed once and then sent to every target.
+    /// `RTPPacket` is a trivial view, so the slots need no deinitialization.
+    let inboundPackets = UnsafeMutableBufferPointer<RTPPacket>.allocate(capacity: MediaWorker.batchSize)
     private var stopping = false
     private var lastTick = MonotonicInstant(nanoseconds: 0)
     private var dropLog: RateLimitedLog
@@ -87,7 +90,10 @@ final class MediaWorker: @unchecked Sendable {
         for socket in sockets { socket.close() }
     }
 
-    deinit { inboundScratch.deallocate() }
+    deinit {
+        inboundScratch.deallocate()
+        inboundPackets.deallocate()
+    }
 
     // MARK: Commands (run on the worker thread)
 
