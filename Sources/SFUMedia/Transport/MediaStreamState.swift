@@ -31,6 +31,12 @@ struct MediaStreamState {
     /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
     private(set) var midExtensionID: UInt8
     private(set) var midValue: [UInt8]
+    /// Our id of the rid extension (RFC 8852), which names a simulcast layer's SSRC.
+    private(set) var ridExtensionID: UInt8?
+    /// A simulcast source: which of its layers is forwarded (nil for a single encoding).
+    var simulcast: SimulcastLayerSelector?
+    /// VP8 picture ids kept continuous across the forwarded layer's switches.
+    var pictureContinuity = VP8PictureContinuity()
 
     // Subscriber side.
     /// The publisher m-line feeding this one (valid while bound: the worker clears it before
@@ -62,7 +68,21 @@ struct MediaStreamState {
         self.audioLevelExtensionID = Self.audioLevelID(setup)
         self.midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
         self.midValue = Array(setup.mid.utf8)
+        self.ridExtensionID = Self.ridID(setup)
+        self.simulcast = Self.layerSelector(setup)
     }
+
+    private static func ridID(_ setup: StreamSetup) -> UInt8? {
+        setup.extensions.first { $0.uri == RTPExtensionURI.rtpStreamID }?.id
+    }
+
+    private static func layerSelector(_ setup: StreamSetup) -> SimulcastLayerSelector? {
+        setup.simulcastLayerCount > 1 ? SimulcastLayerSelector(layerCount: setup.simulcastLayerCount) : nil
+    }
+
+    /// The peer's SSRC whose packets this m-line forwards: the forwarded simulcast layer's, or
+    /// the single source's. Keyframe requests and NACKs name it.
+    var forwardedSourceSSRC: UInt32? { simulcast?.currentSSRC ?? remoteSSRC }
 
     private static func audioLevelID(_ setup: StreamSetup) -> UInt8? {
         setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
@@ -79,6 +99,10 @@ struct MediaStreamState {
         codec = CodecFamily(codecName: new.codecName)
         audioLevelExtensionID = Self.audioLevelID(new)
         midExtensionID = new.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        ridExtensionID = Self.ridID(new)
+        if simulcast?.layerCount != (new.simulcastLayerCount > 1 ? new.simulcastLayerCount : nil) {
+            simulcast = Self.layerSelector(new)
+        }
         if codecChanged || ssrcChanged {
             forwardedSSRC = nil
             sequence.pause()

@@ -66,7 +66,7 @@ extension WebRTCTransport {
     /// Upstream NACKs for the gaps in what the peer sends us (video).
     func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
         for index in streams.indices where streams[index].setup.kind == .video && streams[index].nacks.hasPending {
-            guard let mediaSSRC = streams[index].remoteSSRC else { continue }
+            guard let mediaSSRC = streams[index].forwardedSourceSSRC else { continue }
             var lost: [UInt16] = []
             streams[index].nacks.due(now: now) { lost.append($0) }
             guard !lost.isEmpty else { continue }
@@ -104,8 +104,9 @@ extension WebRTCTransport {
             streams[index].timestamps.sourceChanged()
             streams[index].waitingForKeyframe = codec.needsKeyframeToStart
             // The keyframe asked for at bind time may have gone by before this PeerConnection was
-            // up (the VideoRoom binds at offer time); ask again now that we can use one.
-            if codec.needsKeyframeToStart {
+            // up (the VideoRoom binds at offer time); ask again now that we can use one (unless
+            // this packet is one: a simulcast source switches layers on keyframes).
+            if codec.needsKeyframeToStart && !codec.startsDecodablePicture(packet) {
                 requestSourceKeyframe(streamIndex: index, now: now, output: output)
             }
         }
