@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import DTLS
 import FoundationEssentials
 #else
 import Foundation

@@ -1,3 +1,4 @@
+import SFUBase
 /// The VP8 RTP payload descriptor (RFC 7741 §4.2), parsed from the start of an RTP payload.
 ///
 /// Holds what forwarding needs: whether a packet starts a keyframe, the picture id and the

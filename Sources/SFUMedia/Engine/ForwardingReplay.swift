@@ -1,7 +1,9 @@
+import DTLS
 import Glibc
 import ICE
 import Logging
 import RTP
+import SFUBase
 
 /// A fixed, deterministic forwarding workload for benchmarks and `valgrind --tool=callgrind`
 /// (issue 4): one publisher's SRTP (AES-GCM) video packets go through the real receive path

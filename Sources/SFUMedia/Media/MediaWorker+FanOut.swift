@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Forwarding across workers. The routing tables change only in commands run on the worker that
 /// owns them, so the packet path reads them without locks:

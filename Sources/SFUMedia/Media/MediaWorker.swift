@@ -4,6 +4,7 @@ import Glibc
 import ICE
 import Logging
 import RTP
+import SFUBase
 import Synchronization
 
 /// One media thread: owns its UDP sockets and every transport assigned to it, and loops

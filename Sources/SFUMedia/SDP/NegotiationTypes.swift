@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// Inputs and outputs of `SDPNegotiator`. Plain values (strings and integers,

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Per-m-line state of a transport: which SSRC feeds it, when it last heard from it, and the
 /// rewriting state of what we send on it. Publisher m-lines also hold their forwarding targets;

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Which encoding of a simulcast source (one m-line sending several layers, RFC 8853) is
 /// forwarded: the highest layer the publisher is sending, falling back to the next one when it

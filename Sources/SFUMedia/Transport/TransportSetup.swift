@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// Everything a media worker needs to run one PeerConnection, derived from the negotiated SDP.

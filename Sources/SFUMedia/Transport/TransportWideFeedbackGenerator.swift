@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Receive side of transport-wide congestion control
 /// (draft-holmer-rmcat-transport-wide-cc-extensions-01): records when each packet of a peer's

@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// EchoTest behaviour: the peer's own RTCP feedback about the echoed streams is turned back into
 /// feedback about the streams it sends (SSRCs and sequence numbers translated), so its encoder

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Subscriber m-lines fed from another worker: feedback for their publisher travels as a
 /// command to the publisher's worker (keyframe requests, NACKs), never per forwarded packet.

@@ -1,5 +1,6 @@
 import Glibc
 import RTP
+import SFUBase
 
 /// RTCP reports, once a second: a sender report per m-line we send on (so receivers can sync
 /// audio and video and measure round trips) and receiver report blocks for what we receive

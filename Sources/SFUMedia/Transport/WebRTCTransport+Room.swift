@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// Room forwarding: a publisher's m-lines feed subscriber m-lines on the same worker. A packet is
 /// decrypted once by the publisher's transport; each subscriber gets its own copy with its

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Simulcast publishers: of the layers a peer sends on one m-line, one is forwarded (see
 /// `SimulcastLayerSelector`). Packets of the other layers stop here, before loss bookkeeping

@@ -1,6 +1,8 @@
+import DTLS
 import ICE
 import Logging
 import RTP
+import SFUBase
 
 /// One PeerConnection on the server side: ICE-lite agent, DTLS-SRTP endpoint, SRTP contexts and
 /// the per-m-line stream state, fed datagrams and time by its media worker.
