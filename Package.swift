@@ -88,14 +88,16 @@ let package = Package(
         .executableTarget(name: "sfu-embed-pair", dependencies: ["SFU"], path: "Tests/EmbedPair"),
         // Real SDP offers captured from aiortc and Chromium, shared by the SFU and Signaling tests.
         .target(name: "SDPTestFixtures", path: "Tests/SDPTestFixtures"),
+        // What several test targets share (a seeded random number generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SFUBaseTests", dependencies: ["SFUBase"]),
-        .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
-        .testTarget(name: "ICETests", dependencies: ["ICE"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "ICE"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP", "TestSupport"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "TestSupport"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "ICE", "TestSupport"]),
         .testTarget(
             name: "SFUMediaTests",
             dependencies: [
-                "SFUMedia", "WebRTCPeer", "SDPTestFixtures",
+                "SFUMedia", "WebRTCPeer", "SDPTestFixtures", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(

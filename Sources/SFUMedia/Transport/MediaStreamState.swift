@@ -15,6 +15,7 @@ struct MediaStreamState {
     var timestamps = TimestampRewriter()
     var reports: RTCPReportState
     private var lastKeyframeRequest: MonotonicInstant?
+    private var lastKeyframeRequestSSRC: UInt32?
     /// A keyframe request arrived inside the throttle interval; it is sent when the interval
     /// ends (dropping it would leave a subscriber that joined just then waiting for a keyframe).
     private(set) var keyframeRequestDeferred = false
@@ -127,12 +128,18 @@ struct MediaStreamState {
         return now.nanoseconds(since: last) >= UInt64(intervalSeconds) * 1_000_000_000
     }
 
-    mutating func mayRequestKeyframe(now: MonotonicInstant) -> Bool {
-        if let last = lastKeyframeRequest, now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds {
+    /// Whether a keyframe request for the peer's SSRC `ssrc` may go now. Throttled per SSRC: on a
+    /// simulcast m-line a request for one layer (the first packet's, say) must not hold back the
+    /// one for the layer actually forwarded.
+    mutating func mayRequestKeyframe(now: MonotonicInstant, ssrc: UInt32) -> Bool {
+        if let last = lastKeyframeRequest, lastKeyframeRequestSSRC == ssrc,
+            now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds
+        {
             keyframeRequestDeferred = true
             return false
         }
         lastKeyframeRequest = now
+        lastKeyframeRequestSSRC = ssrc
         keyframeRequestDeferred = false
         return true
     }

@@ -9,8 +9,8 @@ extension WebRTCTransport {
         if let publisher = streams[index].sourceTransport {
             publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
         } else if let remote = streams[index].remoteSource, let route = remote.route {
-            output.fanOut.send(to: remote.worker) { worker in
-                worker.handleRemoteKeyframeRequest(route: route)
+            output.fanOut.send(to: remote.worker) { worker, now in
+                worker.handleRemoteKeyframeRequest(route: route, now: now)
             }
         }
     }
@@ -36,7 +36,7 @@ extension WebRTCTransport {
         let consumer = output.fanOut.workerIndex
         let subscriber = id
         let requests = wanted
-        output.fanOut.send(to: remote.worker) { worker in
+        output.fanOut.send(to: remote.worker) { worker, _ in
             worker.handleRemoteRetransmission(
                 route: route, consumer: consumer, subscriber: subscriber, subscriberStream: index, requests: requests)
         }

@@ -1,4 +1,3 @@
-import Glibc
 import RTP
 import SFUBase
 
@@ -11,7 +10,7 @@ extension WebRTCTransport {
         else { return }
         var senderReports: [RTCPSenderReport] = []
         var blocks: [RTCPReportBlock] = []
-        let ntp = NTPTime.timestamp(unixNanoseconds: Self.wallClockNanoseconds())
+        let ntp = NTPTime.timestamp(unixNanoseconds: output.unixNanoseconds(at: now))
         for index in streams.indices {
             let stream = streams[index]
             if stream.setup.sends, stream.reports.packetsSent > 0 {
@@ -63,9 +62,4 @@ extension WebRTCTransport {
         }
     }
 
-    static func wallClockNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
 }

@@ -411,7 +411,7 @@ final class WebRTCTransport {
 
     func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
         guard let mediaSSRC = streams[streamIndex].forwardedSourceSSRC else { return }
-        guard streams[streamIndex].mayRequestKeyframe(now: now) else { return }
+        guard streams[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
         sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)
     }
 
