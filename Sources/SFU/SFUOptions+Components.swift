@@ -47,6 +47,7 @@ extension SFUOptions {
         configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
         configuration.eventQueueCapacity = limits.eventQueueCapacity
         configuration.longPollHold = limits.longPollHold.seconds
+        configuration.ipv6 = iceAddresses.contains { $0.contains(":") }
         return configuration
     }
 
@@ -55,7 +56,8 @@ extension SFUOptions {
             iceAddresses: iceAddresses, advertisedAddresses: advertisedAddresses, lowPort: mediaPorts.lowerBound,
             highPort: mediaPorts.upperBound, workerCount: mediaWorkers,
             socketReceiveBuffer: limits.socketReceiveBuffer, socketSendBuffer: limits.socketSendBuffer,
-            consentTimeout: limits.consentTimeout.seconds, roomPlacement: roomPlacement, udpGSO: udpGSO)
+            consentTimeout: limits.consentTimeout.seconds, roomPlacement: roomPlacement, udpGSO: udpGSO,
+            slowLinkThreshold: slowLinkThreshold)
     }
 
     func videoRoomConfiguration(observer: @escaping VideoRoomEventObserver) -> VideoRoomConfiguration {

@@ -105,11 +105,13 @@ public final class MediaEngine: Sendable {
     ) {
         let certificate = self.certificate
         let consentTimeout = configuration.consentTimeout
+        let slowLinkThreshold = configuration.slowLinkThreshold
         workers[allocation.workerIndex].commands.enqueue { worker, now in
             do {
                 let transport = try WebRTCTransport(
                     id: allocation.id, localCredentials: allocation.localCredentials, certificate: certificate,
-                    setup: setup, consentTimeout: consentTimeout, now: now, logger: worker.logger,
+                    setup: setup, consentTimeout: consentTimeout, slowLinkThreshold: slowLinkThreshold, now: now,
+                    logger: worker.logger,
                     events: events)
                 worker.install(transport)
             } catch {

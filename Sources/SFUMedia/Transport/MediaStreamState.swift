@@ -14,6 +14,10 @@ struct MediaStreamState {
     var sequence = SequenceRewriter()
     var timestamps = TimestampRewriter()
     var reports: RTCPReportState
+    /// Losses on what the peer sends on this m-line (Janus slowlink `uplink: false`), and on
+    /// what we send it, as its NACKs tell (`uplink: true`).
+    var receiveLoss: SlowLinkMonitor
+    var sendLoss: SlowLinkMonitor
     private var lastKeyframeRequest: MonotonicInstant?
     private var lastKeyframeRequestSSRC: UInt32?
     /// A keyframe request arrived inside the throttle interval; it is sent when the interval
@@ -62,7 +66,9 @@ struct MediaStreamState {
     /// Keyframe requests to one publisher are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000
 
-    init(_ setup: StreamSetup) {
+    init(_ setup: StreamSetup, slowLinkThreshold: Int = 0) {
+        self.receiveLoss = SlowLinkMonitor(threshold: slowLinkThreshold)
+        self.sendLoss = SlowLinkMonitor(threshold: slowLinkThreshold)
         self.setup = setup
         self.codec = CodecFamily(codecName: setup.codecName)
         self.remoteSSRC = setup.remoteSSRCs.first

@@ -56,6 +56,7 @@ extension WebRTCTransport {
                 requestKeyframe(streamIndex: index, now: now, output: output)
             case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
                 guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
+                noteNACKed(packet, streamIndex: index)
                 resendEchoed(nack: packet, streamIndex: index, output: output)
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.applicationLayer):
                 guard let remb = try? RTCPReceiverEstimatedMaxBitrate(packet) else { continue }

@@ -205,6 +205,7 @@ extension WebRTCTransport {
         for packet in compound {
             guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
+            if packet.isGenericNACK { noteNACKed(packet, streamIndex: index) }
             guard let publisher = streams[index].sourceTransport else {
                 if streams[index].remoteSource != nil {
                     handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)

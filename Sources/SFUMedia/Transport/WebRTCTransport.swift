@@ -36,6 +36,8 @@ final class WebRTCTransport {
     private(set) var connected = false
     private(set) var isFinished = false
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
+    /// Janus `slowlink_threshold` for this transport's m-lines (0: off).
+    let slowLinkThreshold: Int
     private var invalidPackets: RateLimitedLog
     let logger: Logger
     /// The worker counters that count this object as live (set by `MediaWorker.install`).
@@ -46,7 +48,7 @@ final class WebRTCTransport {
 
     init(
         id: UInt64, localCredentials: ICECredentials, certificate: DTLSCertificate, setup: TransportSetup,
-        consentTimeout: Double, now: MonotonicInstant, logger: Logger,
+        consentTimeout: Double, slowLinkThreshold: Int = 0, now: MonotonicInstant, logger: Logger,
         events: @escaping @Sendable (TransportEvent) -> Void
     ) throws {
         self.id = id
@@ -56,7 +58,8 @@ final class WebRTCTransport {
         self.dtlsRole = setup.dtlsRole
         self.dtls = try DTLSEndpoint(
             role: setup.dtlsRole, certificate: certificate, remoteFingerprint: setup.remoteFingerprint)
-        self.streams = setup.streams.map(MediaStreamState.init)
+        self.streams = setup.streams.map { MediaStreamState($0, slowLinkThreshold: slowLinkThreshold) }
+        self.slowLinkThreshold = slowLinkThreshold
         self.midExtensionID = setup.midExtensionID
         self.behaviour = setup.behaviour
         self.events = events
@@ -316,6 +319,7 @@ final class WebRTCTransport {
         }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
+            checkSlowLinks()
             sendReports(now: now, output: output)
             switch behaviour {
             case .echo: sendPeriodicFeedback(now: now, output: output)
@@ -355,7 +359,7 @@ final class WebRTCTransport {
                 streams[existing].adopt(stream)
                 index = existing
             } else {
-                streams.append(MediaStreamState(stream))
+                streams.append(MediaStreamState(stream, slowLinkThreshold: slowLinkThreshold))
                 index = streams.count - 1
             }
             learnAnnouncedSSRCs(streamIndex: index)

@@ -29,6 +29,8 @@ public struct JanusServerConfiguration: Sendable {
     public var eventQueueCapacity: Int = 1000
     /// CORS `allow_origin`; nil sends `*`.
     public var corsAllowOrigin: String? = nil
+    /// `server_info` `ipv6`: whether the media plane has an IPv6 ICE address.
+    public var ipv6: Bool = false
 
     public init() {}
 
@@ -40,6 +42,7 @@ public struct JanusServerConfiguration: Sendable {
         core.eventQueueCapacity = eventQueueCapacity
         core.serverName = serverName
         core.apiSecret = apiSecret
+        core.ipv6 = ipv6
         if httpPort != nil {
             core.transports["janus.transport.http"] = JanusPluginInfo(
                 name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",

@@ -66,7 +66,8 @@ final class InMemoryNetwork: @unchecked Sendable {
     }
 
     init(seed: UInt64, workers: Int = 2, placement: RoomPlacement = .spread,
-         defaultConditions: LinkConditions = LinkConditions()) throws {
+         defaultConditions: LinkConditions = LinkConditions(),
+         slowLinkThreshold: Int = MediaConfiguration().slowLinkThreshold) throws {
         random = SplitMix64(state: seed)
         now = MonotonicInstant(nanoseconds: 1_000_000_000_000)
         nextWorkerTurn = now.nanoseconds
@@ -75,7 +76,7 @@ final class InMemoryNetwork: @unchecked Sendable {
         logger.logLevel = .error
         let configuration = MediaConfiguration(
             iceAddresses: [Self.serverAddress], lowPort: Self.serverPort, highPort: Self.serverPort + 100,
-            workerCount: workers, consentTimeout: 30, roomPlacement: placement)
+            workerCount: workers, consentTimeout: 30, roomPlacement: placement, slowLinkThreshold: slowLinkThreshold)
         let sink = SendSink()
         engine = try MediaEngine(
             inMemory: configuration, certificate: EngineTest.serverCertificate, logger: logger
