@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: RTP → ICE → SFUMedia → Signaling → SFU (the embedding API) → sfu-server.
+// Layers point one way: RTP → ICE → SFUMedia → Signaling → SFU (the embedding API) → sfu-server;
+// VideoRoomControl (room rules: lobby, hands, roles; no media) sits on RTP beside SFUMedia.
 // C lives only in the C… shim targets.
 let package = Package(
     name: "swift-sfu",
@@ -12,6 +13,7 @@ let package = Package(
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "SFUMedia", targets: ["SFUMedia"]),
         .library(name: "Signaling", targets: ["Signaling"]),
+        .library(name: "VideoRoomControl", targets: ["VideoRoomControl"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
         .executable(name: "sfu-server", targets: ["sfu-server"]),
         .executable(name: "twin-daemon", targets: ["twin-daemon"]),
@@ -44,12 +46,15 @@ let package = Package(
                 "RTP", "ICE", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The room-control state machine of a VideoRoom room (lobby, hands, roles, moderator
+        // mutes): room logic, fed requests and time, touching no media.
+        .target(name: "VideoRoomControl", dependencies: ["RTP"]),
         // A client-side WebRTC peer (controlling ICE, DTLS-SRTP, RTP/RTCP) for tests and load generation.
         .target(name: "WebRTCPeer", dependencies: ["RTP", "ICE", "CSFUSystem"]),
         .target(
             name: "Signaling",
             dependencies: [
-                "SFUMedia",
+                "SFUMedia", "VideoRoomControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -60,7 +65,7 @@ let package = Package(
         .target(
             name: "SFU",
             dependencies: [
-                "SFUMedia", "Signaling",
+                "SFUMedia", "Signaling", "VideoRoomControl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -96,7 +101,18 @@ let package = Package(
                 "SFU", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
+        .testTarget(
+            name: "SignalingTests",
+            dependencies: [
+                "Signaling", "SDPTestFixtures", "VideoRoomControl",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "VideoRoomControlTests",
+            dependencies: [
+                "VideoRoomControl", "RTP",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

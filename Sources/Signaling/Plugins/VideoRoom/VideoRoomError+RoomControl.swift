@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Error codes of the room-control extension: 520–527, outside every range Janus uses (core
 /// 403–490, plugins 411–499), in the same `{"videoroom":"event","error_code":N,"error":"…"}`

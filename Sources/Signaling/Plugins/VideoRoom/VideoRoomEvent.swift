@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Something that happened in a VideoRoom, as a typed value for an embedder (the Janus clients
 /// get the same facts as JSON events). Produced by the room registry, handed to

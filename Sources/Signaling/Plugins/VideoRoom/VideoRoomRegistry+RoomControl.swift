@@ -1,5 +1,6 @@
 import RTP
 import SFUMedia
+import VideoRoomControl
 
 /// A joiner waiting in a room's lobby: its handle, and the `join` to replay once admitted (with
 /// the participant id it was given, so that moderators admit the id they saw).

@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Typed room-control events for `VideoRoomConfiguration.observer` (an embedder's `SFUEvent`s):
 /// lobby arrivals and departures, mutes and roles, read off one machine output before its

@@ -1,5 +1,6 @@
 import RTP
 import SFUMedia
+import VideoRoomControl
 
 /// Carries out what a room's `RoomControl` machine decided: effects on the room first (so an
 /// admitted joiner is in before the events addressed to it), then the events, rendered as

@@ -1,5 +1,6 @@
 import Logging
 import SFUMedia
+import VideoRoomControl
 
 /// All VideoRoom state: rooms, their participants and subscribers, and which handle is what.
 ///

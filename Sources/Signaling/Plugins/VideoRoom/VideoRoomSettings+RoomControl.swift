@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// The room-control properties of a room (README "Room control (extension)"): read from
 /// `create` (and the rooms file), written back to it, shown in `list` only when in use so a

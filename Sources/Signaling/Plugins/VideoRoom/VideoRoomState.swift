@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 // The registry's bookkeeping: plain values owned by `VideoRoomRegistry` (never shared).
 

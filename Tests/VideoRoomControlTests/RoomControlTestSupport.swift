@@ -1,5 +1,5 @@
 import RTP
-import SFUMedia
+import VideoRoomControl
 
 /// Shared helpers for the room-control state machine tests: a clock and short request helpers.
 struct RoomControlDriver {

@@ -1,6 +1,6 @@
 import PropertyBased
 import RTP
-import SFUMedia
+import VideoRoomControl
 import Testing
 
 /// Generated request sequences for the room-control machine, with invariants checked after

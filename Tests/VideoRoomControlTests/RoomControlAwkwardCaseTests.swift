@@ -1,5 +1,5 @@
 import RTP
-import SFUMedia
+import VideoRoomControl
 import Testing
 
 /// Hand-written cases of the room-control machine, the awkward ones first.
