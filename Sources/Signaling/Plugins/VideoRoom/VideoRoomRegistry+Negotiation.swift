@@ -6,7 +6,7 @@ extension VideoRoomRegistry {
     /// Answers a publisher's offer (first publish or renegotiation) and (re)starts its transport.
     /// Returns the JSEP answer and the `configured` event.
     func publish(
-        room roomID: UInt64, id: UInt64, fields: VideoRoomFields, offer jsep: JSEP, request: String
+        room roomID: UInt64, id: UInt64, options: PublishOptions, offer jsep: JSEP
     ) throws(VideoRoomError) -> (JSEP, JSONObject) {
         guard let room = rooms[roomID], var participant = room.participants[id] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid participant instance")
@@ -25,53 +25,9 @@ extension VideoRoomRegistry {
                     "Maximum number of publishers (\(room.settings.publishers)) already reached")
             }
         }
-        var policy = CodecPolicy()
-        policy.audioCodecs = room.settings.audioCodecs
-        policy.videoCodecs = room.settings.videoCodecs
-        if let forced = try fields.string("audiocodec")?.lowercased() {
-            guard room.settings.audioCodecs.contains(forced) else {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Audio codec unavailable in this room")
-            }
-            policy.audioCodecs = [forced]
-        }
-        if let forced = try fields.string("videocodec")?.lowercased() {
-            guard room.settings.videoCodecs.contains(forced) else {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Video codec unavailable in this room")
-            }
-            policy.videoCodecs = [forced]
-        }
-        policy.opusFEC = room.settings.opusFEC
-        policy.opusDTX = room.settings.opusDTX
-        // The forwarder repairs loss by retransmitting on the media SSRC and steers the sender
-        // with REMB; publisher RTX and transport-cc are not taken (see README-API.md).
-        policy.acceptRTX = false
-        policy.acceptedExtensions.remove(RTPExtensionURI.transportCC)
-        // Janus 1.1.2 does not take abs-send-time from publishers either (§10.2).
-        policy.acceptedExtensions.remove(RTPExtensionURI.absSendTime)
-        if !room.settings.audioLevelExt { policy.acceptedExtensions.remove(RTPExtensionURI.audioLevel) }
-        let bitrate = participant.bitrate ?? room.settings.bitrate
-        if room.settings.bitrateCap && bitrate > 0 { policy.bitrateCapKbps = Int(bitrate / 1000) }
-
-        // The same DTLS peer (fingerprint) re-offering: a renegotiation on the running transport,
-        // with an ICE restart when its credentials changed. Anything else is a new PeerConnection.
+        let policy = try codecPolicy(room: room.settings, participant: participant, options: options)
         let previous = participant.media
-        var renegotiating = false
-        var allocation: TransportAllocation
-        if let previous, offer.effectiveFingerprint?.text == previous.remoteFingerprint {
-            if offer.effectiveICEUfrag == previous.remoteICEUfrag {
-                renegotiating = true
-                allocation = previous.allocation
-            } else if let restarting = media as? any RoomMediaICERestart, let ufrag = offer.effectiveICEUfrag,
-                let pwd = offer.effectiveICEPwd
-            {
-                renegotiating = true
-                allocation = restarting.restartICE(previous.allocation, remote: ICECredentials(ufrag: ufrag, pwd: pwd))
-            } else {
-                allocation = media.allocateTransport(room: RoomKey(roomID))
-            }
-        } else {
-            allocation = media.allocateTransport(room: RoomKey(roomID))
-        }
+        let (allocation, renegotiating) = transport(for: offer, previous: previous, room: roomID)
         participant.sdpVersion += 1
         let result: NegotiationResult
         do {
@@ -83,12 +39,96 @@ extension VideoRoomRegistry {
             if !renegotiating { media.closeTransport(allocation) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: \(error)")
         }
-        let descriptions = Dictionary(
-            ((try? fields.array("descriptions")) ?? []).compactMap { item -> (String, String)? in
-                guard let mid = item["mid"]?.stringValue, let text = item["description"]?.stringValue else { return nil }
-                return (mid, text)
-            }, uniquingKeysWith: { _, last in last })
-        let streams: [PublishedStream] = result.media.compactMap { negotiated in
+        let streams = Self.publishedStreams(result, previous: previous, descriptions: options.descriptions)
+        var publisherMedia = PublisherMedia(
+            allocation: allocation, streams: streams, connected: renegotiating && (previous?.connected ?? false),
+            settings: PublisherSettings(), lastAnswer: result.answer, remoteICEUfrag: offer.effectiveICEUfrag,
+            remoteFingerprint: offer.effectiveFingerprint?.text,
+            generation: renegotiating ? (previous?.generation ?? 0) : allocateGeneration())
+        var withMedia = participant
+        withMedia.media = publisherMedia
+        publisherMedia.settings = publisherSettings(room: room.settings, participant: withMedia)
+        try runTransport(publisherMedia, negotiation: result, previous: renegotiating ? previous : nil,
+                         replacing: renegotiating ? nil : previous, handleID: participant.handleID)
+        participant.media = publisherMedia
+        rooms[roomID]?.participants[id] = participant
+
+        if let previous {
+            // Subscribers follow the publisher: same mids re-pointed, vanished mids unbound.
+            let kept = Set(streams.filter(\.subscribable).map(\.mid))
+            if previous.allocation != allocation { rebindFeed(room: roomID, feed: id) }
+            sourcesGone(room: roomID, feed: id, keepMids: kept)
+            if publisherMedia.connected { announcePublisher(room: roomID, id: id) }
+        }
+        return (JSEP(type: .answer, sdp: result.answer.text), configuredEvent(publisherMedia, room: room.settings))
+    }
+
+    /// `configured` with the negotiated streams and codecs.
+    private func configuredEvent(_ publisherMedia: PublisherMedia, room: VideoRoomSettings) -> JSONObject {
+        var event: JSONObject = [
+            "videoroom": "event", "room": .uint(room.room), "configured": "ok",
+            "streams": .array(publisherMedia.streams.map { .object(streamObject($0, room: room)) }),
+        ]
+        if let codec = publisherMedia.audioCodec { event["audio_codec"] = .string(codec.rawValue) }
+        if let codec = publisherMedia.videoCodec { event["video_codec"] = .string(codec.rawValue) }
+        return event
+    }
+
+    /// The room's codecs and extensions for a publisher's answer, narrowed by a forced codec.
+    private func codecPolicy(
+        room: VideoRoomSettings, participant: Participant, options: PublishOptions
+    ) throws(VideoRoomError) -> CodecPolicy {
+        var policy = CodecPolicy()
+        policy.audioCodecs = room.audioCodecs
+        policy.videoCodecs = room.videoCodecs
+        if let forced = try options.audioCodec.get()?.lowercased() {
+            guard room.audioCodecs.contains(forced) else {
+                throw VideoRoomError(VideoRoomError.invalidElement, "Audio codec unavailable in this room")
+            }
+            policy.audioCodecs = [forced]
+        }
+        if let forced = try options.videoCodec.get()?.lowercased() {
+            guard room.videoCodecs.contains(forced) else {
+                throw VideoRoomError(VideoRoomError.invalidElement, "Video codec unavailable in this room")
+            }
+            policy.videoCodecs = [forced]
+        }
+        policy.opusFEC = room.opusFEC
+        policy.opusDTX = room.opusDTX
+        // The forwarder repairs loss by retransmitting on the media SSRC and steers the sender
+        // with REMB; publisher RTX and transport-cc are not taken (see README-API.md).
+        policy.acceptRTX = false
+        policy.acceptedExtensions.remove(RTPExtensionURI.transportCC)
+        // Janus 1.1.2 does not take abs-send-time from publishers either (§10.2).
+        policy.acceptedExtensions.remove(RTPExtensionURI.absSendTime)
+        if !room.audioLevelExt { policy.acceptedExtensions.remove(RTPExtensionURI.audioLevel) }
+        let bitrate = participant.bitrate ?? room.bitrate
+        if room.bitrateCap && bitrate > 0 { policy.bitrateCapKbps = Int(bitrate / 1000) }
+        return policy
+    }
+
+    /// The same DTLS peer (fingerprint) re-offering: a renegotiation on the running transport,
+    /// with an ICE restart when its credentials changed. Anything else is a new PeerConnection.
+    private func transport(
+        for offer: SessionDescription, previous: PublisherMedia?, room roomID: UInt64
+    ) -> (TransportAllocation, renegotiating: Bool) {
+        guard let previous, offer.effectiveFingerprint?.text == previous.remoteFingerprint else {
+            return (media.allocateTransport(room: RoomKey(roomID)), false)
+        }
+        if offer.effectiveICEUfrag == previous.remoteICEUfrag { return (previous.allocation, true) }
+        if let restarting = media as? any RoomMediaICERestart, let ufrag = offer.effectiveICEUfrag,
+            let pwd = offer.effectiveICEPwd
+        {
+            return (restarting.restartICE(previous.allocation, remote: ICECredentials(ufrag: ufrag, pwd: pwd)), true)
+        }
+        return (media.allocateTransport(room: RoomKey(roomID)), false)
+    }
+
+    /// The published streams of a negotiation; descriptions and moderation carry over by mid.
+    private static func publishedStreams(
+        _ result: NegotiationResult, previous: PublisherMedia?, descriptions: [String: String]
+    ) -> [PublishedStream] {
+        result.media.compactMap { negotiated in
             guard negotiated.kind == .audio || negotiated.kind == .video || negotiated.kind == .application else {
                 return nil
             }
@@ -106,19 +146,20 @@ extension VideoRoomRegistry {
             stream.moderated = old?.moderated ?? false
             return stream
         }
-        var publisherMedia = PublisherMedia(
-            allocation: allocation, streams: streams, connected: renegotiating && (previous?.connected ?? false),
-            settings: PublisherSettings(), lastAnswer: result.answer, remoteICEUfrag: offer.effectiveICEUfrag,
-            remoteFingerprint: offer.effectiveFingerprint?.text,
-            generation: renegotiating ? (previous?.generation ?? 0) : allocateGeneration())
-        var withMedia = participant
-        withMedia.media = publisherMedia
-        publisherMedia.settings = publisherSettings(room: room.settings, participant: withMedia)
-        guard let setup = TransportSetup(negotiation: result, behaviour: .publisher(publisherMedia.settings)) else {
-            if !renegotiating { media.closeTransport(allocation) }
+    }
+
+    /// Hands the negotiated transport to the media plane: updated in place when `previous` is
+    /// the same PeerConnection, else started (closing `replacing`, the PeerConnection it ends).
+    private func runTransport(
+        _ publisherMedia: PublisherMedia, negotiation: NegotiationResult, previous: PublisherMedia?,
+        replacing: PublisherMedia?, handleID: UInt64
+    ) throws(VideoRoomError) {
+        let allocation = publisherMedia.allocation
+        guard let setup = TransportSetup(negotiation: negotiation, behaviour: .publisher(publisherMedia.settings)) else {
+            if previous == nil { media.closeTransport(allocation) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: bad ICE credentials or fingerprint")
         }
-        if renegotiating, let previous {
+        if let previous {
             if let renegotiation = media as? any RoomMediaRenegotiation {
                 renegotiation.updateTransport(allocation, setup: setup)
             }
@@ -127,28 +168,9 @@ extension VideoRoomRegistry {
             }
         } else {
             // A new PeerConnection: the old one (if any) goes.
-            if let previous { media.closeTransport(previous.allocation) }
+            if let replacing { media.closeTransport(replacing.allocation) }
             media.startTransport(
-                allocation, setup: setup,
-                events: eventSink(handleID: participant.handleID, generation: publisherMedia.generation))
+                allocation, setup: setup, events: eventSink(handleID: handleID, generation: publisherMedia.generation))
         }
-        participant.media = publisherMedia
-        rooms[roomID]?.participants[id] = participant
-
-        if let previous {
-            // Subscribers follow the publisher: same mids re-pointed, vanished mids unbound.
-            let kept = Set(streams.filter(\.subscribable).map(\.mid))
-            if previous.allocation != allocation { rebindFeed(room: roomID, feed: id) }
-            sourcesGone(room: roomID, feed: id, keepMids: kept)
-            if publisherMedia.connected { announcePublisher(room: roomID, id: id) }
-        }
-
-        var event: JSONObject = [
-            "videoroom": "event", "room": .uint(roomID), "configured": "ok",
-            "streams": .array(streams.map { .object(streamObject($0, room: room.settings)) }),
-        ]
-        if let codec = publisherMedia.audioCodec { event["audio_codec"] = .string(codec.rawValue) }
-        if let codec = publisherMedia.videoCodec { event["video_codec"] = .string(codec.rawValue) }
-        return (JSEP(type: .answer, sdp: result.answer.text), event)
     }
 }

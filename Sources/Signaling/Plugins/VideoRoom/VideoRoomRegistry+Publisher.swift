@@ -2,37 +2,49 @@ import SFUMedia
 
 /// Publisher-role participants (janus-api.md §8.4): join, publish/configure, unpublish, leave.
 extension VideoRoomRegistry {
-    func join(
-        handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
-    ) throws(VideoRoomError) {
+    /// `join`/`joinandconfigure` on a fresh handle: decoded, then as a publisher or subscriber.
+    func join(handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?) throws(VideoRoomError) {
+        try checkFreshHandle(handleID)
+        let request = try JoinRequest(fields)
+        if case .publisher(let join) = request {
+            defer { roomControlJoined(handleID: handleID, join) }
+            try self.join(request, handleID: handleID, transaction: transaction, jsep: jsep)
+        } else {
+            try self.join(request, handleID: handleID, transaction: transaction, jsep: jsep)
+        }
+    }
+
+    /// A decoded `join` (also an admitted joiner's, replayed from the lobby).
+    func join(_ request: JoinRequest, handleID: UInt64, transaction: String, jsep: JSEP?) throws(VideoRoomError) {
+        try checkFreshHandle(handleID)
+        switch request {
+        case .publisher(let join):
+            // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
+            try joinPublisher(join, handleID: handleID, transaction: transaction, jsep: jsep)
+        case .subscriber(let join):
+            // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
+            // reply is the usual `attached` with the server's own offer.
+            try joinSubscriber(join, handleID: handleID, transaction: transaction)
+        }
+    }
+
+    private func checkFreshHandle(_ handleID: UInt64) throws(VideoRoomError) {
         switch roles[handleID] ?? HandleRole.none {
         case .none: break
         case .publisher: throw VideoRoomError(VideoRoomError.alreadyJoined, "Already in as a publisher on this handle")
         case .subscriber: throw VideoRoomError(VideoRoomError.alreadyJoined, "Already in as a subscriber on this handle")
         case .gone, .kicked: throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
         }
-        let ptype = try fields.requiredString("ptype")
-        let roomID = try existingRoom(fields)
-        switch ptype {
-        case "publisher":
-            // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
-            try joinPublisher(handleID: handleID, room: roomID, transaction: transaction, fields: fields, jsep: jsep)
-        case "subscriber", "listener":
-            // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
-            // reply is the usual `attached` with the server's own offer.
-            try joinSubscriber(handleID: handleID, room: roomID, transaction: transaction, fields: fields)
-        default:
-            throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (ptype)")
-        }
     }
 
     private func joinPublisher(
-        handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
+        _ join: PublisherJoin, handleID: UInt64, transaction: String, jsep: JSEP?
     ) throws(VideoRoomError) {
-        guard let room = rooms[roomID], let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
-        try Self.checkJoinCredentials(room.settings, fields)
-        let display = try fields.string("display")
-        var userID = try fields.uint("id") ?? 0
+        let roomID = join.room
+        let room = try existingRoom(roomID)
+        guard let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
+        try room.settings.checkJoinCredentials(join.credentials)
+        var userID = join.id ?? 0
         if userID != 0 {
             guard room.participants[userID] == nil else {
                 throw VideoRoomError(VideoRoomError.idExists, "User ID \(userID) already exists")
@@ -43,35 +55,8 @@ extension VideoRoomRegistry {
         if let jsep, jsep.type == .answer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
-        // Per-user talking thresholds and bitrate are validated before anything changes.
-        let bitrate = try fields.uint32("bitrate")
-        let activePackets = try fields.uint("audio_active_packets")
-        let levelAverage = try fields.uint("audio_level_average")
-        var privateID: UInt32
-        repeat { privateID = UInt32.random(in: 1...UInt32.max) } while room.participants.values.contains {
-            $0.privateID == privateID
-        }
-        var participant = Participant(id: userID, privateID: privateID, handleID: handleID, context: context)
-        participant.display = display
-        participant.metadata = fields.body["metadata"]
-        participant.bitrate = bitrate.map(VideoRoomSettings.normalisedBitrate)
-        participant.audioActivePackets = activePackets.map { Int(clamping: max(1, $0)) }
-        participant.audioLevelAverage = levelAverage.map { Int(clamping: min(127, max(1, $0))) }
-
-        var joined: JSONObject = [
-            "videoroom": "joined", "room": .uint(roomID), "description": .string(room.settings.description),
-            "id": .uint(userID), "private_id": .int(Int64(privateID)),
-            "publishers": .array(
-                room.participants.values.filter(\.isActivePublisher).sorted { $0.id < $1.id }.map {
-                    .object(publisherObject($0, room: room.settings))
-                }),
-        ]
-        if room.settings.notifyJoining {
-            joined["attendees"] = .array(
-                room.participants.values.filter { !$0.isActivePublisher }.sorted { $0.id < $1.id }.map {
-                    .object(attendee($0))
-                })
-        }
+        let participant = newParticipant(join, id: userID, handleID: handleID, context: context, room: room)
+        var joined = joinedEvent(room: room, id: userID, privateID: participant.privateID)
         rooms[roomID]?.participants[userID] = participant
         roles[handleID] = .publisher(room: roomID, id: userID)
         emit(.participantJoined, room: roomID, participant: participant)
@@ -85,7 +70,7 @@ extension VideoRoomRegistry {
             return
         }
         do {
-            let (answer, configured) = try publish(room: roomID, id: userID, fields: fields, offer: jsep, request: "publish")
+            let (answer, configured) = try publish(room: roomID, id: userID, options: join.publish, offer: jsep)
             for (key, value) in configured where key != "videoroom" && key != "configured" && key != "room" {
                 joined[key] = value
             }
@@ -95,6 +80,41 @@ extension VideoRoomRegistry {
             push(handleID, transaction: transaction, joined)
             throw error
         }
+    }
+
+    private func newParticipant(
+        _ join: PublisherJoin, id: UInt64, handleID: UInt64, context: PluginHandleContext, room: Room
+    ) -> Participant {
+        var privateID: UInt32
+        repeat { privateID = UInt32.random(in: 1...UInt32.max) } while room.participants.values.contains {
+            $0.privateID == privateID
+        }
+        var participant = Participant(id: id, privateID: privateID, handleID: handleID, context: context)
+        participant.display = join.display
+        participant.metadata = join.metadata
+        participant.bitrate = join.bitrate.map(VideoRoomSettings.normalisedBitrate)
+        participant.audioActivePackets = join.audioActivePackets.map { Int(clamping: max(1, $0)) }
+        participant.audioLevelAverage = join.audioLevelAverage.map { Int(clamping: min(127, max(1, $0))) }
+        return participant
+    }
+
+    /// `joined` (§8.4): the room's active publishers, and its other attendees with `notify_joining`.
+    private func joinedEvent(room: Room, id: UInt64, privateID: UInt32) -> JSONObject {
+        var joined: JSONObject = [
+            "videoroom": "joined", "room": .uint(room.settings.room), "description": .string(room.settings.description),
+            "id": .uint(id), "private_id": .int(Int64(privateID)),
+            "publishers": .array(
+                room.participants.values.filter(\.isActivePublisher).sorted { $0.id < $1.id }.map {
+                    .object(publisherObject($0, room: room.settings))
+                }),
+        ]
+        if room.settings.notifyJoining {
+            joined["attendees"] = .array(
+                room.participants.values.filter { !$0.isActivePublisher }.sorted { $0.id < $1.id }.map {
+                    .object(attendee($0))
+                })
+        }
+        return joined
     }
 
     func attendee(_ participant: Participant) -> JSONObject {
@@ -107,7 +127,8 @@ extension VideoRoomRegistry {
     // MARK: Requests on a joined publisher handle
 
     func publisherRequest(
-        _ request: String, room roomID: UInt64, id: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
+        _ name: VideoRoomRequestName, room roomID: UInt64, id: UInt64, transaction: String, fields: VideoRoomFields,
+        jsep: JSEP?
     ) throws(VideoRoomError) {
         guard let participant = rooms[roomID]?.participants[id] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid participant instance")
@@ -115,84 +136,67 @@ extension VideoRoomRegistry {
         if let jsep, jsep.type == .answer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
-        switch request {
-        case "publish", "configure":
-            if request == "publish" {
-                guard participant.media == nil else {
-                    throw VideoRoomError(VideoRoomError.alreadyPublished, "Can't publish, already published")
-                }
-                guard let jsep else { throw .missing("jsep") }
-                try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: false, hasOffer: true)
-                let (answer, event) = try publish(room: roomID, id: id, fields: fields, offer: jsep, request: request)
-                push(participant.handleID, transaction: transaction, event, jsep: answer)
-                return
+        switch name {
+        case .publish:
+            guard participant.media == nil else {
+                throw VideoRoomError(VideoRoomError.alreadyPublished, "Can't publish, already published")
             }
-            try configureWithoutSDP(room: roomID, id: id, fields: fields, notify: true, hasOffer: jsep != nil)
+            guard let jsep else { throw .missing("jsep") }
+            let configure = try PublisherConfigure(fields)
+            try configureWithoutSDP(room: roomID, id: id, configure, notify: false, hasOffer: true)
+            let (answer, event) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
+            push(participant.handleID, transaction: transaction, event, jsep: answer)
+        case .configure:
+            let configure = try PublisherConfigure(fields)
+            try configureWithoutSDP(room: roomID, id: id, configure, notify: true, hasOffer: jsep != nil)
             if let jsep {
-                let (answer, event) = try publish(room: roomID, id: id, fields: fields, offer: jsep, request: request)
+                let (answer, event) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
                 push(participant.handleID, transaction: transaction, event, jsep: answer)
             } else {
                 push(participant.handleID, transaction: transaction,
                      ["videoroom": "event", "room": .uint(roomID), "configured": "ok"])
             }
-        case "unpublish":
+        case .unpublish:
             guard participant.media != nil else {
                 throw VideoRoomError(VideoRoomError.notPublished, "Can't unpublish, not published")
             }
             unpublish(room: roomID, id: id,
                       selfEvent: (transaction, ["videoroom": "event", "room": .uint(roomID), "unpublished": "ok"]),
                       hangupReason: "Close PC")
-        case "leave":
+        case .leave:
             leavePublisher(room: roomID, id: id, notifySelf: true, transaction: transaction)
         default:
             // Subscriber-only requests (start, pause, switch, subscribe, …) on a publisher handle.
-            throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(request)'")
+            throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
     }
 
-    /// The keys of `configure` that need no renegotiation.
+    /// The keys of `configure` that need no renegotiation (validated before anything changes).
     private func configureWithoutSDP(
-        room roomID: UInt64, id: UInt64, fields: VideoRoomFields, notify: Bool, hasOffer: Bool
+        room roomID: UInt64, id: UInt64, _ configure: PublisherConfigure, notify: Bool, hasOffer: Bool
     ) throws(VideoRoomError) {
         guard var participant = rooms[roomID]?.participants[id] else { return }
-        // Validate everything first so that an error changes nothing.
-        let bitrate = try fields.uint32("bitrate")
-        let keyframe = try fields.bool("keyframe") ?? false
-        let display = try fields.string("display")
-        let activePackets = try fields.uint("audio_active_packets")
-        let levelAverage = try fields.uint("audio_level_average")
-        _ = try fields.bool("record")
-        _ = try fields.string("filename")
-        _ = try fields.string("audiocodec")
-        _ = try fields.string("videocodec")
-        let streams = try streamChanges(fields, participant: participant, requireMid: true)
-        let descriptions = try descriptionChanges(fields)
-
-        if let bitrate { participant.bitrate = VideoRoomSettings.normalisedBitrate(bitrate) }
-        if let activePackets { participant.audioActivePackets = Int(clamping: max(1, activePackets)) }
-        if let levelAverage { participant.audioLevelAverage = Int(clamping: min(127, max(1, levelAverage))) }
-        var keyframeMids: [String?] = keyframe ? [nil] : []
-        for change in streams {
+        for change in configure.streams where participant.media?.stream(mid: change.mid) == nil {
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(change.mid)' published")
+        }
+        if let bitrate = configure.bitrate { participant.bitrate = VideoRoomSettings.normalisedBitrate(bitrate) }
+        if let value = configure.audioActivePackets { participant.audioActivePackets = Int(clamping: max(1, value)) }
+        if let value = configure.audioLevelAverage {
+            participant.audioLevelAverage = Int(clamping: min(127, max(1, value)))
+        }
+        var keyframeMids: [String?] = configure.keyframe ? [nil] : []
+        for change in configure.streams {
             if let send = change.send {
                 if send { participant.userMutedMids.remove(change.mid) } else { participant.userMutedMids.insert(change.mid) }
             }
             if change.keyframe { keyframeMids.append(change.mid) }
         }
-        var descriptionChanged = false
         // With an offer the negotiation applies the descriptions and re-announces once.
-        if !hasOffer, var publisherMedia = participant.media {
-            for (mid, text) in descriptions {
-                if let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid }) {
-                    publisherMedia.streams[index].description = text
-                    descriptionChanged = true
-                }
-            }
-            participant.media = publisherMedia
-        }
-        let displayChanged = display != nil && display != participant.display
-        if let display { participant.display = display }
-        let metadataChanged = fields.body["metadata"] != nil && fields.body["metadata"] != participant.metadata
-        if let metadata = fields.body["metadata"] { participant.metadata = metadata }
+        let descriptionChanged = !hasOffer && participant.describe(configure.descriptions)
+        let displayChanged = configure.display != nil && configure.display != participant.display
+        if let display = configure.display { participant.display = display }
+        let metadataChanged = configure.metadata != nil && configure.metadata != participant.metadata
+        if let metadata = configure.metadata { participant.metadata = metadata }
         rooms[roomID]?.participants[id] = participant
 
         applyPublisherSettings(room: roomID, id: id)
@@ -209,60 +213,6 @@ extension VideoRoomRegistry {
                                excluding: id)
         }
         if descriptionChanged { announcePublisher(room: roomID, id: id) }
-    }
-
-    struct StreamChange {
-        var mid: String
-        var send: Bool?
-        var keyframe: Bool
-    }
-
-    /// `streams:[{mid, send, keyframe}]` (or legacy top-level `mid`/`send`).
-    private func streamChanges(
-        _ fields: VideoRoomFields, participant: Participant, requireMid: Bool
-    ) throws(VideoRoomError) -> [StreamChange] {
-        var items: [JSONObject] = []
-        if let streams = try fields.array("streams") {
-            for item in streams {
-                guard let object = item.objectValue else {
-                    throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element type (streams should be an array of objects)")
-                }
-                items.append(object)
-            }
-            if items.count > 1, items.contains(where: { $0["mid"] == nil }) {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (mid is required with more than one stream)")
-            }
-        } else if fields.has("mid") {
-            items = [fields.body]
-        }
-        var changes: [StreamChange] = []
-        for item in items {
-            let itemFields = VideoRoomFields(item)
-            guard let mid = try itemFields.string("mid") else {
-                if items.count == 1 { continue }
-                throw .missing("mid")
-            }
-            guard participant.media?.stream(mid: mid) != nil else {
-                throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' published")
-            }
-            changes.append(StreamChange(mid: mid, send: try itemFields.bool("send"),
-                                        keyframe: try itemFields.bool("keyframe") ?? false))
-        }
-        return changes
-    }
-
-    /// `descriptions:[{mid, description}]`.
-    private func descriptionChanges(_ fields: VideoRoomFields) throws(VideoRoomError) -> [(String, String)] {
-        guard let items = try fields.array("descriptions") else { return [] }
-        var out: [(String, String)] = []
-        for item in items {
-            guard let object = item.objectValue else {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element type (descriptions should be an array of objects)")
-            }
-            let itemFields = VideoRoomFields(object)
-            out.append((try itemFields.requiredString("mid"), try itemFields.requiredString("description")))
-        }
-        return out
     }
 
     /// Pushes the participant's current knobs (bitrate, mutes, talking thresholds) to its transport.

@@ -62,8 +62,7 @@ extension VideoRoomRegistry {
         guard let waiting = waitingHandle(room: room, id: id) else { return }
         waitingHandles[waiting.handleID] = nil
         do throws(VideoRoomError) {
-            try join(handleID: waiting.handleID, transaction: waiting.transaction, fields: VideoRoomFields(waiting.body),
-                     jsep: nil)
+            try join(.publisher(waiting.join), handleID: waiting.handleID, transaction: waiting.transaction, jsep: nil)
         } catch {
             // The room changed under the joiner (a new pin, an id taken meanwhile): it is out.
             push(waiting.handleID, transaction: waiting.transaction, error.data)
@@ -102,12 +101,8 @@ extension VideoRoomRegistry {
     // MARK: Rendering
 
     /// `{"id": N, "display": "…"}` of a member or a waiting joiner.
-    func controlPerson(_ id: UInt64, room: UInt64) -> JSONValue {
-        var object: JSONObject = ["id": .uint(id)]
-        if let display = rooms[room]?.participants[id]?.display ?? waitingHandle(room: room, id: id)?.display {
-            object["display"] = .string(display)
-        }
-        return .object(object)
+    func controlPerson(_ id: UInt64, room: UInt64) -> ControlPerson {
+        ControlPerson(id: id, display: rooms[room]?.participants[id]?.display ?? waitingHandle(room: room, id: id)?.display)
     }
 
     func roomControlEventData(_ kind: RoomControlEventKind, room: UInt64) -> JSONObject {
@@ -120,10 +115,10 @@ extension VideoRoomRegistry {
             if let description = rooms[room]?.settings.description { data["description"] = .string(description) }
         case .lobby(let waiting, let change):
             data["videoroom"] = "lobby"
-            data["waiting"] = .array(waiting.map { controlPerson($0, room: room) })
+            data["waiting"] = .array(waiting.map { controlPerson($0, room: room).json })
             switch change {
             case .arrived(let id)?:
-                data["arrived"] = controlPerson(id, room: room)
+                data["arrived"] = controlPerson(id, room: room).json
             case .departed(let id, let reason)?:
                 data["departed"] = .object(["id": .uint(id), "reason": .string(reason.rawValue)])
             case nil:
@@ -131,7 +126,7 @@ extension VideoRoomRegistry {
             }
         case .hands(let queue):
             data["videoroom"] = "hands"
-            data["hands"] = .array(queue.map { controlPerson($0, room: room) })
+            data["hands"] = .array(queue.map { controlPerson($0, room: room).json })
         case .role(let id, let role):
             data["videoroom"] = "role"
             data["id"] = .uint(id)

@@ -1,127 +1,112 @@
 import SFUMedia
 
-/// Synchronous requests (janus-api.md §8.3): answered in the `success` of the `message`.
+/// Synchronous requests (janus-api.md §8.3): answered in the `success` of the `message`, and
+/// the typed room API of an embedder (`SFUServer`), which calls `perform` directly.
 extension VideoRoomRegistry {
-    func handleSynchronous(_ request: String, fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
+    func perform(_ request: RoomRequest) throws(VideoRoomError) -> RoomReply {
         switch request {
-        case "create": return try create(fields)
-        case "edit": return try edit(fields)
-        case "destroy": return try destroy(fields)
-        case "exists":
-            let room = try fields.room()
-            return ["videoroom": "success", "room": .uint(room), "exists": .bool(rooms[room] != nil)]
-        case "list": return try list(fields)
-        case "allowed": return try allowed(fields)
-        case "kick": return try kick(fields)
-        case "moderate": return try moderate(fields)
-        case "listparticipants": return try listParticipants(fields)
-        default:
-            // rtp_forward, stop_rtp_forward, listforwarders, enable_recording and the
-            // remote-publisher (cascading) requests: swift-sfu has no plain-RTP forwarders
-            // and no recorder.
-            throw VideoRoomError(VideoRoomError.unknown, "Request '\(request)' is not supported by swift-sfu")
+        case .create(let create): return try self.create(create)
+        case .edit(let edit): return try self.edit(edit)
+        case .destroy(let destroy): return try self.destroy(destroy)
+        case .exists(let room): return .exists(room: room, rooms[room] != nil)
+        case .list(let adminKey): return list(adminKey: adminKey)
+        case .allowed(let change): return try allowed(change)
+        case .kick(let room, let secret, let participant): return try kick(room: room, secret: secret, participant)
+        case .moderate(let moderation): return try moderate(moderation)
+        case .listParticipants(let room): return try listParticipants(room: room)
         }
     }
 
-    func existingRoom(_ fields: VideoRoomFields) throws(VideoRoomError) -> UInt64 {
-        let room = try fields.room()
-        guard rooms[room] != nil else { throw .noSuchRoom(room) }
+    /// The room `id`, which must exist (426), after its `secret` check (429/433).
+    func existingRoom(_ id: UInt64, secret: GivenSecret? = nil) throws(VideoRoomError) -> Room {
+        guard let room = rooms[id] else { throw .noSuchRoom(id) }
+        try secret?.check(room.settings.secret)
         return room
     }
 
     // MARK: create / edit / destroy
 
-    private func checkAdminKey(_ fields: VideoRoomFields) throws(VideoRoomError) {
-        guard let adminKey = configuration.adminKey else { return }
-        guard let given = try fields.string("admin_key") else { throw .missing("admin_key") }
-        guard given == adminKey else {
-            throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (wrong admin_key)")
+    private func create(_ create: CreateRoom) throws(VideoRoomError) -> RoomReply {
+        if let adminKey = configuration.adminKey {
+            try create.adminKey.check(adminKey, wrong: VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (wrong admin_key)"))
         }
-    }
-
-    private func create(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        try checkAdminKey(fields)
-        try VideoRoomSettings.validateCodecNames(fields)
-        let permanent = try fields.bool("permanent") ?? false
-        if permanent && store == nil {
+        if create.permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't create permanent room")
         }
-        var id = try fields.uint("room") ?? 0
+        var id = create.room ?? 0
         if id == 0 {
             repeat { id = Self.randomID() } while rooms[id] != nil
         } else if rooms[id] != nil {
             throw VideoRoomError(VideoRoomError.roomExists, "Room \(id) already exists")
         }
-        let settings = try VideoRoomSettings(room: id, create: fields)
-        rooms[id] = Room(settings: settings, permanent: permanent)
-        if permanent { try persist() }
+        var settings = create.settings
+        settings.room = id
+        if !create.described { settings.description = "Room \(id)" }
+        rooms[id] = Room(settings: settings, permanent: create.permanent)
+        if create.permanent { try persist() }
         emit(.roomCreated, room: id)
         logger.info("videoroom: created room \(id)")
-        return ["videoroom": "created", "room": .uint(id), "permanent": .bool(permanent)]
+        return .created(room: id, permanent: create.permanent)
     }
 
-    private func edit(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard var room = rooms[id] else { throw .noSuchRoom(id) }
-        try fields.checkSecret(room.settings.secret)
-        let permanent = try fields.bool("permanent") ?? false
-        if permanent && store == nil {
+    private func edit(_ edit: EditRoom) throws(VideoRoomError) -> RoomReply {
+        let id = edit.room
+        var room = try existingRoom(id, secret: edit.secret)
+        if edit.permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't edit room permanently")
         }
         var settings = room.settings
-        if let value = try fields.string("new_description"), !value.isEmpty { settings.description = value }
-        if let value = try fields.string("new_secret") { settings.secret = value.isEmpty ? nil : value }
-        if let value = try fields.string("new_pin") { settings.pin = value.isEmpty ? nil : value }
-        if let value = try fields.bool("new_is_private") { settings.isPrivate = value }
-        if let value = try fields.bool("new_require_pvtid") { settings.requirePvtID = value }
-        if let value = try fields.uint32("new_bitrate") { settings.bitrate = VideoRoomSettings.normalisedBitrate(value) }
-        if let value = try fields.uint32("new_fir_freq") { settings.firFreq = value }
-        if let value = try fields.uint("new_publishers") { settings.publishers = Int(clamping: max(1, value)) }
-        _ = try fields.bool("new_lock_record")
-        _ = try fields.string("new_rec_dir")
-        let controlEdit = try RoomControlEdit(fields)
-        controlEdit.apply(to: &settings)
+        if let value = edit.description { settings.description = value }
+        if let value = edit.newSecret { settings.secret = value.isEmpty ? nil : value }
+        if let value = edit.newPin { settings.pin = value.isEmpty ? nil : value }
+        if let value = edit.isPrivate { settings.isPrivate = value }
+        if let value = edit.requirePvtID { settings.requirePvtID = value }
+        if let value = edit.bitrate { settings.bitrate = VideoRoomSettings.normalisedBitrate(value) }
+        if let value = edit.firFreq { settings.firFreq = value }
+        if let value = edit.publishers { settings.publishers = Int(clamping: max(1, value)) }
+        edit.control.apply(to: &settings)
         room.settings = settings
-        if permanent { room.permanent = true }
+        if edit.permanent { room.permanent = true }
         rooms[id] = room
-        applyRoomControlEdit(controlEdit, room: id)
+        applyRoomControlEdit(edit.control, room: id)
         // Bitrate and keyframe interval changes reach the running publishers at once.
         for participantID in room.participants.keys { applyPublisherSettings(room: id, id: participantID) }
-        if room.permanent && permanent { try persist() }
-        return ["videoroom": "edited", "room": .uint(id), "permanent": .bool(permanent)]
+        if room.permanent && edit.permanent { try persist() }
+        return .edited(room: id, permanent: edit.permanent)
     }
 
-    private func destroy(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard let room = rooms[id] else { throw .noSuchRoom(id) }
-        try fields.checkSecret(room.settings.secret)
-        let permanent = try fields.bool("permanent") ?? false
-        if permanent && store == nil {
+    private func destroy(_ destroy: DestroyRoom) throws(VideoRoomError) -> RoomReply {
+        let id = destroy.room
+        let room = try existingRoom(id, secret: destroy.secret)
+        if destroy.permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't destroy room permanently")
         }
-        let event: JSONObject = ["videoroom": "destroyed", "room": .uint(id)]
         closeLobby(room: id)
-        for participant in room.participants.values {
-            participant.context.push(.event(transaction: nil, data: event, jsep: nil))
-            if let media = participant.media {
-                self.media.closeTransport(media.allocation)
-                participant.context.push(.hangup(reason: "Close PC"))
-            }
-            roles[participant.handleID] = .gone
-            if participant.isActivePublisher { emit(.publishingStopped, room: id, participant: participant) }
-            emit(.participantLeft(.roomDestroyed), room: id, participant: participant)
-        }
-        for subscriber in room.subscribers.values {
-            subscriber.context.push(.event(transaction: nil, data: event, jsep: nil))
-            media.closeTransport(subscriber.allocation)
-            if subscriber.started { subscriber.context.push(.hangup(reason: "Close PC")) }
-            roles[subscriber.handleID] = .gone
-        }
+        for participant in room.participants.values { endParticipantForDestroy(participant, room: id) }
+        for subscriber in room.subscribers.values { endSubscriberForDestroy(subscriber, room: id) }
         rooms[id] = nil
-        if permanent || room.permanent { try persist() }
+        if destroy.permanent || room.permanent { try persist() }
         emit(.roomDestroyed, room: id)
         logger.info("videoroom: destroyed room \(id)")
-        return ["videoroom": "destroyed", "room": .uint(id), "permanent": .bool(permanent)]
+        return .destroyed(room: id, permanent: destroy.permanent)
+    }
+
+    private func endParticipantForDestroy(_ participant: Participant, room id: UInt64) {
+        participant.context.push(.event(transaction: nil, data: ["videoroom": "destroyed", "room": .uint(id)], jsep: nil))
+        if let media = participant.media {
+            self.media.closeTransport(media.allocation)
+            participant.context.push(.hangup(reason: "Close PC"))
+        }
+        roles[participant.handleID] = .gone
+        if participant.isActivePublisher { emit(.publishingStopped, room: id, participant: participant) }
+        emit(.participantLeft(.roomDestroyed), room: id, participant: participant)
+    }
+
+    private func endSubscriberForDestroy(_ subscriber: Subscriber, room id: UInt64) {
+        subscriber.context.push(.event(transaction: nil, data: ["videoroom": "destroyed", "room": .uint(id)], jsep: nil))
+        media.closeTransport(subscriber.allocation)
+        if subscriber.started { subscriber.context.push(.hangup(reason: "Close PC")) }
+        roles[subscriber.handleID] = .gone
     }
 
     /// Writes every permanent room to the rooms file.
@@ -137,69 +122,49 @@ extension VideoRoomRegistry {
 
     // MARK: list / allowed / listparticipants
 
-    private func list(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let key = try fields.string("admin_key")
-        let showPrivate = key != nil && key == configuration.adminKey
-        let entries: [JSONValue] = rooms.values
+    private func list(adminKey: String?) -> RoomReply {
+        let showPrivate = adminKey != nil && adminKey == configuration.adminKey
+        return .list(rooms.values
             .filter { showPrivate || !$0.settings.isPrivate }
             .sorted { $0.settings.room < $1.settings.room }
-            .map { .object($0.settings.listEntry(participants: $0.participants.count)) }
-        return ["videoroom": "success", "list": .array(entries)]
+            .map { RoomListing(settings: $0.settings, participants: $0.participants.count) })
     }
 
-    private func allowed(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard var room = rooms[id] else { throw .noSuchRoom(id) }
-        try fields.checkSecret(room.settings.secret)
-        let action = try fields.requiredString("action")
-        let tokens = try fields.strings("allowed")
-        switch action {
-        case "enable":
+    private func allowed(_ change: AllowedChange) throws(VideoRoomError) -> RoomReply {
+        var room = try existingRoom(change.room, secret: change.secret)
+        switch change.action {
+        case .enable:
             room.settings.checkAllowed = true
-        case "disable":
+        case .disable:
             room.settings.checkAllowed = false
-        case "add":
-            guard let tokens else { throw .missing("allowed") }
-            for token in tokens where !room.settings.allowed.contains(token) { room.settings.allowed.append(token) }
-        case "remove":
-            guard let tokens else { throw .missing("allowed") }
-            room.settings.allowed.removeAll { tokens.contains($0) }
-        default:
-            throw VideoRoomError(VideoRoomError.invalidElement, "Unsupported action '\(action)' (allowed)")
+        case .add:
+            for token in change.tokens where !room.settings.allowed.contains(token) { room.settings.allowed.append(token) }
+        case .remove:
+            room.settings.allowed.removeAll { change.tokens.contains($0) }
         }
-        rooms[id] = room
-        var response: JSONObject = ["videoroom": "success", "room": .uint(id)]
-        if action != "disable" { response["allowed"] = .array(room.settings.allowed.map { .string($0) }) }
-        return response
+        rooms[change.room] = room
+        return .allowed(room: change.room, tokens: change.action == .disable ? nil : room.settings.allowed)
     }
 
-    private func listParticipants(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard let room = rooms[id] else { throw .noSuchRoom(id) }
-        let list: [JSONValue] = room.participants.values.sorted { $0.id < $1.id }.map { participant in
-            var entry: JSONObject = ["id": .uint(participant.id), "publisher": .bool(participant.isActivePublisher)]
-            if let display = participant.display { entry["display"] = .string(display) }
-            if let metadata = participant.metadata { entry["metadata"] = metadata }
-            if room.settings.audioLevelEvent && participant.isActivePublisher {
-                entry["talking"] = .bool(participant.isTalking)
-            }
-            return .object(entry)
-        }
-        return ["videoroom": "participants", "room": .uint(id), "participants": .array(list)]
+    private func listParticipants(room id: UInt64) throws(VideoRoomError) -> RoomReply {
+        let room = try existingRoom(id)
+        return .participants(room: id, room.participants.values.sorted { $0.id < $1.id }.map { participant in
+            ParticipantListing(
+                id: participant.id, display: participant.display, metadata: participant.metadata,
+                publisher: participant.isActivePublisher,
+                talking: room.settings.audioLevelEvent && participant.isActivePublisher ? participant.isTalking : nil)
+        })
     }
 
     // MARK: kick / moderate
 
-    private func kick(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard let room = rooms[id] else { throw .noSuchRoom(id) }
-        try fields.checkSecret(room.settings.secret)
-        let userID = try fields.requiredUInt("id")
+    private func kick(room id: UInt64, secret: GivenSecret, _ userID: UInt64) throws(VideoRoomError) -> RoomReply {
+        let room = try existingRoom(id, secret: secret)
         guard room.participants[userID] != nil else {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
         }
         removeParticipant(room: id, userID: userID)
-        return ["videoroom": "success"]
+        return .success
     }
 
     /// Kicks a participant out (`kick`, or a moderator's `remove_participant`).
@@ -226,29 +191,26 @@ extension VideoRoomRegistry {
         }
     }
 
-    private func moderate(_ fields: VideoRoomFields) throws(VideoRoomError) -> JSONObject {
-        let id = try existingRoom(fields)
-        guard let room = rooms[id] else { throw .noSuchRoom(id) }
-        try fields.checkSecret(room.settings.secret)
-        let userID = try fields.requiredUInt("id")
-        let mid = try fields.requiredString("mid")
-        guard let mute = try fields.bool("mute") else { throw .missing("mute") }
+    private func moderate(_ moderation: Moderation) throws(VideoRoomError) -> RoomReply {
+        let id = moderation.room
+        let userID = moderation.participant
+        let room = try existingRoom(id, secret: moderation.secret)
         guard var participant = room.participants[userID] else {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
         }
         guard var publisherMedia = participant.media,
-            let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid })
+            let index = publisherMedia.streams.firstIndex(where: { $0.mid == moderation.mid })
         else {
-            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such stream \(mid)")
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such stream \(moderation.mid)")
         }
-        publisherMedia.streams[index].moderated = mute
+        publisherMedia.streams[index].moderated = moderation.mute
         participant.media = publisherMedia
         rooms[id]?.participants[userID] = participant
         applyPublisherSettings(room: id, id: userID)
         notifyParticipants(
             room: id,
-            ["videoroom": "event", "room": .uint(id), "id": .uint(userID), "mid": .string(mid),
-             "moderation": mute ? "muted" : "unmuted"])
-        return ["videoroom": "success"]
+            ["videoroom": "event", "room": .uint(id), "id": .uint(userID), "mid": .string(moderation.mid),
+             "moderation": moderation.mute ? "muted" : "unmuted"])
+        return .success
     }
 }

@@ -2,58 +2,30 @@ import SFUMedia
 
 /// Subscriber handles (janus-api.md §8.7): the server offers, the peer answers with `start`.
 extension VideoRoomRegistry {
-    /// One `{feed, mid?}` entry of `streams`/`subscribe`.
-    struct FeedSelector {
-        var feed: UInt64
-        var mid: String?
-        var crossrefID: String?
-        /// Kinds the deprecated `feed` form switched off (`offer_audio`/`offer_video`/`offer_data`).
-        var skippedKinds: Set<MediaKind> = []
-    }
-
-    func joinSubscriber(
-        handleID: UInt64, room roomID: UInt64, transaction: String, fields: VideoRoomFields
-    ) throws(VideoRoomError) {
-        guard let room = rooms[roomID], let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
+    func joinSubscriber(_ join: SubscriberJoin, handleID: UInt64, transaction: String) throws(VideoRoomError) {
+        let roomID = join.room
+        let room = try existingRoom(roomID)
+        guard let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
         // Janus checks the room pin for subscribers too.
-        if let pin = room.settings.pin {
-            guard let given = try fields.string("pin") else { throw .missing("pin") }
-            guard given == pin else { throw .wrongPin }
-        }
-        let privateID = try fields.uint("private_id").map { UInt32(truncatingIfNeeded: $0) }
+        try join.pin.check(room.settings.pin, wrong: .wrongPin)
         // A waiting-room room always wants proof of admission: a lobby member has no private_id.
         if room.settings.requirePvtID || room.settings.waitingRoom {
-            guard let privateID, room.participants.values.contains(where: { $0.privateID == privateID }) else {
+            guard let privateID = join.privateID, room.participants.values.contains(where: { $0.privateID == privateID })
+            else {
                 throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (this room requires a valid private_id)")
             }
         }
-        _ = try fields.bool("use_msid")
-        _ = try fields.bool("autoupdate")
-        let legacyFeed = try fields.uint("feed")
-        var selectors: [FeedSelector]
-        if let streams = try fields.array("streams") {
-            selectors = try feedSelectors(streams, key: "streams")
-        } else if let legacyFeed {
-            // Janus 1.1.2 honours the deprecated offer_* switches only in this form.
-            var skipped: Set<MediaKind> = []
-            if try fields.bool("offer_audio") == false { skipped.insert(.audio) }
-            if try fields.bool("offer_video") == false { skipped.insert(.video) }
-            if try fields.bool("offer_data") == false { skipped.insert(.application) }
-            selectors = [FeedSelector(feed: legacyFeed, skippedKinds: skipped)]
-        } else {
-            throw .missing("streams")
-        }
         let allocation = media.allocateTransport(room: RoomKey(roomID))
         var subscriber = Subscriber(
-            handleID: handleID, context: context, privateID: privateID, allocation: allocation,
+            handleID: handleID, context: context, privateID: join.privateID, allocation: allocation,
             generation: allocateGeneration())
         do {
-            try addStreams(&subscriber, selectors: selectors, room: room)
+            try addStreams(&subscriber, selectors: join.selectors, room: room)
         } catch {
             media.closeTransport(allocation)
             throw error
         }
-        if selectors.isEmpty || !subscriber.streams.contains(where: \.active) {
+        if join.selectors.isEmpty || !subscriber.streams.contains(where: \.active) {
             media.closeTransport(allocation)
             throw VideoRoomError(VideoRoomError.invalidSDP, "Can't offer an SDP with no stream")
         }
@@ -63,7 +35,7 @@ extension VideoRoomRegistry {
         var event: JSONObject = [
             "videoroom": "attached", "room": .uint(roomID), "streams": streamsArray(subscriber, room: roomID),
         ]
-        if fields.body["streams"] == nil, let legacyFeed, let publisher = room.participants[legacyFeed] {
+        if let legacyFeed = join.legacyFeed, let publisher = room.participants[legacyFeed] {
             event["id"] = .uint(legacyFeed)
             if let display = publisher.display { event["display"] = .string(display) }
             event["warning"] = "deprecated_api"
@@ -71,25 +43,11 @@ extension VideoRoomRegistry {
         push(handleID, transaction: transaction, event, jsep: offer)
     }
 
-    func feedSelectors(_ items: [JSONValue], key: String) throws(VideoRoomError) -> [FeedSelector] {
-        var out: [FeedSelector] = []
-        for item in items {
-            guard let object = item.objectValue else {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element type (\(key) should be an array of objects)")
-            }
-            let fields = VideoRoomFields(object)
-            out.append(FeedSelector(
-                feed: try fields.requiredUInt("feed"), mid: try fields.string("mid"),
-                crossrefID: try fields.string("crossrefid")))
-        }
-        return out
-    }
-
     // MARK: Requests on a subscriber handle
 
     func subscriberRequest(
-        _ request: String, room roomID: UInt64, handleID: UInt64, transaction: String, fields: VideoRoomFields,
-        jsep: JSEP?
+        _ name: VideoRoomRequestName, room roomID: UInt64, handleID: UInt64, transaction: String,
+        fields: VideoRoomFields, jsep: JSEP?
     ) throws(VideoRoomError) {
         guard var subscriber = rooms[roomID]?.subscribers[handleID], let room = rooms[roomID] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid subscriber instance")
@@ -97,120 +55,86 @@ extension VideoRoomRegistry {
         if let jsep, jsep.type == .offer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Only publishers send offers")
         }
-        if jsep != nil && request != "start" {
-            throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer in '\(request)' (answer with start)")
+        if jsep != nil && name != .start {
+            throw VideoRoomError(
+                VideoRoomError.invalidSDPType, "Unexpected answer in '\(name.rawValue)' (answer with start)")
         }
-        let done: JSONObject
-        switch request {
-        case "start":
-            // Before the first answer the transport is not up: keyframes then wait for `connected`.
-            let wasRunning = subscriber.started
-            if let jsep {
-                try processAnswer(&subscriber, jsep: jsep)
-            }
-            subscriber.paused = false
+        switch name {
+        case .start:
+            try start(&subscriber, room: roomID, transaction: transaction, answer: jsep)
+        case .pause:
+            subscriber.paused = true
             rooms[roomID]?.subscribers[handleID] = subscriber
             bind(room: roomID, handleID: handleID)
-            if wasRunning { requestKeyframes(room: roomID, subscriber: subscriber) }
-            push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "started": "ok"])
-            if subscriber.needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
-            return
-        case "pause":
-            subscriber.paused = true
-            done = ["videoroom": "event", "room": .uint(roomID), "paused": "ok"]
-        case "configure":
-            try configureSubscription(&subscriber, fields: fields)
+            push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "paused": "ok"])
+        case .configure:
+            try configureSubscription(&subscriber, SubscriberConfigure(fields))
             rooms[roomID]?.subscribers[handleID] = subscriber
             bind(room: roomID, handleID: handleID)
             push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "configured": "ok"])
-            return
-        case "subscribe", "unsubscribe", "update":
-            var subscribe: [FeedSelector] = []
-            var unsubscribe: [JSONObject] = []
-            if request == "update" {
-                if let items = try fields.array("subscribe") {
-                    guard !items.isEmpty else {
-                        throw VideoRoomError(VideoRoomError.invalidElement, "Empty subscription list")
-                    }
-                    subscribe = try feedSelectors(items, key: "subscribe")
-                }
-                if let items = try fields.array("unsubscribe") {
-                    guard !items.isEmpty else {
-                        throw VideoRoomError(VideoRoomError.invalidElement, "Empty unsubscription list")
-                    }
-                    unsubscribe = try objects(items, key: "unsubscribe")
-                }
-            } else {
-                guard let items = try fields.array("streams") else { throw .missing("streams") }
-                guard !items.isEmpty else {
-                    throw VideoRoomError(
-                        VideoRoomError.invalidElement,
-                        request == "subscribe" ? "Empty subscription list" : "Empty unsubscription list")
-                }
-                if request == "subscribe" {
-                    subscribe = try feedSelectors(items, key: "streams")
-                } else {
-                    unsubscribe = try objects(items, key: "streams")
-                }
-            }
-            let before = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
-            try removeStreams(&subscriber, selectors: unsubscribe)
-            try addStreams(&subscriber, selectors: subscribe, room: room)
-            let after = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
-            rooms[roomID]?.subscribers[handleID] = subscriber
-            guard before != after else {
-                push(handleID, transaction: transaction, ["videoroom": "updated", "room": .uint(roomID)])
-                return
-            }
-            // Unbind removed streams at once; new ones are bound after the answer.
-            bind(room: roomID, handleID: handleID)
-            sendUpdatedOffer(room: roomID, handleID: handleID, transaction: transaction)
-            return
-        case "switch":
-            try switchStreams(room: roomID, handleID: handleID, transaction: transaction, fields: fields)
-            return
-        case "leave":
+        case .subscribe, .unsubscribe, .update:
+            let change = try SubscriptionChange(name, fields)
+            try updateSubscription(&subscriber, change, room: room, transaction: transaction)
+        case .switch:
+            try switchStreams(room: roomID, handleID: handleID, transaction: transaction, StreamSwitch.list(fields))
+        case .leave:
             removeSubscriber(room: roomID, handleID: handleID, hangupReason: "Close PC",
                              leftEvent: (transaction, ["videoroom": "event", "room": .uint(roomID), "left": "ok"]))
-            return
         default:
-            throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(request)'")
+            throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
-        rooms[roomID]?.subscribers[handleID] = subscriber
-        bind(room: roomID, handleID: handleID)
-        push(handleID, transaction: transaction, done)
     }
 
-    private func objects(_ items: [JSONValue], key: String) throws(VideoRoomError) -> [JSONObject] {
-        var out: [JSONObject] = []
-        for item in items {
-            guard let object = item.objectValue else {
-                throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element type (\(key) should be an array of objects)")
-            }
-            out.append(object)
+    /// `start`: the answer (if any) is processed, forwarding resumes, a pending change is offered.
+    private func start(
+        _ subscriber: inout Subscriber, room roomID: UInt64, transaction: String, answer jsep: JSEP?
+    ) throws(VideoRoomError) {
+        // Before the first answer the transport is not up: keyframes then wait for `connected`.
+        let wasRunning = subscriber.started
+        if let jsep { try processAnswer(&subscriber, jsep: jsep) }
+        subscriber.paused = false
+        let handleID = subscriber.handleID
+        rooms[roomID]?.subscribers[handleID] = subscriber
+        bind(room: roomID, handleID: handleID)
+        if wasRunning { requestKeyframes(room: roomID, subscriber: subscriber) }
+        push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "started": "ok"])
+        if subscriber.needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
+    }
+
+    /// `subscribe`/`unsubscribe`/`update`: `updated` with a new offer, or alone if nothing changed.
+    private func updateSubscription(
+        _ subscriber: inout Subscriber, _ change: SubscriptionChange, room: Room, transaction: String
+    ) throws(VideoRoomError) {
+        let roomID = room.settings.room
+        let handleID = subscriber.handleID
+        let before = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
+        try removeStreams(&subscriber, change.unsubscribe)
+        try addStreams(&subscriber, selectors: change.subscribe, room: room)
+        let after = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
+        rooms[roomID]?.subscribers[handleID] = subscriber
+        guard before != after else {
+            push(handleID, transaction: transaction, ["videoroom": "updated", "room": .uint(roomID)])
+            return
         }
-        return out
+        // Unbind removed streams at once; new ones are bound after the answer.
+        bind(room: roomID, handleID: handleID)
+        sendUpdatedOffer(room: roomID, handleID: handleID, transaction: transaction)
     }
 
     /// `unsubscribe` selectors: `feed`, `feed`+`mid`, or `sub_mid`. The m-lines stay (inactive).
-    private func removeStreams(_ subscriber: inout Subscriber, selectors: [JSONObject]) throws(VideoRoomError) {
+    private func removeStreams(_ subscriber: inout Subscriber, _ selectors: [Unsubscription]) throws(VideoRoomError) {
         var targets: [Int] = []
-        for object in selectors {
-            let fields = VideoRoomFields(object)
-            let feed = try fields.uint("feed")
-            let mid = try fields.string("mid")
-            let subMid = try fields.string("sub_mid")
-            if let subMid {
+        for selector in selectors {
+            switch selector {
+            case .subscriptionMid(let subMid):
                 guard let index = subscriber.streams.firstIndex(where: { $0.mid == subMid }) else {
                     throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(subMid)' in subscription")
                 }
                 targets.append(index)
-            } else if let feed {
+            case .feed(let feed, let mid):
                 targets += subscriber.streams.indices.filter {
                     subscriber.streams[$0].feedID == feed && (mid == nil || subscriber.streams[$0].feedMid == mid)
                 }
-            } else {
-                throw .missing("feed")
             }
         }
         for index in targets { Self.deactivate(&subscriber.streams[index]) }
@@ -283,28 +207,16 @@ extension VideoRoomRegistry {
     }
 
     /// Subscriber `configure`: per-stream `send`; layer choices are validated and accepted.
-    private func configureSubscription(_ subscriber: inout Subscriber, fields: VideoRoomFields) throws(VideoRoomError) {
-        var items: [JSONObject] = []
-        if let streams = try fields.array("streams") {
-            items = try objects(streams, key: "streams")
-        } else if fields.has("mid") || fields.has("send") {
-            items = [fields.body]
-        }
-        _ = try fields.bool("restart")
-        for item in items {
-            let itemFields = VideoRoomFields(item)
-            for key in ["substream", "temporal", "spatial_layer", "temporal_layer"] {
-                if let layer = try itemFields.uint(key), layer > 2 {
-                    throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (\(key) should be 0, 1 or 2)")
-                }
-            }
-            let send = try itemFields.bool("send")
-            if let mid = try itemFields.string("mid") {
+    private func configureSubscription(
+        _ subscriber: inout Subscriber, _ configure: SubscriberConfigure
+    ) throws(VideoRoomError) {
+        for item in configure.items {
+            if let mid = item.mid {
                 guard let index = subscriber.streams.firstIndex(where: { $0.mid == mid }) else {
                     throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in subscription")
                 }
-                if let send { subscriber.streams[index].send = send }
-            } else if let send {
+                if let send = item.send { subscriber.streams[index].send = send }
+            } else if let send = item.send {
                 for index in subscriber.streams.indices { subscriber.streams[index].send = send }
             }
         }
@@ -312,37 +224,17 @@ extension VideoRoomRegistry {
 
     /// `switch`: re-point m-lines to other sources with the same codec, no renegotiation.
     private func switchStreams(
-        room roomID: UInt64, handleID: UInt64, transaction: String, fields: VideoRoomFields
+        room roomID: UInt64, handleID: UInt64, transaction: String, _ switches: [StreamSwitch]
     ) throws(VideoRoomError) {
         guard let room = rooms[roomID], var subscriber = room.subscribers[handleID] else { return }
-        guard let items = try fields.array("streams") else { throw .missing("streams") }
-        guard !items.isEmpty else { throw VideoRoomError(VideoRoomError.invalidElement, "Empty switch list") }
         var changes = 0
         var needsOffer = false
-        for object in try objects(items, key: "streams") {
-            let itemFields = VideoRoomFields(object)
-            let feed = try itemFields.requiredUInt("feed")
-            let mid = try itemFields.requiredString("mid")
-            let subMid = try itemFields.requiredString("sub_mid")
-            guard let index = subscriber.streams.firstIndex(where: { $0.mid == subMid }) else {
-                throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(subMid)' in subscription")
-            }
-            guard let publisher = room.participants[feed], publisher.isActivePublisher,
-                let publisherMedia = publisher.media
-            else {
-                throw VideoRoomError(VideoRoomError.noSuchFeed, "No such feed (\(feed))")
-            }
-            guard let source = publisherMedia.stream(mid: mid), source.subscribable else {
-                throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in feed (\(feed))")
-            }
-            // Janus skips entries whose codec differs: the m-line's payload type cannot change here.
-            guard source.kind == subscriber.streams[index].kind, source.codec == subscriber.streams[index].codec else {
-                continue
-            }
-            if subscriber.streams[index].feedID == feed && subscriber.streams[index].feedMid == mid { continue }
+        for change in switches {
+            let index = try switchTarget(change, subscriber: subscriber, room: room)
+            guard let index else { continue }
             if !subscriber.streams[index].active { needsOffer = true }
-            subscriber.streams[index].feedID = feed
-            subscriber.streams[index].feedMid = mid
+            subscriber.streams[index].feedID = change.feed
+            subscriber.streams[index].feedMid = change.mid
             changes += 1
         }
         rooms[roomID]?.subscribers[handleID] = subscriber
@@ -353,6 +245,29 @@ extension VideoRoomRegistry {
               "streams": streamsArray(subscriber, room: roomID)])
         // An inactive m-line brought back needs its direction renegotiated.
         if needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
+    }
+
+    /// The m-line one `switch` entry re-points (428 when a name is unknown); nil: skipped
+    /// (another codec, or already that source).
+    private func switchTarget(
+        _ change: StreamSwitch, subscriber: Subscriber, room: Room
+    ) throws(VideoRoomError) -> Int? {
+        guard let index = subscriber.streams.firstIndex(where: { $0.mid == change.subscriptionMid }) else {
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(change.subscriptionMid)' in subscription")
+        }
+        guard let publisher = room.participants[change.feed], publisher.isActivePublisher,
+            let publisherMedia = publisher.media
+        else {
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such feed (\(change.feed))")
+        }
+        guard let source = publisherMedia.stream(mid: change.mid), source.subscribable else {
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(change.mid)' in feed (\(change.feed))")
+        }
+        // Janus skips entries whose codec differs: the m-line's payload type cannot change here.
+        let stream = subscriber.streams[index]
+        guard source.kind == stream.kind, source.codec == stream.codec else { return nil }
+        if stream.feedID == change.feed && stream.feedMid == change.mid { return nil }
+        return index
     }
 
     // MARK: Ending

@@ -100,53 +100,55 @@ actor VideoRoomRegistry {
 
     // MARK: Messages
 
-    static let synchronousRequests: Set<String> = [
-        "create", "edit", "destroy", "exists", "list", "allowed", "kick", "moderate", "listparticipants",
-        "enable_recording", "listforwarders", "rtp_forward", "stop_rtp_forward", "add_remote_publisher",
-        "update_remote_publisher", "remove_remote_publisher", "publish_remotely", "unpublish_remotely",
-        "listremotes",
-    ]
-    static let asynchronousRequests: Set<String> = [
-        "join", "joinandconfigure", "publish", "unpublish", "configure", "start", "pause", "switch",
-        "subscribe", "unsubscribe", "update", "leave",
-    ]
-
+    /// One `message`: the request name decides the route (the lobby, room control, room
+    /// management, or the handle's role); each route decodes the body into its typed request.
     func handleMessage(handleID: UInt64, transaction: String, body: JSONObject, jsep: JSEP?) -> PluginMessageResult {
         let fields = VideoRoomFields(body)
-        let request: String
+        let name: VideoRoomRequestName
         do throws(VideoRoomError) {
-            request = try fields.requiredString("request").lowercased()
-            if let handled = handleRoomControl(
-                request, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-            {
-                return handled
-            }
-            guard Self.synchronousRequests.contains(request) || Self.asynchronousRequests.contains(request) else {
-                throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(request)'")
-            }
-            if Self.synchronousRequests.contains(request) {
-                return .success(try handleSynchronous(request, fields: fields))
-            }
+            name = try VideoRoomRequestName(fields)
         } catch {
             return .success(error.data)
         }
-        do throws(VideoRoomError) {
-            if roles[handleID] == .kicked {
-                throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized, you have been kicked")
-            }
-            try handleAsynchronous(request, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-        } catch {
-            push(handleID, transaction: transaction, error.data)
+        if let waiting = waitingHandles[handleID],
+            let handled = lobbyMessage(name, waiting: waiting, transaction: transaction, fields: fields)
+        {
+            return handled
         }
-        return .ack(hint: nil)
+        switch name.kind {
+        case .roomControl:
+            return .success(roomControlMessage(name, handleID: handleID, fields: fields))
+        case .unsupported:
+            // No plain-RTP forwarders, no recorder, no remote publishers (cascading) here.
+            return .success(
+                VideoRoomError(VideoRoomError.unknown, "Request '\(name.rawValue)' is not supported by swift-sfu").data)
+        case .synchronous:
+            do throws(VideoRoomError) {
+                return .success(try perform(RoomRequest(name, fields)).json)
+            } catch {
+                return .success(error.data)
+            }
+        case .asynchronous:
+            if name.isJoin, let handled = joinWaitingRoom(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep) {
+                return handled
+            }
+            do throws(VideoRoomError) {
+                if roles[handleID] == .kicked {
+                    throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized, you have been kicked")
+                }
+                try handleAsynchronous(name, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
+            } catch {
+                push(handleID, transaction: transaction, error.data)
+            }
+            return .ack(hint: nil)
+        }
     }
 
     private func handleAsynchronous(
-        _ request: String, handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
+        _ name: VideoRoomRequestName, handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
     ) throws(VideoRoomError) {
         let role = roles[handleID] ?? HandleRole.none
-        if request == "join" || request == "joinandconfigure" {
-            defer { roomControlJoined(handleID: handleID, fields: fields) }
+        if name.isJoin {
             try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
             return
         }
@@ -156,10 +158,10 @@ actor VideoRoomRegistry {
         case .gone, .kicked:
             throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
         case .publisher(let room, let id):
-            try publisherRequest(request, room: room, id: id, transaction: transaction, fields: fields, jsep: jsep)
+            try publisherRequest(name, room: room, id: id, transaction: transaction, fields: fields, jsep: jsep)
         case .subscriber(let room):
             try subscriberRequest(
-                request, room: room, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
+                name, room: room, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
         }
     }
 

@@ -79,6 +79,20 @@ struct Participant: Sendable {
     var sdpVersion: UInt64 = 1
 
     var isActivePublisher: Bool { media?.connected == true }
+
+    /// Sets the descriptions of published streams; whether any of them is published.
+    mutating func describe(_ descriptions: [(mid: String, text: String)]) -> Bool {
+        guard var publisherMedia = media else { return false }
+        var changed = false
+        for (mid, text) in descriptions {
+            if let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid }) {
+                publisherMedia.streams[index].description = text
+                changed = true
+            }
+        }
+        media = publisherMedia
+        return changed
+    }
     var isTalking: Bool { media?.streams.contains { $0.talking } == true }
 }
 

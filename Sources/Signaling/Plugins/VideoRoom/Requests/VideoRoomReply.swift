@@ -1,0 +1,91 @@
+import SFUMedia
+
+/// The answer to a room-management request (synchronous, janus-api.md §8.3), typed; `json` is
+/// its Janus `plugindata.data`, the only place these answers are spelt.
+enum RoomReply: Sendable {
+    case created(room: UInt64, permanent: Bool)
+    case edited(room: UInt64, permanent: Bool)
+    case destroyed(room: UInt64, permanent: Bool)
+    case exists(room: UInt64, Bool)
+    case list([RoomListing])
+    /// The token list after the change; nil after `disable` (Janus shows none then).
+    case allowed(room: UInt64, tokens: [String]?)
+    /// `kick`, `moderate`.
+    case success
+    case participants(room: UInt64, [ParticipantListing])
+
+    var json: JSONObject {
+        switch self {
+        case .created(let room, let permanent):
+            return ["videoroom": "created", "room": .uint(room), "permanent": .bool(permanent)]
+        case .edited(let room, let permanent):
+            return ["videoroom": "edited", "room": .uint(room), "permanent": .bool(permanent)]
+        case .destroyed(let room, let permanent):
+            return ["videoroom": "destroyed", "room": .uint(room), "permanent": .bool(permanent)]
+        case .exists(let room, let exists):
+            return ["videoroom": "success", "room": .uint(room), "exists": .bool(exists)]
+        case .list(let rooms):
+            return ["videoroom": "success", "list": .array(rooms.map { .object($0.json) })]
+        case .allowed(let room, let tokens):
+            var data: JSONObject = ["videoroom": "success", "room": .uint(room)]
+            if let tokens { data["allowed"] = .array(tokens.map { .string($0) }) }
+            return data
+        case .success:
+            return ["videoroom": "success"]
+        case .participants(let room, let list):
+            return ["videoroom": "participants", "room": .uint(room), "participants": .array(list.map { .object($0.json) })]
+        }
+    }
+}
+
+/// One room of a `list` answer.
+struct RoomListing: Sendable {
+    var settings: VideoRoomSettings
+    var participants: Int
+
+    var json: JSONObject { settings.listEntry(participants: participants) }
+}
+
+/// One publisher-role participant of a `listparticipants` answer.
+struct ParticipantListing: Sendable {
+    var id: UInt64
+    var display: String?
+    var metadata: JSONValue?
+    var publisher: Bool
+    /// Only in rooms with `audiolevel_event`, for active publishers.
+    var talking: Bool?
+
+    var json: JSONObject {
+        var entry: JSONObject = ["id": .uint(id), "publisher": .bool(publisher)]
+        if let display { entry["display"] = .string(display) }
+        if let metadata { entry["metadata"] = metadata }
+        if let talking { entry["talking"] = .bool(talking) }
+        return entry
+    }
+}
+
+/// A member or waiting joiner as room-control answers and events name it.
+struct ControlPerson: Sendable {
+    var id: UInt64
+    var display: String?
+
+    var json: JSONValue {
+        var object: JSONObject = ["id": .uint(id)]
+        if let display { object["display"] = .string(display) }
+        return .object(object)
+    }
+}
+
+/// The answer to a room-control request, with the list it asks for (`list_waiting`, hands).
+struct RoomControlReply: Sendable {
+    var room: UInt64
+    var waiting: [ControlPerson]?
+    var hands: [ControlPerson]?
+
+    var json: JSONObject {
+        var data: JSONObject = ["videoroom": "success", "room": .uint(room)]
+        if let waiting { data["waiting"] = .array(waiting.map(\.json)) }
+        if let hands { data["hands"] = .array(hands.map(\.json)) }
+        return data
+    }
+}
