@@ -2,9 +2,9 @@
 /// (janus-api.md §8.12). Sent inside `plugindata.data` as
 /// `{"videoroom":"event","error_code":N,"error":"..."}`: in the `success` of a synchronous
 /// request, or in an `event` with the request's transaction for an asynchronous one.
-struct VideoRoomError: Error, Equatable, Sendable {
-    var code: Int
-    var reason: String
+package struct VideoRoomError: Error, Equatable, Sendable {
+    package var code: Int
+    package var reason: String
 
     init(_ code: Int, _ reason: String) {
         self.code = code

@@ -24,6 +24,20 @@ public struct VideoRoomPlugin: JanusPlugin {
         await registry.attach(context)
         return VideoRoomHandle(handleID: context.handleID, registry: registry)
     }
+
+    /// A room-management request from the embedding API, typed both ways: the same checks,
+    /// effects and events as the Janus request, without a Janus session or JSON.
+    package func perform(_ request: RoomRequest) async throws(VideoRoomError) -> RoomReply {
+        try await registry.perform(request)
+    }
+
+    /// A room-control request as the room's host (the embedding API), after its `proof`.
+    package func performHost(
+        _ command: Result<RoomControlCommand, VideoRoomError>, proof: HostProof
+    ) async throws(VideoRoomError) -> RoomControlReply
+    {
+        try await registry.performHost(command, proof: proof)
+    }
 }
 
 /// One VideoRoom handle: a thin forwarder to the registry, which serialises everything.

@@ -62,6 +62,16 @@ extension VideoRoomRegistry {
         }
     }
 
+    /// A host's request from the room API (`SFUServer`): authority checked, then performed.
+    /// A command that failed to build (a mute of neither medium) fails after the authority check,
+    /// as the Janus request does.
+    func performHost(
+        _ command: Result<RoomControlCommand, VideoRoomError>, proof: HostProof
+    ) throws(VideoRoomError) -> RoomControlReply {
+        try checkHost(proof)
+        return try performRoomControl(command.get(), by: .host, room: proof.room)
+    }
+
     /// A `join` of a publisher into a waiting room by a non-moderator: into the lobby (nil: a
     /// plain join, or a body the plain join path will refuse).
     func joinWaitingRoom(

@@ -2,7 +2,7 @@ import SFUMedia
 
 /// The answer to a room-management request (synchronous, janus-api.md §8.3), typed; `json` is
 /// its Janus `plugindata.data`, the only place these answers are spelt.
-enum RoomReply: Sendable {
+package enum RoomReply: Sendable {
     case created(room: UInt64, permanent: Bool)
     case edited(room: UInt64, permanent: Bool)
     case destroyed(room: UInt64, permanent: Bool)
@@ -39,23 +39,23 @@ enum RoomReply: Sendable {
 }
 
 /// One room of a `list` answer.
-struct RoomListing: Sendable {
-    var settings: VideoRoomSettings
-    var participants: Int
+package struct RoomListing: Sendable {
+    package var settings: VideoRoomSettings
+    package var participants: Int
 
-    var json: JSONObject { settings.listEntry(participants: participants) }
+    package var json: JSONObject { settings.listEntry(participants: participants) }
 }
 
 /// One publisher-role participant of a `listparticipants` answer.
-struct ParticipantListing: Sendable {
-    var id: UInt64
-    var display: String?
-    var metadata: JSONValue?
-    var publisher: Bool
+package struct ParticipantListing: Sendable {
+    package var id: UInt64
+    package var display: String?
+    package var metadata: JSONValue?
+    package var publisher: Bool
     /// Only in rooms with `audiolevel_event`, for active publishers.
-    var talking: Bool?
+    package var talking: Bool?
 
-    var json: JSONObject {
+    package var json: JSONObject {
         var entry: JSONObject = ["id": .uint(id), "publisher": .bool(publisher)]
         if let display { entry["display"] = .string(display) }
         if let metadata { entry["metadata"] = metadata }
@@ -65,9 +65,9 @@ struct ParticipantListing: Sendable {
 }
 
 /// A member or waiting joiner as room-control answers and events name it.
-struct ControlPerson: Sendable {
-    var id: UInt64
-    var display: String?
+package struct ControlPerson: Sendable {
+    package var id: UInt64
+    package var display: String?
 
     var json: JSONValue {
         var object: JSONObject = ["id": .uint(id)]
@@ -77,10 +77,10 @@ struct ControlPerson: Sendable {
 }
 
 /// The answer to a room-control request, with the list it asks for (`list_waiting`, hands).
-struct RoomControlReply: Sendable {
-    var room: UInt64
-    var waiting: [ControlPerson]?
-    var hands: [ControlPerson]?
+package struct RoomControlReply: Sendable {
+    package var room: UInt64
+    package var waiting: [ControlPerson]?
+    package var hands: [ControlPerson]?
 
     var json: JSONObject {
         var data: JSONObject = ["videoroom": "success", "room": .uint(room)]

@@ -362,8 +362,11 @@ extension RoomControlCommand {
 
     /// `audio`/`video` booleans; neither given means both.
     private static func media(_ fields: VideoRoomFields) throws(VideoRoomError) -> RoomControlMedia {
-        let audio = try fields.bool("audio")
-        let video = try fields.bool("video")
+        try media(audio: fields.bool("audio"), video: fields.bool("video"))
+    }
+
+    /// The media of a mute: neither given means both; given ones must include a true (430).
+    package static func media(audio: Bool?, video: Bool?) throws(VideoRoomError) -> RoomControlMedia {
         if audio == nil && video == nil { return .all }
         var media: RoomControlMedia = []
         if audio == true { media.insert(.audio) }
@@ -395,5 +398,43 @@ extension VideoRoomFields {
             out.append(object)
         }
         return out
+    }
+}
+
+// MARK: The room API's requests (`SFUServer`): typed values, the same checks
+
+extension RoomRequest {
+    /// A room-management request from a Janus body: the room API's `create`/`edit`, whose
+    /// options are the Janus keys (with free extra keys), decoded exactly as a client's.
+    package init(body: JSONObject) throws(VideoRoomError) {
+        let fields = VideoRoomFields(body)
+        try self.init(VideoRoomRequestName(fields), fields)
+    }
+
+    package static func destroy(room: UInt64, secret: String?, permanent: Bool) -> RoomRequest {
+        .destroy(DestroyRoom(room: room, secret: GivenSecret(key: "secret", secret), permanent: permanent))
+    }
+
+    package static func kick(room: UInt64, participant: UInt64, secret: String?) -> RoomRequest {
+        .kick(room: room, secret: GivenSecret(key: "secret", secret), participant: participant)
+    }
+
+    package static func moderate(
+        room: UInt64, participant: UInt64, mid: String, mute: Bool, secret: String?
+    ) -> RoomRequest {
+        .moderate(Moderation(
+            room: room, secret: GivenSecret(key: "secret", secret), participant: participant, mid: mid, mute: mute))
+    }
+
+    /// `allowed` with `action` as Janus names it (430 for another) and `tokens` (none: absent).
+    package static func allowed(
+        room: UInt64, action: String, tokens: [String], secret: String?
+    ) throws(VideoRoomError) -> RoomRequest {
+        guard let parsed = AllowedChange.Action(rawValue: action) else {
+            throw VideoRoomError(VideoRoomError.invalidElement, "Unsupported action '\(action)' (allowed)")
+        }
+        if (parsed == .add || parsed == .remove) && tokens.isEmpty { throw .missing("allowed") }
+        return .allowed(AllowedChange(
+            room: room, secret: GivenSecret(key: "secret", secret), action: parsed, tokens: tokens))
     }
 }

@@ -63,7 +63,7 @@ enum VideoRoomRequestName: String, Sendable, CaseIterable {
 }
 
 /// A room-management request (synchronous), decoded and validated (`+Decoding`).
-enum RoomRequest: Sendable {
+package enum RoomRequest: Sendable {
     case create(CreateRoom)
     case edit(EditRoom)
     case destroy(DestroyRoom)
@@ -76,7 +76,7 @@ enum RoomRequest: Sendable {
 }
 
 /// `create`: the room's settings (with `room` 0 when the id is to be picked).
-struct CreateRoom: Sendable {
+package struct CreateRoom: Sendable {
     var adminKey: GivenSecret
     var permanent = false
     /// Nil: a random free id.
@@ -87,7 +87,7 @@ struct CreateRoom: Sendable {
 }
 
 /// `edit`: the changes, all optional (`new_*` keys).
-struct EditRoom: Sendable {
+package struct EditRoom: Sendable {
     var room: UInt64
     var secret: GivenSecret
     var permanent = false
@@ -103,15 +103,15 @@ struct EditRoom: Sendable {
     var control: RoomControlEdit
 }
 
-struct DestroyRoom: Sendable {
+package struct DestroyRoom: Sendable {
     var room: UInt64
     var secret: GivenSecret
     var permanent = false
 }
 
 /// `allowed`: the join-token list.
-struct AllowedChange: Sendable {
-    enum Action: String, Sendable {
+package struct AllowedChange: Sendable {
+    package enum Action: String, Sendable {
         case enable, disable, add, remove
     }
 
@@ -123,7 +123,7 @@ struct AllowedChange: Sendable {
 }
 
 /// `moderate`: mute or unmute one published stream for everyone.
-struct Moderation: Sendable {
+package struct Moderation: Sendable {
     var room: UInt64
     var secret: GivenSecret
     var participant: UInt64
@@ -157,7 +157,7 @@ struct JoinCredentials: Sendable {
 
 /// A secret, pin, token or admin key as the request gave it. Janus reads one only when the
 /// room (or the server) has one to compare with, so a wrong type is an error only then.
-struct GivenSecret: Sendable {
+package struct GivenSecret: Sendable {
     let key: String
     let value: Result<String?, VideoRoomError>
 
@@ -166,7 +166,7 @@ struct GivenSecret: Sendable {
         value = Result { () throws(VideoRoomError) in try fields.string(key) }
     }
 
-    init(key: String, _ given: String?) {
+    package init(key: String, _ given: String?) {
         self.key = key
         value = .success(given)
     }
@@ -263,7 +263,7 @@ struct StreamSwitch: Sendable {
 }
 
 /// A room-control request as decoded; `input(by:)` makes it the machine's input.
-enum RoomControlCommand: Sendable {
+package enum RoomControlCommand: Sendable {
     case raiseHand
     /// Nil target: a member's own hand (the host must name one).
     case lowerHand(UInt64?)
@@ -312,8 +312,15 @@ enum RoomControlCommand: Sendable {
 }
 
 /// A room-control request from outside the room (the host): the room and its proof of authority.
-struct HostProof: Sendable {
+package struct HostProof: Sendable {
     var room: UInt64
     var secret: GivenSecret
     var moderatorSecret: String?
+
+    /// The host's proof as the room API gives it: the room's `secret`, if any.
+    package init(room: UInt64, secret: String?) {
+        self.room = room
+        self.secret = GivenSecret(key: "secret", secret)
+        moderatorSecret = nil
+    }
 }
