@@ -35,7 +35,7 @@ extension VideoRoomRegistry {
         case .slowLink(let mid, let kind, let uplink, let lost):
             context.push(.slowLink(mid: mid, media: kind.token, uplink: uplink, lost: lost))
             let bitrate = participant.media?.settings.bitrate ?? 0
-            push(participant.handleID, ["videoroom": "slow_link", "current-bitrate": .int(Int64(bitrate))])
+            push(participant.handleID, .slowLink(bitrate: bitrate))
         case .talking(let mid, let talking, let level):
             guard let room = rooms[roomID], room.settings.audioLevelEvent,
                 var publisherMedia = participant.media,
@@ -48,9 +48,8 @@ extension VideoRoomRegistry {
             // Everyone, the speaker included (§8.10).
             notifyParticipants(
                 room: roomID,
-                ["videoroom": talking ? "talking" : "stopped-talking", "room": .uint(roomID),
-                 "id": .uint(participant.id), "mindex": .int(Int64(publisherMedia.streams[index].mindex)),
-                 "mid": .string(mid), "audio-level-dBov-avg": .double(level)])
+                .talking(room: roomID, id: participant.id, mindex: publisherMedia.streams[index].mindex, mid: mid,
+                         level: level, talking: talking))
         case .failed(let reason):
             unpublish(room: roomID, id: participant.id, selfEvent: nil, hangupReason: reason)
         }
@@ -77,7 +76,7 @@ extension VideoRoomRegistry {
             context.push(.media(mid: mid, type: kind.token, receiving: receiving, substream: nil))
         case .slowLink(let mid, let kind, let uplink, let lost):
             context.push(.slowLink(mid: mid, media: kind.token, uplink: uplink, lost: lost))
-            push(subscriber.handleID, ["videoroom": "slow_link"])
+            push(subscriber.handleID, .slowLink(bitrate: nil))
         case .talking:
             break
         case .failed(let reason):

@@ -4,10 +4,10 @@ import SFUMedia
 /// Publisher offers → our answers (janus-api.md §10.2).
 extension VideoRoomRegistry {
     /// Answers a publisher's offer (first publish or renegotiation) and (re)starts its transport.
-    /// Returns the JSEP answer and the `configured` event.
+    /// Returns the JSEP answer and the negotiation part of `configured`.
     func publish(
         room roomID: UInt64, id: UInt64, options: PublishOptions, offer jsep: JSEP
-    ) throws(VideoRoomError) -> (JSEP, JSONObject) {
+    ) throws(VideoRoomError) -> (JSEP, PublishedNotice) {
         guard let room = rooms[roomID], var participant = room.participants[id] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid participant instance")
         }
@@ -60,18 +60,10 @@ extension VideoRoomRegistry {
             sourcesGone(room: roomID, feed: id, keepMids: kept)
             if publisherMedia.connected { announcePublisher(room: roomID, id: id) }
         }
-        return (JSEP(type: .answer, sdp: result.answer.text), configuredEvent(publisherMedia, room: room.settings))
-    }
-
-    /// `configured` with the negotiated streams and codecs.
-    private func configuredEvent(_ publisherMedia: PublisherMedia, room: VideoRoomSettings) -> JSONObject {
-        var event: JSONObject = [
-            "videoroom": "event", "room": .uint(room.room), "configured": "ok",
-            "streams": .array(publisherMedia.streams.map { .object(streamObject($0, room: room)) }),
-        ]
-        if let codec = publisherMedia.audioCodec { event["audio_codec"] = .string(codec.rawValue) }
-        if let codec = publisherMedia.videoCodec { event["video_codec"] = .string(codec.rawValue) }
-        return event
+        let published = PublishedNotice(
+            streams: publisherMedia.streams.map { VideoRoomNotice.stream($0, room: room.settings) },
+            audioCodec: publisherMedia.audioCodec, videoCodec: publisherMedia.videoCodec)
+        return (JSEP(type: .answer, sdp: result.answer.text), published)
     }
 
     /// The room's codecs and extensions for a publisher's answer, narrowed by a forced codec.

@@ -56,28 +56,25 @@ extension VideoRoomRegistry {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
         let participant = newParticipant(join, id: userID, handleID: handleID, context: context, room: room)
-        var joined = joinedEvent(room: room, id: userID, privateID: participant.privateID)
+        var joined = joinedNotice(room: room, id: userID, privateID: participant.privateID)
         rooms[roomID]?.participants[userID] = participant
         roles[handleID] = .publisher(room: roomID, id: userID)
         emit(.participantJoined, room: roomID, participant: participant)
         if room.settings.notifyJoining {
             notifyParticipants(
-                room: roomID, ["videoroom": "event", "room": .uint(roomID), "joining": .object(attendee(participant))],
-                excluding: userID)
+                room: roomID, .joining(room: roomID, attendee: VideoRoomNotice.attendee(participant)), excluding: userID)
         }
         guard let jsep else {
-            push(handleID, transaction: transaction, joined)
+            push(handleID, transaction: transaction, .joined(joined))
             return
         }
         do {
-            let (answer, configured) = try publish(room: roomID, id: userID, options: join.publish, offer: jsep)
-            for (key, value) in configured where key != "videoroom" && key != "configured" && key != "room" {
-                joined[key] = value
-            }
-            push(handleID, transaction: transaction, joined, jsep: answer)
+            let (answer, published) = try publish(room: roomID, id: userID, options: join.publish, offer: jsep)
+            joined.published = published
+            push(handleID, transaction: transaction, .joined(joined), jsep: answer)
         } catch {
             // The participant stays joined (as Janus does); the negotiation failure is reported.
-            push(handleID, transaction: transaction, joined)
+            push(handleID, transaction: transaction, .joined(joined))
             throw error
         }
     }
@@ -99,29 +96,13 @@ extension VideoRoomRegistry {
     }
 
     /// `joined` (§8.4): the room's active publishers, and its other attendees with `notify_joining`.
-    private func joinedEvent(room: Room, id: UInt64, privateID: UInt32) -> JSONObject {
-        var joined: JSONObject = [
-            "videoroom": "joined", "room": .uint(room.settings.room), "description": .string(room.settings.description),
-            "id": .uint(id), "private_id": .int(Int64(privateID)),
-            "publishers": .array(
-                room.participants.values.filter(\.isActivePublisher).sorted { $0.id < $1.id }.map {
-                    .object(publisherObject($0, room: room.settings))
-                }),
-        ]
-        if room.settings.notifyJoining {
-            joined["attendees"] = .array(
-                room.participants.values.filter { !$0.isActivePublisher }.sorted { $0.id < $1.id }.map {
-                    .object(attendee($0))
-                })
-        }
-        return joined
-    }
-
-    func attendee(_ participant: Participant) -> JSONObject {
-        var object: JSONObject = ["id": .uint(participant.id)]
-        if let display = participant.display { object["display"] = .string(display) }
-        if let metadata = participant.metadata { object["metadata"] = metadata }
-        return object
+    private func joinedNotice(room: Room, id: UInt64, privateID: UInt32) -> JoinedNotice {
+        let participants = room.participants.values.sorted { $0.id < $1.id }
+        return JoinedNotice(
+            room: room.settings.room, description: room.settings.description, id: id, privateID: privateID,
+            publishers: participants.filter(\.isActivePublisher).map { VideoRoomNotice.publisher($0, room: room.settings) },
+            attendees: room.settings.notifyJoining
+                ? participants.filter { !$0.isActivePublisher }.map(VideoRoomNotice.attendee) : nil)
     }
 
     // MARK: Requests on a joined publisher handle
@@ -144,24 +125,23 @@ extension VideoRoomRegistry {
             guard let jsep else { throw .missing("jsep") }
             let configure = try PublisherConfigure(fields)
             try configureWithoutSDP(room: roomID, id: id, configure, notify: false, hasOffer: true)
-            let (answer, event) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
-            push(participant.handleID, transaction: transaction, event, jsep: answer)
+            let (answer, published) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
+            push(participant.handleID, transaction: transaction, .configured(room: roomID, published), jsep: answer)
         case .configure:
             let configure = try PublisherConfigure(fields)
             try configureWithoutSDP(room: roomID, id: id, configure, notify: true, hasOffer: jsep != nil)
             if let jsep {
-                let (answer, event) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
-                push(participant.handleID, transaction: transaction, event, jsep: answer)
+                let (answer, published) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
+                push(participant.handleID, transaction: transaction, .configured(room: roomID, published), jsep: answer)
             } else {
-                push(participant.handleID, transaction: transaction,
-                     ["videoroom": "event", "room": .uint(roomID), "configured": "ok"])
+                push(participant.handleID, transaction: transaction, .configured(room: roomID, nil))
             }
         case .unpublish:
             guard participant.media != nil else {
                 throw VideoRoomError(VideoRoomError.notPublished, "Can't unpublish, not published")
             }
             unpublish(room: roomID, id: id,
-                      selfEvent: (transaction, ["videoroom": "event", "room": .uint(roomID), "unpublished": "ok"]),
+                      selfEvent: (transaction, .unpublishedSelf(room: roomID)),
                       hangupReason: "Close PC")
         case .leave:
             leavePublisher(room: roomID, id: id, notifySelf: true, transaction: transaction)
@@ -205,12 +185,10 @@ extension VideoRoomRegistry {
         }
         guard notify else { return }
         if displayChanged, let display = participant.display {
-            notifyParticipants(room: roomID, ["videoroom": "event", "id": .uint(id), "display": .string(display)],
-                               excluding: id)
+            notifyParticipants(room: roomID, .display(id: id, display), excluding: id)
         }
         if metadataChanged, let metadata = participant.metadata {
-            notifyParticipants(room: roomID, ["videoroom": "event", "id": .uint(id), "metadata": metadata],
-                               excluding: id)
+            notifyParticipants(room: roomID, .metadata(id: id, metadata), excluding: id)
         }
         if descriptionChanged { announcePublisher(room: roomID, id: id) }
     }
@@ -245,7 +223,7 @@ extension VideoRoomRegistry {
     /// false: a `leave` or `kick` announces only `leaving`/`kicked`, as Janus 1.1.2 does), its
     /// subscribers lose the streams.
     func unpublish(
-        room roomID: UInt64, id: UInt64, selfEvent: (String?, JSONObject)?, hangupReason: String?,
+        room roomID: UInt64, id: UInt64, selfEvent: (String?, VideoRoomNotice)?, hangupReason: String?,
         notifyOthers: Bool = true
     ) {
         guard var participant = rooms[roomID]?.participants[id], let publisherMedia = participant.media else { return }
@@ -255,10 +233,8 @@ extension VideoRoomRegistry {
         if let (transaction, data) = selfEvent { push(participant.handleID, transaction: transaction, data) }
         if let hangupReason { participant.context.push(.hangup(reason: hangupReason)) }
         if publisherMedia.connected { emit(.publishingStopped, room: roomID, participant: participant) }
-        // Janus 1.1.2 names only the id in `unpublished`, `leaving` and `kicked` (no display).
         if publisherMedia.connected && notifyOthers {
-            notifyParticipants(
-                room: roomID, ["videoroom": "event", "room": .uint(roomID), "unpublished": .uint(id)], excluding: id)
+            notifyParticipants(room: roomID, .unpublished(room: roomID, id: id), excluding: id)
         }
         sourcesGone(room: roomID, feed: id, keepMids: [])
     }
@@ -273,15 +249,13 @@ extension VideoRoomRegistry {
                 notifyOthers: !notifySelf)
         }
         if notifySelf {
-            push(participant.handleID, transaction: transaction,
-                 ["videoroom": "event", "room": .uint(roomID), "leaving": "ok"])
+            push(participant.handleID, transaction: transaction, .leavingSelf(room: roomID, kicked: false))
         }
         rooms[roomID]?.participants[id] = nil
         roles[participant.handleID] = .gone
         roomControlMemberLeft(room: roomID, id: id)
         emit(.participantLeft(notifySelf ? .left : .disconnected), room: roomID, participant: participant)
         // Janus 1.1.2 tells the others even about participants that never published.
-        notifyParticipants(
-            room: roomID, ["videoroom": "event", "room": .uint(roomID), "leaving": .uint(id)], excluding: id)
+        notifyParticipants(room: roomID, .leaving(room: roomID, id: id), excluding: id)
     }
 }

@@ -29,12 +29,11 @@ extension VideoRoomRegistry {
         case .asynchronous where name == .leave:
             leaveLobby(handleID: waiting.handleID)
             roles[waiting.handleID] = .gone
-            push(waiting.handleID, transaction: transaction,
-                 ["videoroom": "event", "room": .uint(waiting.room), "leaving": "ok"])
+            push(waiting.handleID, transaction: transaction, .leavingSelf(room: waiting.room, kicked: false))
             return .ack(hint: nil)
         case .asynchronous:
             // No publishing, subscribing or configuring from the lobby.
-            push(waiting.handleID, transaction: transaction, VideoRoomError.waitingForAdmission.data)
+            push(waiting.handleID, transaction: transaction, .error(.waitingForAdmission))
             return .ack(hint: nil)
         case .synchronous, .unsupported:
             return nil
@@ -87,7 +86,7 @@ extension VideoRoomRegistry {
             guard case .publisher(let join) = try JoinRequest(fields) else { return nil }
             try joinLobby(join, handleID: handleID, transaction: transaction, jsep: jsep)
         } catch {
-            push(handleID, transaction: transaction, error.data)
+            push(handleID, transaction: transaction, .error(error))
         }
         return .ack(hint: nil)
     }

@@ -37,12 +37,12 @@ extension VideoRoomRegistry {
             }
         }
         for event in output.events {
-            let data = roomControlEventData(event.kind, room: room)
+            let notice = roomControlNotice(event.kind, room: room)
             // `waiting` answers the joiner's `join`, so it carries that transaction.
             var transaction: String?
             if case .waiting(let id, _) = event.kind { transaction = waitingHandle(room: room, id: id)?.transaction }
             for id in event.recipients {
-                controlContext(room: room, id: id)?.push(.event(transaction: transaction, data: data, jsep: nil))
+                controlContext(room: room, id: id)?.send(notice, transaction: transaction)
             }
         }
     }
@@ -65,7 +65,7 @@ extension VideoRoomRegistry {
             try join(.publisher(waiting.join), handleID: waiting.handleID, transaction: waiting.transaction, jsep: nil)
         } catch {
             // The room changed under the joiner (a new pin, an id taken meanwhile): it is out.
-            push(waiting.handleID, transaction: waiting.transaction, error.data)
+            push(waiting.handleID, transaction: waiting.transaction, .error(error))
             roles[waiting.handleID] = .gone
             roomControlMemberLeft(room: room, id: id)
         }
@@ -75,14 +75,8 @@ extension VideoRoomRegistry {
         guard let waiting = waitingHandle(room: room, id: id) else { return }
         waitingHandles[waiting.handleID] = nil
         roles[waiting.handleID] = .gone
-        var data: JSONObject
-        if reason == .closed {
-            data = ["videoroom": "destroyed", "room": .uint(room)]
-        } else {
-            data = ["videoroom": "rejected", "room": .uint(room), "id": .uint(id), "reason": .string(reason.rawValue)]
-            if let message { data["message"] = .string(message) }
-        }
-        waiting.context.push(.event(transaction: nil, data: data, jsep: nil))
+        waiting.context.send(
+            reason == .closed ? .destroyed(room: room) : .rejected(room: room, id: id, reason: reason, message: message))
     }
 
     /// Wakes the room's machine when a joiner's waiting time may have run out.
@@ -105,41 +99,21 @@ extension VideoRoomRegistry {
         ControlPerson(id: id, display: rooms[room]?.participants[id]?.display ?? waitingHandle(room: room, id: id)?.display)
     }
 
-    func roomControlEventData(_ kind: RoomControlEventKind, room: UInt64) -> JSONObject {
-        var data: JSONObject = ["room": .uint(room)]
+    func roomControlNotice(_ kind: RoomControlEventKind, room: UInt64) -> VideoRoomNotice {
         switch kind {
         case .waiting(let id, let position):
-            data["videoroom"] = "waiting"
-            data["id"] = .uint(id)
-            data["position"] = .int(Int64(position))
-            if let description = rooms[room]?.settings.description { data["description"] = .string(description) }
+            return .waiting(room: room, id: id, position: position, description: rooms[room]?.settings.description)
         case .lobby(let waiting, let change):
-            data["videoroom"] = "lobby"
-            data["waiting"] = .array(waiting.map { controlPerson($0, room: room).json })
+            let people = waiting.map { controlPerson($0, room: room) }
             switch change {
-            case .arrived(let id)?:
-                data["arrived"] = controlPerson(id, room: room).json
-            case .departed(let id, let reason)?:
-                data["departed"] = .object(["id": .uint(id), "reason": .string(reason.rawValue)])
-            case nil:
-                break
+            case .arrived(let id)?: return .lobby(room: room, people, change: .arrived(controlPerson(id, room: room)))
+            case .departed(let id, let reason)?: return .lobby(room: room, people, change: .departed(id, reason))
+            case nil: return .lobby(room: room, people, change: nil)
             }
-        case .hands(let queue):
-            data["videoroom"] = "hands"
-            data["hands"] = .array(queue.map { controlPerson($0, room: room).json })
-        case .role(let id, let role):
-            data["videoroom"] = "role"
-            data["id"] = .uint(id)
-            data["role"] = .string(role.rawValue)
-        case .muted(let id, let media):
-            data["videoroom"] = "muted"
-            data["id"] = .uint(id)
-            data["audio"] = .bool(media.contains(.audio))
-            data["video"] = .bool(media.contains(.video))
-        case .waitingRoom(let enabled):
-            data["videoroom"] = "waiting_room"
-            data["enabled"] = .bool(enabled)
+        case .hands(let queue): return .hands(room: room, queue.map { controlPerson($0, room: room) })
+        case .role(let id, let role): return .role(room: room, id: id, role)
+        case .muted(let id, let media): return .muted(room: room, id: id, media)
+        case .waitingRoom(let enabled): return .waitingRoom(room: room, enabled: enabled)
         }
-        return data
     }
 }

@@ -92,7 +92,7 @@ extension VideoRoomRegistry {
     }
 
     private func endParticipantForDestroy(_ participant: Participant, room id: UInt64) {
-        participant.context.push(.event(transaction: nil, data: ["videoroom": "destroyed", "room": .uint(id)], jsep: nil))
+        participant.context.send(.destroyed(room: id))
         if let media = participant.media {
             self.media.closeTransport(media.allocation)
             participant.context.push(.hangup(reason: "Close PC"))
@@ -103,7 +103,7 @@ extension VideoRoomRegistry {
     }
 
     private func endSubscriberForDestroy(_ subscriber: Subscriber, room id: UInt64) {
-        subscriber.context.push(.event(transaction: nil, data: ["videoroom": "destroyed", "room": .uint(id)], jsep: nil))
+        subscriber.context.send(.destroyed(room: id))
         media.closeTransport(subscriber.allocation)
         if subscriber.started { subscriber.context.push(.hangup(reason: "Close PC")) }
         roles[subscriber.handleID] = .gone
@@ -173,7 +173,7 @@ extension VideoRoomRegistry {
         // Janus 1.1.2: the victim is told first, the others get `kicked` alone (no `unpublished`,
         // no display), and the handle is then out of the room like after a `leave`: a new `join`
         // on it is 425 "Not in a room".
-        push(participant.handleID, ["videoroom": "event", "room": .uint(id), "leaving": "ok", "reason": "kicked"])
+        push(participant.handleID, .leavingSelf(room: id, kicked: true))
         if participant.media != nil {
             unpublish(room: id, id: userID, selfEvent: nil, hangupReason: "Close PC", notifyOthers: false)
         }
@@ -181,7 +181,7 @@ extension VideoRoomRegistry {
         roles[participant.handleID] = .gone
         roomControlMemberLeft(room: id, id: userID)
         emit(.participantLeft(.kicked), room: id, participant: participant)
-        notifyParticipants(room: id, ["videoroom": "event", "room": .uint(id), "kicked": .uint(userID)])
+        notifyParticipants(room: id, .kicked(room: id, id: userID))
         // Subscriptions owned by the kicked user stop when the room checks private ids.
         if room.settings.requirePvtID || room.settings.waitingRoom {
             for subscriber in room.subscribers.values where subscriber.privateID == participant.privateID {
@@ -208,9 +208,7 @@ extension VideoRoomRegistry {
         rooms[id]?.participants[userID] = participant
         applyPublisherSettings(room: id, id: userID)
         notifyParticipants(
-            room: id,
-            ["videoroom": "event", "room": .uint(id), "id": .uint(userID), "mid": .string(moderation.mid),
-             "moderation": moderation.mute ? "muted" : "unmuted"])
+            room: id, .moderation(room: id, id: userID, mid: moderation.mid, muted: moderation.mute))
         return .success
     }
 }

@@ -32,15 +32,9 @@ extension VideoRoomRegistry {
         let offer = makeOffer(&subscriber, room: roomID)
         rooms[roomID]?.subscribers[handleID] = subscriber
         roles[handleID] = .subscriber(room: roomID)
-        var event: JSONObject = [
-            "videoroom": "attached", "room": .uint(roomID), "streams": streamsArray(subscriber, room: roomID),
-        ]
-        if let legacyFeed = join.legacyFeed, let publisher = room.participants[legacyFeed] {
-            event["id"] = .uint(legacyFeed)
-            if let display = publisher.display { event["display"] = .string(display) }
-            event["warning"] = "deprecated_api"
-        }
-        push(handleID, transaction: transaction, event, jsep: offer)
+        let legacyFeed = join.legacyFeed.flatMap { id in room.participants[id].map { (id, $0.display) } }
+        push(handleID, transaction: transaction,
+             .attached(room: roomID, streams: streamsArray(subscriber, room: roomID), legacyFeed: legacyFeed), jsep: offer)
     }
 
     // MARK: Requests on a subscriber handle
@@ -66,12 +60,12 @@ extension VideoRoomRegistry {
             subscriber.paused = true
             rooms[roomID]?.subscribers[handleID] = subscriber
             bind(room: roomID, handleID: handleID)
-            push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "paused": "ok"])
+            push(handleID, transaction: transaction, .paused(room: roomID))
         case .configure:
             try configureSubscription(&subscriber, SubscriberConfigure(fields))
             rooms[roomID]?.subscribers[handleID] = subscriber
             bind(room: roomID, handleID: handleID)
-            push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "configured": "ok"])
+            push(handleID, transaction: transaction, .configured(room: roomID, nil))
         case .subscribe, .unsubscribe, .update:
             let change = try SubscriptionChange(name, fields)
             try updateSubscription(&subscriber, change, room: room, transaction: transaction)
@@ -79,7 +73,7 @@ extension VideoRoomRegistry {
             try switchStreams(room: roomID, handleID: handleID, transaction: transaction, StreamSwitch.list(fields))
         case .leave:
             removeSubscriber(room: roomID, handleID: handleID, hangupReason: "Close PC",
-                             leftEvent: (transaction, ["videoroom": "event", "room": .uint(roomID), "left": "ok"]))
+                             leftEvent: (transaction, .left(room: roomID)))
         default:
             throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
@@ -97,7 +91,7 @@ extension VideoRoomRegistry {
         rooms[roomID]?.subscribers[handleID] = subscriber
         bind(room: roomID, handleID: handleID)
         if wasRunning { requestKeyframes(room: roomID, subscriber: subscriber) }
-        push(handleID, transaction: transaction, ["videoroom": "event", "room": .uint(roomID), "started": "ok"])
+        push(handleID, transaction: transaction, .started(room: roomID))
         if subscriber.needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
     }
 
@@ -113,7 +107,7 @@ extension VideoRoomRegistry {
         let after = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
         rooms[roomID]?.subscribers[handleID] = subscriber
         guard before != after else {
-            push(handleID, transaction: transaction, ["videoroom": "updated", "room": .uint(roomID)])
+            push(handleID, transaction: transaction, .updated(room: roomID, streams: nil))
             return
         }
         // Unbind removed streams at once; new ones are bound after the answer.
@@ -154,14 +148,14 @@ extension VideoRoomRegistry {
             rooms[roomID]?.subscribers[handleID] = subscriber
             // Requests hear `updating`; automatic updates (a publisher left) wait silently, as in Janus.
             if let transaction {
-                push(handleID, transaction: transaction, ["videoroom": "updating", "room": .uint(roomID)])
+                push(handleID, transaction: transaction, .updating(room: roomID))
             }
             return
         }
         let offer = makeOffer(&subscriber, room: roomID)
         rooms[roomID]?.subscribers[handleID] = subscriber
         push(handleID, transaction: transaction,
-             ["videoroom": "updated", "room": .uint(roomID), "streams": streamsArray(subscriber, room: roomID)],
+             .updated(room: roomID, streams: streamsArray(subscriber, room: roomID)),
              jsep: offer)
     }
 
@@ -241,8 +235,7 @@ extension VideoRoomRegistry {
         bind(room: roomID, handleID: handleID)
         requestKeyframes(room: roomID, subscriber: subscriber)
         push(handleID, transaction: transaction,
-             ["videoroom": "event", "room": .uint(roomID), "switched": "ok", "changes": .int(Int64(changes)),
-              "streams": streamsArray(subscriber, room: roomID)])
+             .switched(room: roomID, changes: changes, streams: streamsArray(subscriber, room: roomID)))
         // An inactive m-line brought back needs its direction renegotiated.
         if needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
     }
@@ -274,7 +267,7 @@ extension VideoRoomRegistry {
 
     /// `leave`, detach or room gone: close the PeerConnection and forget the subscription.
     func removeSubscriber(
-        room roomID: UInt64, handleID: UInt64, hangupReason: String?, leftEvent: (String, JSONObject)? = nil
+        room roomID: UInt64, handleID: UInt64, hangupReason: String?, leftEvent: (String, VideoRoomNotice)? = nil
     ) {
         guard let subscriber = rooms[roomID]?.subscribers[handleID] else { return }
         media.closeTransport(subscriber.allocation)

@@ -107,29 +107,7 @@ extension VideoRoomRegistry {
 
     /// The `streams` array of `attached`/`updated`/`switched` (§8.7).
     func streamsArray(_ subscriber: Subscriber, room roomID: UInt64) -> JSONValue {
-        let participants = rooms[roomID]?.participants ?? [:]
-        return .array(subscriber.streams.map { stream in
-            var object: JSONObject = [
-                "type": .string(stream.kind == .audio ? "audio" : "video"), "active": .bool(stream.active),
-                "mindex": .int(Int64(stream.mindex)), "mid": .string(stream.mid),
-                // Janus: an m-line is ready once an answer accepted it with its current source.
-                "ready": .bool(stream.active && subscriber.answeredCodecs[stream.mid] == stream.codec),
-                "send": .bool(stream.send && !subscriber.paused),
-            ]
-            guard let feed = stream.feedID, let feedMid = stream.feedMid else { return .object(object) }
-            object["feed_id"] = .uint(feed)
-            object["feed_mid"] = .string(feedMid)
-            object["codec"] = .string(stream.codec.rawValue)
-            if let publisher = participants[feed] {
-                if let display = publisher.display { object["feed_display"] = .string(display) }
-                if let metadata = publisher.metadata { object["feed_metadata"] = metadata }
-                if let description = publisher.media?.stream(mid: feedMid)?.description {
-                    object["feed_description"] = .string(description)
-                }
-            }
-            if let crossref = stream.crossrefID { object["crossrefid"] = .string(crossref) }
-            return .object(object)
-        })
+        VideoRoomNotice.subscription(subscriber, participants: rooms[roomID]?.participants ?? [:])
     }
 
     /// Tells the media plane what feeds each m-line (only once the transport runs).

@@ -138,7 +138,7 @@ actor VideoRoomRegistry {
                 }
                 try handleAsynchronous(name, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
             } catch {
-                push(handleID, transaction: transaction, error.data)
+                push(handleID, transaction: transaction, .error(error))
             }
             return .ack(hint: nil)
         }
@@ -167,13 +167,14 @@ actor VideoRoomRegistry {
 
     // MARK: Output
 
-    func push(_ handleID: UInt64, transaction: String? = nil, _ data: JSONObject, jsep: JSEP? = nil) {
-        contexts[handleID]?.push(.event(transaction: transaction, data: data, jsep: jsep))
+    func push(_ handleID: UInt64, transaction: String? = nil, _ notice: VideoRoomNotice, jsep: JSEP? = nil) {
+        contexts[handleID]?.send(notice, transaction: transaction, jsep: jsep)
     }
 
-    /// Sends `data` to every publisher-role participant of `room` except `excluding`.
-    func notifyParticipants(room: UInt64, _ data: JSONObject, excluding: UInt64? = nil) {
+    /// Sends `notice` to every publisher-role participant of `room` except `excluding`.
+    func notifyParticipants(room: UInt64, _ notice: VideoRoomNotice, excluding: UInt64? = nil) {
         guard let participants = rooms[room]?.participants.values else { return }
+        let data = notice.json
         for participant in participants where participant.id != excluding {
             participant.context.push(.event(transaction: nil, data: data, jsep: nil))
         }
@@ -204,4 +205,11 @@ actor VideoRoomRegistry {
 
 extension JSONValue {
     static func uint(_ value: UInt64) -> JSONValue { .int(Int64(clamping: value)) }
+}
+
+extension PluginHandleContext {
+    /// One VideoRoom event to this handle.
+    func send(_ notice: VideoRoomNotice, transaction: String? = nil, jsep: JSEP? = nil) {
+        push(.event(transaction: transaction, data: notice.json, jsep: jsep))
+    }
 }
