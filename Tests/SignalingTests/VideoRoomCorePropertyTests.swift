@@ -252,7 +252,7 @@ struct World {
         #expect(Set(room.control.waitingList) == lobby, "lobby ≠ waiting handles after \(step)")
         #expect(lobby.isDisjoint(with: present), "a waiting joiner is also a participant after \(step)")
         for handle in waiting.keys {
-            #expect((roles[handle] ?? HandleRole.none) == HandleRole.none, "a waiting handle has a role after \(step)")
+            #expect(roles[handle] == .waiting(room: Self.room), "a waiting handle is not waiting after \(step)")
         }
     }
 

@@ -51,12 +51,6 @@ struct VideoRoomFields {
         return items
     }
 
-    func object(_ key: String) throws(VideoRoomError) -> JSONObject? {
-        guard let value = body[key] else { return nil }
-        guard let object = value.objectValue else { throw invalid(key, "an object") }
-        return object
-    }
-
     /// An array of strings (e.g. `allowed`).
     func strings(_ key: String) throws(VideoRoomError) -> [String]? {
         guard let items = try array(key) else { return nil }
@@ -70,11 +64,4 @@ struct VideoRoomFields {
 
     /// `room` as Janus reads it with `string_ids = false`: a required positive integer.
     func room() throws(VideoRoomError) -> UInt64 { try requiredUInt("room") }
-
-    /// Checks `secret` against a room's secret (433 wrong, 429 missing when one is set).
-    func checkSecret(_ secret: String?) throws(VideoRoomError) {
-        guard let secret else { return }
-        guard let given = try string("secret") else { throw .missing("secret") }
-        guard given == secret else { throw .wrongSecret }
-    }
 }

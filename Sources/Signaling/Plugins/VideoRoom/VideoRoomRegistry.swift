@@ -1,16 +1,16 @@
 import Logging
+import RTP
 import SFUMedia
-import VideoRoomControl
 
-/// All VideoRoom state: rooms, their participants and subscribers, and which handle is what.
+/// All VideoRoom rooms, and which handle is what: routes each request, transport event and
+/// timer to its room (a `Room` state machine, `Core/`) and carries out the effects the room
+/// returns (`+Effects`). Requests spanning rooms (`create`, `list`, `exists`) are its own.
 ///
 /// One actor for every room rather than one per room: signalling runs at a few requests per
-/// second per participant, and many requests span rooms (`create`, `list`, `exists`) or need
-/// a consistent view of one room while fanning events out to all of its members (publisher
-/// counts for 432, `destroy` notifying everyone first, a publisher leaving and every subscriber
-/// being unbound). A single serial owner makes each request atomic without lock ordering or
-/// cross-actor races; rooms stay isolated from each other because every request touches only
-/// its own room's entry and media runs on the media plane's workers, not here.
+/// second per participant, and some requests span rooms. A single serial owner makes each
+/// request atomic without lock ordering or cross-actor races; rooms stay isolated from each
+/// other because every input touches only its own room and media runs on the media plane's
+/// workers, not here.
 ///
 /// Transport events come from media worker threads through an `AsyncStream` consumed by one
 /// task, so they reach the actor in the order the worker produced them.
@@ -18,6 +18,7 @@ actor VideoRoomRegistry {
     static let package = "janus.plugin.videoroom"
 
     let media: any RoomMediaPlane
+    let allocator: MediaPlaneAllocator
     let configuration: VideoRoomConfiguration
     let logger: Logger
     let store: VideoRoomStore?
@@ -25,9 +26,6 @@ actor VideoRoomRegistry {
     var rooms: [UInt64: Room] = [:]
     var roles: [UInt64: HandleRole] = [:]
     var contexts: [UInt64: PluginHandleContext] = [:]
-    var nextGeneration: UInt64 = 1
-    /// Handles whose participant waits in a room's lobby (room-control extension), by handle id.
-    var waitingHandles: [UInt64: WaitingJoin] = [:]
 
     struct MediaEventEnvelope: Sendable {
         var handleID: UInt64
@@ -39,6 +37,7 @@ actor VideoRoomRegistry {
 
     init(media: any RoomMediaPlane, configuration: VideoRoomConfiguration, logger: Logger) {
         self.media = media
+        allocator = MediaPlaneAllocator(media: media)
         self.configuration = configuration
         self.logger = logger
         self.store = configuration.roomsFile.map { VideoRoomStore(path: $0) }
@@ -64,6 +63,11 @@ actor VideoRoomRegistry {
         }
     }
 
+    /// Handles waiting in lobbies, by handle id (every room's).
+    var waitingHandles: [UInt64: WaitingJoin] {
+        rooms.values.reduce(into: [:]) { all, room in all.merge(room.lobby) { first, _ in first } }
+    }
+
     // MARK: Handles
 
     func attach(_ context: PluginHandleContext) {
@@ -72,117 +76,33 @@ actor VideoRoomRegistry {
     }
 
     func detach(handleID: UInt64) {
-        leaveLobby(handleID: handleID)
-        switch roles[handleID] {
-        case .publisher(let room, let id)?:
-            leavePublisher(room: room, id: id, notifySelf: false, transaction: nil)
-        case .subscriber(let room)?:
-            removeSubscriber(room: room, handleID: handleID, hangupReason: nil)
-        default:
-            break
+        if let role = roles[handleID], let room = role.room {
+            send(.detach(role), to: room, from: caller(handleID))
         }
         roles[handleID] = nil
         contexts[handleID] = nil
     }
 
     func hangup(handleID: UInt64, reason: String) {
-        switch roles[handleID] {
-        case .publisher(let room, let id)?:
-            if rooms[room]?.participants[id]?.media != nil {
-                unpublish(room: room, id: id, selfEvent: nil, hangupReason: reason)
-            }
-        case .subscriber(let room)?:
-            stopSubscriberTransport(room: room, handleID: handleID, hangupReason: reason)
-        default:
-            break
-        }
+        guard let role = roles[handleID], let room = role.room else { return }
+        send(.hangup(role, reason: reason), to: room, from: caller(handleID))
     }
 
-    // MARK: Messages
-
-    /// One `message`: the request name decides the route (the lobby, room control, room
-    /// management, or the handle's role); each route decodes the body into its typed request.
-    func handleMessage(handleID: UInt64, transaction: String, body: JSONObject, jsep: JSEP?) -> PluginMessageResult {
-        let fields = VideoRoomFields(body)
-        let name: VideoRoomRequestName
-        do throws(VideoRoomError) {
-            name = try VideoRoomRequestName(fields)
-        } catch {
-            return .success(error.data)
-        }
-        if let waiting = waitingHandles[handleID],
-            let handled = lobbyMessage(name, waiting: waiting, transaction: transaction, fields: fields)
-        {
-            return handled
-        }
-        switch name.kind {
-        case .roomControl:
-            return .success(roomControlMessage(name, handleID: handleID, fields: fields))
-        case .unsupported:
-            // No plain-RTP forwarders, no recorder, no remote publishers (cascading) here.
-            return .success(
-                VideoRoomError(VideoRoomError.unknown, "Request '\(name.rawValue)' is not supported by swift-sfu").data)
-        case .synchronous:
-            do throws(VideoRoomError) {
-                return .success(try perform(RoomRequest(name, fields)).json)
-            } catch {
-                return .success(error.data)
-            }
-        case .asynchronous:
-            if name.isJoin, let handled = joinWaitingRoom(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep) {
-                return handled
-            }
-            do throws(VideoRoomError) {
-                if roles[handleID] == .kicked {
-                    throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized, you have been kicked")
-                }
-                try handleAsynchronous(name, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-            } catch {
-                push(handleID, transaction: transaction, .error(error))
-            }
-            return .ack(hint: nil)
-        }
+    private func handleMediaEvent(_ envelope: MediaEventEnvelope) {
+        guard let role = roles[envelope.handleID], let room = role.room else { return }
+        send(.transport(envelope.event, role: role, generation: envelope.generation), to: room,
+             from: caller(envelope.handleID))
     }
 
-    private func handleAsynchronous(
-        _ name: VideoRoomRequestName, handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
-    ) throws(VideoRoomError) {
-        let role = roles[handleID] ?? HandleRole.none
-        if name.isJoin {
-            try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-            return
-        }
-        switch role {
-        case .none:
-            throw VideoRoomError(VideoRoomError.joinFirst, "Invalid request on unconfigured participant")
-        case .gone, .kicked:
-            throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
-        case .publisher(let room, let id):
-            try publisherRequest(name, room: room, id: id, transaction: transaction, fields: fields, jsep: jsep)
-        case .subscriber(let room):
-            try subscriberRequest(
-                name, room: room, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-        }
+    /// The handle as a room's caller, outside any request.
+    func caller(_ handleID: UInt64, transaction: String = "") -> RoomCaller? {
+        contexts[handleID].map { RoomCaller(handleID: handleID, context: $0, transaction: transaction) }
     }
 
     // MARK: Output
 
     func push(_ handleID: UInt64, transaction: String? = nil, _ notice: VideoRoomNotice, jsep: JSEP? = nil) {
         contexts[handleID]?.send(notice, transaction: transaction, jsep: jsep)
-    }
-
-    /// Sends `notice` to every publisher-role participant of `room` except `excluding`.
-    func notifyParticipants(room: UInt64, _ notice: VideoRoomNotice, excluding: UInt64? = nil) {
-        guard let participants = rooms[room]?.participants.values else { return }
-        let data = notice.json
-        for participant in participants where participant.id != excluding {
-            participant.context.push(.event(transaction: nil, data: data, jsep: nil))
-        }
-    }
-
-    func allocateGeneration() -> UInt64 {
-        defer { nextGeneration += 1 }
-        return nextGeneration
     }
 
     /// A fresh 53-bit id (janus.js keeps ids as JS numbers).
@@ -195,11 +115,15 @@ actor VideoRoomRegistry {
             continuation.yield(MediaEventEnvelope(handleID: handleID, generation: generation, event: event))
         }
     }
+}
 
-    func local(_ allocation: TransportAllocation) -> LocalTransportParameters {
-        LocalTransportParameters(
-            iceUfrag: allocation.localCredentials.ufrag, icePwd: allocation.localCredentials.pwd,
-            fingerprint: media.fingerprint.sdpValue, candidates: allocation.candidates)
+extension HandleRole {
+    /// The room a handle is in (or waits for).
+    var room: UInt64? {
+        switch self {
+        case .publisher(let room, _), .subscriber(let room), .waiting(let room): room
+        case .none, .gone, .kicked: nil
+        }
     }
 }
 

@@ -142,26 +142,6 @@ struct Subscriber: Sendable {
     var answeredCodecs: [String: ServerCodec] = [:]
 }
 
-/// One room: its settings and who is in it.
-struct Room: Sendable {
-    var settings: VideoRoomSettings
-    var permanent: Bool
-    /// Publisher-role participants by participant id.
-    var participants: [UInt64: Participant] = [:]
-    /// Subscribers by handle id.
-    var subscribers: [UInt64: Subscriber] = [:]
-    /// Roles, lobby, hands and moderator mutes (the room-control extension).
-    var control: RoomControl
-
-    init(settings: VideoRoomSettings, permanent: Bool) {
-        self.settings = settings
-        self.permanent = permanent
-        control = RoomControl(configuration: settings.roomControlConfiguration)
-    }
-
-    var activePublisherCount: Int { participants.values.filter { $0.media != nil }.count }
-}
-
 /// What a handle is in the plugin.
 enum HandleRole: Sendable, Equatable {
     case none
@@ -172,4 +152,6 @@ enum HandleRole: Sendable, Equatable {
     /// A subscription of a kicked user in a `require_pvtid` room: its requests get 433. (A
     /// kicked publisher's handle is `gone`.)
     case kicked
+    /// In the room's lobby (room-control waiting room) until admitted, rejected or gone.
+    case waiting(room: UInt64)
 }

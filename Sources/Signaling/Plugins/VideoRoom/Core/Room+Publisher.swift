@@ -1,48 +1,13 @@
 import SFUMedia
 
 /// Publisher-role participants (janus-api.md §8.4): join, publish/configure, unpublish, leave.
-extension VideoRoomRegistry {
-    /// `join`/`joinandconfigure` on a fresh handle: decoded, then as a publisher or subscriber.
-    func join(handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?) throws(VideoRoomError) {
-        try checkFreshHandle(handleID)
-        let request = try JoinRequest(fields)
-        if case .publisher(let join) = request {
-            defer { roomControlJoined(handleID: handleID, join) }
-            try self.join(request, handleID: handleID, transaction: transaction, jsep: jsep)
-        } else {
-            try self.join(request, handleID: handleID, transaction: transaction, jsep: jsep)
-        }
-    }
-
-    /// A decoded `join` (also an admitted joiner's, replayed from the lobby).
-    func join(_ request: JoinRequest, handleID: UInt64, transaction: String, jsep: JSEP?) throws(VideoRoomError) {
-        try checkFreshHandle(handleID)
-        switch request {
-        case .publisher(let join):
-            // Janus processes an offer attached to a plain `join` like `joinandconfigure`.
-            try joinPublisher(join, handleID: handleID, transaction: transaction, jsep: jsep)
-        case .subscriber(let join):
-            // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
-            // reply is the usual `attached` with the server's own offer.
-            try joinSubscriber(join, handleID: handleID, transaction: transaction)
-        }
-    }
-
-    private func checkFreshHandle(_ handleID: UInt64) throws(VideoRoomError) {
-        switch roles[handleID] ?? HandleRole.none {
-        case .none: break
-        case .publisher: throw VideoRoomError(VideoRoomError.alreadyJoined, "Already in as a publisher on this handle")
-        case .subscriber: throw VideoRoomError(VideoRoomError.alreadyJoined, "Already in as a subscriber on this handle")
-        case .gone, .kicked: throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
-        }
-    }
-
-    private func joinPublisher(
-        _ join: PublisherJoin, handleID: UInt64, transaction: String, jsep: JSEP?
-    ) throws(VideoRoomError) {
-        let roomID = join.room
-        let room = try existingRoom(roomID)
-        guard let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
+extension Room {
+    /// A publisher-role `join` (also an admitted joiner's, from the lobby), from `caller`.
+    mutating func joinPublisher(_ join: PublisherJoin, caller: RoomCaller, jsep: JSEP?) throws(VideoRoomError) {
+        let roomID = id
+        let handleID = caller.handleID
+        let transaction = caller.transaction
+        let room = self
         try room.settings.checkJoinCredentials(join.credentials)
         var userID = join.id ?? 0
         if userID != 0 {
@@ -50,26 +15,25 @@ extension VideoRoomRegistry {
                 throw VideoRoomError(VideoRoomError.idExists, "User ID \(userID) already exists")
             }
         } else {
-            repeat { userID = Self.randomID() } while room.participants[userID] != nil
+            repeat { userID = VideoRoomRegistry.randomID() } while room.participants[userID] != nil
         }
         if let jsep, jsep.type == .answer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
-        let participant = newParticipant(join, id: userID, handleID: handleID, context: context, room: room)
+        let participant = newParticipant(join, id: userID, handleID: handleID, context: caller.context, room: room)
         var joined = joinedNotice(room: room, id: userID, privateID: participant.privateID)
-        rooms[roomID]?.participants[userID] = participant
-        roles[handleID] = .publisher(room: roomID, id: userID)
-        emit(.participantJoined, room: roomID, participant: participant)
+        participants[userID] = participant
+        setRole(handleID, .publisher(room: roomID, id: userID))
+        observe(.participantJoined, participant: participant)
         if room.settings.notifyJoining {
-            notifyParticipants(
-                room: roomID, .joining(room: roomID, attendee: VideoRoomNotice.attendee(participant)), excluding: userID)
+            notifyParticipants(.joining(room: roomID, attendee: VideoRoomNotice.attendee(participant)), excluding: userID)
         }
         guard let jsep else {
             push(handleID, transaction: transaction, .joined(joined))
             return
         }
         do {
-            let (answer, published) = try publish(room: roomID, id: userID, options: join.publish, offer: jsep)
+            let (answer, published) = try publish(id: userID, options: join.publish, offer: jsep)
             joined.published = published
             push(handleID, transaction: transaction, .joined(joined), jsep: answer)
         } catch {
@@ -79,7 +43,7 @@ extension VideoRoomRegistry {
         }
     }
 
-    private func newParticipant(
+    private mutating func newParticipant(
         _ join: PublisherJoin, id: UInt64, handleID: UInt64, context: PluginHandleContext, room: Room
     ) -> Participant {
         var privateID: UInt32
@@ -96,7 +60,7 @@ extension VideoRoomRegistry {
     }
 
     /// `joined` (§8.4): the room's active publishers, and its other attendees with `notify_joining`.
-    private func joinedNotice(room: Room, id: UInt64, privateID: UInt32) -> JoinedNotice {
+    private mutating func joinedNotice(room: Room, id: UInt64, privateID: UInt32) -> JoinedNotice {
         let participants = room.participants.values.sorted { $0.id < $1.id }
         return JoinedNotice(
             room: room.settings.room, description: room.settings.description, id: id, privateID: privateID,
@@ -107,31 +71,31 @@ extension VideoRoomRegistry {
 
     // MARK: Requests on a joined publisher handle
 
-    func publisherRequest(
-        _ name: VideoRoomRequestName, room roomID: UInt64, id: UInt64, transaction: String, fields: VideoRoomFields,
-        jsep: JSEP?
+    mutating func publisherRequest(
+        _ request: PublisherRequest, id: UInt64, transaction: String, jsep: JSEP?
     ) throws(VideoRoomError) {
-        guard let participant = rooms[roomID]?.participants[id] else {
+        let roomID = self.id
+        guard let participant = participants[id] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid participant instance")
         }
         if let jsep, jsep.type == .answer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")
         }
-        switch name {
-        case .publish:
+        switch request {
+        case .publish(let decoded):
             guard participant.media == nil else {
                 throw VideoRoomError(VideoRoomError.alreadyPublished, "Can't publish, already published")
             }
             guard let jsep else { throw .missing("jsep") }
-            let configure = try PublisherConfigure(fields)
-            try configureWithoutSDP(room: roomID, id: id, configure, notify: false, hasOffer: true)
-            let (answer, published) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
+            let configure = try decoded.get()
+            try configureWithoutSDP(id: id, configure, notify: false, hasOffer: true)
+            let (answer, published) = try publish(id: id, options: configure.publish, offer: jsep)
             push(participant.handleID, transaction: transaction, .configured(room: roomID, published), jsep: answer)
-        case .configure:
-            let configure = try PublisherConfigure(fields)
-            try configureWithoutSDP(room: roomID, id: id, configure, notify: true, hasOffer: jsep != nil)
+        case .configure(let decoded):
+            let configure = try decoded.get()
+            try configureWithoutSDP(id: id, configure, notify: true, hasOffer: jsep != nil)
             if let jsep {
-                let (answer, published) = try publish(room: roomID, id: id, options: configure.publish, offer: jsep)
+                let (answer, published) = try publish(id: id, options: configure.publish, offer: jsep)
                 push(participant.handleID, transaction: transaction, .configured(room: roomID, published), jsep: answer)
             } else {
                 push(participant.handleID, transaction: transaction, .configured(room: roomID, nil))
@@ -140,22 +104,20 @@ extension VideoRoomRegistry {
             guard participant.media != nil else {
                 throw VideoRoomError(VideoRoomError.notPublished, "Can't unpublish, not published")
             }
-            unpublish(room: roomID, id: id,
-                      selfEvent: (transaction, .unpublishedSelf(room: roomID)),
-                      hangupReason: "Close PC")
+            unpublish(id: id, selfEvent: (transaction, .unpublishedSelf(room: roomID)), hangupReason: "Close PC")
         case .leave:
-            leavePublisher(room: roomID, id: id, notifySelf: true, transaction: transaction)
-        default:
+            leavePublisher(id: id, notifySelf: true, transaction: transaction)
+        case .other(let name):
             // Subscriber-only requests (start, pause, switch, subscribe, …) on a publisher handle.
             throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
     }
 
     /// The keys of `configure` that need no renegotiation (validated before anything changes).
-    private func configureWithoutSDP(
-        room roomID: UInt64, id: UInt64, _ configure: PublisherConfigure, notify: Bool, hasOffer: Bool
+    private mutating func configureWithoutSDP(
+        id: UInt64, _ configure: PublisherConfigure, notify: Bool, hasOffer: Bool
     ) throws(VideoRoomError) {
-        guard var participant = rooms[roomID]?.participants[id] else { return }
+        guard var participant = participants[id] else { return }
         for change in configure.streams where participant.media?.stream(mid: change.mid) == nil {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(change.mid)' published")
         }
@@ -177,39 +139,38 @@ extension VideoRoomRegistry {
         if let display = configure.display { participant.display = display }
         let metadataChanged = configure.metadata != nil && configure.metadata != participant.metadata
         if let metadata = configure.metadata { participant.metadata = metadata }
-        rooms[roomID]?.participants[id] = participant
+        participants[id] = participant
 
-        applyPublisherSettings(room: roomID, id: id)
+        applyPublisherSettings(id: id)
         if let publisherMedia = participant.media {
-            for mid in keyframeMids { media.requestKeyframe(publisher: publisherMedia.allocation, mid: mid) }
+            for mid in keyframeMids { command(.keyframe(publisherMedia.allocation, mid: mid)) }
         }
         guard notify else { return }
         if displayChanged, let display = participant.display {
-            notifyParticipants(room: roomID, .display(id: id, display), excluding: id)
+            notifyParticipants(.display(id: id, display), excluding: id)
         }
         if metadataChanged, let metadata = participant.metadata {
-            notifyParticipants(room: roomID, .metadata(id: id, metadata), excluding: id)
+            notifyParticipants(.metadata(id: id, metadata), excluding: id)
         }
-        if descriptionChanged { announcePublisher(room: roomID, id: id) }
+        if descriptionChanged { announcePublisher(id: id) }
     }
 
     /// Pushes the participant's current knobs (bitrate, mutes, talking thresholds) to its transport.
-    func applyPublisherSettings(room roomID: UInt64, id: UInt64) {
-        guard let room = rooms[roomID], var participant = room.participants[id],
-            var publisherMedia = participant.media
-        else { return }
-        let settings = publisherSettings(room: room.settings, participant: participant)
+    mutating func applyPublisherSettings(id: UInt64) {
+        guard var participant = participants[id], var publisherMedia = participant.media else { return }
+        let settings = publisherSettings(participant: participant)
         guard settings != publisherMedia.settings else { return }
         publisherMedia.settings = settings
         participant.media = publisherMedia
-        rooms[roomID]?.participants[id] = participant
-        media.configurePublisher(publisherMedia.allocation, settings: settings)
+        participants[id] = participant
+        command(.configure(publisherMedia.allocation, settings))
     }
 
-    func publisherSettings(room: VideoRoomSettings, participant: Participant) -> PublisherSettings {
+    mutating func publisherSettings(participant: Participant) -> PublisherSettings {
+        let room = settings
         var muted = participant.userMutedMids
         for stream in participant.media?.streams ?? [] where stream.moderated { muted.insert(stream.mid) }
-        muted.formUnion(controlMutedMids(room: room.room, participant: participant))
+        muted.formUnion(controlMutedMids(participant))
         return PublisherSettings(
             bitrate: participant.bitrate ?? room.bitrate, mutedMids: muted, keyframeInterval: room.firFreq,
             audioLevelEvents: room.audioLevelEvent,
@@ -222,40 +183,39 @@ extension VideoRoomRegistry {
     /// Ends a publisher's PeerConnection: others get `unpublished` (unless `notifyOthers` is
     /// false: a `leave` or `kick` announces only `leaving`/`kicked`, as Janus 1.1.2 does), its
     /// subscribers lose the streams.
-    func unpublish(
-        room roomID: UInt64, id: UInt64, selfEvent: (String?, VideoRoomNotice)?, hangupReason: String?,
-        notifyOthers: Bool = true
+    mutating func unpublish(
+        id: UInt64, selfEvent: (String?, VideoRoomNotice)?, hangupReason: String?, notifyOthers: Bool = true
     ) {
-        guard var participant = rooms[roomID]?.participants[id], let publisherMedia = participant.media else { return }
-        media.closeTransport(publisherMedia.allocation)
+        let roomID = self.id
+        guard var participant = participants[id], let publisherMedia = participant.media else { return }
+        command(.close(publisherMedia.allocation))
         participant.media = nil
-        rooms[roomID]?.participants[id] = participant
+        participants[id] = participant
         if let (transaction, data) = selfEvent { push(participant.handleID, transaction: transaction, data) }
-        if let hangupReason { participant.context.push(.hangup(reason: hangupReason)) }
-        if publisherMedia.connected { emit(.publishingStopped, room: roomID, participant: participant) }
+        if let hangupReason { sendTo(participant.context, .hangup(reason: hangupReason)) }
+        if publisherMedia.connected { observe(.publishingStopped, participant: participant) }
         if publisherMedia.connected && notifyOthers {
-            notifyParticipants(room: roomID, .unpublished(room: roomID, id: id), excluding: id)
+            notifyParticipants(.unpublished(room: roomID, id: id), excluding: id)
         }
-        sourcesGone(room: roomID, feed: id, keepMids: [])
+        sourcesGone(feed: id, keepMids: [])
     }
 
-    func leavePublisher(room roomID: UInt64, id: UInt64, notifySelf: Bool, transaction: String?) {
-        guard let participant = rooms[roomID]?.participants[id] else { return }
+    mutating func leavePublisher(id: UInt64, notifySelf: Bool, transaction: String?) {
+        let roomID = self.id
+        guard let participant = participants[id] else { return }
         if participant.media != nil {
             // An explicit `leave` is announced by `leaving` alone; a detach (the core tearing the
             // media down first) also sends `unpublished` before it, like Janus 1.1.2.
-            unpublish(
-                room: roomID, id: id, selfEvent: nil, hangupReason: notifySelf ? "Close PC" : nil,
-                notifyOthers: !notifySelf)
+            unpublish(id: id, selfEvent: nil, hangupReason: notifySelf ? "Close PC" : nil, notifyOthers: !notifySelf)
         }
         if notifySelf {
             push(participant.handleID, transaction: transaction, .leavingSelf(room: roomID, kicked: false))
         }
-        rooms[roomID]?.participants[id] = nil
-        roles[participant.handleID] = .gone
-        roomControlMemberLeft(room: roomID, id: id)
-        emit(.participantLeft(notifySelf ? .left : .disconnected), room: roomID, participant: participant)
+        participants[id] = nil
+        setRole(participant.handleID, .gone)
+        roomControlMemberLeft(id: id)
+        observe(.participantLeft(notifySelf ? .left : .disconnected), participant: participant)
         // Janus 1.1.2 tells the others even about participants that never published.
-        notifyParticipants(room: roomID, .leaving(room: roomID, id: id), excluding: id)
+        notifyParticipants(.leaving(room: roomID, id: id), excluding: id)
     }
 }

@@ -1,11 +1,12 @@
 import SFUMedia
 
 /// Subscriber handles (janus-api.md §8.7): the server offers, the peer answers with `start`.
-extension VideoRoomRegistry {
-    func joinSubscriber(_ join: SubscriberJoin, handleID: UInt64, transaction: String) throws(VideoRoomError) {
-        let roomID = join.room
-        let room = try existingRoom(roomID)
-        guard let context = contexts[handleID] else { throw .noSuchRoom(roomID) }
+extension Room {
+    mutating func joinSubscriber(_ join: SubscriberJoin, caller: RoomCaller) throws(VideoRoomError) {
+        let handleID = caller.handleID
+        let transaction = caller.transaction
+        let context = caller.context
+        let room = self
         // Janus checks the room pin for subscribers too.
         try join.pin.check(room.settings.pin, wrong: .wrongPin)
         // A waiting-room room always wants proof of admission: a lobby member has no private_id.
@@ -15,88 +16,87 @@ extension VideoRoomRegistry {
                 throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (this room requires a valid private_id)")
             }
         }
-        let allocation = media.allocateTransport(room: RoomKey(roomID))
+        let allocation = allocator.allocateTransport(room: RoomKey(id))
         var subscriber = Subscriber(
             handleID: handleID, context: context, privateID: join.privateID, allocation: allocation,
             generation: allocateGeneration())
         do {
             try addStreams(&subscriber, selectors: join.selectors, room: room)
         } catch {
-            media.closeTransport(allocation)
+            command(.close(allocation))
             throw error
         }
         if join.selectors.isEmpty || !subscriber.streams.contains(where: \.active) {
-            media.closeTransport(allocation)
+            command(.close(allocation))
             throw VideoRoomError(VideoRoomError.invalidSDP, "Can't offer an SDP with no stream")
         }
-        let offer = makeOffer(&subscriber, room: roomID)
-        rooms[roomID]?.subscribers[handleID] = subscriber
-        roles[handleID] = .subscriber(room: roomID)
+        let offer = makeOffer(&subscriber)
+        subscribers[handleID] = subscriber
+        setRole(handleID, .subscriber(room: roomID))
         let legacyFeed = join.legacyFeed.flatMap { id in room.participants[id].map { (id, $0.display) } }
         push(handleID, transaction: transaction,
-             .attached(room: roomID, streams: streamsArray(subscriber, room: roomID), legacyFeed: legacyFeed), jsep: offer)
+             .attached(room: roomID, streams: streamsArray(subscriber), legacyFeed: legacyFeed), jsep: offer)
     }
 
     // MARK: Requests on a subscriber handle
 
-    func subscriberRequest(
-        _ name: VideoRoomRequestName, room roomID: UInt64, handleID: UInt64, transaction: String,
-        fields: VideoRoomFields, jsep: JSEP?
+    mutating func subscriberRequest(
+        _ request: SubscriberRequest, handleID: UInt64, transaction: String, jsep: JSEP?
     ) throws(VideoRoomError) {
-        guard var subscriber = rooms[roomID]?.subscribers[handleID], let room = rooms[roomID] else {
+        let room = self
+        guard var subscriber = subscribers[handleID] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid subscriber instance")
         }
         if let jsep, jsep.type == .offer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Only publishers send offers")
         }
-        if jsep != nil && name != .start {
+        if jsep != nil && request.name != .start {
             throw VideoRoomError(
-                VideoRoomError.invalidSDPType, "Unexpected answer in '\(name.rawValue)' (answer with start)")
+                VideoRoomError.invalidSDPType, "Unexpected answer in '\(request.name.rawValue)' (answer with start)")
         }
-        switch name {
+        switch request {
         case .start:
-            try start(&subscriber, room: roomID, transaction: transaction, answer: jsep)
+            try start(&subscriber, transaction: transaction, answer: jsep)
         case .pause:
             subscriber.paused = true
-            rooms[roomID]?.subscribers[handleID] = subscriber
-            bind(room: roomID, handleID: handleID)
+            subscribers[handleID] = subscriber
+            bind(handleID: handleID)
             push(handleID, transaction: transaction, .paused(room: roomID))
-        case .configure:
-            try configureSubscription(&subscriber, SubscriberConfigure(fields))
-            rooms[roomID]?.subscribers[handleID] = subscriber
-            bind(room: roomID, handleID: handleID)
+        case .configure(let configure):
+            try configureSubscription(&subscriber, configure.get())
+            subscribers[handleID] = subscriber
+            bind(handleID: handleID)
             push(handleID, transaction: transaction, .configured(room: roomID, nil))
-        case .subscribe, .unsubscribe, .update:
-            let change = try SubscriptionChange(name, fields)
-            try updateSubscription(&subscriber, change, room: room, transaction: transaction)
-        case .switch:
-            try switchStreams(room: roomID, handleID: handleID, transaction: transaction, StreamSwitch.list(fields))
+        case .change(_, let change):
+            try updateSubscription(&subscriber, change.get(), room: room, transaction: transaction)
+        case .switch(let switches):
+            try switchStreams(handleID: handleID, transaction: transaction, switches.get())
         case .leave:
-            removeSubscriber(room: roomID, handleID: handleID, hangupReason: "Close PC",
+            removeSubscriber(handleID: handleID, hangupReason: "Close PC",
                              leftEvent: (transaction, .left(room: roomID)))
-        default:
+        case .other(let name):
             throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
     }
 
     /// `start`: the answer (if any) is processed, forwarding resumes, a pending change is offered.
-    private func start(
-        _ subscriber: inout Subscriber, room roomID: UInt64, transaction: String, answer jsep: JSEP?
+    private mutating func start(
+        _ subscriber: inout Subscriber, transaction: String, answer jsep: JSEP?
     ) throws(VideoRoomError) {
         // Before the first answer the transport is not up: keyframes then wait for `connected`.
         let wasRunning = subscriber.started
         if let jsep { try processAnswer(&subscriber, jsep: jsep) }
         subscriber.paused = false
         let handleID = subscriber.handleID
-        rooms[roomID]?.subscribers[handleID] = subscriber
-        bind(room: roomID, handleID: handleID)
-        if wasRunning { requestKeyframes(room: roomID, subscriber: subscriber) }
+        subscribers[handleID] = subscriber
+        bind(handleID: handleID)
+        if wasRunning { requestKeyframes(subscriber: subscriber) }
         push(handleID, transaction: transaction, .started(room: roomID))
-        if subscriber.needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
+        if subscriber.needsOffer { sendUpdatedOffer(handleID: handleID, transaction: nil) }
     }
 
     /// `subscribe`/`unsubscribe`/`update`: `updated` with a new offer, or alone if nothing changed.
-    private func updateSubscription(
+    private mutating func updateSubscription(
         _ subscriber: inout Subscriber, _ change: SubscriptionChange, room: Room, transaction: String
     ) throws(VideoRoomError) {
         let roomID = room.settings.room
@@ -105,18 +105,18 @@ extension VideoRoomRegistry {
         try removeStreams(&subscriber, change.unsubscribe)
         try addStreams(&subscriber, selectors: change.subscribe, room: room)
         let after = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
-        rooms[roomID]?.subscribers[handleID] = subscriber
+        subscribers[handleID] = subscriber
         guard before != after else {
             push(handleID, transaction: transaction, .updated(room: roomID, streams: nil))
             return
         }
         // Unbind removed streams at once; new ones are bound after the answer.
-        bind(room: roomID, handleID: handleID)
-        sendUpdatedOffer(room: roomID, handleID: handleID, transaction: transaction)
+        bind(handleID: handleID)
+        sendUpdatedOffer(handleID: handleID, transaction: transaction)
     }
 
     /// `unsubscribe` selectors: `feed`, `feed`+`mid`, or `sub_mid`. The m-lines stay (inactive).
-    private func removeStreams(_ subscriber: inout Subscriber, _ selectors: [Unsubscription]) throws(VideoRoomError) {
+    private mutating func removeStreams(_ subscriber: inout Subscriber, _ selectors: [Unsubscription]) throws(VideoRoomError) {
         var targets: [Int] = []
         for selector in selectors {
             switch selector {
@@ -141,25 +141,25 @@ extension VideoRoomRegistry {
     }
 
     /// `updated` + a new offer, or `updating` while an earlier offer is unanswered.
-    func sendUpdatedOffer(room roomID: UInt64, handleID: UInt64, transaction: String?) {
-        guard var subscriber = rooms[roomID]?.subscribers[handleID] else { return }
+    mutating func sendUpdatedOffer(handleID: UInt64, transaction: String?) {
+        guard var subscriber = subscribers[handleID] else { return }
         if subscriber.awaitingAnswer {
             subscriber.needsOffer = true
-            rooms[roomID]?.subscribers[handleID] = subscriber
+            subscribers[handleID] = subscriber
             // Requests hear `updating`; automatic updates (a publisher left) wait silently, as in Janus.
             if let transaction {
                 push(handleID, transaction: transaction, .updating(room: roomID))
             }
             return
         }
-        let offer = makeOffer(&subscriber, room: roomID)
-        rooms[roomID]?.subscribers[handleID] = subscriber
+        let offer = makeOffer(&subscriber)
+        subscribers[handleID] = subscriber
         push(handleID, transaction: transaction,
-             .updated(room: roomID, streams: streamsArray(subscriber, room: roomID)),
+             .updated(room: roomID, streams: streamsArray(subscriber)),
              jsep: offer)
     }
 
-    private func processAnswer(_ subscriber: inout Subscriber, jsep: JSEP) throws(VideoRoomError) {
+    private mutating func processAnswer(_ subscriber: inout Subscriber, jsep: JSEP) throws(VideoRoomError) {
         guard let offer = subscriber.lastOffer, subscriber.awaitingAnswer else {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (no offer pending)")
         }
@@ -182,26 +182,23 @@ extension VideoRoomRegistry {
         subscriber.awaitingAnswer = false
         // The first answer starts the PeerConnection; later ones renegotiate it.
         if !subscriber.started {
-            media.startTransport(
-                subscriber.allocation, setup: setup,
-                events: eventSink(handleID: subscriber.handleID, generation: subscriber.generation))
+            command(.start(subscriber.allocation, setup, handle: subscriber.handleID, generation: subscriber.generation))
             subscriber.started = true
-        } else if let renegotiation = media as? any RoomMediaRenegotiation {
-            renegotiation.updateTransport(subscriber.allocation, setup: setup)
+        } else {
+            command(.update(subscriber.allocation, setup))
         }
     }
 
     /// A PLI to every source of the subscription so that decoding starts promptly.
-    func requestKeyframes(room roomID: UInt64, subscriber: Subscriber) {
-        guard let participants = rooms[roomID]?.participants else { return }
+    mutating func requestKeyframes(subscriber: Subscriber) {
         for stream in subscriber.streams where stream.kind == .video && stream.active {
             guard let feed = stream.feedID, let publisherMedia = participants[feed]?.media else { continue }
-            media.requestKeyframe(publisher: publisherMedia.allocation, mid: stream.feedMid)
+            command(.keyframe(publisherMedia.allocation, mid: stream.feedMid))
         }
     }
 
     /// Subscriber `configure`: per-stream `send`; layer choices are validated and accepted.
-    private func configureSubscription(
+    private mutating func configureSubscription(
         _ subscriber: inout Subscriber, _ configure: SubscriberConfigure
     ) throws(VideoRoomError) {
         for item in configure.items {
@@ -217,10 +214,11 @@ extension VideoRoomRegistry {
     }
 
     /// `switch`: re-point m-lines to other sources with the same codec, no renegotiation.
-    private func switchStreams(
-        room roomID: UInt64, handleID: UInt64, transaction: String, _ switches: [StreamSwitch]
+    private mutating func switchStreams(
+        handleID: UInt64, transaction: String, _ switches: [StreamSwitch]
     ) throws(VideoRoomError) {
-        guard let room = rooms[roomID], var subscriber = room.subscribers[handleID] else { return }
+        let room = self
+        guard var subscriber = room.subscribers[handleID] else { return }
         var changes = 0
         var needsOffer = false
         for change in switches {
@@ -231,18 +229,18 @@ extension VideoRoomRegistry {
             subscriber.streams[index].feedMid = change.mid
             changes += 1
         }
-        rooms[roomID]?.subscribers[handleID] = subscriber
-        bind(room: roomID, handleID: handleID)
-        requestKeyframes(room: roomID, subscriber: subscriber)
+        subscribers[handleID] = subscriber
+        bind(handleID: handleID)
+        requestKeyframes(subscriber: subscriber)
         push(handleID, transaction: transaction,
-             .switched(room: roomID, changes: changes, streams: streamsArray(subscriber, room: roomID)))
+             .switched(room: roomID, changes: changes, streams: streamsArray(subscriber)))
         // An inactive m-line brought back needs its direction renegotiated.
-        if needsOffer { sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil) }
+        if needsOffer { sendUpdatedOffer(handleID: handleID, transaction: nil) }
     }
 
     /// The m-line one `switch` entry re-points (428 when a name is unknown); nil: skipped
     /// (another codec, or already that source).
-    private func switchTarget(
+    private mutating func switchTarget(
         _ change: StreamSwitch, subscriber: Subscriber, room: Room
     ) throws(VideoRoomError) -> Int? {
         guard let index = subscriber.streams.firstIndex(where: { $0.mid == change.subscriptionMid }) else {
@@ -266,30 +264,30 @@ extension VideoRoomRegistry {
     // MARK: Ending
 
     /// `leave`, detach or room gone: close the PeerConnection and forget the subscription.
-    func removeSubscriber(
-        room roomID: UInt64, handleID: UInt64, hangupReason: String?, leftEvent: (String, VideoRoomNotice)? = nil
+    mutating func removeSubscriber(
+        handleID: UInt64, hangupReason: String?, leftEvent: (String, VideoRoomNotice)? = nil
     ) {
-        guard let subscriber = rooms[roomID]?.subscribers[handleID] else { return }
-        media.closeTransport(subscriber.allocation)
-        rooms[roomID]?.subscribers[handleID] = nil
-        roles[handleID] = .gone
+        guard let subscriber = subscribers[handleID] else { return }
+        command(.close(subscriber.allocation))
+        subscribers[handleID] = nil
+        setRole(handleID, .gone)
         if let (transaction, data) = leftEvent { push(handleID, transaction: transaction, data) }
-        if subscriber.started, let hangupReason { subscriber.context.push(.hangup(reason: hangupReason)) }
+        if subscriber.started, let hangupReason { sendTo(subscriber.context, .hangup(reason: hangupReason)) }
     }
 
     /// `hangup` or a transport failure: the PeerConnection is gone but the subscription stays;
     /// a later `update` or `configure` offers again on a fresh transport.
-    func stopSubscriberTransport(room roomID: UInt64, handleID: UInt64, hangupReason: String) {
-        guard var subscriber = rooms[roomID]?.subscribers[handleID], subscriber.started || subscriber.awaitingAnswer
+    mutating func stopSubscriberTransport(handleID: UInt64, hangupReason: String) {
+        guard var subscriber = subscribers[handleID], subscriber.started || subscriber.awaitingAnswer
         else { return }
-        media.closeTransport(subscriber.allocation)
-        subscriber.allocation = media.allocateTransport(room: RoomKey(roomID))
+        command(.close(subscriber.allocation))
+        subscriber.allocation = allocator.allocateTransport(room: RoomKey(id))
         subscriber.generation = allocateGeneration()
         subscriber.started = false
         subscriber.awaitingAnswer = false
         subscriber.lastOffer = nil
         subscriber.answeredCodecs = [:]
-        rooms[roomID]?.subscribers[handleID] = subscriber
-        subscriber.context.push(.hangup(reason: hangupReason))
+        subscribers[handleID] = subscriber
+        sendTo(subscriber.context, .hangup(reason: hangupReason))
     }
 }

@@ -2,13 +2,15 @@ import ICE
 import SFUMedia
 
 /// Publisher offers → our answers (janus-api.md §10.2).
-extension VideoRoomRegistry {
+extension Room {
     /// Answers a publisher's offer (first publish or renegotiation) and (re)starts its transport.
     /// Returns the JSEP answer and the negotiation part of `configured`.
-    func publish(
-        room roomID: UInt64, id: UInt64, options: PublishOptions, offer jsep: JSEP
+    mutating func publish(
+        id: UInt64, options: PublishOptions, offer jsep: JSEP
     ) throws(VideoRoomError) -> (JSEP, PublishedNotice) {
-        guard let room = rooms[roomID], var participant = room.participants[id] else {
+        let roomID = self.id
+        let room = self
+        guard var participant = room.participants[id] else {
             throw VideoRoomError(VideoRoomError.unknown, "Invalid participant instance")
         }
         let offer: SessionDescription
@@ -27,7 +29,7 @@ extension VideoRoomRegistry {
         }
         let policy = try codecPolicy(room: room.settings, participant: participant, options: options)
         let previous = participant.media
-        let (allocation, renegotiating) = transport(for: offer, previous: previous, room: roomID)
+        let (allocation, renegotiating) = transport(for: offer, previous: previous)
         participant.sdpVersion += 1
         let result: NegotiationResult
         do {
@@ -36,7 +38,7 @@ extension VideoRoomRegistry {
                 sessionID: participant.sdpSessionID, sessionVersion: participant.sdpVersion,
                 sessionName: "VideoRoom \(roomID)")
         } catch {
-            if !renegotiating { media.closeTransport(allocation) }
+            if !renegotiating { command(.close(allocation)) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: \(error)")
         }
         let streams = Self.publishedStreams(result, previous: previous, descriptions: options.descriptions)
@@ -47,18 +49,18 @@ extension VideoRoomRegistry {
             generation: renegotiating ? (previous?.generation ?? 0) : allocateGeneration())
         var withMedia = participant
         withMedia.media = publisherMedia
-        publisherMedia.settings = publisherSettings(room: room.settings, participant: withMedia)
+        publisherMedia.settings = publisherSettings(participant: withMedia)
         try runTransport(publisherMedia, negotiation: result, previous: renegotiating ? previous : nil,
                          replacing: renegotiating ? nil : previous, handleID: participant.handleID)
         participant.media = publisherMedia
-        rooms[roomID]?.participants[id] = participant
+        participants[id] = participant
 
         if let previous {
             // Subscribers follow the publisher: same mids re-pointed, vanished mids unbound.
             let kept = Set(streams.filter(\.subscribable).map(\.mid))
-            if previous.allocation != allocation { rebindFeed(room: roomID, feed: id) }
-            sourcesGone(room: roomID, feed: id, keepMids: kept)
-            if publisherMedia.connected { announcePublisher(room: roomID, id: id) }
+            if previous.allocation != allocation { rebindFeed(id) }
+            sourcesGone(feed: id, keepMids: kept)
+            if publisherMedia.connected { announcePublisher(id: id) }
         }
         let published = PublishedNotice(
             streams: publisherMedia.streams.map { VideoRoomNotice.stream($0, room: room.settings) },
@@ -67,7 +69,7 @@ extension VideoRoomRegistry {
     }
 
     /// The room's codecs and extensions for a publisher's answer, narrowed by a forced codec.
-    private func codecPolicy(
+    private mutating func codecPolicy(
         room: VideoRoomSettings, participant: Participant, options: PublishOptions
     ) throws(VideoRoomError) -> CodecPolicy {
         var policy = CodecPolicy()
@@ -101,19 +103,19 @@ extension VideoRoomRegistry {
 
     /// The same DTLS peer (fingerprint) re-offering: a renegotiation on the running transport,
     /// with an ICE restart when its credentials changed. Anything else is a new PeerConnection.
-    private func transport(
-        for offer: SessionDescription, previous: PublisherMedia?, room roomID: UInt64
+    private mutating func transport(
+        for offer: SessionDescription, previous: PublisherMedia?
     ) -> (TransportAllocation, renegotiating: Bool) {
         guard let previous, offer.effectiveFingerprint?.text == previous.remoteFingerprint else {
-            return (media.allocateTransport(room: RoomKey(roomID)), false)
+            return (allocator.allocateTransport(room: RoomKey(id)), false)
         }
         if offer.effectiveICEUfrag == previous.remoteICEUfrag { return (previous.allocation, true) }
-        if let restarting = media as? any RoomMediaICERestart, let ufrag = offer.effectiveICEUfrag,
-            let pwd = offer.effectiveICEPwd
+        if let ufrag = offer.effectiveICEUfrag, let pwd = offer.effectiveICEPwd,
+            let restarted = allocator.restartICE(previous.allocation, remote: ICECredentials(ufrag: ufrag, pwd: pwd))
         {
-            return (restarting.restartICE(previous.allocation, remote: ICECredentials(ufrag: ufrag, pwd: pwd)), true)
+            return (restarted, true)
         }
-        return (media.allocateTransport(room: RoomKey(roomID)), false)
+        return (allocator.allocateTransport(room: RoomKey(id)), false)
     }
 
     /// The published streams of a negotiation; descriptions and moderation carry over by mid.
@@ -142,27 +144,24 @@ extension VideoRoomRegistry {
 
     /// Hands the negotiated transport to the media plane: updated in place when `previous` is
     /// the same PeerConnection, else started (closing `replacing`, the PeerConnection it ends).
-    private func runTransport(
+    private mutating func runTransport(
         _ publisherMedia: PublisherMedia, negotiation: NegotiationResult, previous: PublisherMedia?,
         replacing: PublisherMedia?, handleID: UInt64
     ) throws(VideoRoomError) {
         let allocation = publisherMedia.allocation
         guard let setup = TransportSetup(negotiation: negotiation, behaviour: .publisher(publisherMedia.settings)) else {
-            if previous == nil { media.closeTransport(allocation) }
+            if previous == nil { command(.close(allocation)) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: bad ICE credentials or fingerprint")
         }
         if let previous {
-            if let renegotiation = media as? any RoomMediaRenegotiation {
-                renegotiation.updateTransport(allocation, setup: setup)
-            }
+            command(.update(allocation, setup))
             if previous.settings != publisherMedia.settings {
-                media.configurePublisher(allocation, settings: publisherMedia.settings)
+                command(.configure(allocation, publisherMedia.settings))
             }
         } else {
             // A new PeerConnection: the old one (if any) goes.
-            if let replacing { media.closeTransport(replacing.allocation) }
-            media.startTransport(
-                allocation, setup: setup, events: eventSink(handleID: handleID, generation: publisherMedia.generation))
+            if let replacing { command(.close(replacing.allocation)) }
+            command(.start(allocation, setup, handle: handleID, generation: publisherMedia.generation))
         }
     }
 }
