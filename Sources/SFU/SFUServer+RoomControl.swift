@@ -13,7 +13,7 @@ extension SFUServer {
 
     /// Lets one waiting joiner in (`admit`): it gets its `joined` and may publish.
     public func admit(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest(.admit(.one(participant)), room: room, secret: secret)
+        try await hostRequest(.admit(.one(.number(participant))), room: room, secret: secret)
     }
 
     /// Lets everybody waiting in, in arrival order (`admit` with `all`).
@@ -25,7 +25,7 @@ extension SFUServer {
     public func reject(
         participant: UInt64, room: UInt64, reason: String? = nil, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest(.reject(.one(participant), reason: reason), room: room, secret: secret)
+        try await hostRequest(.reject(.one(.number(participant)), reason: reason), room: room, secret: secret)
     }
 
     /// Turns everybody waiting away (`reject` with `all`).
@@ -43,7 +43,7 @@ extension SFUServer {
     public func lowerHand(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError)
         -> [RoomPerson]
     {
-        RoomPerson.list(try await hostRequest(.lowerHand(participant), room: room, secret: secret).hands)
+        RoomPerson.list(try await hostRequest(.lowerHand(.number(participant)), room: room, secret: secret).hands)
     }
 
     /// Lowers every raised hand (`lower_all_hands`).
@@ -53,12 +53,12 @@ extension SFUServer {
 
     /// Makes a participant a moderator (`promote`): everyone gets its `role`, it gets the lobby.
     public func promote(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest(.promote(participant), room: room, secret: secret)
+        try await hostRequest(.promote(.number(participant)), room: room, secret: secret)
     }
 
     /// Makes a moderator a plain participant (`demote`), even the last one.
     public func demote(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest(.demote(participant), room: room, secret: secret)
+        try await hostRequest(.demote(.number(participant)), room: room, secret: secret)
     }
 
     /// Stops forwarding a participant's audio and/or video (`mute`); only a moderator or the
@@ -66,14 +66,14 @@ extension SFUServer {
     public func mute(
         participant: UInt64, room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest(media(audio, video).map { .mute(participant, $0) }, room: room, secret: secret)
+        try await hostRequest(media(audio, video).map { .mute(.number(participant), $0) }, room: room, secret: secret)
     }
 
     /// Lifts a moderator mute of a participant's audio and/or video (`unmute`).
     public func unmute(
         participant: UInt64, room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest(media(audio, video).map { .unmute(participant, $0) }, room: room, secret: secret)
+        try await hostRequest(media(audio, video).map { .unmute(.number(participant), $0) }, room: room, secret: secret)
     }
 
     /// Mutes every participant that is not a moderator (`mute_all`).
@@ -93,7 +93,7 @@ extension SFUServer {
     /// Removes a participant (`remove_participant`): as `kick`, with the extension's checks
     /// and its hand-queue and role bookkeeping.
     public func removeParticipant(_ participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest(.remove(participant), room: room, secret: secret)
+        try await hostRequest(.remove(.number(participant)), room: room, secret: secret)
     }
 
     /// One room-control request as the room's host, typed both ways.
@@ -111,7 +111,7 @@ extension SFUServer {
     ) async throws(SFUError) -> RoomControlReply {
         let videoRoom = try await runtime().videoRoom
         do throws(VideoRoomError) {
-            return try await videoRoom.performHost(command, proof: HostProof(room: room, secret: secret))
+            return try await videoRoom.performHost(command, proof: HostProof(room: .number(room), secret: secret))
         } catch {
             throw SFUError(error)
         }
@@ -136,6 +136,6 @@ public struct RoomPerson: Sendable, Hashable {
     }
 
     static func list(_ people: [ControlPerson]?) -> [RoomPerson] {
-        (people ?? []).map { RoomPerson(id: $0.id, display: $0.display) }
+        (people ?? []).map { RoomPerson(id: $0.id.number ?? 0, display: $0.display) }
     }
 }

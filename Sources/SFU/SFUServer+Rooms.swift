@@ -23,8 +23,10 @@ extension SFUServer {
         // The options are the `create` keys (plus free `extra` ones): decoded as a client's would be.
         let request: RoomRequest
         do throws(VideoRoomError) { request = try RoomRequest(body: body) } catch { throw SFUError(error) }
-        guard case .created(let id, _) = try await perform(request) else { throw Self.unexpectedReply }
-        return id
+        guard case .created(let id, _) = try await perform(request), let number = id.number else {
+            throw Self.unexpectedReply
+        }
+        return number
     }
 
     /// Changes a room's settings (`edit`); `secret` is the room's current secret, if it has one.
@@ -39,12 +41,12 @@ extension SFUServer {
 
     /// Destroys a room: its participants are told and hung up (`destroy`).
     public func destroyRoom(_ id: UInt64, secret: String? = nil, permanent: Bool = false) async throws(SFUError) {
-        _ = try await perform(.destroy(room: id, secret: secret, permanent: permanent))
+        _ = try await perform(.destroy(room: .number(id), secret: secret, permanent: permanent))
     }
 
     /// Whether a room exists (`exists`).
     public func roomExists(_ id: UInt64) async throws(SFUError) -> Bool {
-        guard case .exists(_, let exists) = try await perform(.exists(room: id)) else { throw Self.unexpectedReply }
+        guard case .exists(_, let exists) = try await perform(.exists(room: .number(id))) else { throw Self.unexpectedReply }
         return exists
     }
 
@@ -58,7 +60,7 @@ extension SFUServer {
 
     /// The publisher-role participants of a room (`listparticipants`).
     public func listParticipants(room: UInt64) async throws(SFUError) -> [ParticipantInfo] {
-        guard case .participants(_, let list) = try await perform(.listParticipants(room: room)) else {
+        guard case .participants(_, let list) = try await perform(.listParticipants(room: .number(room))) else {
             throw Self.unexpectedReply
         }
         return list.map(ParticipantInfo.init)
@@ -67,14 +69,15 @@ extension SFUServer {
     /// Removes a participant from a room (`kick`): it gets `leaving: "ok", reason: "kicked"` and
     /// its PeerConnection is hung up; the others get `kicked`.
     public func kick(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        _ = try await perform(.kick(room: room, participant: participant, secret: secret))
+        _ = try await perform(.kick(room: .number(room), participant: .number(participant), secret: secret))
     }
 
     /// Mutes or unmutes one published stream of a participant for everyone (`moderate`).
     public func moderate(
         participant: UInt64, room: UInt64, mid: String, mute: Bool, secret: String? = nil
     ) async throws(SFUError) {
-        _ = try await perform(.moderate(room: room, participant: participant, mid: mid, mute: mute, secret: secret))
+        _ = try await perform(.moderate(
+            room: .number(room), participant: .number(participant), mid: mid, mute: mute, secret: secret))
     }
 
     /// Changes a room's join-token list (`allowed`): `action` is enable, disable, add or remove.
@@ -84,7 +87,7 @@ extension SFUServer {
     ) async throws(SFUError) -> [String] {
         let request: RoomRequest
         do throws(VideoRoomError) {
-            request = try .allowed(room: room, action: action, tokens: tokens, secret: secret)
+            request = try .allowed(room: .number(room), action: action, tokens: tokens, secret: secret)
         } catch {
             throw SFUError(error)
         }
@@ -126,7 +129,8 @@ extension RoomInfo {
 extension ParticipantInfo {
     init(_ listing: ParticipantListing) {
         self.init(
-            id: listing.id, display: listing.display, isPublishing: listing.publisher, isTalking: listing.talking,
+            id: listing.id.number ?? 0, display: listing.display, isPublishing: listing.publisher,
+            isTalking: listing.talking,
             raw: listing.json)
     }
 }

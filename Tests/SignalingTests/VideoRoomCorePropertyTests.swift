@@ -1,6 +1,7 @@
 import PropertyBased
 import SDPTestFixtures
 import Testing
+import VideoRoomControl
 @testable import SFUMedia
 @testable import Signaling
 
@@ -153,8 +154,8 @@ struct World {
 
     /// `preferred` when it publishes, else some publishing participant (nil: none).
     func publishing(preferring preferred: UInt64?) async -> UInt64? {
-        guard let room = await registry.rooms[Self.room] else { return preferred }
-        let active = room.participants.values.filter(\.isActivePublisher).map(\.id).sorted()
+        guard let room = await registry.rooms[.number(Self.room)] else { return preferred }
+        let active = room.participants.values.filter(\.isActivePublisher).compactMap(\.id.number).sorted()
         if let preferred, active.contains(preferred) { return preferred }
         return active.first ?? preferred
     }
@@ -164,7 +165,7 @@ struct World {
         var body: JSONObject = ["request": "join", "ptype": "subscriber", "room": .uint(Self.room),
                                 "streams": [["feed": .uint(feed ?? 1)]]]
         // The slot's own private id, else another participant's (a valid proof either way).
-        let room = await registry.rooms[Self.room]
+        let room = await registry.rooms[.number(Self.room)]
         let present = Set(room?.participants.values.map(\.privateID) ?? [])
         let privateID = privateIDs[slot].flatMap { present.contains($0) ? $0 : nil } ?? present.sorted().first
         if withPrivateID, let privateID { body["private_id"] = .int(Int64(privateID)) }
@@ -248,11 +249,11 @@ struct World {
         let present = Set(room.participants.keys)
         #expect(Set(room.control.memberIDs) == present, "members ≠ participants after \(step)")
         #expect(Set(room.control.handQueue).isSubset(of: present), "a hand of someone absent after \(step)")
-        let lobby = Set(waiting.values.filter { $0.room == Self.room }.map(\.id))
+        let lobby = Set(waiting.values.filter { $0.room == .number(Self.room) }.map(\.id))
         #expect(Set(room.control.waitingList) == lobby, "lobby ≠ waiting handles after \(step)")
         #expect(lobby.isDisjoint(with: present), "a waiting joiner is also a participant after \(step)")
         for handle in waiting.keys {
-            #expect(roles[handle] == .waiting(room: Self.room), "a waiting handle is not waiting after \(step)")
+            #expect(roles[handle] == .waiting(room: .number(Self.room)), "a waiting handle is not waiting after \(step)")
         }
     }
 
@@ -294,6 +295,6 @@ struct World {
 extension VideoRoomRegistry {
     /// One consistent read of a room, the lobby and the roles (for the invariants).
     func snapshot(room: UInt64) -> (Room?, [UInt64: WaitingJoin], [UInt64: HandleRole]) {
-        (rooms[room], waitingHandles, roles)
+        (rooms[.number(room)], waitingHandles, roles)
     }
 }

@@ -1,5 +1,6 @@
 import ICE
 import SFUMedia
+import VideoRoomControl
 
 /// Optional media-plane operation: an ICE restart on a running transport (new credentials both
 /// ways, the DTLS association and SRTP keys carry on; RFC 8445 §9, JSEP RFC 8829 §5.2.1).

@@ -17,7 +17,7 @@ extension VideoRoomError {
     static let waitingForAdmission = VideoRoomError(
         notAdmitted, "Not admitted yet: wait for a moderator (only leave is possible)")
 
-    init(_ error: RoomControlError, room: UInt64) {
+    init(_ error: RoomControlError, room: VideoRoomID) {
         switch error {
         case .notModerator:
             self.init(Self.notModerator, "Unauthorized (moderator only)")

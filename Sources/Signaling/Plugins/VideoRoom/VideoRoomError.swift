@@ -1,3 +1,5 @@
+import VideoRoomControl
+
 /// A VideoRoom plugin error: Janus's `JANUS_VIDEOROOM_ERROR_*` code and reason text
 /// (janus-api.md §8.12). Sent inside `plugindata.data` as
 /// `{"videoroom":"event","error_code":N,"error":"..."}`: in the `success` of a synchronous
@@ -30,7 +32,7 @@ package struct VideoRoomError: Error, Equatable, Sendable {
     static let idExists = 436
     static let invalidSDP = 437
 
-    static func noSuchRoom(_ room: UInt64) -> VideoRoomError { VideoRoomError(noSuchRoom, "No such room (\(room))") }
+    static func noSuchRoom(_ room: VideoRoomID) -> VideoRoomError { VideoRoomError(noSuchRoom, "No such room (\(room))") }
     static func missing(_ key: String) -> VideoRoomError {
         VideoRoomError(missingElement, "Missing mandatory element (\(key))")
     }

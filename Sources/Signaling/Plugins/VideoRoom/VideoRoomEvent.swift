@@ -178,3 +178,16 @@ extension VideoRoomEvent {
         return .object(object)
     }
 }
+
+extension VideoRoomEvent {
+    /// From the plugin's ids. The public fields are integers: swift-sfu decodes integer ids only
+    /// (`string_ids` is not implemented), so every id has its `number`.
+    init(
+        roomID: VideoRoomID, participantID: VideoRoomID? = nil, display: String? = nil, handle: UInt64? = nil,
+        peer: Peer? = nil, kind: Kind
+    ) {
+        self.init(
+            room: roomID.number ?? 0, participant: participantID?.number, display: display, handle: handle, peer: peer,
+            kind: kind)
+    }
+}

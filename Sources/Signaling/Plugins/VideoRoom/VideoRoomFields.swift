@@ -1,3 +1,5 @@
+import VideoRoomControl
+
 /// Typed reads of request fields with Janus's validation wording
 /// (`JANUS_VALIDATE_JSON_OBJECT`: 429 "Missing mandatory element (x)",
 /// 430 "Invalid element type (x should be y)"). Pure functions over the request body.
@@ -36,11 +38,6 @@ struct VideoRoomFields {
         return UInt64(number)
     }
 
-    func requiredUInt(_ key: String) throws(VideoRoomError) -> UInt64 {
-        guard let number = try uint(key) else { throw .missing(key) }
-        return number
-    }
-
     func uint32(_ key: String) throws(VideoRoomError) -> UInt32? {
         try uint(key).map { UInt32(clamping: $0) }
     }
@@ -62,6 +59,14 @@ struct VideoRoomFields {
         return out
     }
 
-    /// `room` as Janus reads it with `string_ids = false`: a required positive integer.
-    func room() throws(VideoRoomError) -> UInt64 { try requiredUInt("room") }
+    /// A room or participant id as Janus reads it with `string_ids = false`: a positive integer.
+    func id(_ key: String) throws(VideoRoomError) -> VideoRoomID? { try uint(key).map(VideoRoomID.number) }
+
+    func requiredID(_ key: String) throws(VideoRoomError) -> VideoRoomID {
+        guard let id = try id(key) else { throw .missing(key) }
+        return id
+    }
+
+    /// `room`: required.
+    func room() throws(VideoRoomError) -> VideoRoomID { try requiredID("room") }
 }

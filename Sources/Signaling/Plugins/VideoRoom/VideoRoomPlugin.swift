@@ -1,5 +1,6 @@
 import Logging
 import SFUMedia
+import VideoRoomControl
 
 /// `janus.plugin.videoroom`: Janus 1.x multistream conference rooms (janus-api.md §8–§10).
 ///

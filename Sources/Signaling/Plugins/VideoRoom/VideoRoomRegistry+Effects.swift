@@ -1,12 +1,13 @@
 import RTP
 import SFUMedia
+import VideoRoomControl
 
 /// Feeding rooms and carrying out what they decide.
 extension VideoRoomRegistry {
     /// Feeds `input` to room `id` (if it still exists) and performs the effects; returns the
     /// room's answer, or the request's error (a failed rooms-file write included).
     @discardableResult
-    func send(_ input: RoomInput, to id: UInt64, from caller: RoomCaller?) -> Result<RoomAnswer, VideoRoomError> {
+    func send(_ input: RoomInput, to id: VideoRoomID, from caller: RoomCaller?) -> Result<RoomAnswer, VideoRoomError> {
         guard var room = rooms[id] else { return .success(.none) }
         let (result, effects) = room.handle(input, from: caller, at: .now(), using: allocator)
         rooms[id] = room
@@ -15,7 +16,7 @@ extension VideoRoomRegistry {
     }
 
     /// Performs `effects` in order; a failed rooms-file write stops there and is returned.
-    func perform(_ effects: [RoomEffect], room: UInt64) -> VideoRoomError? {
+    func perform(_ effects: [RoomEffect], room: VideoRoomID) -> VideoRoomError? {
         for effect in effects {
             switch effect {
             case .toHandle(let handleID, let event):

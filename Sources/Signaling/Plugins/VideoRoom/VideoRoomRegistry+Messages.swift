@@ -96,7 +96,7 @@ extension VideoRoomRegistry {
     /// What a handle waiting in a lobby may do: room-control requests as the member it will be,
     /// `leave`; any other participant request is refused. Nil: not the lobby's (room management).
     private func lobbyMessage(
-        _ name: VideoRoomRequestName, handleID: UInt64, room: UInt64, transaction: String, fields: VideoRoomFields
+        _ name: VideoRoomRequestName, handleID: UInt64, room: VideoRoomID, transaction: String, fields: VideoRoomFields
     ) -> PluginMessageResult? {
         switch name.kind {
         case .roomControl:
@@ -137,7 +137,7 @@ extension VideoRoomRegistry {
 
     /// One extension request from participant or host `by`: the `success` data, or an error's.
     private func roomControlRequest(
-        _ name: VideoRoomRequestName, by: RoomControlActor, room: UInt64, fields: VideoRoomFields
+        _ name: VideoRoomRequestName, by: RoomControlActor, room: VideoRoomID, fields: VideoRoomFields
     ) -> JSONObject {
         do throws(VideoRoomError) {
             return try performRoomControl(RoomControlCommand(name, fields), by: by, room: room).json
@@ -165,7 +165,7 @@ extension VideoRoomRegistry {
 
     /// Feeds `command` from `by` to room `id`'s machine and performs the effects.
     func performRoomControl(
-        _ command: RoomControlCommand, by: RoomControlActor, room id: UInt64
+        _ command: RoomControlCommand, by: RoomControlActor, room id: VideoRoomID
     ) throws(VideoRoomError) -> RoomControlReply {
         guard var room = rooms[id] else { throw .noSuchRoom(id) }
         let (result, effects) = room.handle(command, by: by, at: .now(), using: allocator)

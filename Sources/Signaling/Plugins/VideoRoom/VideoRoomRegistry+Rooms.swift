@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Room management (janus-api.md §8.3): answered in the `success` of the `message`, and the
 /// typed room API of an embedder (`SFUServer`), which calls `perform` directly. `create`,
@@ -19,7 +20,7 @@ extension VideoRoomRegistry {
     }
 
     /// A request about room `id` (426 when there is none), with its effects performed.
-    private func manage(_ request: RoomRequest, room id: UInt64) throws(VideoRoomError) -> RoomReply {
+    private func manage(_ request: RoomRequest, room id: VideoRoomID) throws(VideoRoomError) -> RoomReply {
         guard var room = rooms[id] else { throw .noSuchRoom(id) }
         let (result, effects) = room.handle(request, hasStore: store != nil, at: .now(), using: allocator)
         rooms[id] = room
@@ -27,7 +28,7 @@ extension VideoRoomRegistry {
         return try result.get()
     }
 
-    private func destroy(_ request: RoomRequest, room id: UInt64) throws(VideoRoomError) -> RoomReply {
+    private func destroy(_ request: RoomRequest, room id: VideoRoomID) throws(VideoRoomError) -> RoomReply {
         guard var room = rooms[id] else { throw .noSuchRoom(id) }
         let (result, effects) = room.handle(request, hasStore: store != nil, at: .now(), using: allocator)
         guard case .success(let reply) = result else {
@@ -38,7 +39,7 @@ extension VideoRoomRegistry {
         rooms[id] = nil
         if let failure = perform(effects, room: id) { throw failure }
         if case .destroyed(_, let permanent) = reply, permanent || room.permanent { try persist() }
-        configuration.observer?(VideoRoomEvent(room: id, kind: .roomDestroyed))
+        configuration.observer?(VideoRoomEvent(roomID: id, kind: .roomDestroyed))
         logger.info("videoroom: destroyed room \(id)")
         return reply
     }
@@ -51,18 +52,19 @@ extension VideoRoomRegistry {
         if create.permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't create permanent room")
         }
-        var id = create.room ?? 0
-        if id == 0 {
+        var id: VideoRoomID
+        if let given = create.room {
+            guard rooms[given] == nil else { throw VideoRoomError(VideoRoomError.roomExists, "Room \(given) already exists") }
+            id = given
+        } else {
             repeat { id = Self.randomID() } while rooms[id] != nil
-        } else if rooms[id] != nil {
-            throw VideoRoomError(VideoRoomError.roomExists, "Room \(id) already exists")
         }
         var settings = create.settings
-        settings.room = id
+        settings.id = id
         if !create.described { settings.description = "Room \(id)" }
         rooms[id] = Room(settings: settings, permanent: create.permanent)
         if create.permanent { try persist() }
-        configuration.observer?(VideoRoomEvent(room: id, kind: .roomCreated))
+        configuration.observer?(VideoRoomEvent(roomID: id, kind: .roomCreated))
         logger.info("videoroom: created room \(id)")
         return .created(room: id, permanent: create.permanent)
     }
@@ -71,7 +73,7 @@ extension VideoRoomRegistry {
         let showPrivate = adminKey != nil && adminKey == configuration.adminKey
         return .list(rooms.values
             .filter { showPrivate || !$0.settings.isPrivate }
-            .sorted { $0.settings.room < $1.settings.room }
+            .sorted { $0.settings.id < $1.settings.id }
             .map { RoomListing(settings: $0.settings, participants: $0.participants.count) })
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import RTP
 import SFUMedia
+import VideoRoomControl
 
 /// All VideoRoom rooms, and which handle is what: routes each request, transport event and
 /// timer to its room (a `Room` state machine, `Core/`) and carries out the effects the room
@@ -23,7 +24,7 @@ actor VideoRoomRegistry {
     let logger: Logger
     let store: VideoRoomStore?
 
-    var rooms: [UInt64: Room] = [:]
+    var rooms: [VideoRoomID: Room] = [:]
     var roles: [UInt64: HandleRole] = [:]
     var contexts: [UInt64: PluginHandleContext] = [:]
 
@@ -42,12 +43,12 @@ actor VideoRoomRegistry {
         self.logger = logger
         self.store = configuration.roomsFile.map { VideoRoomStore(path: $0) }
         for settings in configuration.rooms {
-            rooms[settings.room] = Room(settings: settings, permanent: false)
+            rooms[settings.id] = Room(settings: settings, permanent: false)
         }
         if let store {
             do {
                 for settings in try store.load() {
-                    rooms[settings.room] = Room(settings: settings, permanent: true)
+                    rooms[settings.id] = Room(settings: settings, permanent: true)
                 }
             } catch {
                 logger.error("videoroom: \(error)")
@@ -106,7 +107,7 @@ actor VideoRoomRegistry {
     }
 
     /// A fresh 53-bit id (janus.js keeps ids as JS numbers).
-    static func randomID() -> UInt64 { UInt64.random(in: 1...(1 << 53 - 1)) }
+    static func randomID() -> VideoRoomID { .number(UInt64.random(in: 1...(1 << 53 - 1))) }
 
     /// The transport event callback for one handle's PeerConnection generation.
     func eventSink(handleID: UInt64, generation: UInt64) -> @Sendable (TransportEvent) -> Void {
@@ -119,7 +120,7 @@ actor VideoRoomRegistry {
 
 extension HandleRole {
     /// The room a handle is in (or waits for).
-    var room: UInt64? {
+    var room: VideoRoomID? {
         switch self {
         case .publisher(let room, _), .subscriber(let room), .waiting(let room): room
         case .none, .gone, .kicked: nil
@@ -129,6 +130,14 @@ extension HandleRole {
 
 extension JSONValue {
     static func uint(_ value: UInt64) -> JSONValue { .int(Int64(clamping: value)) }
+
+    /// A room or participant id as Janus writes it: a number, or a string with `string_ids`.
+    static func id(_ id: VideoRoomID) -> JSONValue {
+        switch id {
+        case .number(let value): .uint(value)
+        case .string(let text): .string(text)
+        }
+    }
 }
 
 extension PluginHandleContext {

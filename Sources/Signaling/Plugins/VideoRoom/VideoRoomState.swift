@@ -62,7 +62,7 @@ struct PublisherMedia: Sendable {
 
 /// A publisher-role participant (joined with `ptype: "publisher"`, publishing or not).
 struct Participant: Sendable {
-    var id: UInt64
+    var id: VideoRoomID
     var privateID: UInt32
     var handleID: UInt64
     var context: PluginHandleContext
@@ -104,7 +104,7 @@ struct SubscriptionStream: Sendable {
     var codec: ServerCodec
     var fmtp: String?
     /// Nil: an inactive placeholder (unsubscribed, or its publisher went away).
-    var feedID: UInt64?
+    var feedID: VideoRoomID?
     var feedMid: String?
     var crossrefID: String?
     /// Per-stream `send` (subscriber `configure`); the whole subscription can also be paused.
@@ -145,13 +145,13 @@ struct Subscriber: Sendable {
 /// What a handle is in the plugin.
 enum HandleRole: Sendable, Equatable {
     case none
-    case publisher(room: UInt64, id: UInt64)
-    case subscriber(room: UInt64)
+    case publisher(room: VideoRoomID, id: VideoRoomID)
+    case subscriber(room: VideoRoomID)
     /// Left, or its room was destroyed: a handle cannot join again.
     case gone
     /// A subscription of a kicked user in a `require_pvtid` room: its requests get 433. (A
     /// kicked publisher's handle is `gone`.)
     case kicked
     /// In the room's lobby (room-control waiting room) until admitted, rejected or gone.
-    case waiting(room: UInt64)
+    case waiting(room: VideoRoomID)
 }

@@ -52,7 +52,7 @@ enum RoomInput: Sendable {
     /// is no moderator: `lobby`).
     case joinPublisher(PublisherJoin, jsep: JSEP?, lobby: Bool)
     case joinSubscriber(SubscriberJoin)
-    case publisher(PublisherRequest, participant: UInt64, jsep: JSEP?)
+    case publisher(PublisherRequest, participant: VideoRoomID, jsep: JSEP?)
     case subscriber(SubscriberRequest, jsep: JSEP?)
     /// A waiting joiner's `leave`.
     case leaveLobby

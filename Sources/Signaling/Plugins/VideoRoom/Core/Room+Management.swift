@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Room-management requests aimed at one room (janus-api.md §8.3): `edit`, `destroy`,
 /// `allowed`, `kick`, `moderate`, `listparticipants`. The registry has checked that the room
@@ -102,7 +103,7 @@ extension Room {
 
     // MARK: kick / moderate
 
-    private mutating func kick(secret: GivenSecret, _ userID: UInt64) throws(VideoRoomError) -> RoomReply {
+    private mutating func kick(secret: GivenSecret, _ userID: VideoRoomID) throws(VideoRoomError) -> RoomReply {
         try secret.check(settings.secret)
         guard participants[userID] != nil else {
             throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
@@ -112,7 +113,7 @@ extension Room {
     }
 
     /// Kicks a participant out (`kick`, or a moderator's `remove_participant`).
-    mutating func removeParticipant(userID: UInt64) {
+    mutating func removeParticipant(userID: VideoRoomID) {
         let room = self
         guard let participant = room.participants[userID] else { return }
         // Janus 1.1.2: the victim is told first, the others get `kicked` alone (no `unpublished`,

@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Transport events (webrtcup, media, talking, slow link, failure) turned into Janus events.
 extension Room {

@@ -1,12 +1,13 @@
 import ICE
 import SFUMedia
+import VideoRoomControl
 
 /// Publisher offers → our answers (janus-api.md §10.2).
 extension Room {
     /// Answers a publisher's offer (first publish or renegotiation) and (re)starts its transport.
     /// Returns the JSEP answer and the negotiation part of `configured`.
     mutating func publish(
-        id: UInt64, options: PublishOptions, offer jsep: JSEP
+        id: VideoRoomID, options: PublishOptions, offer jsep: JSEP
     ) throws(VideoRoomError) -> (JSEP, PublishedNotice) {
         let roomID = self.id
         let room = self
@@ -107,7 +108,7 @@ extension Room {
         for offer: SessionDescription, previous: PublisherMedia?
     ) -> (TransportAllocation, renegotiating: Bool) {
         guard let previous, offer.effectiveFingerprint?.text == previous.remoteFingerprint else {
-            return (allocator.allocateTransport(room: RoomKey(id)), false)
+            return (allocator.allocateTransport(room: mediaKey), false)
         }
         if offer.effectiveICEUfrag == previous.remoteICEUfrag { return (previous.allocation, true) }
         if let ufrag = offer.effectiveICEUfrag, let pwd = offer.effectiveICEPwd,
@@ -115,7 +116,7 @@ extension Room {
         {
             return (restarted, true)
         }
-        return (allocator.allocateTransport(room: RoomKey(id)), false)
+        return (allocator.allocateTransport(room: mediaKey), false)
     }
 
     /// The published streams of a negotiation; descriptions and moderation carry over by mid.

@@ -1,28 +1,29 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Typed events for `VideoRoomConfiguration.observer`, emitted beside the Janus events.
 extension Room {
     /// An event about a publisher-role participant.
     mutating func observe(_ kind: VideoRoomEvent.Kind, participant: Participant) {
         effects.append(.observe(VideoRoomEvent(
-            room: id, participant: participant.id, display: participant.display, handle: participant.handleID,
+            roomID: id, participantID: participant.id, display: participant.display, handle: participant.handleID,
             peer: .publisher, kind: kind)))
     }
 
     /// An event about a subscriber PeerConnection.
     mutating func observe(_ kind: VideoRoomEvent.Kind, subscriber: Subscriber) {
-        effects.append(.observe(VideoRoomEvent(room: id, handle: subscriber.handleID, peer: .subscriber, kind: kind)))
+        effects.append(.observe(VideoRoomEvent(roomID: id, handle: subscriber.handleID, peer: .subscriber, kind: kind)))
     }
 
     /// A room-level event.
     mutating func observe(_ kind: VideoRoomEvent.Kind) {
-        effects.append(.observe(VideoRoomEvent(room: id, kind: kind)))
+        effects.append(.observe(VideoRoomEvent(roomID: id, kind: kind)))
     }
 
     /// An event about a joiner in the lobby (not yet a participant).
     mutating func observe(_ kind: VideoRoomEvent.Kind, waiting: WaitingJoin) {
         effects.append(.observe(VideoRoomEvent(
-            room: id, participant: waiting.id, display: waiting.display, handle: waiting.handleID, peer: .publisher,
+            roomID: id, participantID: waiting.id, display: waiting.display, handle: waiting.handleID, peer: .publisher,
             kind: kind)))
     }
 

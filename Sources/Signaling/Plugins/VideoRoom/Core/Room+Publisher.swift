@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Publisher-role participants (janus-api.md §8.4): join, publish/configure, unpublish, leave.
 extension Room {
@@ -44,7 +45,7 @@ extension Room {
     }
 
     private mutating func newParticipant(
-        _ join: PublisherJoin, id: UInt64, handleID: UInt64, context: PluginHandleContext, room: Room
+        _ join: PublisherJoin, id: VideoRoomID, handleID: UInt64, context: PluginHandleContext, room: Room
     ) -> Participant {
         var privateID: UInt32
         repeat { privateID = UInt32.random(in: 1...UInt32.max) } while room.participants.values.contains {
@@ -60,10 +61,10 @@ extension Room {
     }
 
     /// `joined` (§8.4): the room's active publishers, and its other attendees with `notify_joining`.
-    private mutating func joinedNotice(room: Room, id: UInt64, privateID: UInt32) -> JoinedNotice {
+    private mutating func joinedNotice(room: Room, id: VideoRoomID, privateID: UInt32) -> JoinedNotice {
         let participants = room.participants.values.sorted { $0.id < $1.id }
         return JoinedNotice(
-            room: room.settings.room, description: room.settings.description, id: id, privateID: privateID,
+            room: room.settings.id, description: room.settings.description, id: id, privateID: privateID,
             publishers: participants.filter(\.isActivePublisher).map { VideoRoomNotice.publisher($0, room: room.settings) },
             attendees: room.settings.notifyJoining
                 ? participants.filter { !$0.isActivePublisher }.map(VideoRoomNotice.attendee) : nil)
@@ -72,7 +73,7 @@ extension Room {
     // MARK: Requests on a joined publisher handle
 
     mutating func publisherRequest(
-        _ request: PublisherRequest, id: UInt64, transaction: String, jsep: JSEP?
+        _ request: PublisherRequest, id: VideoRoomID, transaction: String, jsep: JSEP?
     ) throws(VideoRoomError) {
         let roomID = self.id
         guard let participant = participants[id] else {
@@ -115,7 +116,7 @@ extension Room {
 
     /// The keys of `configure` that need no renegotiation (validated before anything changes).
     private mutating func configureWithoutSDP(
-        id: UInt64, _ configure: PublisherConfigure, notify: Bool, hasOffer: Bool
+        id: VideoRoomID, _ configure: PublisherConfigure, notify: Bool, hasOffer: Bool
     ) throws(VideoRoomError) {
         guard var participant = participants[id] else { return }
         for change in configure.streams where participant.media?.stream(mid: change.mid) == nil {
@@ -156,7 +157,7 @@ extension Room {
     }
 
     /// Pushes the participant's current knobs (bitrate, mutes, talking thresholds) to its transport.
-    mutating func applyPublisherSettings(id: UInt64) {
+    mutating func applyPublisherSettings(id: VideoRoomID) {
         guard var participant = participants[id], var publisherMedia = participant.media else { return }
         let settings = publisherSettings(participant: participant)
         guard settings != publisherMedia.settings else { return }
@@ -184,7 +185,7 @@ extension Room {
     /// false: a `leave` or `kick` announces only `leaving`/`kicked`, as Janus 1.1.2 does), its
     /// subscribers lose the streams.
     mutating func unpublish(
-        id: UInt64, selfEvent: (String?, VideoRoomNotice)?, hangupReason: String?, notifyOthers: Bool = true
+        id: VideoRoomID, selfEvent: (String?, VideoRoomNotice)?, hangupReason: String?, notifyOthers: Bool = true
     ) {
         let roomID = self.id
         guard var participant = participants[id], let publisherMedia = participant.media else { return }
@@ -200,7 +201,7 @@ extension Room {
         sourcesGone(feed: id, keepMids: [])
     }
 
-    mutating func leavePublisher(id: UInt64, notifySelf: Bool, transaction: String?) {
+    mutating func leavePublisher(id: VideoRoomID, notifySelf: Bool, transaction: String?) {
         let roomID = self.id
         guard let participant = participants[id] else { return }
         if participant.media != nil {

@@ -5,8 +5,8 @@ import VideoRoomControl
 /// A joiner waiting in a room's lobby: its handle, and the `join` to replay once admitted (with
 /// the participant id it was given, so that moderators admit the id they saw).
 struct WaitingJoin: Sendable {
-    var room: UInt64
-    var id: UInt64
+    var room: VideoRoomID
+    var id: VideoRoomID
     var handleID: UInt64
     var context: PluginHandleContext
     var display: String?
@@ -48,7 +48,7 @@ extension Room {
     }
 
     /// After a plain `join` (no lobby): the machine learns the member and its role.
-    mutating func roomControlJoined(id: UInt64, _ join: PublisherJoin) {
+    mutating func roomControlJoined(id: VideoRoomID, _ join: PublisherJoin) {
         guard participants[id] != nil, !control.isAdmitted(id) else { return }
         let moderator =
             (try? settings.joinsAsModerator(moderatorSecret: join.moderatorSecret, secret: join.secret)) ?? false
@@ -56,7 +56,7 @@ extension Room {
     }
 
     /// A participant left or was kicked: out of the hand queue and the roles.
-    mutating func roomControlMemberLeft(id: UInt64) {
+    mutating func roomControlMemberLeft(id: VideoRoomID) {
         guard control.isAdmitted(id) else { return }
         driveRoomControl(.leave(id))
     }

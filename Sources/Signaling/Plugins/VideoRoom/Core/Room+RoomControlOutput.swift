@@ -13,7 +13,7 @@ extension Room {
         switch control.handle(request, at: now) {
         case .success(let output):
             performRoomControl(output)
-            if control.handQueue != handsBefore { observe(.handsChanged(control.handQueue)) }
+            if control.handQueue != handsBefore { observe(.handsChanged(control.handQueue.compactMap(\.number))) }
             return nil
         case .failure(let error):
             return error
@@ -47,17 +47,17 @@ extension Room {
     }
 
     /// The waiting handle of participant `id`, if it waits.
-    func waitingHandle(id: UInt64) -> WaitingJoin? {
+    func waitingHandle(id: VideoRoomID) -> WaitingJoin? {
         lobby.values.first { $0.id == id }
     }
 
-    private func controlContext(id: UInt64) -> PluginHandleContext? {
+    private func controlContext(id: VideoRoomID) -> PluginHandleContext? {
         participants[id]?.context ?? waitingHandle(id: id)?.context
     }
 
     /// Replays the joiner's `join` (same id, same transaction): it gets the usual `joined` with
     /// the publisher list and its private_id, so janus.js flows carry on from there.
-    private mutating func admitFromLobby(id: UInt64) {
+    private mutating func admitFromLobby(id: VideoRoomID) {
         guard let waiting = waitingHandle(id: id) else { return }
         lobby[waiting.handleID] = nil
         let caller = RoomCaller(handleID: waiting.handleID, context: waiting.context, transaction: waiting.transaction)
@@ -71,7 +71,7 @@ extension Room {
         }
     }
 
-    private mutating func dismissFromLobby(id: UInt64, reason: LobbyDeparture, message: String?) {
+    private mutating func dismissFromLobby(id: VideoRoomID, reason: LobbyDeparture, message: String?) {
         guard let waiting = waitingHandle(id: id) else { return }
         lobby[waiting.handleID] = nil
         setRole(waiting.handleID, .gone)
@@ -88,7 +88,7 @@ extension Room {
     // MARK: Rendering
 
     /// `{"id": N, "display": "…"}` of a member or a waiting joiner.
-    func controlPerson(_ id: UInt64) -> ControlPerson {
+    func controlPerson(_ id: VideoRoomID) -> ControlPerson {
         ControlPerson(id: id, display: participants[id]?.display ?? waitingHandle(id: id)?.display)
     }
 

@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Subscriber handles (janus-api.md §8.7): the server offers, the peer answers with `start`.
 extension Room {
@@ -16,7 +17,7 @@ extension Room {
                 throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (this room requires a valid private_id)")
             }
         }
-        let allocation = allocator.allocateTransport(room: RoomKey(id))
+        let allocation = allocator.allocateTransport(room: mediaKey)
         var subscriber = Subscriber(
             handleID: handleID, context: context, privateID: join.privateID, allocation: allocation,
             generation: allocateGeneration())
@@ -99,7 +100,7 @@ extension Room {
     private mutating func updateSubscription(
         _ subscriber: inout Subscriber, _ change: SubscriptionChange, room: Room, transaction: String
     ) throws(VideoRoomError) {
-        let roomID = room.settings.room
+        let roomID = room.settings.id
         let handleID = subscriber.handleID
         let before = subscriber.streams.map { "\($0.mid)|\($0.feedID ?? 0)|\($0.feedMid ?? "")" }
         try removeStreams(&subscriber, change.unsubscribe)
@@ -281,7 +282,7 @@ extension Room {
         guard var subscriber = subscribers[handleID], subscriber.started || subscriber.awaitingAnswer
         else { return }
         command(.close(subscriber.allocation))
-        subscriber.allocation = allocator.allocateTransport(room: RoomKey(id))
+        subscriber.allocation = allocator.allocateTransport(room: mediaKey)
         subscriber.generation = allocateGeneration()
         subscriber.started = false
         subscriber.awaitingAnswer = false

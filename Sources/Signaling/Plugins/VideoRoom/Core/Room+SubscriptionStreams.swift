@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// A subscription's m-lines: which publisher stream feeds each one, the server offer that
 /// describes them (janus-api.md §10.3), and the bindings the media plane forwards by.
@@ -129,7 +130,7 @@ extension Room {
 
     /// A publisher's streams ended (all, or all but `keepMids`): its subscribers' m-lines become
     /// inactive, are unbound, and each affected subscriber gets `updated` with a new offer.
-    mutating func sourcesGone(feed: UInt64, keepMids: Set<String>) {
+    mutating func sourcesGone(feed: VideoRoomID, keepMids: Set<String>) {
         for (handleID, var subscriber) in subscribers {
             var changed = false
             for index in subscriber.streams.indices
@@ -147,7 +148,7 @@ extension Room {
     }
 
     /// The publisher has a new transport: re-point its subscribers' bindings.
-    mutating func rebindFeed(_ feed: UInt64) {
+    mutating func rebindFeed(_ feed: VideoRoomID) {
         for (handleID, subscriber) in subscribers where subscriber.streams.contains(where: { $0.feedID == feed }) {
             bind(handleID: handleID)
         }

@@ -11,7 +11,7 @@ struct Room: Sendable {
     var settings: VideoRoomSettings
     var permanent: Bool
     /// Publisher-role participants by participant id.
-    var participants: [UInt64: Participant] = [:]
+    var participants: [VideoRoomID: Participant] = [:]
     /// Subscribers by handle id.
     var subscribers: [UInt64: Subscriber] = [:]
     /// Roles, lobby, hands and moderator mutes (the room-control extension).
@@ -34,8 +34,20 @@ struct Room: Sendable {
         control = RoomControl(configuration: settings.roomControlConfiguration)
     }
 
-    var id: UInt64 { settings.room }
-    var roomID: UInt64 { settings.room }
+    var id: VideoRoomID { settings.id }
+    var roomID: VideoRoomID { settings.id }
+    /// The media plane's placement key (`RoomKey`) of this room.
+    var mediaKey: RoomKey {
+        switch id {
+        case .number(let value): return RoomKey(value)
+        case .string(let text):
+            // FNV-1a: a stable key for a string id.
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return RoomKey(hash)
+        }
+    }
+
     var activePublisherCount: Int { participants.values.filter { $0.media != nil }.count }
 
     /// Runs `body` as the handling of one input at `now`, with the allocator; returns its
@@ -85,7 +97,7 @@ struct Room: Sendable {
     }
 
     /// Sends `notice` to every publisher-role participant except `excluding`.
-    mutating func notifyParticipants(_ notice: VideoRoomNotice, excluding: UInt64? = nil) {
+    mutating func notifyParticipants(_ notice: VideoRoomNotice, excluding: VideoRoomID? = nil) {
         let event = PluginEvent.event(transaction: nil, data: notice.json, jsep: nil)
         for participant in participants.values where participant.id != excluding {
             effects.append(.toContext(participant.context, event))

@@ -1,5 +1,6 @@
 import ICE
 import SFUMedia
+import VideoRoomControl
 
 /// What a room decided, for its owner to carry out in order (`VideoRoomRegistry+Effects`):
 /// events to handles, media-plane commands, the handle table, the embedder's typed events,

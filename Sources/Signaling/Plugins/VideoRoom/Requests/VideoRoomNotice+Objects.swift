@@ -1,11 +1,12 @@
 import SFUMedia
+import VideoRoomControl
 
 /// The objects inside VideoRoom events: publishers, their streams, attendees, subscription
 /// m-lines (janus-api.md §8.6, §8.7).
 extension VideoRoomNotice {
     /// The publisher object of `joined`/`publishers` (§8.6).
     static func publisher(_ participant: Participant, room: VideoRoomSettings) -> JSONObject {
-        var object: JSONObject = ["id": .uint(participant.id)]
+        var object: JSONObject = ["id": .id(participant.id)]
         if let display = participant.display { object["display"] = .string(display) }
         if let metadata = participant.metadata { object["metadata"] = metadata }
         if let publisherMedia = participant.media {
@@ -45,14 +46,14 @@ extension VideoRoomNotice {
     }
 
     static func attendee(_ participant: Participant) -> JSONObject {
-        var object: JSONObject = ["id": .uint(participant.id)]
+        var object: JSONObject = ["id": .id(participant.id)]
         if let display = participant.display { object["display"] = .string(display) }
         if let metadata = participant.metadata { object["metadata"] = metadata }
         return object
     }
 
     /// The `streams` array of `attached`/`updated`/`switched` (§8.7).
-    static func subscription(_ subscriber: Subscriber, participants: [UInt64: Participant]) -> JSONValue {
+    static func subscription(_ subscriber: Subscriber, participants: [VideoRoomID: Participant]) -> JSONValue {
         return .array(subscriber.streams.map { stream in
             var object: JSONObject = [
                 "type": .string(stream.kind == .audio ? "audio" : "video"), "active": .bool(stream.active),
@@ -62,7 +63,7 @@ extension VideoRoomNotice {
                 "send": .bool(stream.send && !subscriber.paused),
             ]
             guard let feed = stream.feedID, let feedMid = stream.feedMid else { return .object(object) }
-            object["feed_id"] = .uint(feed)
+            object["feed_id"] = .id(feed)
             object["feed_mid"] = .string(feedMid)
             object["codec"] = .string(stream.codec.rawValue)
             if let publisher = participants[feed] {

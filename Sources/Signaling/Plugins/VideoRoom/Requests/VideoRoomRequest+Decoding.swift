@@ -21,7 +21,7 @@ extension RoomRequest {
         case .allowed: self = .allowed(try AllowedChange(fields))
         case .kick:
             self = .kick(room: try fields.room(), secret: GivenSecret(fields, "secret"),
-                         participant: try fields.requiredUInt("id"))
+                         participant: try fields.requiredID("id"))
         case .moderate: self = .moderate(try Moderation(fields))
         case .listParticipants: self = .listParticipants(room: try fields.room())
         default: throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
@@ -34,9 +34,8 @@ extension CreateRoom {
         adminKey = GivenSecret(fields, "admin_key")
         try VideoRoomSettings.validateCodecNames(fields)
         permanent = try fields.bool("permanent") ?? false
-        let id = try fields.uint("room") ?? 0
-        room = id == 0 ? nil : id
-        settings = try VideoRoomSettings(room: id, create: fields)
+        room = try fields.id("room").flatMap { $0 == .number(0) ? nil : $0 }
+        settings = try VideoRoomSettings(room: 0, create: fields)
         described = fields.has("description")
     }
 }
@@ -89,7 +88,7 @@ extension Moderation {
     init(_ fields: VideoRoomFields) throws(VideoRoomError) {
         room = try fields.room()
         secret = GivenSecret(fields, "secret")
-        participant = try fields.requiredUInt("id")
+        participant = try fields.requiredID("id")
         mid = try fields.requiredString("mid")
         guard let mute = try fields.bool("mute") else { throw .missing("mute") }
         self.mute = mute
@@ -112,11 +111,11 @@ extension JoinRequest {
 }
 
 extension PublisherJoin {
-    init(room: UInt64, _ fields: VideoRoomFields) throws(VideoRoomError) {
+    init(room: VideoRoomID, _ fields: VideoRoomFields) throws(VideoRoomError) {
         self.room = room
         credentials = JoinCredentials(pin: GivenSecret(fields, "pin"), token: GivenSecret(fields, "token"))
         display = try fields.string("display")
-        id = try fields.uint("id")
+        id = try fields.id("id").flatMap { $0 == .number(0) ? nil : $0 }
         metadata = fields.body["metadata"]
         bitrate = try fields.uint32("bitrate")
         audioActivePackets = try fields.uint("audio_active_packets")
@@ -141,13 +140,13 @@ extension PublishOptions {
 }
 
 extension SubscriberJoin {
-    init(room: UInt64, _ fields: VideoRoomFields) throws(VideoRoomError) {
+    init(room: VideoRoomID, _ fields: VideoRoomFields) throws(VideoRoomError) {
         self.room = room
         pin = GivenSecret(fields, "pin")
         privateID = try fields.uint("private_id").map { UInt32(truncatingIfNeeded: $0) }
         _ = try fields.bool("use_msid")
         _ = try fields.bool("autoupdate")
-        let feed = try fields.uint("feed")
+        let feed = try fields.id("feed")
         if let streams = try fields.array("streams") {
             selectors = try FeedSelector.list(streams, key: "streams")
             legacyFeed = nil
@@ -171,7 +170,7 @@ extension FeedSelector {
         for object in try VideoRoomFields.objects(items, key: key) {
             let fields = VideoRoomFields(object)
             out.append(FeedSelector(
-                feed: try fields.requiredUInt("feed"), mid: try fields.string("mid"),
+                feed: try fields.requiredID("feed"), mid: try fields.string("mid"),
                 crossrefID: try fields.string("crossrefid")))
         }
         return out
@@ -267,7 +266,7 @@ extension Unsubscription {
         var out: [Unsubscription] = []
         for object in try VideoRoomFields.objects(items, key: key) {
             let fields = VideoRoomFields(object)
-            let feed = try fields.uint("feed")
+            let feed = try fields.id("feed")
             let mid = try fields.string("mid")
             if let subMid = try fields.string("sub_mid") {
                 out.append(.subscriptionMid(subMid))
@@ -322,7 +321,7 @@ extension StreamSwitch {
         for object in try VideoRoomFields.objects(items, key: "streams") {
             let itemFields = VideoRoomFields(object)
             out.append(StreamSwitch(
-                feed: try itemFields.requiredUInt("feed"), mid: try itemFields.requiredString("mid"),
+                feed: try itemFields.requiredID("feed"), mid: try itemFields.requiredString("mid"),
                 subscriptionMid: try itemFields.requiredString("sub_mid")))
         }
         return out
@@ -335,7 +334,7 @@ extension RoomControlCommand {
     init(_ name: VideoRoomRequestName, _ fields: VideoRoomFields) throws(VideoRoomError) {
         switch name {
         case .raiseHand: self = .raiseHand
-        case .lowerHand: self = .lowerHand(try fields.uint("id"))
+        case .lowerHand: self = .lowerHand(try fields.id("id"))
         case .lowerAllHands: self = .lowerAllHands
         case .listWaiting: self = .listWaiting
         case .admit: self = .admit(try Self.lobbyTarget(fields))
@@ -343,13 +342,13 @@ extension RoomControlCommand {
         case .setWaitingRoom:
             guard let enabled = try fields.bool("enabled") else { throw .missing("enabled") }
             self = .setWaitingRoom(enabled)
-        case .promote: self = .promote(try fields.requiredUInt("id"))
-        case .demote: self = .demote(try fields.requiredUInt("id"))
-        case .mute: self = .mute(try fields.requiredUInt("id"), try Self.media(fields))
-        case .unmute: self = .unmute(try fields.requiredUInt("id"), try Self.media(fields))
+        case .promote: self = .promote(try fields.requiredID("id"))
+        case .demote: self = .demote(try fields.requiredID("id"))
+        case .mute: self = .mute(try fields.requiredID("id"), try Self.media(fields))
+        case .unmute: self = .unmute(try fields.requiredID("id"), try Self.media(fields))
         case .muteAll: self = .muteAll(try Self.media(fields))
         case .unmuteAll: self = .unmuteAll(try Self.media(fields))
-        case .removeParticipant: self = .remove(try fields.requiredUInt("id"))
+        case .removeParticipant: self = .remove(try fields.requiredID("id"))
         default: throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
     }
@@ -357,7 +356,7 @@ extension RoomControlCommand {
     /// `{"all": true}` or `{"id": N}`.
     private static func lobbyTarget(_ fields: VideoRoomFields) throws(VideoRoomError) -> RoomControlTarget {
         if try fields.bool("all") == true { return .all }
-        return .one(try fields.requiredUInt("id"))
+        return .one(try fields.requiredID("id"))
     }
 
     /// `audio`/`video` booleans; neither given means both.
@@ -411,16 +410,16 @@ extension RoomRequest {
         try self.init(VideoRoomRequestName(fields), fields)
     }
 
-    package static func destroy(room: UInt64, secret: String?, permanent: Bool) -> RoomRequest {
+    package static func destroy(room: VideoRoomID, secret: String?, permanent: Bool) -> RoomRequest {
         .destroy(DestroyRoom(room: room, secret: GivenSecret(key: "secret", secret), permanent: permanent))
     }
 
-    package static func kick(room: UInt64, participant: UInt64, secret: String?) -> RoomRequest {
+    package static func kick(room: VideoRoomID, participant: VideoRoomID, secret: String?) -> RoomRequest {
         .kick(room: room, secret: GivenSecret(key: "secret", secret), participant: participant)
     }
 
     package static func moderate(
-        room: UInt64, participant: UInt64, mid: String, mute: Bool, secret: String?
+        room: VideoRoomID, participant: VideoRoomID, mid: String, mute: Bool, secret: String?
     ) -> RoomRequest {
         .moderate(Moderation(
             room: room, secret: GivenSecret(key: "secret", secret), participant: participant, mid: mid, mute: mute))
@@ -428,7 +427,7 @@ extension RoomRequest {
 
     /// `allowed` with `action` as Janus names it (430 for another) and `tokens` (none: absent).
     package static func allowed(
-        room: UInt64, action: String, tokens: [String], secret: String?
+        room: VideoRoomID, action: String, tokens: [String], secret: String?
     ) throws(VideoRoomError) -> RoomRequest {
         guard let parsed = AllowedChange.Action(rawValue: action) else {
             throw VideoRoomError(VideoRoomError.invalidElement, "Unsupported action '\(action)' (allowed)")

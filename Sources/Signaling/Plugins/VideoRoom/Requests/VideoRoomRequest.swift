@@ -67,12 +67,12 @@ package enum RoomRequest: Sendable {
     case create(CreateRoom)
     case edit(EditRoom)
     case destroy(DestroyRoom)
-    case exists(room: UInt64)
+    case exists(room: VideoRoomID)
     case list(adminKey: String?)
     case allowed(AllowedChange)
-    case kick(room: UInt64, secret: GivenSecret, participant: UInt64)
+    case kick(room: VideoRoomID, secret: GivenSecret, participant: VideoRoomID)
     case moderate(Moderation)
-    case listParticipants(room: UInt64)
+    case listParticipants(room: VideoRoomID)
 }
 
 /// `create`: the room's settings (with `room` 0 when the id is to be picked).
@@ -80,7 +80,7 @@ package struct CreateRoom: Sendable {
     var adminKey: GivenSecret
     var permanent = false
     /// Nil: a random free id.
-    var room: UInt64?
+    var room: VideoRoomID?
     var settings: VideoRoomSettings
     /// `description` was given (otherwise it becomes "Room <id>").
     var described: Bool
@@ -88,7 +88,7 @@ package struct CreateRoom: Sendable {
 
 /// `edit`: the changes, all optional (`new_*` keys).
 package struct EditRoom: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var secret: GivenSecret
     var permanent = false
     var description: String?
@@ -104,7 +104,7 @@ package struct EditRoom: Sendable {
 }
 
 package struct DestroyRoom: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var secret: GivenSecret
     var permanent = false
 }
@@ -115,7 +115,7 @@ package struct AllowedChange: Sendable {
         case enable, disable, add, remove
     }
 
-    var room: UInt64
+    var room: VideoRoomID
     var secret: GivenSecret
     var action: Action
     /// The tokens of `add`/`remove` (required for them).
@@ -124,20 +124,20 @@ package struct AllowedChange: Sendable {
 
 /// `moderate`: mute or unmute one published stream for everyone.
 package struct Moderation: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var secret: GivenSecret
-    var participant: UInt64
+    var participant: VideoRoomID
     var mid: String
     var mute: Bool
 }
 
 /// `join` as a publisher-role participant (with an optional offer, `joinandconfigure`).
 struct PublisherJoin: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var credentials: JoinCredentials
     var display: String?
     /// Nil or 0: a random free id.
-    var id: UInt64?
+    var id: VideoRoomID?
     var metadata: JSONValue?
     var bitrate: UInt32?
     var audioActivePackets: UInt64?
@@ -196,17 +196,17 @@ struct PublishOptions: Sendable {
 
 /// `join` as a subscriber (`ptype` `subscriber` or the legacy `listener`).
 struct SubscriberJoin: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var pin: GivenSecret
     var privateID: UInt32?
     /// The deprecated single-`feed` form was used (no `streams`).
-    var legacyFeed: UInt64?
+    var legacyFeed: VideoRoomID?
     var selectors: [FeedSelector]
 }
 
 /// One `{feed, mid?, crossrefid?}` entry of `streams`/`subscribe`.
 struct FeedSelector: Sendable {
-    var feed: UInt64
+    var feed: VideoRoomID
     var mid: String?
     var crossrefID: String?
     /// Kinds the deprecated `feed` form switched off (`offer_audio`/`offer_video`/`offer_data`).
@@ -216,7 +216,7 @@ struct FeedSelector: Sendable {
 /// One `unsubscribe` entry: `sub_mid`, or `feed` with an optional `mid`.
 enum Unsubscription: Sendable {
     case subscriptionMid(String)
-    case feed(UInt64, mid: String?)
+    case feed(VideoRoomID, mid: String?)
 }
 
 /// A `join` of either kind.
@@ -257,7 +257,7 @@ struct SubscriberConfigure: Sendable {
 
 /// One `switch` entry: m-line `sub_mid` now carries `feed`'s `mid`.
 struct StreamSwitch: Sendable {
-    var feed: UInt64
+    var feed: VideoRoomID
     var mid: String
     var subscriptionMid: String
 }
@@ -266,19 +266,19 @@ struct StreamSwitch: Sendable {
 package enum RoomControlCommand: Sendable {
     case raiseHand
     /// Nil target: a member's own hand (the host must name one).
-    case lowerHand(UInt64?)
+    case lowerHand(VideoRoomID?)
     case lowerAllHands
     case listWaiting
     case admit(RoomControlTarget)
     case reject(RoomControlTarget, reason: String?)
     case setWaitingRoom(Bool)
-    case promote(UInt64)
-    case demote(UInt64)
-    case mute(UInt64, RoomControlMedia)
-    case unmute(UInt64, RoomControlMedia)
+    case promote(VideoRoomID)
+    case demote(VideoRoomID)
+    case mute(VideoRoomID, RoomControlMedia)
+    case unmute(VideoRoomID, RoomControlMedia)
     case muteAll(RoomControlMedia)
     case unmuteAll(RoomControlMedia)
-    case remove(UInt64)
+    case remove(VideoRoomID)
 
     /// The machine's input for a request from `actor` (a host's `lower_hand` must name an `id`).
     func input(by actor: RoomControlActor) throws(VideoRoomError) -> RoomControlRequest {
@@ -313,12 +313,12 @@ package enum RoomControlCommand: Sendable {
 
 /// A room-control request from outside the room (the host): the room and its proof of authority.
 package struct HostProof: Sendable {
-    var room: UInt64
+    var room: VideoRoomID
     var secret: GivenSecret
     var moderatorSecret: String?
 
     /// The host's proof as the room API gives it: the room's `secret`, if any.
-    package init(room: UInt64, secret: String?) {
+    package init(room: VideoRoomID, secret: String?) {
         self.room = room
         self.secret = GivenSecret(key: "secret", secret)
         moderatorSecret = nil
