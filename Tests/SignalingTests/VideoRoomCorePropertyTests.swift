@@ -61,7 +61,8 @@ struct World {
     /// Participant ids (also of waiting joiners) and private ids, by slot, as the replies gave them.
     var ids: [UInt64?]
     var privateIDs: [UInt32?]
-    /// Private ids of participants kicked out (their subscriptions must end in pvtid rooms).
+    /// Private ids of participants kicked out of a room checking private ids (their
+    /// subscriptions must end).
     var kickedPrivateIDs: Set<UInt32> = []
 
     init(waitingRoom: Bool, requirePvtID: Bool) async {
@@ -185,7 +186,7 @@ struct World {
     mutating func kick(_ target: UInt64?) async {
         let (data, _) = await admin.request(
             ["request": "kick", "room": .uint(Self.room), "secret": "s", "id": .uint(target ?? 1)])
-        if data["videoroom"] == "success", let target { noteKicked(target) }
+        if data["videoroom"] == "success", let target { await noteKicked(target) }
     }
 
     /// A room-control request from the slot's handle (flags 0–1) or from the host (2–3).
@@ -201,11 +202,16 @@ struct World {
         }
         guard let client else { return }
         let (data, _) = await client.request(request)
-        if data["videoroom"] == "success", let target { noteKicked(target) }
+        if data["videoroom"] == "success", let target { await noteKicked(target) }
     }
 
-    mutating func noteKicked(_ id: UInt64) {
-        guard let slot = ids.firstIndex(of: id), let privateID = privateIDs[slot] else { return }
+    /// A kick ends the kicked user's subscriptions only while the room checks private ids
+    /// (`require_pvtid` or a waiting room), as in Janus; later subscriptions need a present one.
+    mutating func noteKicked(_ id: UInt64) async {
+        guard let slot = ids.firstIndex(of: id), let privateID = privateIDs[slot],
+            let settings = await registry.rooms[.number(Self.room)]?.settings,
+            settings.requirePvtID || settings.waitingRoom
+        else { return }
         kickedPrivateIDs.insert(privateID)
     }
 
