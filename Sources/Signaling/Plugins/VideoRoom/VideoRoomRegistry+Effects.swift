@@ -5,10 +5,10 @@ import VideoRoomControl
 /// Feeding rooms and carrying out what they decide.
 extension VideoRoomRegistry {
     /// Feeds `input` to room `id` (if it still exists) and performs the effects; returns the
-    /// room's answer, or the request's error (a failed rooms-file write included).
+    /// request's error, if any (a failed rooms-file write included).
     @discardableResult
-    func send(_ input: RoomInput, to id: VideoRoomID, from caller: RoomCaller?) -> Result<RoomAnswer, VideoRoomError> {
-        guard var room = rooms[id] else { return .success(.none) }
+    func send(_ input: RoomInput, to id: VideoRoomID, from caller: RoomCaller?) -> Result<Void, VideoRoomError> {
+        guard var room = rooms[id] else { return .success(()) }
         let (result, effects) = room.handle(input, from: caller, at: .now(), using: allocator)
         rooms[id] = room
         if let failure = perform(effects, room: id) { return .failure(failure) }

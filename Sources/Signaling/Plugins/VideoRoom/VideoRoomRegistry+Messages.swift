@@ -60,10 +60,10 @@ extension VideoRoomRegistry {
         case .gone, .kicked, .waiting:
             throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
         case .publisher(let room, let id):
-            _ = try send(.publisher(PublisherRequest(name, fields), participant: id, jsep: jsep), to: room, from: caller)
+            try send(.publisher(PublisherRequest(name, fields), participant: id, jsep: jsep), to: room, from: caller)
                 .get()
         case .subscriber(let room):
-            _ = try send(.subscriber(SubscriberRequest(name, fields), jsep: jsep), to: room, from: caller).get()
+            try send(.subscriber(SubscriberRequest(name, fields), jsep: jsep), to: room, from: caller).get()
         }
     }
 
@@ -82,12 +82,12 @@ extension VideoRoomRegistry {
             // The room-control pre-check of a moderator secret comes first (433 on a wrong one).
             let moderator = try settings.joinsAsModerator(moderatorSecret: join.moderatorSecret, secret: join.secret)
             let lobby = settings.waitingRoom && !moderator
-            _ = try send(.joinPublisher(join, jsep: jsep, lobby: lobby), to: join.room, from: caller).get()
+            try send(.joinPublisher(join, jsep: jsep, lobby: lobby), to: join.room, from: caller).get()
         case .subscriber(let join):
             // Janus 1.1.2 has no check here: a JSEP on a subscriber `join` is ignored and the
             // reply is the usual `attached` with the server's own offer.
             guard rooms[join.room] != nil else { throw .noSuchRoom(join.room) }
-            _ = try send(.joinSubscriber(join), to: join.room, from: caller).get()
+            try send(.joinSubscriber(join), to: join.room, from: caller).get()
         }
     }
 

@@ -57,7 +57,7 @@ extension VideoRoomRegistry {
             guard rooms[given] == nil else { throw VideoRoomError(VideoRoomError.roomExists, "Room \(given) already exists") }
             id = given
         } else {
-            repeat { id = Self.randomID() } while rooms[id] != nil
+            repeat { id = VideoRoomID.random() } while rooms[id] != nil
         }
         var settings = create.settings
         settings.id = id

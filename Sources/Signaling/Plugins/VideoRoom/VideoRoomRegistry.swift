@@ -106,8 +106,6 @@ actor VideoRoomRegistry {
         contexts[handleID]?.send(notice, transaction: transaction, jsep: jsep)
     }
 
-    /// A fresh 53-bit id (janus.js keeps ids as JS numbers).
-    static func randomID() -> VideoRoomID { .number(UInt64.random(in: 1...(1 << 53 - 1))) }
 
     /// The transport event callback for one handle's PeerConnection generation.
     func eventSink(handleID: UInt64, generation: UInt64) -> @Sendable (TransportEvent) -> Void {
@@ -116,6 +114,11 @@ actor VideoRoomRegistry {
             continuation.yield(MediaEventEnvelope(handleID: handleID, generation: generation, event: event))
         }
     }
+}
+
+extension VideoRoomID {
+    /// A fresh random id below 2^53 (janus.js keeps ids as JS numbers).
+    static func random() -> VideoRoomID { .number(UInt64.random(in: 1...(1 << 53 - 1))) }
 }
 
 extension HandleRole {

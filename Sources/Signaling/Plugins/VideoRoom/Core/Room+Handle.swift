@@ -66,23 +66,16 @@ enum RoomInput: Sendable {
     case timer(RoomTimer)
 }
 
-/// What a room answers an input: nothing, a room-management or a room-control reply.
-enum RoomAnswer: Sendable {
-    case none
-    case management(RoomReply)
-    case control(RoomControlReply)
-}
-
 extension Room {
-    /// Handles one input from `caller` at `now`: the answer (or the request's error) and the
-    /// effects to carry out, in order. Effects produced before an error still stand (a `join`
-    /// whose offer fails leaves the participant joined, as in Janus).
+    /// Handles one input from `caller` at `now`: the request's error, if any, and the effects
+    /// to carry out, in order (a request's answers are among the effects). Effects produced
+    /// before an error still stand (a `join` whose offer fails leaves the participant joined,
+    /// as in Janus).
     mutating func handle(
         _ input: RoomInput, from caller: RoomCaller?, at now: MonotonicInstant, using allocator: any TransportAllocator
-    ) -> (Result<RoomAnswer, VideoRoomError>, [RoomEffect]) {
-        run(at: now, using: allocator) { (room: inout Room) throws(VideoRoomError) -> RoomAnswer in
+    ) -> (Result<Void, VideoRoomError>, [RoomEffect]) {
+        run(at: now, using: allocator) { (room: inout Room) throws(VideoRoomError) in
             try room.apply(input, from: caller)
-            return .none
         }
     }
 

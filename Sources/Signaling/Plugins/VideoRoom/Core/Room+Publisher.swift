@@ -16,7 +16,7 @@ extension Room {
                 throw VideoRoomError(VideoRoomError.idExists, "User ID \(userID) already exists")
             }
         } else {
-            repeat { userID = VideoRoomRegistry.randomID() } while room.participants[userID] != nil
+            repeat { userID = VideoRoomID.random() } while room.participants[userID] != nil
         }
         if let jsep, jsep.type == .answer {
             throw VideoRoomError(VideoRoomError.invalidSDPType, "Unexpected answer (publishers send offers)")

@@ -33,7 +33,7 @@ extension Room {
                 throw VideoRoomError(VideoRoomError.idExists, "User ID \(userID) already exists")
             }
         } else {
-            repeat { userID = VideoRoomRegistry.randomID() } while participants[userID] != nil || control.isWaiting(userID)
+            repeat { userID = VideoRoomID.random() } while participants[userID] != nil || control.isWaiting(userID)
         }
         var admitted = join
         admitted.id = userID

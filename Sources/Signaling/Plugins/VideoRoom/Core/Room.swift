@@ -35,6 +35,7 @@ struct Room: Sendable {
     }
 
     var id: VideoRoomID { settings.id }
+    /// `id`, for the functions whose `id` is a participant's.
     var roomID: VideoRoomID { settings.id }
     /// The media plane's placement key (`RoomKey`) of this room.
     var mediaKey: RoomKey {
