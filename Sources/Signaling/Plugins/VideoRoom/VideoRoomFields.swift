@@ -69,4 +69,17 @@ struct VideoRoomFields {
 
     /// `room`: required.
     func room() throws(VideoRoomError) -> VideoRoomID { try requiredID("room") }
+
+    /// The entries of an array that must hold objects (430 otherwise).
+    static func objects(_ items: [JSONValue], key: String) throws(VideoRoomError) -> [JSONObject] {
+        var out: [JSONObject] = []
+        for item in items {
+            guard let object = item.objectValue else {
+                throw VideoRoomError(
+                    VideoRoomError.invalidElement, "Invalid element type (\(key) should be an array of objects)")
+            }
+            out.append(object)
+        }
+        return out
+    }
 }
