@@ -27,7 +27,7 @@ import VideoRoomControl
     /// Operations by weight: joins, publishing and subscribing are the common ones.
     static let operations: [Int] = [
         0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 4, 5, 5, 5, 5, 6, 6, 6, 7, 7, 8, 9, 10, 11, 11, 11, 12, 13, 14, 15, 16,
-        17, 18,
+        17, 18, 19, 19, 20, 21, 21, 21, 22,
     ]
     static let operationCount = operations.count
     static let steps = zip(
@@ -106,7 +106,29 @@ struct World {
         case 15: await control(slot, step.flag, ["request": "set_waiting_room", "enabled": .bool(step.flag % 2 == 0)])
         case 16: await control(slot, step.flag, ["request": step.flag % 2 == 0 ? "mute" : "unmute", "id": .uint(target ?? 1)])
         case 17: await detach(slot, subscriber: step.flag % 2 == 1)
-        default: await failTransport(slot, subscriber: step.flag % 2 == 1)
+        case 18: await failTransport(slot, subscriber: step.flag % 2 == 1)
+        case 19:
+            // Re-point the subscription's first m-line of a kind to another publisher's stream.
+            let feed = await publishing(preferring: target) ?? 1
+            let mid = step.flag % 2 == 0 ? "0" : "1"
+            await subscribers[slot].last?.request(
+                ["request": "switch", "streams": [["feed": .uint(feed), "mid": .string(mid), "sub_mid": .string(mid)]]])
+        case 20:
+            await admin.request([
+                "request": "moderate", "room": .uint(Self.room), "secret": "s", "id": .uint(target ?? 1), "mid": "1",
+                "mute": .bool(step.flag % 2 == 0),
+            ])
+        case 21:
+            // A publisher re-offers, from another peer (certificate: a new PeerConnection its
+            // subscribers follow) or the same one (a renegotiation).
+            let feed = await publishing(preferring: target)
+            await publish(ids.firstIndex { $0 != nil && $0 == feed } ?? slot,
+                          offer: step.flag % 2 == 0 ? SDPFixtures.aiortc : SDPFixtures.chromium)
+        default:
+            await admin.request([
+                "request": "edit", "room": .uint(Self.room), "secret": "s", "new_require_pvtid": .bool(step.flag % 2 == 0),
+                "new_bitrate": .int(Int64(64_000 * (step.flag + 1))),
+            ])
         }
     }
 
@@ -126,7 +148,7 @@ struct World {
         privateIDs[slot] = data["private_id"]?.int64Value.map { UInt32(truncatingIfNeeded: $0) }
     }
 
-    mutating func publish(_ preferred: Int) async {
+    mutating func publish(_ preferred: Int, offer: String = SDPFixtures.chromium) async {
         // The slot's handle, or else the first that is in the room (publishing is what most
         // invariants are about).
         var slot = preferred
@@ -141,7 +163,7 @@ struct World {
         if privateIDs[slot] == nil, let joined = client.events.last(where: { $0.data["videoroom"] == "joined" }) {
             privateIDs[slot] = joined.data["private_id"]?.int64Value.map { UInt32(truncatingIfNeeded: $0) }
         }
-        let (_, jsep) = await client.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
+        let (_, jsep) = await client.request(["request": "configure"], jsep: JSEP(type: .offer, sdp: offer))
         guard jsep != nil, let allocation = harness.media.lastStarted?.allocation.id else { return }
         harness.media.emit(allocation, .connected)
         _ = await eventually(timeout: .seconds(1)) { client.webrtcUps > 0 }
