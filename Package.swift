@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers point one way: SFUBase → RTP, ICE, DTLS → SFUMedia → Signaling → SFU (the embedding
-// API) → sfu-server. C lives only in the C… shim targets.
+// API) → sfu-server; VideoRoomControl (room rules: lobby, hands, roles; no media) sits on SFUBase
+// beside SFUMedia. C lives only in the C… shim targets.
 let package = Package(
     name: "swift-sfu",
     platforms: [.macOS(.v14)],
@@ -14,6 +15,7 @@ let package = Package(
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "SFUMedia", targets: ["SFUMedia"]),
         .library(name: "Signaling", targets: ["Signaling"]),
+        .library(name: "VideoRoomControl", targets: ["VideoRoomControl"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
         .executable(name: "sfu-server", targets: ["sfu-server"]),
         .executable(name: "twin-daemon", targets: ["twin-daemon"]),
@@ -50,12 +52,15 @@ let package = Package(
                 "SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The room-control state machine of a VideoRoom room (lobby, hands, roles, moderator
+        // mutes): room logic, fed requests and time, touching no media.
+        .target(name: "VideoRoomControl", dependencies: ["SFUBase"]),
         // A client-side WebRTC peer (controlling ICE, DTLS-SRTP, RTP/RTCP) for tests and load generation.
         .target(name: "WebRTCPeer", dependencies: ["SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem"]),
         .target(
             name: "Signaling",
             dependencies: [
-                "SFUMedia",
+                "SFUMedia", "VideoRoomControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,7 +71,7 @@ let package = Package(
         .target(
             name: "SFU",
             dependencies: [
-                "SFUMedia", "Signaling",
+                "SFUMedia", "Signaling", "VideoRoomControl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -106,7 +111,18 @@ let package = Package(
                 "SFU", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "SDPTestFixtures"]),
+        .testTarget(
+            name: "SignalingTests",
+            dependencies: [
+                "Signaling", "SDPTestFixtures", "VideoRoomControl",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "VideoRoomControlTests",
+            dependencies: [
+                "VideoRoomControl", "SFUBase",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The programmatic room API's way in: a Janus session with one `janus.plugin.videoroom` handle
+/// `SFUServer.videoRoomRequest`'s way in (any VideoRoom body; the typed room API calls the
+/// plugin directly): a Janus session with one `janus.plugin.videoroom` handle
 /// inside the server's own `JanusCore`. Every request is a Janus `message` through
 /// `JanusCore.handle`, so it meets exactly the validation, secrets, plugin dispatch and error
 /// codes a Janus client meets. The session is made on first use and made again if it expired

@@ -138,14 +138,17 @@ public struct RoomInfo: Sendable, Hashable {
     /// The whole `list` entry, for keys without a typed field.
     public var raw: JSONObject
 
-    init(_ entry: JSONObject) {
-        id = entry["room"]?.uint64Value ?? 0
-        description = entry["description"]?.stringValue ?? ""
-        isPrivate = entry["is_private"]?.boolValue ?? false
-        pinRequired = entry["pin_required"]?.boolValue ?? false
-        maxPublishers = Int(entry["max_publishers"]?.int64Value ?? 0)
-        participantCount = Int(entry["num_participants"]?.int64Value ?? 0)
-        raw = entry
+    init(
+        id: UInt64, description: String, isPrivate: Bool, pinRequired: Bool, maxPublishers: Int,
+        participantCount: Int, raw: JSONObject
+    ) {
+        self.id = id
+        self.description = description
+        self.isPrivate = isPrivate
+        self.pinRequired = pinRequired
+        self.maxPublishers = maxPublishers
+        self.participantCount = participantCount
+        self.raw = raw
     }
 }
 
@@ -162,11 +165,11 @@ public struct ParticipantInfo: Sendable, Hashable {
     /// The whole `listparticipants` entry.
     public var raw: JSONObject
 
-    init(_ entry: JSONObject) {
-        id = entry["id"]?.uint64Value ?? 0
-        display = entry["display"]?.stringValue
-        isPublishing = entry["publisher"]?.boolValue ?? false
-        isTalking = entry["talking"]?.boolValue
-        raw = entry
+    init(id: UInt64, display: String?, isPublishing: Bool, isTalking: Bool?, raw: JSONObject) {
+        self.id = id
+        self.display = display
+        self.isPublishing = isPublishing
+        self.isTalking = isTalking
+        self.raw = raw
     }
 }

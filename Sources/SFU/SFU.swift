@@ -6,3 +6,4 @@
 @_exported import SFUMedia
 @_exported import ServiceLifecycle
 @_exported import Signaling
+@_exported import VideoRoomControl

@@ -7,11 +7,14 @@ final class SFURuntime: Sendable {
     let engine: MediaEngine
     let api: JanusAPIServer
     let control: RoomControlClient
+    /// The typed room API's way in: the VideoRoom plugin the Janus core serves.
+    let videoRoom: VideoRoomPlugin
     let addresses: SFUServer.BoundAddresses
 
-    private init(engine: MediaEngine, api: JanusAPIServer, apiSecret: String?) {
+    private init(engine: MediaEngine, api: JanusAPIServer, videoRoom: VideoRoomPlugin, apiSecret: String?) {
         self.engine = engine
         self.api = api
+        self.videoRoom = videoRoom
         self.control = RoomControlClient(core: api.core, apiSecret: apiSecret)
         self.addresses = SFUServer.BoundAddresses(
             httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort,
@@ -32,7 +35,8 @@ final class SFURuntime: Sendable {
         var plugins: [any JanusPlugin] = []
         if options.echoTest { plugins.append(EchoTestPlugin(engine: engine, logger: logger)) }
         let videoRoom = options.videoRoomConfiguration { broadcaster.publish($0) }
-        plugins.append(VideoRoomPlugin(media: engine, configuration: videoRoom, logger: logger))
+        let videoRoomPlugin = VideoRoomPlugin(media: engine, configuration: videoRoom, logger: logger)
+        plugins.append(videoRoomPlugin)
         let api = JanusAPIServer(
             configuration: options.janusConfiguration, plugins: plugins, logger: logger,
             eventLoopGroup: options.eventLoopGroup)
@@ -42,7 +46,7 @@ final class SFURuntime: Sendable {
             engine.shutdown()
             throw error
         }
-        return SFURuntime(engine: engine, api: api, apiSecret: options.apiSecret)
+        return SFURuntime(engine: engine, api: api, videoRoom: videoRoomPlugin, apiSecret: options.apiSecret)
     }
 
     /// Destroys every session (plugins hang up and leave their rooms), closes the listeners,

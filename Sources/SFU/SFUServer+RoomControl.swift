@@ -1,6 +1,5 @@
 /// Room control (README "Room control (extension)") for the room's owner: each call is the
-/// extension's request sent as the room's host, from the room API's own handle, which is in no
-/// room. The plugin checks host authority as it checks Janus's `kick`: `secret` is the room's
+/// extension's request, typed, performed as the room's host (never a participant). The plugin checks host authority as it checks Janus's `kick`: `secret` is the room's
 /// `secret`, required when the room has a secret or a `moderator_secret`; a room with neither
 /// is open to its host. Moderators and participants get the same events as when a moderator
 /// asks; the host itself is never a participant.
@@ -9,39 +8,34 @@
 extension SFUServer {
     /// The joiners waiting in a room's lobby, in arrival order (`list_waiting`).
     public func waitingList(room: UInt64, secret: String? = nil) async throws(SFUError) -> [RoomPerson] {
-        let data = try await hostRequest("list_waiting", room: room, secret: secret)
-        return RoomPerson.list(data["waiting"])
+        RoomPerson.list(try await hostRequest(.listWaiting, room: room, secret: secret).waiting)
     }
 
     /// Lets one waiting joiner in (`admit`): it gets its `joined` and may publish.
     public func admit(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("admit", room: room, secret: secret, ["id": .uint(participant)])
+        try await hostRequest(.admit(.one(.number(participant))), room: room, secret: secret)
     }
 
     /// Lets everybody waiting in, in arrival order (`admit` with `all`).
     public func admitAll(room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("admit", room: room, secret: secret, ["all": true])
+        try await hostRequest(.admit(.all), room: room, secret: secret)
     }
 
     /// Turns one waiting joiner away (`reject`); `reason` reaches it as `message`.
     public func reject(
         participant: UInt64, room: UInt64, reason: String? = nil, secret: String? = nil
     ) async throws(SFUError) {
-        var extra: JSONObject = ["id": .uint(participant)]
-        if let reason { extra["reason"] = .string(reason) }
-        try await hostRequest("reject", room: room, secret: secret, extra)
+        try await hostRequest(.reject(.one(.number(participant)), reason: reason), room: room, secret: secret)
     }
 
     /// Turns everybody waiting away (`reject` with `all`).
     public func rejectAll(room: UInt64, reason: String? = nil, secret: String? = nil) async throws(SFUError) {
-        var extra: JSONObject = ["all": true]
-        if let reason { extra["reason"] = .string(reason) }
-        try await hostRequest("reject", room: room, secret: secret, extra)
+        try await hostRequest(.reject(.all, reason: reason), room: room, secret: secret)
     }
 
     /// Switches the waiting room on or off (`set_waiting_room`); off lets everybody waiting in.
     public func setWaitingRoom(room: UInt64, enabled: Bool, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("set_waiting_room", room: room, secret: secret, ["enabled": .bool(enabled)])
+        try await hostRequest(.setWaitingRoom(enabled), room: room, secret: secret)
     }
 
     /// Lowers a participant's raised hand (`lower_hand`); returns the hand queue after it.
@@ -49,23 +43,22 @@ extension SFUServer {
     public func lowerHand(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError)
         -> [RoomPerson]
     {
-        let data = try await hostRequest("lower_hand", room: room, secret: secret, ["id": .uint(participant)])
-        return RoomPerson.list(data["hands"])
+        RoomPerson.list(try await hostRequest(.lowerHand(.number(participant)), room: room, secret: secret).hands)
     }
 
     /// Lowers every raised hand (`lower_all_hands`).
     public func lowerAllHands(room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("lower_all_hands", room: room, secret: secret)
+        try await hostRequest(.lowerAllHands, room: room, secret: secret)
     }
 
     /// Makes a participant a moderator (`promote`): everyone gets its `role`, it gets the lobby.
     public func promote(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("promote", room: room, secret: secret, ["id": .uint(participant)])
+        try await hostRequest(.promote(.number(participant)), room: room, secret: secret)
     }
 
     /// Makes a moderator a plain participant (`demote`), even the last one.
     public func demote(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("demote", room: room, secret: secret, ["id": .uint(participant)])
+        try await hostRequest(.demote(.number(participant)), room: room, secret: secret)
     }
 
     /// Stops forwarding a participant's audio and/or video (`mute`); only a moderator or the
@@ -73,48 +66,60 @@ extension SFUServer {
     public func mute(
         participant: UInt64, room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest(
-            "mute", room: room, secret: secret, ["id": .uint(participant), "audio": .bool(audio), "video": .bool(video)])
+        try await hostRequest(media(audio, video).map { .mute(.number(participant), $0) }, room: room, secret: secret)
     }
 
     /// Lifts a moderator mute of a participant's audio and/or video (`unmute`).
     public func unmute(
         participant: UInt64, room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest(
-            "unmute", room: room, secret: secret, ["id": .uint(participant), "audio": .bool(audio), "video": .bool(video)])
+        try await hostRequest(media(audio, video).map { .unmute(.number(participant), $0) }, room: room, secret: secret)
     }
 
     /// Mutes every participant that is not a moderator (`mute_all`).
     public func muteAll(
         room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest("mute_all", room: room, secret: secret, ["audio": .bool(audio), "video": .bool(video)])
+        try await hostRequest(media(audio, video).map { .muteAll($0) }, room: room, secret: secret)
     }
 
     /// Lifts moderator mutes of everyone (`unmute_all`).
     public func unmuteAll(
         room: UInt64, audio: Bool = true, video: Bool = true, secret: String? = nil
     ) async throws(SFUError) {
-        try await hostRequest("unmute_all", room: room, secret: secret, ["audio": .bool(audio), "video": .bool(video)])
+        try await hostRequest(media(audio, video).map { .unmuteAll($0) }, room: room, secret: secret)
     }
 
     /// Removes a participant (`remove_participant`): as `kick`, with the extension's checks
     /// and its hand-queue and role bookkeeping.
     public func removeParticipant(_ participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        try await hostRequest("remove_participant", room: room, secret: secret, ["id": .uint(participant)])
+        try await hostRequest(.remove(.number(participant)), room: room, secret: secret)
     }
 
-    /// One room-control request as the room's host.
+    /// One room-control request as the room's host, typed both ways.
     @discardableResult
     private func hostRequest(
-        _ request: String, room: UInt64, secret: String?, _ extra: JSONObject = [:]
-    ) async throws(SFUError) -> JSONObject {
-        var body = extra
-        body["request"] = .string(request)
-        body["room"] = .uint(room)
-        if let secret { body["secret"] = .string(secret) }
-        return try await send(body)
+        _ command: RoomControlCommand, room: UInt64, secret: String?
+    ) async throws(SFUError) -> RoomControlReply {
+        try await hostRequest(.success(command), room: room, secret: secret)
+    }
+
+    /// A command that may not build (a mute of neither medium: 430, after the room checks).
+    @discardableResult
+    private func hostRequest(
+        _ command: Result<RoomControlCommand, VideoRoomError>, room: UInt64, secret: String?
+    ) async throws(SFUError) -> RoomControlReply {
+        let videoRoom = try await runtime().videoRoom
+        do throws(VideoRoomError) {
+            return try await videoRoom.performHost(command, proof: HostProof(room: .number(room), secret: secret))
+        } catch {
+            throw SFUError(error)
+        }
+    }
+
+    /// The media of a mute: at least one of `audio` and `video` must be true.
+    private func media(_ audio: Bool, _ video: Bool) -> Result<RoomControlMedia, VideoRoomError> {
+        Result { () throws(VideoRoomError) in try RoomControlCommand.media(audio: audio, video: video) }
     }
 }
 
@@ -130,9 +135,7 @@ public struct RoomPerson: Sendable, Hashable {
         self.display = display
     }
 
-    static func list(_ value: JSONValue?) -> [RoomPerson] {
-        (value?.arrayValue ?? []).compactMap { entry in
-            entry["id"]?.uint64Value.map { RoomPerson(id: $0, display: entry["display"]?.stringValue) }
-        }
+    static func list(_ people: [ControlPerson]?) -> [RoomPerson] {
+        (people ?? []).map { RoomPerson(id: $0.id.number ?? 0, display: $0.display) }
     }
 }

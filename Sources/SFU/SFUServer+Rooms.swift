@@ -1,15 +1,16 @@
-/// The programmatic room API. Every call is a VideoRoom request sent through the server's own
-/// Janus core (see `RoomControlClient`): the same code paths, checks and error codes as a Janus
-/// client's request, with the configured `admin_key` and `api_secret` added. Errors throw
-/// `SFUError.janus(code:reason:)` with Janus's code (426 no such room, 433 unauthorized, …).
-/// Each call waits for the server to be running (see `waitUntilReady()`).
+/// The programmatic room API. Every call is a typed VideoRoom request handed straight to the
+/// plugin's room registry (no Janus session, no JSON): the same checks, effects, events and
+/// error codes as a Janus client's request, with the configured `admin_key` added where Janus
+/// wants it. Errors throw `SFUError.janus(code:reason:)` with Janus's code (426 no such room,
+/// 433 unauthorized, …). Each call waits for the server to be running (see `waitUntilReady()`).
 extension SFUServer {
     /// How long an asynchronous VideoRoom request may take to answer with its event.
     static let requestTimeout: Duration = .seconds(10)
 
     /// Any VideoRoom request body (`{"request": "…", …}`), answered with the plugin's `data`
-    /// object. Reaches requests that have no typed wrapper yet (room-control requests among
-    /// them). Nothing is added to the body: include `admin_key`/`secret` where needed.
+    /// object. Reaches requests that have no typed wrapper (participant requests among them)
+    /// through the server's own Janus core (see `RoomControlClient`). Nothing is added to the
+    /// body: include `admin_key`/`secret` where needed.
     public func videoRoomRequest(_ body: JSONValue) async throws(SFUError) -> JSONValue {
         .object(try await runtime().control.request(body, timeout: Self.requestTimeout))
     }
@@ -19,9 +20,13 @@ extension SFUServer {
     public func createRoom(_ room: RoomOptions = RoomOptions()) async throws(SFUError) -> UInt64 {
         var body = room.createBody
         if let adminKey = options.adminKey, body["admin_key"] == nil { body["admin_key"] = .string(adminKey) }
-        let data = try await send(body)
-        guard let id = data["room"]?.uint64Value else { throw .janus(code: 499, reason: "No room id in the answer") }
-        return id
+        // The options are the `create` keys (plus free `extra` ones): decoded as a client's would be.
+        let request: RoomRequest
+        do throws(VideoRoomError) { request = try RoomRequest(body: body) } catch { throw SFUError(error) }
+        guard case .created(let id, _) = try await perform(request), let number = id.number else {
+            throw Self.unexpectedReply
+        }
+        return number
     }
 
     /// Changes a room's settings (`edit`); `secret` is the room's current secret, if it has one.
@@ -29,54 +34,50 @@ extension SFUServer {
         var body = changes.editBody
         body["room"] = .uint(id)
         if let secret { body["secret"] = .string(secret) }
-        _ = try await send(body)
+        let request: RoomRequest
+        do throws(VideoRoomError) { request = try RoomRequest(body: body) } catch { throw SFUError(error) }
+        _ = try await perform(request)
     }
 
     /// Destroys a room: its participants are told and hung up (`destroy`).
     public func destroyRoom(_ id: UInt64, secret: String? = nil, permanent: Bool = false) async throws(SFUError) {
-        var body: JSONObject = ["request": "destroy", "room": .uint(id)]
-        if let secret { body["secret"] = .string(secret) }
-        if permanent { body["permanent"] = true }
-        _ = try await send(body)
+        _ = try await perform(.destroy(room: .number(id), secret: secret, permanent: permanent))
     }
 
     /// Whether a room exists (`exists`).
     public func roomExists(_ id: UInt64) async throws(SFUError) -> Bool {
-        try await send(["request": "exists", "room": .uint(id)])["exists"]?.boolValue ?? false
+        guard case .exists(_, let exists) = try await perform(.exists(room: .number(id))) else { throw Self.unexpectedReply }
+        return exists
     }
 
     /// Every room, private ones included when the server has an admin key (`list`).
     public func listRooms() async throws(SFUError) -> [RoomInfo] {
-        var body: JSONObject = ["request": "list"]
-        if let adminKey = options.adminKey { body["admin_key"] = .string(adminKey) }
-        let data = try await send(body)
-        return (data["list"]?.arrayValue ?? []).compactMap(\.objectValue).map(RoomInfo.init)
+        guard case .list(let rooms) = try await perform(.list(adminKey: options.adminKey)) else {
+            throw Self.unexpectedReply
+        }
+        return rooms.map(RoomInfo.init)
     }
 
     /// The publisher-role participants of a room (`listparticipants`).
     public func listParticipants(room: UInt64) async throws(SFUError) -> [ParticipantInfo] {
-        let data = try await send(["request": "listparticipants", "room": .uint(room)])
-        return (data["participants"]?.arrayValue ?? []).compactMap(\.objectValue).map(ParticipantInfo.init)
+        guard case .participants(_, let list) = try await perform(.listParticipants(room: .number(room))) else {
+            throw Self.unexpectedReply
+        }
+        return list.map(ParticipantInfo.init)
     }
 
     /// Removes a participant from a room (`kick`): it gets `leaving: "ok", reason: "kicked"` and
     /// its PeerConnection is hung up; the others get `kicked`.
     public func kick(participant: UInt64, room: UInt64, secret: String? = nil) async throws(SFUError) {
-        var body: JSONObject = ["request": "kick", "room": .uint(room), "id": .uint(participant)]
-        if let secret { body["secret"] = .string(secret) }
-        _ = try await send(body)
+        _ = try await perform(.kick(room: .number(room), participant: .number(participant), secret: secret))
     }
 
     /// Mutes or unmutes one published stream of a participant for everyone (`moderate`).
     public func moderate(
         participant: UInt64, room: UInt64, mid: String, mute: Bool, secret: String? = nil
     ) async throws(SFUError) {
-        var body: JSONObject = [
-            "request": "moderate", "room": .uint(room), "id": .uint(participant), "mid": .string(mid),
-            "mute": .bool(mute),
-        ]
-        if let secret { body["secret"] = .string(secret) }
-        _ = try await send(body)
+        _ = try await perform(.moderate(
+            room: .number(room), participant: .number(participant), mid: mid, mute: mute, secret: secret))
     }
 
     /// Changes a room's join-token list (`allowed`): `action` is enable, disable, add or remove.
@@ -84,17 +85,53 @@ extension SFUServer {
     public func setAllowedTokens(
         room: UInt64, action: String, tokens: [String] = [], secret: String? = nil
     ) async throws(SFUError) -> [String] {
-        var body: JSONObject = ["request": "allowed", "room": .uint(room), "action": .string(action)]
-        if !tokens.isEmpty { body["allowed"] = .array(tokens.map { .string($0) }) }
-        if let secret { body["secret"] = .string(secret) }
-        let data = try await send(body)
-        return (data["allowed"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let request: RoomRequest
+        do throws(VideoRoomError) {
+            request = try .allowed(room: .number(room), action: action, tokens: tokens, secret: secret)
+        } catch {
+            throw SFUError(error)
+        }
+        guard case .allowed(_, let list) = try await perform(request) else { throw Self.unexpectedReply }
+        return list ?? []
     }
 
-    /// A typed wrapper's way to the plugin: the body as an object, the answer as an object.
-    /// Room-control requests (raise_hand, admit, …) get their wrappers by calling this.
-    func send(_ body: JSONObject) async throws(SFUError) -> JSONObject {
-        try await runtime().control.request(.object(body), timeout: Self.requestTimeout)
+    /// One room-management request, typed both ways.
+    func perform(_ request: RoomRequest) async throws(SFUError) -> RoomReply {
+        let videoRoom = try await runtime().videoRoom
+        do throws(VideoRoomError) {
+            return try await videoRoom.perform(request)
+        } catch {
+            throw SFUError(error)
+        }
+    }
+
+    /// A reply of another kind than the request's (a bug, never an answer to a client).
+    static let unexpectedReply = SFUError.janus(code: 499, reason: "Unexpected answer")
+}
+
+extension SFUError {
+    /// The VideoRoom's refusal, with its Janus code and reason.
+    init(_ error: VideoRoomError) {
+        self = .janus(code: error.code, reason: error.reason)
+    }
+}
+
+extension RoomInfo {
+    init(_ listing: RoomListing) {
+        let settings = listing.settings
+        self.init(
+            id: settings.room, description: settings.description, isPrivate: settings.isPrivate,
+            pinRequired: settings.pin != nil, maxPublishers: settings.publishers,
+            participantCount: listing.participants, raw: listing.json)
+    }
+}
+
+extension ParticipantInfo {
+    init(_ listing: ParticipantListing) {
+        self.init(
+            id: listing.id.number ?? 0, display: listing.display, isPublishing: listing.publisher,
+            isTalking: listing.talking,
+            raw: listing.json)
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
 @testable import Signaling
 
 /// A `RoomMediaPlane` that records every call and lets tests play the media workers' events.
-final class FakeRoomMediaPlane: RoomMediaPlane, RoomMediaICERestart, RoomMediaRenegotiation {
+final class FakeRoomMediaPlane: RoomMediaPlane {
     struct Started {
         var allocation: TransportAllocation
         var setup: TransportSetup

@@ -19,6 +19,14 @@ public protocol RoomMediaPlane: Sendable {
     func startTransport(
         _ allocation: TransportAllocation, setup: TransportSetup,
         events: @escaping @Sendable (TransportEvent) -> Void)
+    /// An ICE restart on a running transport (RFC 8445 §9, JSEP RFC 8829 §5.2.1): new
+    /// credentials both ways, the DTLS association and SRTP keys carry on. Returns the
+    /// allocation with our new local credentials, for the answer.
+    func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation
+    /// A renegotiated stream list for a running transport (same ICE/DTLS session): a publisher
+    /// re-offer that adds or removes m-lines, or a subscriber's answer to an `updated` offer.
+    /// Known mids are updated in place, new ones start; bindings stay as they were.
+    func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup)
     /// Replaces the m-line → source bindings of a subscriber transport (`.subscriber` behaviour):
     /// after (re)negotiation, `pause`, `start`, `switch`, `update`, or when a source goes away.
     func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding])

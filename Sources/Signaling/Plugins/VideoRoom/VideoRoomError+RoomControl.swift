@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Error codes of the room-control extension: 520–527, outside every range Janus uses (core
 /// 403–490, plugins 411–499), in the same `{"videoroom":"event","error_code":N,"error":"…"}`
@@ -16,7 +17,7 @@ extension VideoRoomError {
     static let waitingForAdmission = VideoRoomError(
         notAdmitted, "Not admitted yet: wait for a moderator (only leave is possible)")
 
-    init(_ error: RoomControlError, room: UInt64) {
+    init(_ error: RoomControlError, room: VideoRoomID) {
         switch error {
         case .notModerator:
             self.init(Self.notModerator, "Unauthorized (moderator only)")

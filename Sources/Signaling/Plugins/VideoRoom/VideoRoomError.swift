@@ -1,10 +1,12 @@
+import VideoRoomControl
+
 /// A VideoRoom plugin error: Janus's `JANUS_VIDEOROOM_ERROR_*` code and reason text
 /// (janus-api.md §8.12). Sent inside `plugindata.data` as
 /// `{"videoroom":"event","error_code":N,"error":"..."}`: in the `success` of a synchronous
 /// request, or in an `event` with the request's transaction for an asynchronous one.
-struct VideoRoomError: Error, Equatable, Sendable {
-    var code: Int
-    var reason: String
+package struct VideoRoomError: Error, Equatable, Sendable {
+    package var code: Int
+    package var reason: String
 
     init(_ code: Int, _ reason: String) {
         self.code = code
@@ -30,7 +32,7 @@ struct VideoRoomError: Error, Equatable, Sendable {
     static let idExists = 436
     static let invalidSDP = 437
 
-    static func noSuchRoom(_ room: UInt64) -> VideoRoomError { VideoRoomError(noSuchRoom, "No such room (\(room))") }
+    static func noSuchRoom(_ room: VideoRoomID) -> VideoRoomError { VideoRoomError(noSuchRoom, "No such room (\(room))") }
     static func missing(_ key: String) -> VideoRoomError {
         VideoRoomError(missingElement, "Missing mandatory element (\(key))")
     }

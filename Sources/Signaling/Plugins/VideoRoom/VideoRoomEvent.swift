@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Something that happened in a VideoRoom, as a typed value for an embedder (the Janus clients
 /// get the same facts as JSON events). Produced by the room registry, handed to
@@ -175,5 +176,18 @@ extension VideoRoomEvent {
             break
         }
         return .object(object)
+    }
+}
+
+extension VideoRoomEvent {
+    /// From the plugin's ids. The public fields are integers: swift-sfu decodes integer ids only
+    /// (`string_ids` is not implemented), so every id has its `number`.
+    init(
+        roomID: VideoRoomID, participantID: VideoRoomID? = nil, display: String? = nil, handle: UInt64? = nil,
+        peer: Peer? = nil, kind: Kind
+    ) {
+        self.init(
+            room: roomID.number ?? 0, participant: participantID?.number, display: display, handle: handle, peer: peer,
+            kind: kind)
     }
 }

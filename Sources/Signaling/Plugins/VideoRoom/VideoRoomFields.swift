@@ -1,3 +1,5 @@
+import VideoRoomControl
+
 /// Typed reads of request fields with Janus's validation wording
 /// (`JANUS_VALIDATE_JSON_OBJECT`: 429 "Missing mandatory element (x)",
 /// 430 "Invalid element type (x should be y)"). Pure functions over the request body.
@@ -36,11 +38,6 @@ struct VideoRoomFields {
         return UInt64(number)
     }
 
-    func requiredUInt(_ key: String) throws(VideoRoomError) -> UInt64 {
-        guard let number = try uint(key) else { throw .missing(key) }
-        return number
-    }
-
     func uint32(_ key: String) throws(VideoRoomError) -> UInt32? {
         try uint(key).map { UInt32(clamping: $0) }
     }
@@ -49,12 +46,6 @@ struct VideoRoomFields {
         guard let value = body[key] else { return nil }
         guard let items = value.arrayValue else { throw invalid(key, "an array") }
         return items
-    }
-
-    func object(_ key: String) throws(VideoRoomError) -> JSONObject? {
-        guard let value = body[key] else { return nil }
-        guard let object = value.objectValue else { throw invalid(key, "an object") }
-        return object
     }
 
     /// An array of strings (e.g. `allowed`).
@@ -68,13 +59,27 @@ struct VideoRoomFields {
         return out
     }
 
-    /// `room` as Janus reads it with `string_ids = false`: a required positive integer.
-    func room() throws(VideoRoomError) -> UInt64 { try requiredUInt("room") }
+    /// A room or participant id as Janus reads it with `string_ids = false`: a positive integer.
+    func id(_ key: String) throws(VideoRoomError) -> VideoRoomID? { try uint(key).map(VideoRoomID.number) }
 
-    /// Checks `secret` against a room's secret (433 wrong, 429 missing when one is set).
-    func checkSecret(_ secret: String?) throws(VideoRoomError) {
-        guard let secret else { return }
-        guard let given = try string("secret") else { throw .missing("secret") }
-        guard given == secret else { throw .wrongSecret }
+    func requiredID(_ key: String) throws(VideoRoomError) -> VideoRoomID {
+        guard let id = try id(key) else { throw .missing(key) }
+        return id
+    }
+
+    /// `room`: required.
+    func room() throws(VideoRoomError) -> VideoRoomID { try requiredID("room") }
+
+    /// The entries of an array that must hold objects (430 otherwise).
+    static func objects(_ items: [JSONValue], key: String) throws(VideoRoomError) -> [JSONObject] {
+        var out: [JSONObject] = []
+        for item in items {
+            guard let object = item.objectValue else {
+                throw VideoRoomError(
+                    VideoRoomError.invalidElement, "Invalid element type (\(key) should be an array of objects)")
+            }
+            out.append(object)
+        }
+        return out
     }
 }

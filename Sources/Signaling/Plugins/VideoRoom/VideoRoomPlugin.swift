@@ -1,5 +1,6 @@
 import Logging
 import SFUMedia
+import VideoRoomControl
 
 /// `janus.plugin.videoroom`: Janus 1.x multistream conference rooms (janus-api.md §8–§10).
 ///
@@ -23,6 +24,20 @@ public struct VideoRoomPlugin: JanusPlugin {
     public func attach(context: PluginHandleContext) async throws -> any JanusPluginSession {
         await registry.attach(context)
         return VideoRoomHandle(handleID: context.handleID, registry: registry)
+    }
+
+    /// A room-management request from the embedding API, typed both ways: the same checks,
+    /// effects and events as the Janus request, without a Janus session or JSON.
+    package func perform(_ request: RoomRequest) async throws(VideoRoomError) -> RoomReply {
+        try await registry.perform(request)
+    }
+
+    /// A room-control request as the room's host (the embedding API), after its `proof`.
+    package func performHost(
+        _ command: Result<RoomControlCommand, VideoRoomError>, proof: HostProof
+    ) async throws(VideoRoomError) -> RoomControlReply
+    {
+        try await registry.performHost(command, proof: proof)
     }
 }
 

@@ -1,15 +1,17 @@
 import Logging
+import RTP
 import SFUMedia
+import VideoRoomControl
 
-/// All VideoRoom state: rooms, their participants and subscribers, and which handle is what.
+/// All VideoRoom rooms, and which handle is what: routes each request, transport event and
+/// timer to its room (a `Room` state machine, `Core/`) and carries out the effects the room
+/// returns (`+Effects`). Requests spanning rooms (`create`, `list`, `exists`) are its own.
 ///
 /// One actor for every room rather than one per room: signalling runs at a few requests per
-/// second per participant, and many requests span rooms (`create`, `list`, `exists`) or need
-/// a consistent view of one room while fanning events out to all of its members (publisher
-/// counts for 432, `destroy` notifying everyone first, a publisher leaving and every subscriber
-/// being unbound). A single serial owner makes each request atomic without lock ordering or
-/// cross-actor races; rooms stay isolated from each other because every request touches only
-/// its own room's entry and media runs on the media plane's workers, not here.
+/// second per participant, and some requests span rooms. A single serial owner makes each
+/// request atomic without lock ordering or cross-actor races; rooms stay isolated from each
+/// other because every input touches only its own room and media runs on the media plane's
+/// workers, not here.
 ///
 /// Transport events come from media worker threads through an `AsyncStream` consumed by one
 /// task, so they reach the actor in the order the worker produced them.
@@ -17,16 +19,14 @@ actor VideoRoomRegistry {
     static let package = "janus.plugin.videoroom"
 
     let media: any RoomMediaPlane
+    let allocator: MediaPlaneAllocator
     let configuration: VideoRoomConfiguration
     let logger: Logger
     let store: VideoRoomStore?
 
-    var rooms: [UInt64: Room] = [:]
+    var rooms: [VideoRoomID: Room] = [:]
     var roles: [UInt64: HandleRole] = [:]
     var contexts: [UInt64: PluginHandleContext] = [:]
-    var nextGeneration: UInt64 = 1
-    /// Handles whose participant waits in a room's lobby (room-control extension), by handle id.
-    var waitingHandles: [UInt64: WaitingJoin] = [:]
 
     struct MediaEventEnvelope: Sendable {
         var handleID: UInt64
@@ -38,16 +38,17 @@ actor VideoRoomRegistry {
 
     init(media: any RoomMediaPlane, configuration: VideoRoomConfiguration, logger: Logger) {
         self.media = media
+        allocator = MediaPlaneAllocator(media: media)
         self.configuration = configuration
         self.logger = logger
         self.store = configuration.roomsFile.map { VideoRoomStore(path: $0) }
         for settings in configuration.rooms {
-            rooms[settings.room] = Room(settings: settings, permanent: false)
+            rooms[settings.id] = Room(settings: settings, permanent: false)
         }
         if let store {
             do {
                 for settings in try store.load() {
-                    rooms[settings.room] = Room(settings: settings, permanent: true)
+                    rooms[settings.id] = Room(settings: settings, permanent: true)
                 }
             } catch {
                 logger.error("videoroom: \(error)")
@@ -63,6 +64,11 @@ actor VideoRoomRegistry {
         }
     }
 
+    /// Handles waiting in lobbies, by handle id (every room's).
+    var waitingHandles: [UInt64: WaitingJoin] {
+        rooms.values.reduce(into: [:]) { all, room in all.merge(room.lobby) { first, _ in first } }
+    }
+
     // MARK: Handles
 
     func attach(_ context: PluginHandleContext) {
@@ -71,118 +77,35 @@ actor VideoRoomRegistry {
     }
 
     func detach(handleID: UInt64) {
-        leaveLobby(handleID: handleID)
-        switch roles[handleID] {
-        case .publisher(let room, let id)?:
-            leavePublisher(room: room, id: id, notifySelf: false, transaction: nil)
-        case .subscriber(let room)?:
-            removeSubscriber(room: room, handleID: handleID, hangupReason: nil)
-        default:
-            break
+        if let role = roles[handleID], let room = role.room {
+            send(.detach(role), to: room, from: caller(handleID))
         }
         roles[handleID] = nil
         contexts[handleID] = nil
     }
 
     func hangup(handleID: UInt64, reason: String) {
-        switch roles[handleID] {
-        case .publisher(let room, let id)?:
-            if rooms[room]?.participants[id]?.media != nil {
-                unpublish(room: room, id: id, selfEvent: nil, hangupReason: reason)
-            }
-        case .subscriber(let room)?:
-            stopSubscriberTransport(room: room, handleID: handleID, hangupReason: reason)
-        default:
-            break
-        }
+        guard let role = roles[handleID], let room = role.room else { return }
+        send(.hangup(role, reason: reason), to: room, from: caller(handleID))
     }
 
-    // MARK: Messages
-
-    static let synchronousRequests: Set<String> = [
-        "create", "edit", "destroy", "exists", "list", "allowed", "kick", "moderate", "listparticipants",
-        "enable_recording", "listforwarders", "rtp_forward", "stop_rtp_forward", "add_remote_publisher",
-        "update_remote_publisher", "remove_remote_publisher", "publish_remotely", "unpublish_remotely",
-        "listremotes",
-    ]
-    static let asynchronousRequests: Set<String> = [
-        "join", "joinandconfigure", "publish", "unpublish", "configure", "start", "pause", "switch",
-        "subscribe", "unsubscribe", "update", "leave",
-    ]
-
-    func handleMessage(handleID: UInt64, transaction: String, body: JSONObject, jsep: JSEP?) -> PluginMessageResult {
-        let fields = VideoRoomFields(body)
-        let request: String
-        do throws(VideoRoomError) {
-            request = try fields.requiredString("request").lowercased()
-            if let handled = handleRoomControl(
-                request, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-            {
-                return handled
-            }
-            guard Self.synchronousRequests.contains(request) || Self.asynchronousRequests.contains(request) else {
-                throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(request)'")
-            }
-            if Self.synchronousRequests.contains(request) {
-                return .success(try handleSynchronous(request, fields: fields))
-            }
-        } catch {
-            return .success(error.data)
-        }
-        do throws(VideoRoomError) {
-            if roles[handleID] == .kicked {
-                throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized, you have been kicked")
-            }
-            try handleAsynchronous(request, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-        } catch {
-            push(handleID, transaction: transaction, error.data)
-        }
-        return .ack(hint: nil)
+    private func handleMediaEvent(_ envelope: MediaEventEnvelope) {
+        guard let role = roles[envelope.handleID], let room = role.room else { return }
+        send(.transport(envelope.event, role: role, generation: envelope.generation), to: room,
+             from: caller(envelope.handleID))
     }
 
-    private func handleAsynchronous(
-        _ request: String, handleID: UInt64, transaction: String, fields: VideoRoomFields, jsep: JSEP?
-    ) throws(VideoRoomError) {
-        let role = roles[handleID] ?? HandleRole.none
-        if request == "join" || request == "joinandconfigure" {
-            defer { roomControlJoined(handleID: handleID, fields: fields) }
-            try join(handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-            return
-        }
-        switch role {
-        case .none:
-            throw VideoRoomError(VideoRoomError.joinFirst, "Invalid request on unconfigured participant")
-        case .gone, .kicked:
-            throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
-        case .publisher(let room, let id):
-            try publisherRequest(request, room: room, id: id, transaction: transaction, fields: fields, jsep: jsep)
-        case .subscriber(let room):
-            try subscriberRequest(
-                request, room: room, handleID: handleID, transaction: transaction, fields: fields, jsep: jsep)
-        }
+    /// The handle as a room's caller, outside any request.
+    func caller(_ handleID: UInt64, transaction: String = "") -> RoomCaller? {
+        contexts[handleID].map { RoomCaller(handleID: handleID, context: $0, transaction: transaction) }
     }
 
     // MARK: Output
 
-    func push(_ handleID: UInt64, transaction: String? = nil, _ data: JSONObject, jsep: JSEP? = nil) {
-        contexts[handleID]?.push(.event(transaction: transaction, data: data, jsep: jsep))
+    func push(_ handleID: UInt64, transaction: String? = nil, _ notice: VideoRoomNotice, jsep: JSEP? = nil) {
+        contexts[handleID]?.send(notice, transaction: transaction, jsep: jsep)
     }
 
-    /// Sends `data` to every publisher-role participant of `room` except `excluding`.
-    func notifyParticipants(room: UInt64, _ data: JSONObject, excluding: UInt64? = nil) {
-        guard let participants = rooms[room]?.participants.values else { return }
-        for participant in participants where participant.id != excluding {
-            participant.context.push(.event(transaction: nil, data: data, jsep: nil))
-        }
-    }
-
-    func allocateGeneration() -> UInt64 {
-        defer { nextGeneration += 1 }
-        return nextGeneration
-    }
-
-    /// A fresh 53-bit id (janus.js keeps ids as JS numbers).
-    static func randomID() -> UInt64 { UInt64.random(in: 1...(1 << 53 - 1)) }
 
     /// The transport event callback for one handle's PeerConnection generation.
     func eventSink(handleID: UInt64, generation: UInt64) -> @Sendable (TransportEvent) -> Void {
@@ -191,14 +114,38 @@ actor VideoRoomRegistry {
             continuation.yield(MediaEventEnvelope(handleID: handleID, generation: generation, event: event))
         }
     }
+}
 
-    func local(_ allocation: TransportAllocation) -> LocalTransportParameters {
-        LocalTransportParameters(
-            iceUfrag: allocation.localCredentials.ufrag, icePwd: allocation.localCredentials.pwd,
-            fingerprint: media.fingerprint.sdpValue, candidates: allocation.candidates)
+extension VideoRoomID {
+    /// A fresh random id below 2^53 (janus.js keeps ids as JS numbers).
+    static func random() -> VideoRoomID { .number(UInt64.random(in: 1...(1 << 53 - 1))) }
+}
+
+extension HandleRole {
+    /// The room a handle is in (or waits for).
+    var room: VideoRoomID? {
+        switch self {
+        case .publisher(let room, _), .subscriber(let room), .waiting(let room): room
+        case .none, .gone, .kicked: nil
+        }
     }
 }
 
 extension JSONValue {
     static func uint(_ value: UInt64) -> JSONValue { .int(Int64(clamping: value)) }
+
+    /// A room or participant id as Janus writes it: a number, or a string with `string_ids`.
+    static func id(_ id: VideoRoomID) -> JSONValue {
+        switch id {
+        case .number(let value): .uint(value)
+        case .string(let text): .string(text)
+        }
+    }
+}
+
+extension PluginHandleContext {
+    /// One VideoRoom event to this handle.
+    func send(_ notice: VideoRoomNotice, transaction: String? = nil, jsep: JSEP? = nil) {
+        push(.event(transaction: transaction, data: notice.json, jsep: jsep))
+    }
 }

@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 /// The room-control properties of a room (README "Room control (extension)"): read from
 /// `create` (and the rooms file), written back to it, shown in `list` only when in use so a
@@ -22,17 +23,19 @@ extension VideoRoomSettings {
 
     var waitingTimeoutMilliseconds: UInt64? { waitingTimeout > 0 ? UInt64(waitingTimeout) * 1000 : nil }
 
-    /// Whether a `join` body proves moderator rights: the room's `moderator_secret`, or its
+    /// Whether a `join` proves moderator rights: the room's `moderator_secret`, or its
     /// `secret`. A wrong `moderator_secret` is an error (433); a wrong `secret` is ignored, as a
     /// plain Janus `join` ignores it.
-    func joinsAsModerator(_ fields: VideoRoomFields) throws(VideoRoomError) -> Bool {
-        if let given = try fields.string("moderator_secret") {
+    func joinsAsModerator(moderatorSecret given: String?, secret givenSecret: GivenSecret) throws(VideoRoomError)
+        -> Bool
+    {
+        if let given {
             guard given == moderatorSecret || (secret != nil && given == secret) else {
                 throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (wrong moderator_secret)")
             }
             return true
         }
-        if let given = try? fields.string("secret"), let secret, given == secret { return true }
+        if let given = givenSecret.lenient, let secret, given == secret { return true }
         return false
     }
 
@@ -41,14 +44,26 @@ extension VideoRoomSettings {
     /// `secret` (429 missing, 433 wrong), or with `moderator_secret` (whose holder could join as
     /// a moderator anyway). A room with neither secret is open to it, as it is to `kick`.
     /// `admin_key` is no proof: in Janus it only guards `create`.
-    func checkHostAuthority(_ fields: VideoRoomFields) throws(VideoRoomError) {
-        if try fields.string("moderator_secret") != nil {
-            guard try joinsAsModerator(fields) else { throw .wrongSecret }
+    func checkHostAuthority(_ proof: HostProof) throws(VideoRoomError) {
+        if proof.moderatorSecret != nil {
+            guard try joinsAsModerator(moderatorSecret: proof.moderatorSecret, secret: proof.secret) else {
+                throw .wrongSecret
+            }
             return
         }
         guard secret != nil || moderatorSecret != nil else { return }
-        guard let given = try fields.string("secret") else { throw .missing("secret") }
+        guard let given = try proof.secret.read() else { throw .missing("secret") }
         guard given == secret else { throw .wrongSecret }
+    }
+
+    /// Janus's `join` checks of the room pin and allowed-token list (433/429).
+    func checkJoinCredentials(_ credentials: JoinCredentials) throws(VideoRoomError) {
+        try credentials.pin.check(pin, wrong: .wrongPin)
+        if checkAllowed {
+            guard let token = try credentials.token.read(), allowed.contains(token) else {
+                throw VideoRoomError(VideoRoomError.unauthorized, "Unauthorized (not in the allowed list)")
+            }
+        }
     }
 }
 
@@ -58,12 +73,6 @@ struct RoomControlEdit {
     var waitingTimeout: UInt32?
     /// "" clears it.
     var moderatorSecret: String?
-
-    init(_ fields: VideoRoomFields) throws(VideoRoomError) {
-        waitingRoom = try fields.bool("new_waiting_room")
-        waitingTimeout = try fields.uint32("new_waiting_timeout")
-        moderatorSecret = try fields.string("new_moderator_secret")
-    }
 
     func apply(to settings: inout VideoRoomSettings) {
         if let waitingRoom { settings.waitingRoom = waitingRoom }

@@ -1,8 +1,16 @@
+import VideoRoomControl
+
 /// The properties of one room (janus-api.md §8.2) that swift-sfu honours. Built from a `create`
 /// body (or a rooms-file entry, which uses the same keys), changed by `edit`/`allowed`.
 /// A value type owned by the room registry.
 public struct VideoRoomSettings: Sendable, Equatable {
-    public var room: UInt64
+    /// The room's id (an integer: swift-sfu runs as Janus with `string_ids = false`).
+    public var id: VideoRoomID
+    /// The integer id (`room` in requests and events).
+    public var room: UInt64 {
+        get { id.number ?? 0 }
+        set { id = .number(newValue) }
+    }
     public var description: String
     public var isPrivate = false
     public var secret: String?
@@ -43,7 +51,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
     public static let supportedVideoCodecs = ["vp8", "vp9", "h264", "av1"]
 
     public init(room: UInt64, description: String? = nil) {
-        self.room = room
+        id = .number(room)
         self.description = description ?? "Room \(room)"
     }
 
@@ -142,7 +150,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
     /// The `create`-style object written to the rooms file (secrets included: it is our config).
     var persisted: JSONObject {
         var object: JSONObject = [
-            "room": .int(Int64(clamping: room)), "description": .string(description), "is_private": .bool(isPrivate),
+            "room": .id(id), "description": .string(description), "is_private": .bool(isPrivate),
             "require_pvtid": .bool(requirePvtID), "publishers": .int(Int64(publishers)),
             "bitrate": .int(Int64(bitrate)), "bitrate_cap": .bool(bitrateCap), "fir_freq": .int(Int64(firFreq)),
             "audiocodec": .string(audioCodecs.joined(separator: ",")),
@@ -162,7 +170,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
     /// One `list` entry (§8.3), with the fields Janus always shows plus the optional ones when set.
     func listEntry(participants: Int) -> JSONObject {
         var entry: JSONObject = [
-            "room": .int(Int64(clamping: room)), "description": .string(description),
+            "room": .id(id), "description": .string(description),
             "pin_required": .bool(pin != nil), "is_private": .bool(isPrivate),
             "max_publishers": .int(Int64(publishers)), "bitrate": .int(Int64(bitrate)),
             "fir_freq": .int(Int64(firFreq)), "require_pvtid": .bool(requirePvtID), "require_e2ee": false,

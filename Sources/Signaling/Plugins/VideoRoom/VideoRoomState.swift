@@ -1,4 +1,5 @@
 import SFUMedia
+import VideoRoomControl
 
 // The registry's bookkeeping: plain values owned by `VideoRoomRegistry` (never shared).
 
@@ -61,7 +62,7 @@ struct PublisherMedia: Sendable {
 
 /// A publisher-role participant (joined with `ptype: "publisher"`, publishing or not).
 struct Participant: Sendable {
-    var id: UInt64
+    var id: VideoRoomID
     var privateID: UInt32
     var handleID: UInt64
     var context: PluginHandleContext
@@ -78,6 +79,20 @@ struct Participant: Sendable {
     var sdpVersion: UInt64 = 1
 
     var isActivePublisher: Bool { media?.connected == true }
+
+    /// Sets the descriptions of published streams; whether any of them is published.
+    mutating func describe(_ descriptions: [(mid: String, text: String)]) -> Bool {
+        guard var publisherMedia = media else { return false }
+        var changed = false
+        for (mid, text) in descriptions {
+            if let index = publisherMedia.streams.firstIndex(where: { $0.mid == mid }) {
+                publisherMedia.streams[index].description = text
+                changed = true
+            }
+        }
+        media = publisherMedia
+        return changed
+    }
     var isTalking: Bool { media?.streams.contains { $0.talking } == true }
 }
 
@@ -89,7 +104,7 @@ struct SubscriptionStream: Sendable {
     var codec: ServerCodec
     var fmtp: String?
     /// Nil: an inactive placeholder (unsubscribed, or its publisher went away).
-    var feedID: UInt64?
+    var feedID: VideoRoomID?
     var feedMid: String?
     var crossrefID: String?
     /// Per-stream `send` (subscriber `configure`); the whole subscription can also be paused.
@@ -127,34 +142,16 @@ struct Subscriber: Sendable {
     var answeredCodecs: [String: ServerCodec] = [:]
 }
 
-/// One room: its settings and who is in it.
-struct Room: Sendable {
-    var settings: VideoRoomSettings
-    var permanent: Bool
-    /// Publisher-role participants by participant id.
-    var participants: [UInt64: Participant] = [:]
-    /// Subscribers by handle id.
-    var subscribers: [UInt64: Subscriber] = [:]
-    /// Roles, lobby, hands and moderator mutes (the room-control extension).
-    var control: RoomControl
-
-    init(settings: VideoRoomSettings, permanent: Bool) {
-        self.settings = settings
-        self.permanent = permanent
-        control = RoomControl(configuration: settings.roomControlConfiguration)
-    }
-
-    var activePublisherCount: Int { participants.values.filter { $0.media != nil }.count }
-}
-
 /// What a handle is in the plugin.
 enum HandleRole: Sendable, Equatable {
     case none
-    case publisher(room: UInt64, id: UInt64)
-    case subscriber(room: UInt64)
+    case publisher(room: VideoRoomID, id: VideoRoomID)
+    case subscriber(room: VideoRoomID)
     /// Left, or its room was destroyed: a handle cannot join again.
     case gone
     /// A subscription of a kicked user in a `require_pvtid` room: its requests get 433. (A
     /// kicked publisher's handle is `gone`.)
     case kicked
+    /// In the room's lobby (room-control waiting room) until admitted, rejected or gone.
+    case waiting(room: VideoRoomID)
 }

@@ -1,5 +1,5 @@
-import RTP
-import SFUMedia
+import SFUBase
+import VideoRoomControl
 import Testing
 
 /// Hand-written cases of the room-control machine, the awkward ones first.
@@ -46,7 +46,7 @@ import Testing
 
     @Test func aHandRaisedTwiceKeepsItsFirstPlace() {
         var room = RoomControlDriver()
-        for id: UInt64 in 1...3 { _ = room.ok(.join(id, moderator: false)) }
+        for id: UInt64 in 1...3 { _ = room.ok(.join(.number(id), moderator: false)) }
         #expect(room.ok(.raiseHand(2))?.lastHands == [2])
         #expect(room.ok(.raiseHand(3))?.lastHands == [2, 3])
         #expect(room.error(.raiseHand(2)) == .handAlreadyRaised(2))

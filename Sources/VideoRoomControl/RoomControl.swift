@@ -1,4 +1,4 @@
-import RTP
+import SFUBase
 import SFUBase
 
 /// The room-control state machine of one VideoRoom room: who is in, with which role, who waits
@@ -28,19 +28,19 @@ public struct RoomControl: Sendable, Equatable {
     }
 
     struct Waiting: Sendable, Equatable {
-        var id: UInt64
+        var id: VideoRoomID
         var deadline: MonotonicInstant?
     }
 
     /// A raised hand; `sequence` orders hands raised at the same instant.
     public struct RaisedHand: Sendable, Equatable {
-        public var id: UInt64
+        public var id: VideoRoomID
         public var raisedAt: MonotonicInstant
         public var sequence: UInt64
     }
 
     public private(set) var configuration: RoomControlConfiguration
-    var members: [UInt64: Member] = [:]
+    var members: [VideoRoomID: Member] = [:]
     var lobby: [Waiting] = []
     /// Oldest first.
     public private(set) var hands: [RaisedHand] = []
@@ -53,16 +53,16 @@ public struct RoomControl: Sendable, Equatable {
     // MARK: Queries
 
     /// Admitted member ids, ascending.
-    public var memberIDs: [UInt64] { members.keys.sorted() }
-    public var moderatorIDs: [UInt64] { members.filter { $0.value.role == .moderator }.keys.sorted() }
+    public var memberIDs: [VideoRoomID] { members.keys.sorted() }
+    public var moderatorIDs: [VideoRoomID] { members.filter { $0.value.role == .moderator }.keys.sorted() }
     /// Waiting joiners in arrival order.
-    public var waitingList: [UInt64] { lobby.map(\.id) }
-    public var handQueue: [UInt64] { hands.map(\.id) }
-    public func role(of id: UInt64) -> RoomControlRole? { members[id]?.role }
-    public func isWaiting(_ id: UInt64) -> Bool { lobby.contains { $0.id == id } }
+    public var waitingList: [VideoRoomID] { lobby.map(\.id) }
+    public var handQueue: [VideoRoomID] { hands.map(\.id) }
+    public func role(of id: VideoRoomID) -> RoomControlRole? { members[id]?.role }
+    public func isWaiting(_ id: VideoRoomID) -> Bool { lobby.contains { $0.id == id } }
     /// Only admitted members may publish, subscribe or hear about publishers.
-    public func isAdmitted(_ id: UInt64) -> Bool { members[id] != nil }
-    public func mutes(of id: UInt64) -> RoomControlMedia { members[id]?.muted ?? [] }
+    public func isAdmitted(_ id: VideoRoomID) -> Bool { members[id] != nil }
+    public func mutes(of id: VideoRoomID) -> RoomControlMedia { members[id]?.muted ?? [] }
     /// The earliest lobby timeout, for the driver's timer.
     public var nextDeadline: MonotonicInstant? { lobby.compactMap(\.deadline).min() }
 
@@ -158,7 +158,7 @@ public struct RoomControl: Sendable, Equatable {
             }
         case .reject(let by, let target, let reason):
             try requireModerator(by)
-            let ids: [UInt64]
+            let ids: [VideoRoomID]
             switch target {
             case .one(let id):
                 guard isWaiting(id) else { throw .notWaiting(id) }
@@ -202,7 +202,7 @@ public struct RoomControl: Sendable, Equatable {
     }
 
     private mutating func join(
-        _ id: UInt64, moderator: Bool, at now: MonotonicInstant, into output: inout RoomControlOutput
+        _ id: VideoRoomID, moderator: Bool, at now: MonotonicInstant, into output: inout RoomControlOutput
     ) throws(RoomControlError) {
         guard members[id] == nil, !isWaiting(id) else { throw .alreadyPresent(id) }
         guard moderator || !configuration.waitingRoom else {
@@ -221,7 +221,7 @@ public struct RoomControl: Sendable, Equatable {
         showHands(to: id, into: &output)
     }
 
-    private mutating func leave(_ id: UInt64, into output: inout RoomControlOutput) throws(RoomControlError) {
+    private mutating func leave(_ id: VideoRoomID, into output: inout RoomControlOutput) throws(RoomControlError) {
         if isWaiting(id) {
             removeFromLobby(id, .left, into: &output)
             return
@@ -231,7 +231,7 @@ public struct RoomControl: Sendable, Equatable {
     }
 
     private mutating func changeRole(
-        by: RoomControlActor, target: UInt64, to role: RoomControlRole, into output: inout RoomControlOutput
+        by: RoomControlActor, target: VideoRoomID, to role: RoomControlRole, into output: inout RoomControlOutput
     ) throws(RoomControlError) {
         try requireModerator(by)
         guard let member = members[target] else { throw .noSuchParticipant(target) }
@@ -243,7 +243,7 @@ public struct RoomControl: Sendable, Equatable {
 
     // MARK: Helpers
 
-    private func requireMember(_ id: UInt64) throws(RoomControlError) {
+    private func requireMember(_ id: VideoRoomID) throws(RoomControlError) {
         guard members[id] != nil else {
             throw isWaiting(id) ? .notAdmitted : .noSuchParticipant(id)
         }
@@ -256,7 +256,7 @@ public struct RoomControl: Sendable, Equatable {
         guard members[id]?.role == .moderator else { throw .notModerator }
     }
 
-    private mutating func admit(_ id: UInt64, into output: inout RoomControlOutput) {
+    private mutating func admit(_ id: VideoRoomID, into output: inout RoomControlOutput) {
         removeFromLobby(id, .admitted, into: &output)
         members[id] = Member(role: .participant)
         output.effects.append(.admit(id))
@@ -267,12 +267,12 @@ public struct RoomControl: Sendable, Equatable {
         for id in waitingList { admit(id, into: &output) }
     }
 
-    private mutating func removeFromLobby(_ id: UInt64, _ reason: LobbyDeparture, into output: inout RoomControlOutput) {
+    private mutating func removeFromLobby(_ id: VideoRoomID, _ reason: LobbyDeparture, into output: inout RoomControlOutput) {
         lobby.removeAll { $0.id == id }
         tellModerators(.lobby(waiting: waitingList, change: .departed(id, reason)), into: &output)
     }
 
-    private mutating func removeMember(_ id: UInt64, into output: inout RoomControlOutput) {
+    private mutating func removeMember(_ id: VideoRoomID, into output: inout RoomControlOutput) {
         members[id] = nil
         if hands.contains(where: { $0.id == id }) {
             hands.removeAll { $0.id == id }
@@ -280,7 +280,7 @@ public struct RoomControl: Sendable, Equatable {
         }
     }
 
-    private mutating func setMutes(_ id: UInt64, _ muted: RoomControlMedia, into output: inout RoomControlOutput) {
+    private mutating func setMutes(_ id: VideoRoomID, _ muted: RoomControlMedia, into output: inout RoomControlOutput) {
         guard members[id] != nil, members[id]?.muted != muted else { return }
         members[id]?.muted = muted
         output.effects.append(.applyMutes(id, muted: muted))
@@ -304,13 +304,13 @@ public struct RoomControl: Sendable, Equatable {
     }
 
     /// A new moderator's view of the lobby, when there is a lobby to speak of.
-    private func showLobby(to id: UInt64, into output: inout RoomControlOutput) {
+    private func showLobby(to id: VideoRoomID, into output: inout RoomControlOutput) {
         guard configuration.waitingRoom || !lobby.isEmpty else { return }
         output.events.append(RoomControlEvent(recipients: [id], kind: .lobby(waiting: waitingList, change: nil)))
     }
 
     /// A newcomer learns the hand queue when there is one.
-    private func showHands(to id: UInt64, into output: inout RoomControlOutput) {
+    private func showHands(to id: VideoRoomID, into output: inout RoomControlOutput) {
         guard !hands.isEmpty else { return }
         output.events.append(RoomControlEvent(recipients: [id], kind: .hands(handQueue)))
     }

@@ -1,6 +1,5 @@
-import RTP
 import SFUBase
-import SFUMedia
+import VideoRoomControl
 
 /// Shared helpers for the room-control state machine tests: a clock and short request helpers.
 struct RoomControlDriver {
@@ -37,13 +36,13 @@ struct RoomControlDriver {
 
 extension RoomControlOutput {
     /// The event kinds addressed to `id`, in order.
-    func events(for id: UInt64) -> [RoomControlEventKind] {
+    func events(for id: VideoRoomID) -> [RoomControlEventKind] {
         events.filter { $0.recipients.contains(id) }.map(\.kind)
     }
 
     /// The last hand queue announced, if any.
-    var lastHands: [UInt64]? {
-        events.reversed().lazy.compactMap { event -> [UInt64]? in
+    var lastHands: [VideoRoomID]? {
+        events.reversed().lazy.compactMap { event -> [VideoRoomID]? in
             if case .hands(let queue) = event.kind { return queue }
             return nil
         }.first

@@ -1,7 +1,6 @@
 import PropertyBased
-import RTP
 import SFUBase
-import SFUMedia
+import VideoRoomControl
 import Testing
 
 /// Generated request sequences for the room-control machine, with invariants checked after
@@ -10,21 +9,21 @@ import Testing
     /// One generated step: an operation and its small-integer arguments (shrinks well).
     struct Step: Sendable, CustomStringConvertible {
         var op: Int
-        var a: UInt64
-        var b: UInt64
+        var a: VideoRoomID
+        var b: VideoRoomID
         var flag: Int
         var milliseconds: UInt64
 
         var description: String { "\(RoomControlPropertyTests.request(self).map { "\($0)" } ?? "expire")+\(milliseconds)ms" }
     }
 
-    static let ids: [UInt64] = Array(1...5)
+    static let ids: [VideoRoomID] = (1...5).map { .number($0) }
     static let operationCount = 17
 
     static let steps = zip(
         Gen.int(in: 0...(operationCount - 1)), Gen.uint64(in: 1...5), Gen.uint64(in: 1...5), Gen.int(in: 0...7),
         Gen.uint64(in: 0...4_000)
-    ).map { Step(op: $0.0, a: $0.1, b: $0.2, flag: $0.3, milliseconds: $0.4) }.array(of: 1...60)
+    ).map { Step(op: $0.0, a: .number($0.1), b: .number($0.2), flag: $0.3, milliseconds: $0.4) }.array(of: 1...60)
 
     static let configurations = zip(Gen.bool, Gen.bool)
 
@@ -33,7 +32,7 @@ import Testing
     }
 
     /// Flags 4...7 send a moderator request as the room's host instead of member `a`.
-    static func actor(_ a: UInt64, _ flag: Int) -> RoomControlActor { flag >= 4 ? .host : .member(a) }
+    static func actor(_ a: VideoRoomID, _ flag: Int) -> RoomControlActor { flag >= 4 ? .host : .member(a) }
 
     /// The request a step stands for; nil is the timer (`expire`).
     static func request(_ step: Step) -> RoomControlRequest? {
@@ -159,14 +158,14 @@ import Testing
 
     /// An independent statement of every precondition (the documented errors).
     static func expectedError(_ request: RoomControlRequest, in room: RoomControl) -> RoomControlError? {
-        func member(_ id: UInt64) -> RoomControlError? {
+        func member(_ id: VideoRoomID) -> RoomControlError? {
             room.isAdmitted(id) ? nil : room.isWaiting(id) ? .notAdmitted : .noSuchParticipant(id)
         }
         func moderator(_ actor: RoomControlActor) -> RoomControlError? {
             guard case .member(let id) = actor else { return nil }  // the host may do what a moderator may
             return member(id) ?? (room.role(of: id) == .moderator ? nil : .notModerator)
         }
-        func target(_ id: UInt64) -> RoomControlError? { room.isAdmitted(id) ? nil : .noSuchParticipant(id) }
+        func target(_ id: VideoRoomID) -> RoomControlError? { room.isAdmitted(id) ? nil : .noSuchParticipant(id) }
         func waiting(_ target: RoomControlTarget) -> RoomControlError? {
             if case .one(let id) = target, !room.isWaiting(id) { return .notWaiting(id) }
             return nil
@@ -288,7 +287,7 @@ import Testing
 
     /// Each departure is its own lobby event; the last one shows the lobby as it is now.
     static func checkLastLobby(_ output: RoomControlOutput, after: RoomControl) {
-        let lists = output.events.compactMap { event -> [UInt64]? in
+        let lists = output.events.compactMap { event -> [VideoRoomID]? in
             if case .lobby(let waiting, _) = event.kind { return waiting }
             return nil
         }

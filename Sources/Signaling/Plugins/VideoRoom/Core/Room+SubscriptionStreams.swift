@@ -1,10 +1,11 @@
 import SFUMedia
+import VideoRoomControl
 
 /// A subscription's m-lines: which publisher stream feeds each one, the server offer that
 /// describes them (janus-api.md §10.3), and the bindings the media plane forwards by.
-extension VideoRoomRegistry {
+extension Room {
     /// Adds the streams the selectors name; inactive m-lines of the same kind are reused first.
-    func addStreams(_ subscriber: inout Subscriber, selectors: [FeedSelector], room: Room) throws(VideoRoomError) {
+    mutating func addStreams(_ subscriber: inout Subscriber, selectors: [FeedSelector], room: Room) throws(VideoRoomError) {
         // Resolve everything first: an unknown feed or mid changes nothing.
         var resolved: [(Participant, PublishedStream, String?)] = []
         for selector in selectors {
@@ -85,7 +86,7 @@ extension VideoRoomRegistry {
     }
 
     /// Builds the next offer for the subscription (o= version bumped) and records it.
-    func makeOffer(_ subscriber: inout Subscriber, room roomID: UInt64) -> JSEP {
+    mutating func makeOffer(_ subscriber: inout Subscriber) -> JSEP {
         subscriber.sdpVersion += 1
         let offered = subscriber.streams.map { stream in
             OfferedStream(
@@ -106,36 +107,13 @@ extension VideoRoomRegistry {
     }
 
     /// The `streams` array of `attached`/`updated`/`switched` (§8.7).
-    func streamsArray(_ subscriber: Subscriber, room roomID: UInt64) -> JSONValue {
-        let participants = rooms[roomID]?.participants ?? [:]
-        return .array(subscriber.streams.map { stream in
-            var object: JSONObject = [
-                "type": .string(stream.kind == .audio ? "audio" : "video"), "active": .bool(stream.active),
-                "mindex": .int(Int64(stream.mindex)), "mid": .string(stream.mid),
-                // Janus: an m-line is ready once an answer accepted it with its current source.
-                "ready": .bool(stream.active && subscriber.answeredCodecs[stream.mid] == stream.codec),
-                "send": .bool(stream.send && !subscriber.paused),
-            ]
-            guard let feed = stream.feedID, let feedMid = stream.feedMid else { return .object(object) }
-            object["feed_id"] = .uint(feed)
-            object["feed_mid"] = .string(feedMid)
-            object["codec"] = .string(stream.codec.rawValue)
-            if let publisher = participants[feed] {
-                if let display = publisher.display { object["feed_display"] = .string(display) }
-                if let metadata = publisher.metadata { object["feed_metadata"] = metadata }
-                if let description = publisher.media?.stream(mid: feedMid)?.description {
-                    object["feed_description"] = .string(description)
-                }
-            }
-            if let crossref = stream.crossrefID { object["crossrefid"] = .string(crossref) }
-            return .object(object)
-        })
+    func streamsArray(_ subscriber: Subscriber) -> JSONValue {
+        VideoRoomNotice.subscription(subscriber, participants: participants)
     }
 
     /// Tells the media plane what feeds each m-line (only once the transport runs).
-    func bind(room roomID: UInt64, handleID: UInt64) {
-        guard let subscriber = rooms[roomID]?.subscribers[handleID], subscriber.started else { return }
-        let participants = rooms[roomID]?.participants ?? [:]
+    mutating func bind(handleID: UInt64) {
+        guard let subscriber = subscribers[handleID], subscriber.started else { return }
         let bindings = subscriber.streams.map { stream -> SubscriberBinding in
             var source: SourceKey?
             if subscriber.answeredCodecs[stream.mid] == stream.codec, let feed = stream.feedID, let feedMid = stream.feedMid,
@@ -145,16 +123,15 @@ extension VideoRoomRegistry {
             }
             return SubscriberBinding(mid: stream.mid, source: source, send: stream.send && !subscriber.paused)
         }
-        media.bindSubscriber(subscriber.allocation, bindings: bindings)
+        command(.bind(subscriber.allocation, bindings))
     }
 
     // MARK: Sources going away
 
     /// A publisher's streams ended (all, or all but `keepMids`): its subscribers' m-lines become
     /// inactive, are unbound, and each affected subscriber gets `updated` with a new offer.
-    func sourcesGone(room roomID: UInt64, feed: UInt64, keepMids: Set<String>) {
-        guard let room = rooms[roomID] else { return }
-        for (handleID, var subscriber) in room.subscribers {
+    mutating func sourcesGone(feed: VideoRoomID, keepMids: Set<String>) {
+        for (handleID, var subscriber) in subscribers {
             var changed = false
             for index in subscriber.streams.indices
             where subscriber.streams[index].feedID == feed
@@ -164,17 +141,16 @@ extension VideoRoomRegistry {
                 changed = true
             }
             guard changed else { continue }
-            rooms[roomID]?.subscribers[handleID] = subscriber
-            bind(room: roomID, handleID: handleID)
-            sendUpdatedOffer(room: roomID, handleID: handleID, transaction: nil)
+            subscribers[handleID] = subscriber
+            bind(handleID: handleID)
+            sendUpdatedOffer(handleID: handleID, transaction: nil)
         }
     }
 
     /// The publisher has a new transport: re-point its subscribers' bindings.
-    func rebindFeed(room roomID: UInt64, feed: UInt64) {
-        guard let room = rooms[roomID] else { return }
-        for (handleID, subscriber) in room.subscribers where subscriber.streams.contains(where: { $0.feedID == feed }) {
-            bind(room: roomID, handleID: handleID)
+    mutating func rebindFeed(_ feed: VideoRoomID) {
+        for (handleID, subscriber) in subscribers where subscriber.streams.contains(where: { $0.feedID == feed }) {
+            bind(handleID: handleID)
         }
     }
 }

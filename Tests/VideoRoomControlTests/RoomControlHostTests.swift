@@ -1,5 +1,5 @@
-import RTP
-import SFUMedia
+import SFUBase
+import VideoRoomControl
 import Testing
 
 /// Hand-written cases of host authority: the room's owner acting from outside the room.

@@ -1,4 +1,4 @@
-import RTP
+import SFUBase
 
 /// A participant's standing in a controlled room (swift-sfu room-control extension).
 public enum RoomControlRole: String, Sendable, Hashable {
@@ -19,7 +19,7 @@ public struct RoomControlMedia: OptionSet, Sendable, Hashable {
 
 /// Whom a lobby decision applies to.
 public enum RoomControlTarget: Sendable, Hashable {
-    case one(UInt64)
+    case one(VideoRoomID)
     /// Everybody waiting, in arrival order.
     case all
 }
@@ -33,11 +33,11 @@ public enum RoomControlTarget: Sendable, Hashable {
 /// stands for a member (`by: 4` is `by: .member(4)`).
 public enum RoomControlActor: Sendable, Hashable, ExpressibleByIntegerLiteral {
     /// The member with this VideoRoom participant id; the machine checks its role.
-    case member(UInt64)
+    case member(VideoRoomID)
     /// The room's owner, already authenticated by the driver.
     case host
 
-    public init(integerLiteral value: UInt64) { self = .member(value) }
+    public init(integerLiteral value: UInt64) { self = .member(.number(value)) }
 }
 
 /// One request to a room's control state machine. `by` is the requester: a member (its
@@ -46,26 +46,26 @@ public enum RoomControlActor: Sendable, Hashable, ExpressibleByIntegerLiteral {
 public enum RoomControlRequest: Sendable, Hashable {
     /// Someone asks to enter. `moderator` is true when they proved moderator rights (the
     /// driver checks the secret); a moderator never waits.
-    case join(UInt64, moderator: Bool)
+    case join(VideoRoomID, moderator: Bool)
     /// A member or a waiting joiner goes away (leave, detach, hangup of a waiting handle).
-    case leave(UInt64)
-    case raiseHand(UInt64)
+    case leave(VideoRoomID)
+    case raiseHand(VideoRoomID)
     /// Lower `target`'s hand: one's own, or anyone's for a moderator or the host.
-    case lowerHand(by: RoomControlActor, target: UInt64)
+    case lowerHand(by: RoomControlActor, target: VideoRoomID)
     case lowerAllHands(by: RoomControlActor)
     /// Only checks that `by` may read the lobby; the driver reads `waitingList`.
     case listWaiting(by: RoomControlActor)
     case admit(by: RoomControlActor, RoomControlTarget)
     case reject(by: RoomControlActor, RoomControlTarget, reason: String?)
     case setWaitingRoom(by: RoomControlActor, enabled: Bool)
-    case promote(by: RoomControlActor, target: UInt64)
-    case demote(by: RoomControlActor, target: UInt64)
-    case mute(by: RoomControlActor, target: UInt64, RoomControlMedia)
-    case unmute(by: RoomControlActor, target: UInt64, RoomControlMedia)
+    case promote(by: RoomControlActor, target: VideoRoomID)
+    case demote(by: RoomControlActor, target: VideoRoomID)
+    case mute(by: RoomControlActor, target: VideoRoomID, RoomControlMedia)
+    case unmute(by: RoomControlActor, target: VideoRoomID, RoomControlMedia)
     /// Mutes every participant that is not a moderator.
     case muteAll(by: RoomControlActor, RoomControlMedia)
     case unmuteAll(by: RoomControlActor, RoomControlMedia)
-    case kick(by: RoomControlActor, target: UInt64)
+    case kick(by: RoomControlActor, target: VideoRoomID)
 }
 
 /// Why a joiner left the lobby.
@@ -82,32 +82,32 @@ public enum LobbyDeparture: String, Sendable, Hashable {
 
 /// A change of the lobby, told to the moderators together with the list.
 public enum LobbyChange: Sendable, Hashable {
-    case arrived(UInt64)
-    case departed(UInt64, LobbyDeparture)
+    case arrived(VideoRoomID)
+    case departed(VideoRoomID, LobbyDeparture)
 }
 
 /// What an event says. The driver renders it (with displays) for its protocol.
 public enum RoomControlEventKind: Sendable, Hashable {
     /// To the joiner alone: it waits in the lobby at `position` (1-based).
-    case waiting(id: UInt64, position: Int)
+    case waiting(id: VideoRoomID, position: Int)
     /// To the moderators: the lobby after `change` (nil: a moderator's first view of it).
-    case lobby(waiting: [UInt64], change: LobbyChange?)
+    case lobby(waiting: [VideoRoomID], change: LobbyChange?)
     /// To every member: the raised hands, oldest first.
-    case hands([UInt64])
+    case hands([VideoRoomID])
     /// To every member: `id` now has `role`.
-    case role(id: UInt64, role: RoomControlRole)
+    case role(id: VideoRoomID, role: RoomControlRole)
     /// To every member: what is muted of `id` by moderators now.
-    case muted(id: UInt64, media: RoomControlMedia)
+    case muted(id: VideoRoomID, media: RoomControlMedia)
     /// To the moderators: the waiting room was switched.
     case waitingRoom(enabled: Bool)
 }
 
 /// A notification and who gets it (member ids, ascending; a joiner only for its own `waiting`).
 public struct RoomControlEvent: Sendable, Hashable {
-    public var recipients: [UInt64]
+    public var recipients: [VideoRoomID]
     public var kind: RoomControlEventKind
 
-    public init(recipients: [UInt64], kind: RoomControlEventKind) {
+    public init(recipients: [VideoRoomID], kind: RoomControlEventKind) {
         self.recipients = recipients
         self.kind = kind
     }
@@ -117,13 +117,13 @@ public struct RoomControlEvent: Sendable, Hashable {
 /// admitted participant is in the room before the events addressed to it are sent.
 public enum RoomControlEffect: Sendable, Hashable {
     /// Let `id` in: it now gets the publisher list and may publish and subscribe.
-    case admit(UInt64)
+    case admit(VideoRoomID)
     /// `id` leaves the lobby without entering (tell it why, end its handle).
-    case dismiss(UInt64, LobbyDeparture, message: String?)
+    case dismiss(VideoRoomID, LobbyDeparture, message: String?)
     /// Forward only what is not in `muted` from `id`'s media (moderator mutes, replacing the last).
-    case applyMutes(UInt64, muted: RoomControlMedia)
+    case applyMutes(VideoRoomID, muted: RoomControlMedia)
     /// Remove member `id` from the room (kick).
-    case remove(UInt64)
+    case remove(VideoRoomID)
 }
 
 /// Everything one input produced.
@@ -141,15 +141,15 @@ public enum RoomControlError: Error, Sendable, Hashable {
     /// The requester is still in the lobby.
     case notAdmitted
     /// The requester or target is not in the room (a waiting joiner is not in the room).
-    case noSuchParticipant(UInt64)
+    case noSuchParticipant(VideoRoomID)
     /// The admit/reject target is not waiting (already admitted, gave up, or never came).
-    case notWaiting(UInt64)
-    case handAlreadyRaised(UInt64)
-    case handNotRaised(UInt64)
+    case notWaiting(VideoRoomID)
+    case handAlreadyRaised(VideoRoomID)
+    case handNotRaised(VideoRoomID)
     /// promote of a moderator, demote of a participant.
-    case roleUnchanged(UInt64, RoomControlRole)
+    case roleUnchanged(VideoRoomID, RoomControlRole)
     /// `join` of an id that is already a member or waiting.
-    case alreadyPresent(UInt64)
+    case alreadyPresent(VideoRoomID)
 }
 
 /// The room properties the machine needs.

@@ -1,24 +1,30 @@
 import SFUMedia
+import VideoRoomControl
 
 /// Typed events for `VideoRoomConfiguration.observer`, emitted beside the Janus events.
-extension VideoRoomRegistry {
+extension Room {
     /// An event about a publisher-role participant.
-    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64, participant: Participant) {
-        guard let observer = configuration.observer else { return }
-        observer(
-            VideoRoomEvent(
-                room: room, participant: participant.id, display: participant.display,
-                handle: participant.handleID, peer: .publisher, kind: kind))
+    mutating func observe(_ kind: VideoRoomEvent.Kind, participant: Participant) {
+        effects.append(.observe(VideoRoomEvent(
+            roomID: id, participantID: participant.id, display: participant.display, handle: participant.handleID,
+            peer: .publisher, kind: kind)))
     }
 
     /// An event about a subscriber PeerConnection.
-    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64, subscriber: Subscriber) {
-        configuration.observer?(VideoRoomEvent(room: room, handle: subscriber.handleID, peer: .subscriber, kind: kind))
+    mutating func observe(_ kind: VideoRoomEvent.Kind, subscriber: Subscriber) {
+        effects.append(.observe(VideoRoomEvent(roomID: id, handle: subscriber.handleID, peer: .subscriber, kind: kind)))
     }
 
     /// A room-level event.
-    func emit(_ kind: VideoRoomEvent.Kind, room: UInt64) {
-        configuration.observer?(VideoRoomEvent(room: room, kind: kind))
+    mutating func observe(_ kind: VideoRoomEvent.Kind) {
+        effects.append(.observe(VideoRoomEvent(roomID: id, kind: kind)))
+    }
+
+    /// An event about a joiner in the lobby (not yet a participant).
+    mutating func observe(_ kind: VideoRoomEvent.Kind, waiting: WaitingJoin) {
+        effects.append(.observe(VideoRoomEvent(
+            roomID: id, participantID: waiting.id, display: waiting.display, handle: waiting.handleID, peer: .publisher,
+            kind: kind)))
     }
 
     /// The media event of a transport, as a typed kind (nil for those that have no typed form).
