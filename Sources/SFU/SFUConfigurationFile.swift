@@ -7,7 +7,8 @@ import Logging
 
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
-/// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`.
+/// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
+/// `apiSecret`, `tokenAuth`, `tokens`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -42,6 +43,12 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var adminKey: String?
     /// Where VideoRoom rooms created with `permanent: true` are kept; absent = not kept.
     public var roomsFile: String?
+    /// Janus `api_secret`: every Janus API request must carry `apisecret`; absent = none.
+    public var apiSecret: String?
+    /// Janus `token_auth`: every Janus API request must carry a stored `token` (or the API secret).
+    public var tokenAuth = false
+    /// Tokens stored at start (each may use every plugin); more through the Admin API.
+    public var tokens: [String] = []
 
     /// The embedded defaults.
     public init() {}
@@ -65,6 +72,9 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
         adminKey = try container.decodeIfPresent(String.self, forKey: .adminKey)
         roomsFile = try container.decodeIfPresent(String.self, forKey: .roomsFile)
+        apiSecret = try container.decodeIfPresent(String.self, forKey: .apiSecret)
+        tokenAuth = try container.decodeIfPresent(Bool.self, forKey: .tokenAuth) ?? defaults.tokenAuth
+        tokens = try container.decodeIfPresent([String].self, forKey: .tokens) ?? defaults.tokens
     }
 
     /// Reads a JSON config file.
@@ -114,6 +124,9 @@ extension SFUConfigurationFile {
         }
         options.adminKey = adminKey
         options.roomsFile = roomsFile
+        options.apiSecret = apiSecret
+        options.tokenAuth = tokenAuth
+        options.tokens = tokens
         try options.validate()
         return options
     }

@@ -30,6 +30,8 @@ extension SFUOptions {
             throw .invalidOptions("limits.longPollHold must be ≥ 0 and limits.consentTimeout > 0")
         }
         guard eventBufferSize > 0 else { throw .invalidOptions("eventBufferSize must be ≥ 1") }
+        guard tokens.isEmpty || tokenAuth else { throw .invalidOptions("tokens need tokenAuth") }
+        guard apiSecret.map({ !$0.isEmpty }) ?? true else { throw .invalidOptions("apiSecret must not be empty") }
         guard metricsInterval > .zero else { throw .invalidOptions("metricsInterval must be > 0") }
     }
 
@@ -42,6 +44,7 @@ extension SFUOptions {
         configuration.basePath = basePath
         configuration.sessionTimeout = sessionTimeout.seconds
         configuration.apiSecret = apiSecret
+        configuration.tokenAuth = tokenAuth
         configuration.maxRequestBodySize = limits.maxRequestBodySize
         configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
         configuration.eventQueueCapacity = limits.eventQueueCapacity

@@ -98,6 +98,11 @@ public struct SFUOptions: Sendable {
     public var certificate: Certificate = .generated
     /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).
     public var apiSecret: String?
+    /// Janus `token_auth`: every request must carry a stored `token` (or the `apiSecret`); tokens
+    /// come from `tokens`, `SFUServer.addToken` or the Admin API's `add_token`.
+    public var tokenAuth = false
+    /// Tokens stored at start when `tokenAuth` is on, each allowed every plugin.
+    public var tokens: [String] = []
     /// VideoRoom `admin_key`: required to create rooms over the Janus API (the room API adds it).
     public var adminKey: String?
     /// File keeping VideoRoom rooms created with `permanent: true`; nil: they answer 499.

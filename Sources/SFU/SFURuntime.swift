@@ -41,6 +41,7 @@ final class SFURuntime: Sendable {
             engine.shutdown()
             throw error
         }
+        for token in options.tokens { try? api.core.addToken(token) }
         return SFURuntime(engine: engine, api: api, apiSecret: options.apiSecret)
     }
 

@@ -59,6 +59,15 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("rooms-file"), help: "File keeping VideoRoom rooms created with permanent: true.")
     var roomsFile: String?
 
+    @Option(name: .customLong("api-secret"), help: "Janus api_secret: every Janus API request must carry apisecret.")
+    var apiSecret: String?
+
+    @Flag(name: .customLong("token-auth"), help: "Janus token_auth: every Janus API request must carry a stored token.")
+    var tokenAuth = false
+
+    @Option(name: .customLong("token"), help: "A token stored at start for --token-auth (repeatable; every plugin).")
+    var tokens: [String] = []
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -77,6 +86,9 @@ struct SFUServerCommand: AsyncParsableCommand {
         if let roomPlacement { configuration.roomPlacement = roomPlacement }
         if let adminKey { configuration.adminKey = adminKey }
         if let roomsFile { configuration.roomsFile = roomsFile }
+        if let apiSecret { configuration.apiSecret = apiSecret }
+        if tokenAuth { configuration.tokenAuth = true }
+        if !tokens.isEmpty { configuration.tokens = tokens }
         return configuration
     }
 

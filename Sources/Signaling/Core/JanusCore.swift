@@ -34,11 +34,15 @@ public actor JanusCore {
         let id: UInt64
         let plugin: String
         let opaqueID: String?
+        /// The `token` the handle was attached with (token auth on), shown by `handle_info`.
+        let token: String?
         let pluginSession: any JanusPluginSession
         let route: HandleEventRoute
     }
 
     public let configuration: JanusCoreConfiguration
+    /// The stored tokens of `token_auth` (used only when `configuration.tokenAuth` is on).
+    public nonisolated let tokens = JanusTokenStore()
     let logger: Logger
     let plugins: [String: any JanusPlugin]
     let pluginOrder: [any JanusPlugin]
@@ -187,6 +191,14 @@ public actor JanusCore {
                 JanusError(JanusError.invalidJSONObject, "JSON error: not an object"), sessionID: nil, transaction: nil)
         }
         return await process(object, connection: connection)
+    }
+
+    /// `handle(request:connection:)` for the server's own clients inside the process (the
+    /// library's room API): the request skips the `apisecret`/token check, as it carries the
+    /// embedder's authority rather than a remote client's.
+    package func handleTrusted(request: JSONValue, connection: (any JanusEventSink)? = nil) async -> JSONValue {
+        guard case .object(let object) = request else { return await handle(request: request, connection: connection) }
+        return await process(object, connection: connection, trusted: true)
     }
 
     /// The persistent connection `connection` closed: its sessions are destroyed, or kept for

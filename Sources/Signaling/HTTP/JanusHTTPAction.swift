@@ -9,7 +9,7 @@ enum JanusHTTPAction {
     /// `GET /janus/<sid>/<hid>`: counts as activity on the session, then redirects to its poll URL.
     case touchAndRedirect(sessionID: UInt64, location: String)
     /// `GET /janus/<sid>`: a long poll.
-    case longPoll(sessionID: UInt64, maxEvents: Int, apiSecret: String?)
+    case longPoll(sessionID: UInt64, maxEvents: Int, apiSecret: String?, token: String?)
     /// A POSTed Janus request with the ids its path carries.
     case post(pathSessionID: UInt64?, pathHandleID: UInt64?)
 
@@ -34,7 +34,9 @@ enum JanusHTTPAction {
         case ("GET", .handle(let sid, _)):
             return .touchAndRedirect(sessionID: sid, location: JanusHTTPRoute.normalized(options.basePath) + "/\(sid)")
         case ("GET", .session(let sid)):
-            return .longPoll(sessionID: sid, maxEvents: route.maxEvents, apiSecret: route.query["apisecret"])
+            return .longPoll(
+                sessionID: sid, maxEvents: route.maxEvents, apiSecret: route.query["apisecret"],
+                token: route.query["token"])
         default:
             if bodyTooLarge {
                 let error = JanusError(

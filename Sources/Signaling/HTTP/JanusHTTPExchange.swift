@@ -87,9 +87,9 @@ extension JanusAPIServer {
         case .touchAndRedirect(let sessionID, let location):
             core.touchSession(sessionID)
             return answer(302, nil, [("Location", location)])
-        case .longPoll(let sessionID, let maxEvents, let apiSecret):
+        case .longPoll(let sessionID, let maxEvents, let apiSecret, let token):
             let box = LongPollBox()
-            let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret) {
+            let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret, token: token) {
                 box.fulfil($0)
             }
             switch start {

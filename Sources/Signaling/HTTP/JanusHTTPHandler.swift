@@ -107,8 +107,9 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Janus counts this as activity before redirecting to the session's poll URL.
             core.touchSession(sid)
             respond(context: context, head: head, status: .found, json: nil, extraHeaders: [("Location", location)])
-        case .longPoll(let sid, let maxEvents, let apiSecret):
-            startLongPoll(context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret)
+        case .longPoll(let sid, let maxEvents, let apiSecret, let token):
+            startLongPoll(
+                context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret, token: token)
         case .post(let sessionID, let handleID):
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             runCoreCall(context: context, head: head) { core in
@@ -148,11 +149,12 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Long poll
 
     private func startLongPoll(
-        context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, maxEvents: Int, apiSecret: String?
+        context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, maxEvents: Int, apiSecret: String?,
+        token: String?
     ) {
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret) {
+        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret, token: token) {
             events in
             // Always via execute: keeps ordering with our own bookkeeping below, even on the loop.
             eventLoop.execute {

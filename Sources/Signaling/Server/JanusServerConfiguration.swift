@@ -19,6 +19,8 @@ public struct JanusServerConfiguration: Sendable {
     public var serverName: String = "swift-sfu"
     /// Optional shared API secret (`apisecret` in every request).
     public var apiSecret: String? = nil
+    /// Janus `token_auth`: requests need a token stored in `JanusCore.tokens` (or the API secret).
+    public var tokenAuth: Bool = false
     /// Largest HTTP request body, in bytes.
     public var maxRequestBodySize: Int = 1 << 20
     /// Largest WebSocket message after reassembly, in bytes.
@@ -40,6 +42,7 @@ public struct JanusServerConfiguration: Sendable {
         core.eventQueueCapacity = eventQueueCapacity
         core.serverName = serverName
         core.apiSecret = apiSecret
+        core.tokenAuth = tokenAuth
         if httpPort != nil {
             core.transports["janus.transport.http"] = JanusPluginInfo(
                 name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",
