@@ -8,7 +8,7 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -49,6 +49,9 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var tokenAuth = false
     /// Tokens stored at start (each may use every plugin); more through the Admin API.
     public var tokens: [String] = []
+    /// Prometheus metrics: "http" (`GET /metrics` on the Janus HTTP listener), a `HOST:PORT` of
+    /// their own, or "off". Read by `sfu-server`, which makes the registry (see `metricsEndpoint`).
+    public var metrics = "http"
 
     /// The embedded defaults.
     public init() {}
@@ -75,6 +78,7 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         apiSecret = try container.decodeIfPresent(String.self, forKey: .apiSecret)
         tokenAuth = try container.decodeIfPresent(Bool.self, forKey: .tokenAuth) ?? defaults.tokenAuth
         tokens = try container.decodeIfPresent([String].self, forKey: .tokens) ?? defaults.tokens
+        metrics = try container.decodeIfPresent(String.self, forKey: .metrics) ?? defaults.metrics
     }
 
     /// Reads a JSON config file.
@@ -127,8 +131,22 @@ extension SFUConfigurationFile {
         options.apiSecret = apiSecret
         options.tokenAuth = tokenAuth
         options.tokens = tokens
+        _ = try metricsEndpoint()
         try options.validate()
         return options
+    }
+
+    /// Where metrics go: nil when off, `.some(nil)` on the Janus HTTP listener, else a listener.
+    public func metricsEndpoint() throws(SFUError) -> SFUOptions.Endpoint?? {
+        switch metrics.lowercased() {
+        case "off": return nil
+        case "http": return .some(nil)
+        default:
+            guard let endpoint = SFUOptions.Endpoint(metrics) else {
+                throw .invalidOptions("--metrics must be http, off or HOST:PORT, got '\(metrics)'")
+            }
+            return .some(endpoint)
+        }
     }
 
     /// `logLevel` as a swift-log level, nil when it names none.

@@ -10,7 +10,7 @@ import ICE
 extension SFUOptions {
     /// Throws `SFUError.invalidOptions` naming the first option that cannot work.
     public func validate() throws(SFUError) {
-        for (name, endpoint) in [("http", http), ("webSocket", webSocket)] {
+        for (name, endpoint) in [("http", http), ("webSocket", webSocket), ("metricsListener", metricsListener)] {
             guard let endpoint else { continue }
             guard !endpoint.host.isEmpty, (0...65535).contains(endpoint.port) else {
                 throw .invalidOptions("\(name) must be HOST:PORT with a port in 0...65535, got '\(endpoint)'")
@@ -33,6 +33,9 @@ extension SFUOptions {
         guard tokens.isEmpty || tokenAuth else { throw .invalidOptions("tokens need tokenAuth") }
         guard apiSecret.map({ !$0.isEmpty }) ?? true else { throw .invalidOptions("apiSecret must not be empty") }
         guard metricsInterval > .zero else { throw .invalidOptions("metricsInterval must be > 0") }
+        guard metricsListener == nil || servesPrometheus else {
+            throw .invalidOptions("metricsListener needs a PrometheusMetricsFactory in metrics")
+        }
     }
 
     var janusConfiguration: JanusServerConfiguration {

@@ -116,8 +116,13 @@ public struct SFUOptions: Sendable {
     /// Where this server reports metrics; nil: none. Never the global `MetricsSystem` unless you
     /// pass its factory.
     public var metrics: (any MetricsFactory)?
-    /// How often gauges and counters are refreshed when `metrics` is set.
+    /// How often gauges and counters are refreshed when `metrics` is set (a Prometheus scrape
+    /// refreshes them too).
     public var metricsInterval: Duration = .seconds(10)
+    /// With a `PrometheusMetricsFactory` in `metrics`, `GET /metrics` is served on the Janus HTTP
+    /// listener (and through `respond(to:)`); set this to serve it on a listener of its own
+    /// instead (`sfu-server --metrics`).
+    public var metricsListener: Endpoint?
     /// SwiftNIO threads for the Janus HTTP/WebSocket listeners; nil: the server starts one
     /// thread of its own (and stops it when it stops). Pass the daemon's group to share it.
     public var eventLoopGroup: (any EventLoopGroup)?

@@ -7,17 +7,27 @@ final class SFURuntime: Sendable {
     let api: JanusAPIServer
     let control: RoomControlClient
     let addresses: SFUServer.BoundAddresses
+    /// Metrics of this server, when `SFUOptions.metrics` is set.
+    let metrics: SFUMetricsReporter?
+    /// Listeners beside the Janus API (`metricsListener`).
+    let sideListeners: [SideListener]
 
-    private init(engine: MediaEngine, api: JanusAPIServer, apiSecret: String?) {
+    private init(
+        engine: MediaEngine, api: JanusAPIServer, apiSecret: String?, metrics: SFUMetricsReporter?,
+        sideListeners: [SideListener], metricsPort: Int?
+    ) {
         self.engine = engine
         self.api = api
         self.control = RoomControlClient(core: api.core, apiSecret: apiSecret)
+        self.metrics = metrics
+        self.sideListeners = sideListeners
         self.addresses = SFUServer.BoundAddresses(
             httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort,
-            media: engine.listeningAddresses.flatMap { $0 })
+            media: engine.listeningAddresses.flatMap { $0 }, metricsPort: metricsPort)
     }
 
-    /// Binds the media plane, then the Janus listeners; undoes the first if the second fails.
+    /// Binds the media plane, then the Janus listeners, then the side listeners; undoes what
+    /// was bound if a later step fails.
     static func start(options: SFUOptions, logger: Logger, broadcaster: SFUEventBroadcaster) async throws -> SFURuntime {
         let certificate: DTLSCertificate?
         do {
@@ -32,22 +42,51 @@ final class SFURuntime: Sendable {
         if options.echoTest { plugins.append(EchoTestPlugin(engine: engine, logger: logger)) }
         let videoRoom = options.videoRoomConfiguration { broadcaster.publish($0) }
         plugins.append(VideoRoomPlugin(media: engine, configuration: videoRoom, logger: logger))
+        let metrics = options.metrics.map { SFUMetricsReporter(factory: $0, server: options.name, engine: engine) }
+        let metricsRoute = metrics.flatMap { reporter in options.servesPrometheus ? Self.metricsRoute(reporter) : nil }
+        var janusConfiguration = options.janusConfiguration
+        if let metricsRoute, options.metricsListener == nil { janusConfiguration.sideRoutes.append(metricsRoute) }
         let api = JanusAPIServer(
-            configuration: options.janusConfiguration, plugins: plugins, logger: logger,
+            configuration: janusConfiguration, plugins: plugins, logger: logger,
             eventLoopGroup: options.eventLoopGroup)
+        await metrics?.bind(core: api.core)
+        var sideListeners: [SideListener] = []
+        var metricsPort: Int?
         do {
             try await api.start()
+            if let endpoint = options.metricsListener, let metricsRoute {
+                let listener = SideListener(
+                    routes: [metricsRoute], core: api.core, logger: logger, eventLoopGroup: api.eventLoopGroup)
+                sideListeners.append(listener)
+                metricsPort = try await listener.start(host: endpoint.host, port: endpoint.port)
+                logger.info("Metrics listening", metadata: ["address": "\(endpoint.host):\(metricsPort ?? 0)"])
+            }
         } catch {
+            for listener in sideListeners { await listener.shutdown() }
+            await api.shutdown()
             engine.shutdown()
             throw error
         }
-        for token in options.tokens { try? api.core.addToken(token) }
-        return SFURuntime(engine: engine, api: api, apiSecret: options.apiSecret)
+        for token in options.tokens { _ = try? api.core.addToken(token) }
+        return SFURuntime(
+            engine: engine, api: api, apiSecret: options.apiSecret, metrics: metrics, sideListeners: sideListeners,
+            metricsPort: metricsPort)
     }
 
-    /// Destroys every session (plugins hang up and leave their rooms), closes the listeners,
-    /// then stops the media workers.
+    /// `GET /metrics`: the figures refreshed, then the Prometheus text format.
+    private static func metricsRoute(_ reporter: SFUMetricsReporter) -> HTTPSideRoute {
+        HTTPSideRoute(methods: ["GET"], match: .exact("/metrics")) { _ in
+            let body = await reporter.scrape()
+            return JanusHTTPResponse(
+                status: 200, headers: [(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
+                body: body)
+        }
+    }
+
+    /// Closes the side listeners, destroys every session (plugins hang up and leave their
+    /// rooms), closes the Janus listeners, then stops the media workers.
     func shutdown() async {
+        for listener in sideListeners { await listener.shutdown() }
         await api.shutdown()
         engine.shutdown()
     }

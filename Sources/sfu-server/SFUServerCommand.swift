@@ -8,6 +8,7 @@ import Foundation
 import Glibc
 #endif
 import Logging
+import Prometheus
 import SFU
 
 /// `sfu-server`: the Janus-compatible SFU as a foreground process (the sidecar), a thin command
@@ -68,6 +69,9 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("token"), help: "A token stored at start for --token-auth (repeatable; every plugin).")
     var tokens: [String] = []
 
+    @Option(name: .long, help: "Prometheus GET /metrics: http (on the Janus HTTP listener, default), HOST:PORT (a listener of its own) or off.")
+    var metrics: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -89,6 +93,7 @@ struct SFUServerCommand: AsyncParsableCommand {
         if let apiSecret { configuration.apiSecret = apiSecret }
         if tokenAuth { configuration.tokenAuth = true }
         if !tokens.isEmpty { configuration.tokens = tokens }
+        if let metrics { configuration.metrics = metrics }
         return configuration
     }
 
@@ -110,6 +115,11 @@ struct SFUServerCommand: AsyncParsableCommand {
             options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
+            if let endpoint = try configuration.metricsEndpoint() {
+                // A registry of this process's own, never the global MetricsSystem.
+                options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+                options.metricsListener = endpoint
+            }
             server = try SFUServer(options: options)
         } catch {
             throw ValidationError(error.description.replacing("invalid options: ", with: ""))

@@ -18,6 +18,17 @@ extension JanusCore {
     func process(
         _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply? = nil, trusted: Bool = false
     ) async -> JSONValue {
+        let reply = await processUncounted(root, connection: connection, after: after, trusted: trusted)
+        // Clients' requests only: the library's own room API is not traffic.
+        guard !trusted else { return reply }
+        let code = reply["janus"]?.stringValue == "error" ? Int(reply["error"]?["code"]?.int64Value ?? 0) : 0
+        requestStatistics.record(request: (root["janus"]?.stringValue ?? "").lowercased(), errorCode: code)
+        return reply
+    }
+
+    private func processUncounted(
+        _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply?, trusted: Bool
+    ) async -> JSONValue {
         // Ids first, so even a rejected request's error carries its session_id (janus-api.md §2.1).
         let handleIDValue = root["handle_id"].flatMap { $0.isNull ? nil : $0 }
         let sessionID = Self.janusID(root["session_id"])

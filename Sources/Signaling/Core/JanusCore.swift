@@ -43,6 +43,8 @@ public actor JanusCore {
     public let configuration: JanusCoreConfiguration
     /// The stored tokens of `token_auth` (used only when `configuration.tokenAuth` is on).
     public nonisolated let tokens = JanusTokenStore()
+    /// Requests by name and error code (metrics).
+    public nonisolated let requestStatistics = JanusRequestStatistics()
     let logger: Logger
     let plugins: [String: any JanusPlugin]
     let pluginOrder: [any JanusPlugin]
@@ -97,6 +99,22 @@ public actor JanusCore {
     public var sessionCount: Int { sessions.count }
 
     public func handleCount(sessionID: UInt64) -> Int? { sessions[sessionID]?.handles.count }
+
+    /// Live handles per plugin package (every plugin listed, 0 when none).
+    public var handleCountsByPlugin: [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: pluginOrder.map { ($0.package, 0) })
+        for session in sessions.values {
+            for handle in session.handles.values { counts[handle.plugin, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Each plugin's `statistics()`, by package.
+    public nonisolated func pluginStatistics() async -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = [:]
+        for plugin in pluginOrder { result[plugin.package] = await plugin.statistics() }
+        return result
+    }
 
     // MARK: Transport entry points
 

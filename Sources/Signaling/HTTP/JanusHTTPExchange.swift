@@ -57,6 +57,7 @@ extension JanusServerConfiguration {
         options.maxBodySize = maxRequestBodySize
         options.longPollHold = .nanoseconds(Int64(max(0, longPollHold) * 1e9))
         options.allowOrigin = corsAllowOrigin
+        options.sideRoutes = sideRoutes
         return options
     }
 }
@@ -118,6 +119,8 @@ extension JanusAPIServer {
             }
         case .post(let sessionID, let handleID):
             return answer(200, await core.handleHTTP(body: request.body, pathSessionID: sessionID, pathHandleID: handleID))
+        case .side(let route, _, _):
+            return await route.handler(request)
         }
     }
 }

@@ -10,6 +10,12 @@ public protocol JanusPlugin: Sendable {
     var info: JanusPluginInfo { get }
     /// Called on `attach`. Throwing refuses the handle (the core answers 461).
     func attach(context: PluginHandleContext) async throws -> any JanusPluginSession
+    /// Live figures for metrics and the support bundle (e.g. `rooms`, `publishers`); default none.
+    func statistics() async -> [String: Int]
+}
+
+extension JanusPlugin {
+    public func statistics() async -> [String: Int] { [:] }
 }
 
 /// The `plugins` entry of `server_info`.

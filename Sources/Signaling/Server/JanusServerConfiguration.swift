@@ -31,6 +31,9 @@ public struct JanusServerConfiguration: Sendable {
     public var eventQueueCapacity: Int = 1000
     /// CORS `allow_origin`; nil sends `*`.
     public var corsAllowOrigin: String? = nil
+    /// Plain endpoints served on the HTTP listener beside the Janus API (e.g. `GET /metrics`),
+    /// matched before the Janus routes.
+    public var sideRoutes: [HTTPSideRoute] = []
 
     public init() {}
 
