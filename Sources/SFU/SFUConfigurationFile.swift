@@ -8,7 +8,7 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -52,6 +52,11 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     /// Prometheus metrics: "http" (`GET /metrics` on the Janus HTTP listener), a `HOST:PORT` of
     /// their own, or "off". Read by `sfu-server`, which makes the registry (see `metricsEndpoint`).
     public var metrics = "http"
+    /// The Janus Admin API listener `HOST:PORT` (`POST /admin`, WebSocket `janus-admin-protocol`),
+    /// or "off".
+    public var adminHTTP = "off"
+    /// Janus `admin_secret` of the Admin API; absent = none.
+    public var adminSecret: String?
 
     /// The embedded defaults.
     public init() {}
@@ -79,6 +84,8 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         tokenAuth = try container.decodeIfPresent(Bool.self, forKey: .tokenAuth) ?? defaults.tokenAuth
         tokens = try container.decodeIfPresent([String].self, forKey: .tokens) ?? defaults.tokens
         metrics = try container.decodeIfPresent(String.self, forKey: .metrics) ?? defaults.metrics
+        adminHTTP = try container.decodeIfPresent(String.self, forKey: .adminHTTP) ?? defaults.adminHTTP
+        adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
     }
 
     /// Reads a JSON config file.
@@ -132,6 +139,8 @@ extension SFUConfigurationFile {
         options.tokenAuth = tokenAuth
         options.tokens = tokens
         _ = try metricsEndpoint()
+        options.adminHTTP = try Self.endpoint(adminHTTP, name: "admin-http")
+        options.adminSecret = adminSecret
         try options.validate()
         return options
     }

@@ -10,7 +10,7 @@ import ICE
 extension SFUOptions {
     /// Throws `SFUError.invalidOptions` naming the first option that cannot work.
     public func validate() throws(SFUError) {
-        for (name, endpoint) in [("http", http), ("webSocket", webSocket), ("metricsListener", metricsListener)] {
+        for (name, endpoint) in [("http", http), ("webSocket", webSocket), ("metricsListener", metricsListener), ("adminHTTP", adminHTTP)] {
             guard let endpoint else { continue }
             guard !endpoint.host.isEmpty, (0...65535).contains(endpoint.port) else {
                 throw .invalidOptions("\(name) must be HOST:PORT with a port in 0...65535, got '\(endpoint)'")

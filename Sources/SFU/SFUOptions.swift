@@ -113,6 +113,14 @@ public struct SFUOptions: Sendable {
     public var echoTest = true
     /// Where this server logs. The default uses whatever `LoggingSystem` the process set up.
     public var logger = Logger(label: "sfu")
+    /// The level the Admin API's `set_log_level` changes and `get_status` reports; nil: the
+    /// Admin API answers `set_log_level` with 453 (the level is the logger's own).
+    public var logLevelControl: LogLevelControl?
+    /// The Janus Admin API listener (`POST /admin`, WebSocket subprotocol `janus-admin-protocol`);
+    /// nil: none.
+    public var adminHTTP: Endpoint?
+    /// Janus `admin_secret`: every Admin API request but `info`/`ping` must carry it.
+    public var adminSecret: String?
     /// Where this server reports metrics; nil: none. Never the global `MetricsSystem` unless you
     /// pass its factory.
     public var metrics: (any MetricsFactory)?

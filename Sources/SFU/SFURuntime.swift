@@ -14,7 +14,7 @@ final class SFURuntime: Sendable {
 
     private init(
         engine: MediaEngine, api: JanusAPIServer, apiSecret: String?, metrics: SFUMetricsReporter?,
-        sideListeners: [SideListener], metricsPort: Int?
+        sideListeners: [SideListener], metricsPort: Int?, adminPort: Int?
     ) {
         self.engine = engine
         self.api = api
@@ -23,7 +23,7 @@ final class SFURuntime: Sendable {
         self.sideListeners = sideListeners
         self.addresses = SFUServer.BoundAddresses(
             httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort,
-            media: engine.listeningAddresses.flatMap { $0 }, metricsPort: metricsPort)
+            media: engine.listeningAddresses.flatMap { $0 }, metricsPort: metricsPort, adminPort: adminPort)
     }
 
     /// Binds the media plane, then the Janus listeners, then the side listeners; undoes what
@@ -52,6 +52,7 @@ final class SFURuntime: Sendable {
         await metrics?.bind(core: api.core)
         var sideListeners: [SideListener] = []
         var metricsPort: Int?
+        var adminPort: Int?
         do {
             try await api.start()
             if let endpoint = options.metricsListener, let metricsRoute {
@@ -60,6 +61,17 @@ final class SFURuntime: Sendable {
                 sideListeners.append(listener)
                 metricsPort = try await listener.start(host: endpoint.host, port: endpoint.port)
                 logger.info("Metrics listening", metadata: ["address": "\(endpoint.host):\(metricsPort ?? 0)"])
+            }
+            if let endpoint = options.adminHTTP {
+                let admin = JanusAdminAPI(
+                    core: api.core, secret: options.adminSecret, hooks: adminHooks(options: options, engine: engine))
+                let listener = SideListener(
+                    routes: [admin.httpRoute],
+                    webSocket: .init(subprotocol: "janus-admin-protocol", processor: admin),
+                    core: api.core, logger: logger, eventLoopGroup: api.eventLoopGroup)
+                sideListeners.append(listener)
+                adminPort = try await listener.start(host: endpoint.host, port: endpoint.port)
+                logger.info("Janus Admin API listening", metadata: ["address": "\(endpoint.host):\(adminPort ?? 0)"])
             }
         } catch {
             for listener in sideListeners { await listener.shutdown() }
@@ -70,7 +82,20 @@ final class SFURuntime: Sendable {
         for token in options.tokens { _ = try? api.core.addToken(token) }
         return SFURuntime(
             engine: engine, api: api, apiSecret: options.apiSecret, metrics: metrics, sideListeners: sideListeners,
-            metricsPort: metricsPort)
+            metricsPort: metricsPort, adminPort: adminPort)
+    }
+
+    /// What the Admin API gets from the server: PeerConnection inspection on the media plane,
+    /// the certificate fingerprint, the log level.
+    private static func adminHooks(options: SFUOptions, engine: MediaEngine) -> JanusAdminAPI.Hooks {
+        var hooks = JanusAdminAPI.Hooks()
+        hooks.inspect = { await engine.inspect($0) }
+        hooks.localFingerprint = engine.fingerprint.sdpValue.split(separator: " ").last.map(String.init)
+        if let control = options.logLevelControl {
+            hooks.logLevel = (get: { control.janusLevel }, set: { control.janusLevel = $0 })
+        }
+        hooks.status["no_media_timer"] = 1
+        return hooks
     }
 
     /// `GET /metrics`: the figures refreshed, then the Prometheus text format.

@@ -21,15 +21,18 @@ public final class SFUServer: Service, Sendable {
         public var media: [String]
         /// The port of the `metricsListener`, nil when it is off.
         public var metricsPort: Int?
+        /// The port of the Admin API listener (`adminHTTP`), nil when it is off.
+        public var adminPort: Int?
 
-        /// `http=PORT ws=PORT media=ADDR,…` (`off` for a disabled listener; ` metrics=PORT` added
-        /// when a metrics listener is on): the tail of the
+        /// `http=PORT ws=PORT media=ADDR,…` (`off` for a disabled listener; ` metrics=PORT` and
+        /// ` admin=PORT` added when those listeners are on): the tail of the
         /// ready line `sfu-server` prints.
         public var summary: String {
             let http = httpPort.map(String.init) ?? "off"
             let ws = webSocketPort.map(String.init) ?? "off"
             var line = "http=\(http) ws=\(ws) media=\(media.joined(separator: ","))"
             if let metricsPort { line += " metrics=\(metricsPort)" }
+            if let adminPort { line += " admin=\(adminPort)" }
             return line
         }
     }

@@ -72,6 +72,12 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Prometheus GET /metrics: http (on the Janus HTTP listener, default), HOST:PORT (a listener of its own) or off.")
     var metrics: String?
 
+    @Option(name: .customLong("admin-http"), help: "Janus Admin API HOST:PORT (POST /admin, WebSocket janus-admin-protocol), or 'off' (default).")
+    var adminHTTP: String?
+
+    @Option(name: .customLong("admin-secret"), help: "Janus admin_secret: every Admin API request but info/ping must carry it.")
+    var adminSecret: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -94,6 +100,8 @@ struct SFUServerCommand: AsyncParsableCommand {
         if tokenAuth { configuration.tokenAuth = true }
         if !tokens.isEmpty { configuration.tokens = tokens }
         if let metrics { configuration.metrics = metrics }
+        if let adminHTTP { configuration.adminHTTP = adminHTTP }
+        if let adminSecret { configuration.adminSecret = adminSecret }
         return configuration
     }
 
@@ -111,10 +119,14 @@ struct SFUServerCommand: AsyncParsableCommand {
         // Every mistake in a flag or the file is reported here, before anything binds (exit 64).
         var options: SFUOptions
         let server: SFUServer
+        let logLevel = LogLevelControl(configuration.logLevelValue ?? .info)
+        // Before any Logger is made: a Logger keeps the handler of the moment it was made.
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel) }
         do {
             options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
+            options.logLevelControl = logLevel
             if let endpoint = try configuration.metricsEndpoint() {
                 // A registry of this process's own, never the global MetricsSystem.
                 options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
@@ -123,12 +135,6 @@ struct SFUServerCommand: AsyncParsableCommand {
             server = try SFUServer(options: options)
         } catch {
             throw ValidationError(error.description.replacing("invalid options: ", with: ""))
-        }
-        let level = configuration.logLevelValue ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
         }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)

@@ -11,7 +11,7 @@ import Synchronization
 public final class MediaEngine: Sendable {
     public let configuration: MediaConfiguration
     public let certificate: DTLSCertificate
-    private let workers: [MediaWorker]
+    let workers: [MediaWorker]
     private let nextTransportID = Atomic<UInt64>(1)
     private let roundRobin = Atomic<Int>(0)
     private let logger: Logger

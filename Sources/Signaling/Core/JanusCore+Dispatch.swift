@@ -138,6 +138,11 @@ extension JanusCore {
             let channel = SessionEventChannel(
                 sessionID: id, capacity: configuration.eventQueueCapacity, logger: logger)
             let session = SessionState(id: id, channel: channel)
+            if trusted {
+                session.transport = "sfu.library"
+            } else if connection != nil {
+                session.transport = "janus.transport.websockets"
+            }
             if let connection {
                 session.owner = ObjectIdentifier(connection)
                 channel.attach(sink: connection)

@@ -23,6 +23,8 @@ public actor JanusCore {
         var owner: ObjectIdentifier?
         /// Set when the owning connection closed and a reclaim window is configured.
         var orphanedAt: ContinuousClock.Instant?
+        /// What created it, as the Admin API's `session_transport` names it.
+        var transport = "janus.transport.http"
 
         init(id: UInt64, channel: SessionEventChannel) {
             self.id = id
@@ -36,6 +38,8 @@ public actor JanusCore {
         let opaqueID: String?
         /// The `token` the handle was attached with (token auth on), shown by `handle_info`.
         let token: String?
+        /// When it was attached (`handle_info` `created`).
+        let created: ContinuousClock.Instant = .now
         let pluginSession: any JanusPluginSession
         let route: HandleEventRoute
     }

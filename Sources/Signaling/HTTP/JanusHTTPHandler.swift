@@ -140,9 +140,12 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let response = await route.handler(request)
             eventLoop.execute {
                 let (handler, context) = loopBound.value
+                let cors = handler.options.corsHeaders(
+                    requestMethod: head.headers.first(name: "Access-Control-Request-Method"),
+                    requestHeaders: head.headers.first(name: "Access-Control-Request-Headers"))
                 handler.respond(
                     context: context, head: head, status: HTTPResponseStatus(statusCode: response.status),
-                    body: response.body, headers: response.headers.map { ($0.name, $0.value) })
+                    body: response.body, headers: cors + response.headers.map { ($0.name, $0.value) })
             }
             inFlight.leave()
         }

@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SFUMedia
+
+/// `handle_info` (janus.c admin handler and `janus_admin_peerconnection_summary`): Janus's
+/// field names where this server has the figure, nothing made up where it has not.
+extension JanusAdminAPI {
+    func handleInfo(_ view: JanusCore.AdminHandleView, pluginOnly: Bool) async -> JSONObject {
+        let now = Self.monotonicMicroseconds()
+        func micros(_ instant: ContinuousClock.Instant) -> JSONValue {
+            let ago = ContinuousClock.now - instant
+            return .int(now - ago.components.seconds * 1_000_000 - ago.components.attoseconds / 1_000_000_000_000)
+        }
+        var info: JSONObject = [
+            "session_id": JanusMessages.id(view.sessionID),
+            "session_last_activity": micros(view.sessionLastActivity),
+            "session_timeout": .int(Int64(core.configuration.sessionTimeout)),
+            "session_transport": .string(view.sessionTransport),
+            "handle_id": JanusMessages.id(view.handleID),
+            "created": micros(view.created),
+            "current_time": .int(now),
+            "plugin": .string(view.plugin),
+        ]
+        if let opaqueID = view.opaqueID { info["opaque_id"] = .string(opaqueID) }
+        if let token = view.token { info["token"] = .string(token) }
+        let plugin = await view.pluginSession.adminInfo()
+        if let specific = plugin.pluginSpecific { info["plugin_specific"] = .object(specific) }
+        if pluginOnly { return info }
+        var sdps: JSONObject = [:]
+        if let local = plugin.localSDP {
+            sdps["profile"] = "UDP/TLS/RTP/SAVPF"
+            sdps["local"] = .string(local)
+        }
+        info["sdps"] = .object(sdps)
+        if let transport = plugin.transport {
+            info["ice-mode"] = "lite"
+            info["ice-role"] = "controlled"
+            if let inspection = await hooks.inspect?(transport) {
+                info["webrtc"] = .object(webrtc(inspection, localSDP: plugin.localSDP))
+            }
+        }
+        return info
+    }
+
+    /// `webrtc`: `ice`, `dtls` and `media` (one entry per m-line, by mid).
+    private func webrtc(_ inspection: TransportInspection, localSDP: String?) -> JSONObject {
+        var ice: JSONObject = [
+            "stream_id": 1, "component_id": 1, "state": .string(inspection.iceState),
+            "local-candidates": .array(Self.candidates(in: localSDP).map(JSONValue.string)),
+            "remote-candidates": .array(inspection.remoteAddresses.map(JSONValue.string)),
+        ]
+        if let remote = inspection.selectedRemote {
+            ice["selected-pair"] = .string("\(inspection.selectedLocal ?? "?") [host,udp] <-> \(remote) [prflx,udp]")
+        }
+        var dtls: JSONObject = [
+            "dtls-role": .string(inspection.dtlsRole), "dtls-state": .string(inspection.dtlsState),
+            "valid": .bool(inspection.srtpProfile != nil), "srtp-profile": .string(inspection.srtpProfile ?? "none"),
+            "ready": .bool(inspection.dtlsState == "connected"),
+        ]
+        if let fingerprint = hooks.localFingerprint { dtls["fingerprint"] = .string(fingerprint) }
+        var media: JSONObject = [:]
+        for (index, stream) in inspection.streams.enumerated() {
+            media[stream.mid] = .object(Self.medium(stream, mindex: index))
+        }
+        return ["ice": .object(ice), "dtls": .object(dtls), "media": .object(media)]
+    }
+
+    private static func medium(_ stream: TransportInspection.Stream, mindex: Int) -> JSONObject {
+        var ssrc: JSONObject = ["ssrc": .int(Int64(stream.localSSRC))]
+        if let rtx = stream.localRTXSSRC { ssrc["ssrc-rtx"] = .int(Int64(rtx)) }
+        if let peer = stream.remoteSSRC { ssrc["ssrc-peer"] = .int(Int64(peer)) }
+        var codecs: JSONObject = ["pt": .int(Int64(stream.payloadType)), "codec": .string(stream.codec.lowercased())]
+        if let rtx = stream.rtxPayloadType { codecs["rtx-pt"] = .int(Int64(rtx)) }
+        return [
+            "type": .string(stream.kind), "mindex": .int(Int64(mindex)), "mid": .string(stream.mid),
+            "ssrc": .object(ssrc),
+            "direction": ["send": .bool(stream.sends), "recv": .bool(stream.receives)],
+            "codecs": .object(codecs),
+            "rtcp": ["main": ["lost": .int(Int64(stream.lost)), "jitter-local": .int(Int64(stream.jitter))]],
+            "stats": [
+                "in": ["packets": .int(Int64(stream.packetsReceived)), "receiving": .bool(stream.receiving)],
+                "out": ["packets": .int(Int64(stream.packetsSent)), "bytes": .int(Int64(stream.bytesSent))],
+            ],
+        ]
+    }
+
+    /// The `a=candidate:` values of an SDP, as Janus lists its local candidates.
+    static func candidates(in sdp: String?) -> [String] {
+        guard let sdp else { return [] }
+        var seen: [String] = []
+        for line in sdp.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.hasPrefix("a=candidate:") {
+            let value = String(line.dropFirst("a=candidate:".count))
+            if !seen.contains(value) { seen.append(value) }
+        }
+        return seen
+    }
+
+    /// Janus's `janus_get_monotonic_time()`: microseconds of CLOCK_MONOTONIC.
+    static func monotonicMicroseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+}
