@@ -29,7 +29,7 @@ public struct TransportInspection: Sendable, Hashable {
         public var bytesSent: Int
     }
 
-    /// Janus's (libnice's) names: `connecting` (no pair nominated yet), `ready` (a pair
+    /// Janus's (libnice's) names: `connecting` (no pair nominated yet), `connected` (a pair
     /// nominated, consent fresh), `failed` (consent expired).
     public var iceState: String
     /// The nominated pair's remote address, `HOST:PORT`.
@@ -45,6 +45,17 @@ public struct TransportInspection: Sendable, Hashable {
     /// The negotiated SRTP profile (`SRTP_AEAD_AES_128_GCM`, …), nil before DTLS finished.
     public var srtpProfile: String?
     public var streams: [Stream]
+}
+
+extension TransportAllocation {
+    /// Our ICE candidates for this transport, as the SDP we send lists them (`a=candidate:`
+    /// values: foundation, component, transport, priority, address, port, `typ host`).
+    public var candidateLines: [String] {
+        let local = LocalTransportParameters(
+            iceUfrag: localCredentials.ufrag, icePwd: localCredentials.pwd, fingerprint: fingerprint.sdpValue,
+            candidates: candidates)
+        return SDPNegotiator.hostCandidates(local).map(\.raw)
+    }
 }
 
 extension SRTPProtectionProfile {
@@ -64,7 +75,7 @@ extension WebRTCTransport {
         let iceState: String
         switch ice.state {
         case .new: iceState = "connecting"
-        case .connected: iceState = "ready"
+        case .connected: iceState = "connected"
         case .failed: iceState = "failed"
         }
         let dtlsState: String

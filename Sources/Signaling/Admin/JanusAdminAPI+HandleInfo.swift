@@ -39,17 +39,17 @@ extension JanusAdminAPI {
             info["ice-mode"] = "lite"
             info["ice-role"] = "controlled"
             if let inspection = await hooks.inspect?(transport) {
-                info["webrtc"] = .object(webrtc(inspection, localSDP: plugin.localSDP))
+                info["webrtc"] = .object(webrtc(inspection, localCandidates: transport.candidateLines))
             }
         }
         return info
     }
 
     /// `webrtc`: `ice`, `dtls` and `media` (one entry per m-line, by mid).
-    private func webrtc(_ inspection: TransportInspection, localSDP: String?) -> JSONObject {
+    private func webrtc(_ inspection: TransportInspection, localCandidates: [String]) -> JSONObject {
         var ice: JSONObject = [
             "stream_id": 1, "component_id": 1, "state": .string(inspection.iceState),
-            "local-candidates": .array(Self.candidates(in: localSDP).map(JSONValue.string)),
+            "local-candidates": .array(localCandidates.map(JSONValue.string)),
             "remote-candidates": .array(inspection.remoteAddresses.map(JSONValue.string)),
         ]
         if let remote = inspection.selectedRemote {
@@ -81,21 +81,10 @@ extension JanusAdminAPI {
             "codecs": .object(codecs),
             "rtcp": ["main": ["lost": .int(Int64(stream.lost)), "jitter-local": .int(Int64(stream.jitter))]],
             "stats": [
-                "in": ["packets": .int(Int64(stream.packetsReceived)), "receiving": .bool(stream.receiving)],
+                "in": ["packets": .int(Int64(stream.packetsReceived))],
                 "out": ["packets": .int(Int64(stream.packetsSent)), "bytes": .int(Int64(stream.bytesSent))],
             ],
         ]
-    }
-
-    /// The `a=candidate:` values of an SDP, as Janus lists its local candidates.
-    static func candidates(in sdp: String?) -> [String] {
-        guard let sdp else { return [] }
-        var seen: [String] = []
-        for line in sdp.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.hasPrefix("a=candidate:") {
-            let value = String(line.dropFirst("a=candidate:".count))
-            if !seen.contains(value) { seen.append(value) }
-        }
-        return seen
     }
 
     /// Janus's `janus_get_monotonic_time()`: microseconds of CLOCK_MONOTONIC.
