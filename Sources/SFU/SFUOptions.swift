@@ -116,6 +116,9 @@ public struct SFUOptions: Sendable {
     /// The level the Admin API's `set_log_level` changes and `get_status` reports; nil: the
     /// Admin API answers `set_log_level` with 453 (the level is the logger's own).
     public var logLevelControl: LogLevelControl?
+    /// The last log lines the support bundle includes (your `LogHandler` appends to it; sfu-server's
+    /// does, at debug level); nil: the bundle has no log.
+    public var logRing: LogRing?
     /// The Janus Admin API listener (`POST /admin`, WebSocket subprotocol `janus-admin-protocol`);
     /// nil: none.
     public var adminHTTP: Endpoint?

@@ -1,4 +1,5 @@
 import ICE
+import Synchronization
 import Logging
 
 /// The parts of a running `SFUServer`, built by `run()` and released when it returns.
@@ -9,8 +10,10 @@ final class SFURuntime: Sendable {
     let addresses: SFUServer.BoundAddresses
     /// Metrics of this server, when `SFUOptions.metrics` is set.
     let metrics: SFUMetricsReporter?
-    /// Listeners beside the Janus API (`metricsListener`).
+    /// Listeners beside the Janus API (`metricsListener`, `adminHTTP`).
     let sideListeners: [SideListener]
+    /// When the server came up (the support bundle's uptime).
+    let startedAt = ContinuousClock.now
 
     private init(
         engine: MediaEngine, api: JanusAPIServer, apiSecret: String?, metrics: SFUMetricsReporter?,
@@ -53,6 +56,7 @@ final class SFURuntime: Sendable {
         var sideListeners: [SideListener] = []
         var metricsPort: Int?
         var adminPort: Int?
+        var supportBundle: SupportBundleSource?
         do {
             try await api.start()
             if let endpoint = options.metricsListener, let metricsRoute {
@@ -63,8 +67,11 @@ final class SFURuntime: Sendable {
                 logger.info("Metrics listening", metadata: ["address": "\(endpoint.host):\(metricsPort ?? 0)"])
             }
             if let endpoint = options.adminHTTP {
-                let admin = JanusAdminAPI(
-                    core: api.core, secret: options.adminSecret, hooks: adminHooks(options: options, engine: engine))
+                var hooks = adminHooks(options: options, engine: engine)
+                let bundle = SupportBundleSource()
+                hooks.supportBundle = { await bundle.make() }
+                let admin = JanusAdminAPI(core: api.core, secret: options.adminSecret, hooks: hooks)
+                supportBundle = bundle
                 let listener = SideListener(
                     routes: [admin.httpRoute],
                     webSocket: .init(subprotocol: "janus-admin-protocol", processor: admin),
@@ -80,14 +87,16 @@ final class SFURuntime: Sendable {
             throw error
         }
         for token in options.tokens { _ = try? api.core.addToken(token) }
-        return SFURuntime(
+        let runtime = SFURuntime(
             engine: engine, api: api, apiSecret: options.apiSecret, metrics: metrics, sideListeners: sideListeners,
             metricsPort: metricsPort, adminPort: adminPort)
+        supportBundle?.bind(SFUSupportBundle(options: options, runtime: runtime))
+        return runtime
     }
 
     /// What the Admin API gets from the server: PeerConnection inspection on the media plane,
     /// the certificate fingerprint, the log level.
-    private static func adminHooks(options: SFUOptions, engine: MediaEngine) -> JanusAdminAPI.Hooks {
+    static func adminHooks(options: SFUOptions, engine: MediaEngine) -> JanusAdminAPI.Hooks {
         var hooks = JanusAdminAPI.Hooks()
         hooks.inspect = { await engine.inspect($0) }
         hooks.localFingerprint = engine.fingerprint.sdpValue.split(separator: " ").last.map(String.init)
@@ -114,5 +123,18 @@ final class SFURuntime: Sendable {
         for listener in sideListeners { await listener.shutdown() }
         await api.shutdown()
         engine.shutdown()
+    }
+}
+
+/// The Admin API's `support_bundle` content, bound once the runtime it describes exists (the
+/// Admin API listener starts before the runtime value is complete).
+private final class SupportBundleSource: Sendable {
+    private let bundle = Mutex<SFUSupportBundle?>(nil)
+
+    func bind(_ source: SFUSupportBundle) { bundle.withLock { $0 = source } }
+
+    func make() async -> JSONObject {
+        guard let source = bundle.withLock({ $0 }) else { return ["error": "the server is starting"] }
+        return await source.make()
     }
 }

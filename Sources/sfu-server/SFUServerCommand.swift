@@ -10,6 +10,7 @@ import Glibc
 import Logging
 import Prometheus
 import SFU
+import Signaling
 
 /// `sfu-server`: the Janus-compatible SFU as a foreground process (the sidecar), a thin command
 /// line over the `SFU` library's `SFUServer`.
@@ -23,6 +24,17 @@ struct SFUServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfu-server",
         abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).",
+        discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.",
+        subcommands: [ServeCommand.self, SupportBundleCommand.self],
+        // `sfu-server --http …` serves, as it always did; the subcommand name is optional.
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `sfu-server [serve] [flags]`: runs the server in the foreground.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server in the foreground (the default).",
         discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.")
 
     @Option(name: .long, help: "JSON configuration file (every option; flags override it).")
@@ -121,12 +133,14 @@ struct SFUServerCommand: AsyncParsableCommand {
         let server: SFUServer
         let logLevel = LogLevelControl(configuration.logLevelValue ?? .info)
         // Before any Logger is made: a Logger keeps the handler of the moment it was made.
-        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel) }
+        let logRing = LogRing(capacity: 2000)
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing) }
         do {
             options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
             options.logLevelControl = logLevel
+            options.logRing = logRing
             if let endpoint = try configuration.metricsEndpoint() {
                 // A registry of this process's own, never the global MetricsSystem.
                 options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())

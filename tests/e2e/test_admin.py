@@ -6,7 +6,9 @@ PeerConnections: `handle_info` of a VideoRoom publisher and subscriber, the acti
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import shutil
 import time
 
@@ -22,6 +24,7 @@ from videoroom import AiortcPublisher, AiortcSubscriber, VideoRoomHandle, create
 pytestmark = pytest.mark.timeout(90)
 
 SECRET = "adm-secret-e2e"
+ADMIN_KEY = "vr-admin-key-e2e"
 UNAUTHORIZED = {"code": 403, "reason": "Unauthorized request (wrong or missing secret/token)"}
 
 
@@ -83,7 +86,8 @@ def _start_janus(tmp_path, media_ports: tuple[int, int]):
 def ours():
     if server_kind() != "swift":
         pytest.skip("runs swift-sfu and Janus side by side itself")
-    srv, admin_port = _start_swift("admin", (41200, 41300), "--admin-secret", SECRET)
+    srv, admin_port = _start_swift("admin", (41200, 41300), "--admin-secret", SECRET,
+                                   "--admin-key", ADMIN_KEY)
     yield srv, AdminClient(admin_port)
     srv.stop()
 
@@ -93,7 +97,7 @@ def test_handle_info_of_a_live_publisher_and_subscriber(ours) -> None:
 
     async def run() -> None:
         owner = await asyncio.to_thread(VideoRoomHandle, srv.ws_url)
-        room = await asyncio.to_thread(create_room, owner)
+        room = await asyncio.to_thread(create_room, owner, admin_key=ADMIN_KEY)
         pub = AiortcPublisher(srv.ws_url, room, "pub", 0)
         sub = AiortcSubscriber(srv.ws_url, room)
         try:
@@ -256,3 +260,44 @@ def test_token_auth_through_the_admin_api(tmp_path) -> None:
         assert reply["error"] == UNAUTHORIZED
     finally:
         srv.stop()
+
+
+def test_support_bundle_from_the_command_line(ours, tmp_path) -> None:
+    """`sfu-server support-bundle` against the running server during a call: one readable JSON
+    file with the live PeerConnection's handle_info, and none of the secrets."""
+    srv, admin = ours
+    room_secret, room_pin = "room-secret-e2e-77", "pin-e2e-5150"
+
+    async def run() -> dict:
+        owner = await asyncio.to_thread(VideoRoomHandle, srv.ws_url)
+        try:
+            await asyncio.to_thread(create_room, owner, admin_key=ADMIN_KEY, secret=room_secret, pin=room_pin)
+            async with AiortcEchoTest(srv.http_url) as echo:
+                await echo.received.wait_until(lambda r: r.video_matched >= 10, 20, "echoed video")
+                output = tmp_path / "bundle.json"
+                proc = await asyncio.to_thread(
+                    subprocess.run,
+                    [srv.argv[0], "support-bundle", "--admin-url", admin.url, "--admin-secret", SECRET,
+                     "--output", str(output)], capture_output=True, text=True, timeout=30)
+                assert proc.returncode == 0, proc.stdout + proc.stderr
+                return {"text": output.read_text(), "handle": echo.handle_id}
+        finally:
+            await asyncio.to_thread(owner.close)
+
+    result = asyncio.run(asyncio.wait_for(run(), timeout=60))
+    text = result["text"]
+    bundle = json.loads(text)
+    print(f"\nbundle: {len(text)} bytes, sections {sorted(bundle)}, "
+          f"{len(bundle['peerconnections'])} PeerConnection(s), {len(bundle['log'])} log lines")
+    for secret in (SECRET, ADMIN_KEY, room_secret, room_pin):
+        assert secret not in text, f"{secret} leaked into the bundle"
+    assert "\n  " in text, "the bundle is not indented for people"
+    assert bundle["configuration"]["adminSecret"] == "<redacted>"
+    assert bundle["configuration"]["adminKey"] == "<redacted>"
+    pcs = [pc for pc in bundle["peerconnections"] if pc["handle_id"] == result["handle"]]
+    assert pcs and pcs[0]["plugin"] == "janus.plugin.echotest", bundle["peerconnections"]
+    assert pcs[0]["webrtc"]["dtls"]["dtls-state"] == "connected"
+    pwd_lines = [line for line in pcs[0]["sdps"]["local"].splitlines() if "ice-pwd" in line]
+    assert pwd_lines and all(line == "a=ice-pwd:<redacted>" for line in pwd_lines), pwd_lines
+    assert bundle["counters"]["media"]["datagramsReceived"] > 0
+    assert any(line.split(" ")[1] == "debug" for line in bundle["log"]), bundle["log"][:5]

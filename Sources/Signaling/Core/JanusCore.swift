@@ -113,6 +113,13 @@ public actor JanusCore {
         return counts
     }
 
+    /// Every secret the plugins hold (`JanusPlugin.secrets`).
+    public nonisolated func pluginSecrets() async -> [String] {
+        var result: [String] = []
+        for plugin in pluginOrder { result += await plugin.secrets() }
+        return result
+    }
+
     /// Each plugin's `statistics()`, by package.
     public nonisolated func pluginStatistics() async -> [String: [String: Int]] {
         var result: [String: [String: Int]] = [:]

@@ -13,10 +13,14 @@ public protocol JanusPlugin: Sendable {
     func attach(context: PluginHandleContext) async throws -> any JanusPluginSession
     /// Live figures for metrics and the support bundle (e.g. `rooms`, `publishers`); default none.
     func statistics() async -> [String: Int]
+    /// Every secret the plugin holds (room secrets, pins, ACL tokens), so that a support
+    /// bundle can prove none of them leaks; default none.
+    func secrets() async -> [String]
 }
 
 extension JanusPlugin {
     public func statistics() async -> [String: Int] { [:] }
+    public func secrets() async -> [String] { [] }
 }
 
 /// The `plugins` entry of `server_info`.
