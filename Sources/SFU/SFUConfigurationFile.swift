@@ -8,7 +8,7 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -57,6 +57,8 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var adminHTTP = "off"
     /// Janus `admin_secret` of the Admin API; absent = none.
     public var adminSecret: String?
+    /// "text" (swift-log's console format) or "json" (one object per line, ids as fields).
+    public var logFormat = "text"
 
     /// The embedded defaults.
     public init() {}
@@ -86,6 +88,7 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         metrics = try container.decodeIfPresent(String.self, forKey: .metrics) ?? defaults.metrics
         adminHTTP = try container.decodeIfPresent(String.self, forKey: .adminHTTP) ?? defaults.adminHTTP
         adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
+        logFormat = try container.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
     }
 
     /// Reads a JSON config file.
@@ -126,6 +129,9 @@ extension SFUConfigurationFile {
         guard sessionTimeout >= 0, sessionTimeout.isFinite else { throw .invalidOptions("session timeout must be ≥ 0") }
         options.sessionTimeout = .milliseconds(Int64(sessionTimeout * 1000))
         guard logLevelValue != nil else { throw .invalidOptions("unknown log level '\(logLevel)'") }
+        guard logFormat == "text" || logFormat == "json" else {
+            throw .invalidOptions("log format must be text or json, got '\(logFormat)'")
+        }
         options.iceAddresses = iceAddresses.isEmpty ? detectedAddresses() : iceAddresses
         options.advertisedAddresses = natMapping
         switch (certificateFile, privateKeyFile) {

@@ -12,10 +12,13 @@ struct ConsoleLogHandler: LogHandler {
     let control: LogLevelControl
     let ring: LogRing
     let label: String
+    /// One JSON object per line (`--log-format json`) instead of the console format.
+    let json: Bool
 
-    init(label: String, control: LogLevelControl, ring: LogRing) {
+    init(label: String, control: LogLevelControl, ring: LogRing, json: Bool = false) {
         self.ring = ring
         self.label = label
+        self.json = json
         var console = StreamLogHandler.standardError(label: label)
         console.logLevel = .trace  // filtered here, by the control
         self.console = console
@@ -47,15 +50,26 @@ struct ConsoleLogHandler: LogHandler {
     func log(event: LogEvent) {
         if event.level >= .debug { ring.append(ringLine(event)) }
         guard event.level >= control.level else { return }
-        console.log(event: event)
+        guard json else { return console.log(event: event) }
+        let line = JSONLogLine.format(
+            timestamp: Self.utcNow(), level: event.level, label: label, message: event.message.description,
+            metadata: allMetadata(event))
+        // One write(2) per line: lines from different threads do not interleave.
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// The handler's, the provider's and the event's metadata, later ones winning.
+    private func allMetadata(_ event: LogEvent) -> Logger.Metadata {
+        var all = console.metadata
+        if let provided = console.metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let metadata = event.metadata { all.merge(metadata) { _, new in new } }
+        return all
     }
 
     /// `2026-12-07T18:00:00Z LEVEL label: message key=value …`.
     private func ringLine(_ event: LogEvent) -> String {
-        var all = console.metadata
-        if let provided = console.metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let metadata = event.metadata { all.merge(metadata) { _, new in new } }
-        let tail = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let tail = allMetadata(event).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         return "\(Self.utcNow()) \(event.level) \(label): \(event.message)\(tail.isEmpty ? "" : " " + tail)"
     }
 

@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Prometheus GET /metrics: http (on the Janus HTTP listener, default), HOST:PORT (a listener of its own) or off.")
     var metrics: String?
 
+    @Option(name: .customLong("log-format"), help: "text (default: swift-log's console format) or json (one object per line).")
+    var logFormat: String?
+
     @Option(name: .customLong("admin-http"), help: "Janus Admin API HOST:PORT (POST /admin, WebSocket janus-admin-protocol), or 'off' (default).")
     var adminHTTP: String?
 
@@ -113,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !tokens.isEmpty { configuration.tokens = tokens }
         if let metrics { configuration.metrics = metrics }
         if let adminHTTP { configuration.adminHTTP = adminHTTP }
+        if let logFormat { configuration.logFormat = logFormat }
         if let adminSecret { configuration.adminSecret = adminSecret }
         return configuration
     }
@@ -134,7 +138,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logLevel = LogLevelControl(configuration.logLevelValue ?? .info)
         // Before any Logger is made: a Logger keeps the handler of the moment it was made.
         let logRing = LogRing(capacity: 2000)
-        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing) }
+        let json = configuration.logFormat == "json"
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing, json: json) }
         do {
             options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
             options.name = "sfu-server"
