@@ -1,14 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: RTP → ICE → SFUMedia → Signaling → SFU (the embedding API) → sfu-server.
-// C lives only in the C… shim targets.
+// Layers point one way: SFUBase → RTP, ICE, DTLS → SFUMedia → Signaling → SFU (the embedding
+// API) → sfu-server. C lives only in the C… shim targets.
 let package = Package(
     name: "swift-sfu",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "SFUBase", targets: ["SFUBase"]),
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "ICE", targets: ["ICE"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "SFUMedia", targets: ["SFUMedia"]),
         .library(name: "Signaling", targets: ["Signaling"]),
@@ -36,17 +38,21 @@ let package = Package(
             providers: [.apt(["libsrtp2-dev"])]),
         // recvmmsg/sendmmsg/epoll/eventfd declarations Glibc does not export to Swift.
         .target(name: "CSFUSystem", path: "Sources/CSFUSystem"),
-        .target(name: "RTP", dependencies: ["COpenSSL"]),
-        .target(name: "ICE", dependencies: ["RTP", "COpenSSL"]),
+        // Monotonic time, a FIFO queue, big-endian byte access: shared by every layer.
+        .target(name: "SFUBase"),
+        .target(name: "RTP", dependencies: ["SFUBase", "COpenSSL"]),
+        .target(name: "ICE", dependencies: ["SFUBase", "COpenSSL"]),
+        // DTLS-SRTP on OpenSSL 3, sans-IO.
+        .target(name: "DTLS", dependencies: ["SFUBase", "COpenSSL"]),
         // The media plane: SDP, media workers, transports, the forwarding core.
         .target(
             name: "SFUMedia",
             dependencies: [
-                "RTP", "ICE", "CSFUSystem",
+                "SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // A client-side WebRTC peer (controlling ICE, DTLS-SRTP, RTP/RTCP) for tests and load generation.
-        .target(name: "WebRTCPeer", dependencies: ["RTP", "ICE", "CSFUSystem"]),
+        .target(name: "WebRTCPeer", dependencies: ["SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem"]),
         .target(
             name: "Signaling",
             dependencies: [
@@ -85,12 +91,16 @@ let package = Package(
         .executableTarget(name: "sfu-embed-pair", dependencies: ["SFU"], path: "Tests/EmbedPair"),
         // Real SDP offers captured from aiortc and Chromium, shared by the SFU and Signaling tests.
         .target(name: "SDPTestFixtures", path: "Tests/SDPTestFixtures"),
-        .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP"]),
-        .testTarget(name: "ICETests", dependencies: ["ICE"]),
+        // What several test targets share (a seeded random number generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SFUBaseTests", dependencies: ["SFUBase"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP", "CLibSRTP", "TestSupport"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "TestSupport"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "ICE", "TestSupport"]),
         .testTarget(
             name: "SFUMediaTests",
             dependencies: [
-                "SFUMedia", "WebRTCPeer", "SDPTestFixtures",
+                "SFUMedia", "WebRTCPeer", "SDPTestFixtures", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(

@@ -17,9 +17,15 @@ let package = Package(
         .executableTarget(
             name: "fuzz-stun", dependencies: ["FuzzSupport", .product(name: "ICE", package: "swift-sfu")]),
         .executableTarget(
-            name: "fuzz-ice", dependencies: ["FuzzSupport", .product(name: "ICE", package: "swift-sfu")]),
+            name: "fuzz-ice",
+            dependencies: [
+                "FuzzSupport", .product(name: "ICE", package: "swift-sfu"), .product(name: "SFUBase", package: "swift-sfu"),
+            ]),
         .executableTarget(
-            name: "fuzz-rtp", dependencies: ["FuzzSupport", .product(name: "RTP", package: "swift-sfu")]),
+            name: "fuzz-rtp",
+            dependencies: [
+                "FuzzSupport", .product(name: "RTP", package: "swift-sfu"), .product(name: "SFUBase", package: "swift-sfu"),
+            ]),
         .executableTarget(
             name: "fuzz-rtcp", dependencies: ["FuzzSupport", .product(name: "RTP", package: "swift-sfu")]),
         .executableTarget(
@@ -27,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "fuzz-dtls",
             dependencies: [
-                "FuzzSupport", .product(name: "ICE", package: "swift-sfu"), .product(name: "RTP", package: "swift-sfu"),
+                "FuzzSupport", .product(name: "DTLS", package: "swift-sfu"), .product(name: "SFUBase", package: "swift-sfu"),
             ]),
         .executableTarget(
             name: "fuzz-sdp", dependencies: ["FuzzSupport", .product(name: "SFUMedia", package: "swift-sfu")]),

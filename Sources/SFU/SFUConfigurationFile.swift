@@ -7,7 +7,7 @@ import Logging
 
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
-/// `roomPlacement`, `udpGSO`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
+/// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
 /// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
@@ -31,6 +31,8 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var roomPlacement = "spread"
     /// UDP GSO for runs of datagrams to one destination.
     public var udpGSO = true
+    /// Lost packets a second that make a slow link (Janus `slowlink_threshold`); 0 = no reports.
+    public var slowlinkThreshold = 4
     /// Seconds without activity before a Janus session expires; 0 disables expiry.
     public var sessionTimeout: Double = 60
     /// trace, debug, info, notice, warning, error or critical.
@@ -76,6 +78,8 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         workers = try container.decodeIfPresent(Int.self, forKey: .workers) ?? defaults.workers
         roomPlacement = try container.decodeIfPresent(String.self, forKey: .roomPlacement) ?? defaults.roomPlacement
         udpGSO = try container.decodeIfPresent(Bool.self, forKey: .udpGSO) ?? defaults.udpGSO
+        slowlinkThreshold =
+            try container.decodeIfPresent(Int.self, forKey: .slowlinkThreshold) ?? defaults.slowlinkThreshold
         sessionTimeout = try container.decodeIfPresent(Double.self, forKey: .sessionTimeout) ?? defaults.sessionTimeout
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         certificateFile = try container.decodeIfPresent(String.self, forKey: .certificateFile)
@@ -126,6 +130,8 @@ extension SFUConfigurationFile {
         }
         options.roomPlacement = placement
         options.udpGSO = udpGSO
+        guard slowlinkThreshold >= 0 else { throw .invalidOptions("slowlinkThreshold must be ≥ 0") }
+        options.slowLinkThreshold = slowlinkThreshold
         guard sessionTimeout >= 0, sessionTimeout.isFinite else { throw .invalidOptions("session timeout must be ≥ 0") }
         options.sessionTimeout = .milliseconds(Int64(sessionTimeout * 1000))
         guard logLevelValue != nil else { throw .invalidOptions("unknown log level '\(logLevel)'") }

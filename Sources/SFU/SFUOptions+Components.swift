@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import DTLS
 import FoundationEssentials
 #else
 import Foundation
@@ -52,6 +53,7 @@ extension SFUOptions {
         configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
         configuration.eventQueueCapacity = limits.eventQueueCapacity
         configuration.longPollHold = limits.longPollHold.seconds
+        configuration.ipv6 = iceAddresses.contains { $0.contains(":") }
         return configuration
     }
 
@@ -60,7 +62,8 @@ extension SFUOptions {
             iceAddresses: iceAddresses, advertisedAddresses: advertisedAddresses, lowPort: mediaPorts.lowerBound,
             highPort: mediaPorts.upperBound, workerCount: mediaWorkers,
             socketReceiveBuffer: limits.socketReceiveBuffer, socketSendBuffer: limits.socketSendBuffer,
-            consentTimeout: limits.consentTimeout.seconds, roomPlacement: roomPlacement, udpGSO: udpGSO)
+            consentTimeout: limits.consentTimeout.seconds, roomPlacement: roomPlacement, udpGSO: udpGSO,
+            slowLinkThreshold: slowLinkThreshold)
     }
 
     func videoRoomConfiguration(observer: @escaping VideoRoomEventObserver) -> VideoRoomConfiguration {

@@ -90,6 +90,10 @@ public struct SFUOptions: Sendable {
     /// Send runs of same-size datagrams to one destination with UDP GSO (off by itself when the
     /// kernel refuses it).
     public var udpGSO = true
+    /// Lost packets a second on one m-line, in either direction, that make the server report a
+    /// slow link (Janus `slowlink_threshold`: `slowlink` to the handle, `slow_link` from the
+    /// VideoRoom, `SFUEvent` slow link); 0 turns the reports off.
+    public var slowLinkThreshold = 4
     /// Inactivity after which a Janus session expires; `.zero` disables expiry.
     public var sessionTimeout: Duration = .seconds(60)
     /// Bounds on what clients can make the server hold.

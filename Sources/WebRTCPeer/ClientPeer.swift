@@ -1,5 +1,7 @@
+import DTLS
 import ICE
 import RTP
+import SFUBase
 
 /// A minimal WebRTC client endpoint for tests and load generation: ICE as the controlling agent
 /// towards one server candidate, DTLS-SRTP (client or server), SRTP/SRTCP, and RTP/RTCP in both

@@ -1,6 +1,7 @@
 import Foundation
 import ICE
 import RTP
+import SFUBase
 
 /// Runs one `ClientPeer` on its own thread over a loopback UDP socket, and records what it
 /// receives so that tests can wait for conditions.

@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// What a `ClientPeer` reports, drained with `ClientPeer.pollEvent()`.
 public enum ClientPeerEvent: Sendable {

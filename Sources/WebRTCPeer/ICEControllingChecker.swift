@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// The controlling side of ICE towards one ICE-lite server candidate (RFC 8445 §7.2.4, §8.1.1;
 /// consent freshness RFC 7675 §5.1). Sans-IO: ask `pollRequest(now:)` for a check to send,

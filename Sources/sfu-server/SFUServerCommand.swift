@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("room-placement"), help: "spread (default: each PeerConnection on the least-loaded worker) or together (a room on one worker).")
     var roomPlacement: String?
 
+    @Option(name: .customLong("slowlink-threshold"), help: "Lost packets a second on an m-line that make a slow-link report (Janus slowlink_threshold; default 4, 0 = off).")
+    var slowlinkThreshold: Int?
+
     @Option(name: .customLong("admin-key"), help: "VideoRoom admin_key required to create rooms (default: none).")
     var adminKey: String?
 
@@ -109,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let logLevel { configuration.logLevel = logLevel }
         if let workers { configuration.workers = workers }
         if let roomPlacement { configuration.roomPlacement = roomPlacement }
+        if let slowlinkThreshold { configuration.slowlinkThreshold = slowlinkThreshold }
         if let adminKey { configuration.adminKey = adminKey }
         if let roomsFile { configuration.roomsFile = roomsFile }
         if let apiSecret { configuration.apiSecret = apiSecret }

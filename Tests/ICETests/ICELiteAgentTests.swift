@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 import Testing
 
 @testable import ICE

@@ -1,5 +1,7 @@
 import RTP
+import SFUBase
 import Testing
+import TestSupport
 
 @testable import ICE
 

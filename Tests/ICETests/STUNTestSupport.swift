@@ -1,3 +1,4 @@
+import TestSupport
 @testable import ICE
 
 /// Runs `body` over the bytes of `array` as one datagram.
@@ -8,19 +9,6 @@ func withDatagram<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws -
 /// Parses `bytes` and hands the view to `body` (the view must not escape).
 func withParsed<R>(_ bytes: [UInt8], _ body: (STUNMessage) throws -> R) throws -> R {
     try bytes.withUnsafeBytes { raw in try body(try STUNMessage(raw)) }
-}
-
-/// A small deterministic PRNG (SplitMix64) so fuzz-style tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// RFC 5769 test vectors, transcribed from the RFC text.

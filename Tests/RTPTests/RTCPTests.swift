@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import RTP
 
 /// Writes with `write` into a fresh buffer, then parses the single packet back with `parse`.

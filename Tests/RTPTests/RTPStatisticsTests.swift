@@ -1,3 +1,4 @@
+import SFUBase
 import Testing
 @testable import RTP
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import RTP
 
 /// Byte-for-byte interop with Debian's libsrtp2, the reference implementation.

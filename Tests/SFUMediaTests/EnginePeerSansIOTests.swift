@@ -1,5 +1,7 @@
+import DTLS
 import ICE
 import RTP
+import SFUBase
 import Testing
 import WebRTCPeer
 

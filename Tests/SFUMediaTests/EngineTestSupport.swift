@@ -1,3 +1,4 @@
+import DTLS
 import Foundation
 import ICE
 import Logging
@@ -11,6 +12,14 @@ import WebRTCPeer
 /// Shared plumbing of the engine integration tests: a two-worker MediaEngine on loopback,
 /// client peers connected to its transports, and synthetic media.
 enum EngineTest {
+    /// The server's certificate in the in-memory harness (made once: generating one per test
+    /// would dominate the suite's time).
+    static let serverCertificate: DTLSCertificate = {
+        do { return try DTLSCertificate.generateSelfSigned(commonName: "harness-server") } catch {
+            fatalError("cannot create the test certificate: \(error)")
+        }
+    }()
+
     static let peerCertificate: DTLSCertificate = {
         do { return try DTLSCertificate.generateSelfSigned(commonName: "client-peer") } catch {
             fatalError("cannot create the test certificate: \(error)")
@@ -153,16 +162,23 @@ extension Array where Element == ReceivedRTPPacket {
     }
 }
 
-extension ClientPeerDriver.Record {
+extension Array where Element == RTCPMessage {
+    /// PLIs about the peer's SSRC `mediaSSRC` among these messages.
     func pictureLossIndications(mediaSSRC: UInt32) -> Int {
-        rtcp.filter { if case .pictureLossIndication(let pli) = $0 { pli.mediaSSRC == mediaSSRC } else { false } }.count
+        filter { if case .pictureLossIndication(let pli) = $0 { pli.mediaSSRC == mediaSSRC } else { false } }.count
     }
 
+    /// Every sequence number NACKed for `mediaSSRC` among these messages.
     func nackedSequenceNumbers(mediaSSRC: UInt32) -> Set<UInt16> {
         var lost = Set<UInt16>()
-        for case .genericNACK(let nack) in rtcp where nack.mediaSSRC == mediaSSRC { lost.formUnion(nack.lostSequenceNumbers) }
+        for case .genericNACK(let nack) in self where nack.mediaSSRC == mediaSSRC { lost.formUnion(nack.lostSequenceNumbers) }
         return lost
     }
+}
+
+extension ClientPeerDriver.Record {
+    func pictureLossIndications(mediaSSRC: UInt32) -> Int { rtcp.pictureLossIndications(mediaSSRC: mediaSSRC) }
+    func nackedSequenceNumbers(mediaSSRC: UInt32) -> Set<UInt16> { rtcp.nackedSequenceNumbers(mediaSSRC: mediaSSRC) }
 }
 
 /// A publisher peer that streams audio and video every `interval` on its own thread and answers

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SFUBase
 import Synchronization
 import Testing
 
@@ -64,13 +65,13 @@ import Testing
         let perProducer = 2_000
         let producers = (0..<4).map { _ in
             Thread {
-                for _ in 0..<perProducer { queue.enqueue { _ in ran.add(1, ordering: .relaxed) } }
+                for _ in 0..<perProducer { queue.enqueue { _, _ in ran.add(1, ordering: .relaxed) } }
             }
         }
         for producer in producers { producer.start() }
         let deadline = Date().addingTimeInterval(10)
         while ran.load(ordering: .relaxed) < 4 * perProducer, Date() < deadline {
-            queue.drain(into: worker)
+            queue.drain(into: worker, now: MonotonicInstant(nanoseconds: 0))
         }
         #expect(ran.load(ordering: .relaxed) == 4 * perProducer)
     }

@@ -1,5 +1,6 @@
 import PropertyBased
 import RTP
+import SFUBase
 import SFUMedia
 import Testing
 

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 import SFUMedia
 
 /// Shared helpers for the room-control state machine tests: a clock and short request helpers.

@@ -180,6 +180,24 @@ struct SDPAnswerTests {
         #expect(d.setup == .active && !d.candidates.isEmpty && !d.rtcpMux)
     }
 
+    @Test func simulcastLayersAreRankedLowestFirst() throws {
+        let r = try answer(SDPFixtures.chromiumSimulcast)
+        // janus.js `rid_order` "hml" (the default): the first rid is the highest layer.
+        let hml = try #require(TransportSetup(negotiation: r, behaviour: .subscriber))
+        #expect(hml.streams.first { $0.kind == .video }?.simulcastRIDs == ["l", "m", "h"])
+        #expect(hml.streams.first { $0.kind == .video }?.simulcastLayerCount == 3)
+        #expect(hml.streams.first { $0.kind == .audio }?.simulcastLayerCount == 1)
+        let lmh = try #require(TransportSetup(negotiation: r, behaviour: .subscriber, ridOrder: .lowestFirst))
+        #expect(lmh.streams.first { $0.kind == .video }?.simulcastRIDs == ["h", "m", "l"])
+        #expect(SimulcastRIDOrder(janusValue: "lmh") == .lowestFirst)
+        #expect(SimulcastRIDOrder(janusValue: nil) == .highestFirst)
+        // SSRC simulcast: the SIM group's order (lowest first).
+        let group = "a=ssrc-group:SIM 7 8 9\na=ssrc:7 cname:x\na=ssrc:8 cname:x\na=ssrc:9 cname:x\n"
+        let sim = try answer(minimalOffer(extra: group))
+        #expect(sim.media[0].simulcastSSRCs == [7, 8, 9])
+        #expect(sim.media[0].remoteSSRCs == [7, 8, 9])
+    }
+
     @Test func pausedSimulcastStreamsStayPaused() throws {
         let text = minimalOffer(extra: "a=rid:h send\na=rid:l send\na=simulcast:send h;~l\n")
         let m = try answer(text).answer.media[0]

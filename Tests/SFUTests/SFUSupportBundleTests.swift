@@ -1,4 +1,4 @@
-import ICE
+import DTLS
 import Testing
 
 @testable import SFU

@@ -25,6 +25,11 @@ import Testing
         #expect(info["name"] == "swift-sfu")
         #expect(info["plugins"]?["janus.plugin.test"]?["name"] == "Test plugin")
         #expect(info["session-timeout"] == 60)
+        // What is true: data channels are answered but not relayed; no IPv6 ICE address here.
+        #expect(info["data_channels"] == false)
+        #expect(info["ipv6"] == false)
+        let (v6, _) = makeCore { $0.ipv6 = true }
+        #expect(await v6.send(#"{"janus":"info","transaction":"i"}"#)["ipv6"] == true)
     }
 
     @Test func syncAndAsyncMessages() async {

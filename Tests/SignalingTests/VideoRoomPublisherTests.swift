@@ -57,13 +57,29 @@ import Testing
         #expect(answer.media.allSatisfy { $0.direction == .recvonly })
         #expect(answer.media[0].codecs.map(\.payloadType) == [111])
         #expect(answer.media[1].codecs.map(\.payloadType) == [96])
-        #expect(answer.media[1].codecs.first?.feedback.contains("transport-cc") == false)
-        #expect(!answer.media[1].extensions.contains { $0.uri == RTPExtensionURI.transportCC })
+        // Transport-wide congestion control is answered (room `transport_wide_cc_ext`, on by
+        // default as in Janus): the publisher's estimator runs on our feedback.
+        #expect(answer.media[1].codecs.first?.feedback.contains("transport-cc") == true)
+        #expect(answer.media[1].extensions.contains { $0.uri == RTPExtensionURI.transportCC })
         let started = try #require(harness.media.lastStarted)
         #expect(started.setup.behaviour == .publisher(
             PublisherSettings(bitrate: 128000, keyframeInterval: 10, audioLevelEvents: false)))
         #expect(started.setup.streams.map(\.mid) == ["0", "1"])
         #expect(started.setup.streams.allSatisfy { $0.receives && !$0.sends })
+    }
+
+    @Test func roomWithoutTransportWideCCAnswersWithoutIt() async throws {
+        let harness = VideoRoomHarness()
+        let admin = try await harness.client()
+        let (created, _) = await admin.request(["request": "create", "room": 99, "transport_wide_cc_ext": false])
+        #expect(created["videoroom"] == "created")
+        let (alice, _) = try await harness.publisher(room: 99, display: "alice")
+        let (_, jsep) = await alice.request(["request": "publish"], jsep: JSEP(type: .offer, sdp: SDPFixtures.chromium))
+        let answer = try SessionDescription.parse(try #require(jsep).sdp)
+        #expect(!answer.media[1].extensions.contains { $0.uri == RTPExtensionURI.transportCC })
+        #expect(answer.media[1].codecs.first?.feedback.contains("transport-cc") == false)
+        let (list, _) = await admin.request(["request": "list"])
+        #expect(list["list"]?.arrayValue?.first { $0["room"] == 99 }?["transport_wide_cc_ext"] == false)
     }
 
     @Test func joinAndConfigureReturnsJoinedWithStreamsAndAnswer() async throws {

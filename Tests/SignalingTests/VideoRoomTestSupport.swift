@@ -1,7 +1,8 @@
-import SDPTestFixtures
+import DTLS
 import Foundation
 import ICE
 import Logging
+import SDPTestFixtures
 import Testing
 @testable import SFUMedia
 @testable import Signaling

@@ -11,8 +11,9 @@ CHROMEDRIVER = os.environ.get("SFU_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 @contextlib.contextmanager
-def chromium():
-    """A fresh headless Chromium (own profile) with fake camera/microphone and loopback ICE."""
+def chromium(fake_camera_fps: int | None = None):
+    """A fresh headless Chromium (own profile) with fake camera/microphone and loopback ICE.
+    `fake_camera_fps`: the fake camera's frame rate (Chromium's default is 20)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -21,8 +22,11 @@ def chromium():
     profile = tempfile.mkdtemp(prefix="e2e-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    fake_device = "--use-fake-device-for-media-stream"
+    if fake_camera_fps:
+        fake_device += f"=fps={fake_camera_fps}"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                 fake_device, "--use-fake-ui-for-media-stream",
                  "--allow-loopback-in-peer-connection",
                  "--disable-features=WebRtcHideLocalIpsWithMdns",
                  "--autoplay-policy=no-user-gesture-required",

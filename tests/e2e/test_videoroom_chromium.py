@@ -6,6 +6,7 @@ packetsReceived > 50. A over HTTP / B over WebSocket, and the reverse."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
@@ -32,6 +33,18 @@ def _console(driver, name: str) -> None:
         pass
 
 
+@contextlib.contextmanager
+def publisher_and_subscriber(publisher_camera_fps: int | None = None):
+    """Two headless Chromium instances; their consoles are printed when the test fails."""
+    with chromium(fake_camera_fps=publisher_camera_fps) as pub, chromium() as sub:
+        try:
+            yield pub, sub
+        except BaseException:
+            _console(pub, "publisher")
+            _console(sub, "subscriber")
+            raise
+
+
 @pytest.mark.parametrize("pub_transport,sub_transport", [("http", "ws"), ("ws", "http")])
 def test_videoroom_chromium(server, page_server, pub_transport: str,  # noqa: F811
                             sub_transport: str) -> None:
@@ -40,56 +53,51 @@ def test_videoroom_chromium(server, page_server, pub_transport: str,  # noqa: F8
     room = create_room(admin, description="chromium")
     deadline = time.monotonic() + 50
     try:
-        with chromium() as pub, chromium() as sub:
-            try:
-                pub.get(f"{page_server}/videoroom.html?mode=publish&room={room}"
-                        f"&server={api[pub_transport]}")
-                pstate: dict = {}
-                while time.monotonic() < deadline:
-                    pstate = pub.execute_script(PAGE_STATE)
-                    assert not pstate["errors"], f"publisher page errors: {pstate}"
-                    if pstate["published"] and pstate["myId"]:
-                        break
-                    time.sleep(0.3)
-                assert pstate.get("published"), f"publisher did not come up: {pstate}"
-                feed = pstate["myId"]
-                # The configure answer event (multistream demo path).
-                conf = [m for m in pstate["messages"] if m["msg"].get("configured") == "ok"]
-                assert conf and conf[0]["jsep"] == "answer", pstate
-                assert conf[0]["msg"]["audio_codec"] == "opus" and conf[0]["msg"]["video_codec"] == "vp8"
+        with publisher_and_subscriber() as (pub, sub):
+            pub.get(f"{page_server}/videoroom.html?mode=publish&room={room}"
+                    f"&server={api[pub_transport]}")
+            pstate: dict = {}
+            while time.monotonic() < deadline:
+                pstate = pub.execute_script(PAGE_STATE)
+                assert not pstate["errors"], f"publisher page errors: {pstate}"
+                if pstate["published"] and pstate["myId"]:
+                    break
+                time.sleep(0.3)
+            assert pstate.get("published"), f"publisher did not come up: {pstate}"
+            feed = pstate["myId"]
+            # The configure answer event (multistream demo path).
+            conf = [m for m in pstate["messages"] if m["msg"].get("configured") == "ok"]
+            assert conf and conf[0]["jsep"] == "answer", pstate
+            assert conf[0]["msg"]["audio_codec"] == "opus" and conf[0]["msg"]["video_codec"] == "vp8"
 
-                sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
-                        f"&server={api[sub_transport]}")
-                last: dict = {}
-                ok = False
-                while time.monotonic() < deadline:
-                    last = sub.execute_async_script(STATS_SCRIPT)
-                    video, audio = last.get("video") or {}, last.get("audio") or {}
-                    if (video.get("framesDecoded") or 0) > 30 and (audio.get("packetsReceived") or 0) > 50:
-                        ok = True
-                        break
-                    sstate = sub.execute_script(PAGE_STATE)
-                    assert not sstate["errors"], f"subscriber page errors: {sstate}"
-                    time.sleep(0.5)
+            sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                    f"&server={api[sub_transport]}")
+            last: dict = {}
+            ok = False
+            while time.monotonic() < deadline:
+                last = sub.execute_async_script(STATS_SCRIPT)
+                video, audio = last.get("video") or {}, last.get("audio") or {}
+                if (video.get("framesDecoded") or 0) > 30 and (audio.get("packetsReceived") or 0) > 50:
+                    ok = True
+                    break
                 sstate = sub.execute_script(PAGE_STATE)
-                print(f"\nsubscriber stats: {last}\nsubscriber page: {json.dumps(sstate)[:2000]}")
-                assert ok, f"subscriber did not decode the feed; stats={last}; page={sstate}"
-                attached = [m for m in sstate["messages"] if m["msg"].get("videoroom") == "attached"]
-                assert attached and attached[0]["jsep"] == "offer", sstate
-                assert [(s["type"], s["feed_id"]) for s in attached[0]["msg"]["streams"]] == [
-                    ("audio", feed), ("video", feed)], attached
-                assert any(m["msg"].get("started") == "ok" for m in sstate["messages"]), sstate
-                assert {"on": True, "reason": None} in sstate["webrtcState"], sstate
-                assert {t["kind"] for t in sstate["remoteTracks"] if t["on"]} >= {"audio", "video"}
+                assert not sstate["errors"], f"subscriber page errors: {sstate}"
+                time.sleep(0.5)
+            sstate = sub.execute_script(PAGE_STATE)
+            print(f"\nsubscriber stats: {last}\nsubscriber page: {json.dumps(sstate)[:2000]}")
+            assert ok, f"subscriber did not decode the feed; stats={last}; page={sstate}"
+            attached = [m for m in sstate["messages"] if m["msg"].get("videoroom") == "attached"]
+            assert attached and attached[0]["jsep"] == "offer", sstate
+            assert [(s["type"], s["feed_id"]) for s in attached[0]["msg"]["streams"]] == [
+                ("audio", feed), ("video", feed)], attached
+            assert any(m["msg"].get("started") == "ok" for m in sstate["messages"]), sstate
+            assert {"on": True, "reason": None} in sstate["webrtcState"], sstate
+            assert {t["kind"] for t in sstate["remoteTracks"] if t["on"]} >= {"audio", "video"}
 
-                for driver in (sub, pub):
-                    driver.execute_async_script("""
-                        const done = arguments[arguments.length - 1];
-                        window.e2e.janus.destroy({success: () => done(true), error: (e) => done(String(e))});""")
-                    assert driver.execute_script(PAGE_STATE)["destroyed"] is True
-            except BaseException:
-                _console(pub, "publisher")
-                _console(sub, "subscriber")
-                raise
+            for driver in (sub, pub):
+                driver.execute_async_script("""
+                    const done = arguments[arguments.length - 1];
+                    window.e2e.janus.destroy({success: () => done(true), error: (e) => done(String(e))});""")
+                assert driver.execute_script(PAGE_STATE)["destroyed"] is True
     finally:
         admin.close()

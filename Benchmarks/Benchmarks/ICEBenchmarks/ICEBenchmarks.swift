@@ -1,6 +1,7 @@
 import Benchmark
 import ICE
 import RTP
+import SFUBase
 
 // STUN on the ICE-lite path: parsing a connectivity check, verifying its MESSAGE-INTEGRITY and
 // FINGERPRINT, and the whole agent step (verify + build the signed success response).

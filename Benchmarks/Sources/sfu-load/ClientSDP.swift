@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 import SFUMedia
 

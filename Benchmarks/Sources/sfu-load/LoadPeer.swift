@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ICE
 import RTP
+import SFUBase
 import WebRTCPeer
 
 /// One harness peer: its socket, its `ClientPeer`, and either the media it publishes or the

@@ -1,3 +1,4 @@
+import DTLS
 import Foundation
 import ICE
 import RTP

@@ -1,9 +1,10 @@
-import Foundation
-import Glibc
 import CLoadSystem
 import CSFUSystem
+import Foundation
+import Glibc
 import ICE
 import RTP
+import SFUBase
 
 /// Totals over the peers of one or more media loops at one instant.
 struct LoadSnapshot {

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// What one publisher sends, paced like a browser: an Opus packet every 20 ms and a VP8 frame
 /// every 1/fps s whose packets leave spread out (at most 2.5 × the bitrate, as WebRTC's pacer

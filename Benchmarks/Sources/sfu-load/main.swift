@@ -1,5 +1,6 @@
 import Foundation
 import RTP
+import SFUBase
 
 // sfu-load: P publishers and S subscribers (each subscribing to every publisher) against any
 // server speaking the Janus VideoRoom API; measures delivery, latency and the server's CPU

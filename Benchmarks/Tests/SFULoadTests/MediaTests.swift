@@ -1,5 +1,6 @@
 import Foundation
 import RTP
+import SFUBase
 import Testing
 
 @testable import sfu_load

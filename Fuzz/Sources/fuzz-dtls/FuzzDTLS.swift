@@ -1,6 +1,6 @@
+import DTLS
 import FuzzSupport
-import ICE
-import RTP
+import SFUBase
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import FuzzSupport
 import ICE
-import RTP
+import SFUBase
 
 // The ICE-lite agent (RFC 8445 §7.3, RFC 7675) fed a sequence of datagrams. Each datagram
 // is either raw bytes, or a Binding request the harness builds from fuzz-chosen attributes

@@ -1,5 +1,6 @@
 import FuzzSupport
 import RTP
+import SFUBase
 
 // RTP (RFC 3550 §5.1): the packet view and every accessor, RFC 8285 header extensions
 // (iteration, typed reads, in-place rewrite and id remapping), VP8/VP9/H.264 payload

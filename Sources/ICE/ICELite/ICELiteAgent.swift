@@ -1,4 +1,4 @@
-import RTP
+import SFUBase
 
 /// The ICE-lite side of one transport (RFC 8445 §2.5, §7.3; consent freshness RFC 7675).
 ///

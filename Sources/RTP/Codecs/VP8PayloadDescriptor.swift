@@ -1,3 +1,4 @@
+import SFUBase
 /// The VP8 RTP payload descriptor (RFC 7741 §4.2), parsed from the start of an RTP payload.
 ///
 /// Holds what forwarding needs: whether a packet starts a keyframe, the picture id and the
@@ -89,6 +90,21 @@ public struct VP8PayloadDescriptor: Sendable, Equatable {
 
     /// Offset of the picture id within the descriptor, when present (for in-place rewriting).
     public var pictureIDOffset: Int? { pictureID == nil ? nil : 2 }
+
+    /// Offset of TL0PICIDX within the descriptor, when present (for in-place rewriting).
+    public var tl0PictureIndexOffset: Int? {
+        guard tl0PictureIndex != nil else { return nil }
+        guard pictureID != nil else { return 2 }
+        return pictureIDIs15Bit ? 4 : 3
+    }
+
+    /// Rewrites TL0PICIDX in place. `payload` must be the one this descriptor was parsed from.
+    public static func rewriteTL0PictureIndex(
+        _ index: UInt8, in payload: UnsafeMutableRawBufferPointer, descriptor: VP8PayloadDescriptor
+    ) {
+        guard let offset = descriptor.tl0PictureIndexOffset, payload.count >= descriptor.length else { return }
+        payload.writeUInt8(index, at: offset)
+    }
 
     /// Rewrites the picture id in place, keeping its width (7-bit ids are truncated to 7 bits).
     /// `payload` must be the one this descriptor was parsed from.

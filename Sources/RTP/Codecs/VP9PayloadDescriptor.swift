@@ -1,3 +1,4 @@
+import SFUBase
 /// The VP9 RTP payload descriptor (RFC 9628 §4.2), as far as forwarding needs: keyframe,
 /// picture id, temporal and spatial layer. A value; parsing returns nil on truncation.
 public struct VP9PayloadDescriptor: Sendable, Equatable {

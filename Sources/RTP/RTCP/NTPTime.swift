@@ -1,3 +1,4 @@
+import SFUBase
 /// NTP timestamps as RTCP uses them (RFC 3550 §4, §6.4.1): 64-bit seconds since 1900 with a
 /// 32-bit fraction; LSR/DLSR/round-trip arithmetic in 1/65536-second units.
 public enum NTPTime {

@@ -1,3 +1,4 @@
+import SFUBase
 /// Reads and writes the common RFC 4585 §6.1 feedback header (after the RTCP header):
 /// SSRC of packet sender, SSRC of media source.
 func writeFeedbackHeader(

@@ -1,3 +1,4 @@
+import SFUBase
 /// A generic NACK (RFC 4585 §6.2.1): lost RTP sequence numbers as PID + BLP pairs.
 ///
 /// Parsing keeps the pairs; `forEachLostSequenceNumber` expands them without allocating,

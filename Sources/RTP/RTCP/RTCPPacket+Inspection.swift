@@ -1,3 +1,4 @@
+import SFUBase
 // Allocation-free reads straight from an `RTCPPacket` view, for the per-feedback paths
 // (retransmission on NACK, keyframe requests, loss statistics) where building value structs
 // with arrays would allocate.

@@ -1,3 +1,4 @@
+import SFUBase
 /// RTCP packet types (RFC 3550 §12.1, RFC 4585 §6.1).
 public enum RTCPPacketType {
     public static let senderReport: UInt8 = 200

@@ -1,3 +1,4 @@
+import SFUBase
 /// A picture loss indication (RFC 4585 §6.3.1): asks the media sender for a keyframe.
 public struct RTCPPictureLossIndication: Sendable, Equatable {
     public var senderSSRC: UInt32

@@ -1,3 +1,4 @@
+import SFUBase
 /// One reception report block (RFC 3550 §6.4.1), 24 bytes in SR and RR packets.
 public struct RTCPReportBlock: Sendable, Equatable {
     public var ssrc: UInt32

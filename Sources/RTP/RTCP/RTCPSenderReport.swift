@@ -1,3 +1,4 @@
+import SFUBase
 /// A sender report (RFC 3550 §6.4.1), parsed into a value or built into a caller buffer.
 public struct RTCPSenderReport: Sendable, Equatable {
     public var ssrc: UInt32

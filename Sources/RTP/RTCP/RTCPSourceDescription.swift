@@ -1,3 +1,4 @@
+import SFUBase
 /// A source description packet (RFC 3550 §6.5): per-SSRC items such as the CNAME.
 public struct RTCPSourceDescription: Sendable, Equatable {
     public struct Item: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import SFUBase
 /// Transport-wide congestion control feedback
 /// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1), RTPFB FMT 15.
 ///

@@ -1,3 +1,4 @@
+import SFUBase
 /// Reception statistics for one incoming RTP stream (RFC 3550 Appendix A.1, A.3, A.8):
 /// extended highest sequence number, cumulative and fractional loss, interarrival jitter.
 /// Feeds the report blocks of the RRs an SFU sends to publishers.

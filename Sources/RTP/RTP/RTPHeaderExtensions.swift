@@ -1,3 +1,4 @@
+import SFUBase
 /// The RFC 8285 header-extension form of a packet.
 public enum RTPHeaderExtensionForm: Sendable, Equatable {
     /// Profile 0xBEDE: ids 1…14, 1…16 value bytes (RFC 8285 §4.2).

@@ -1,3 +1,4 @@
+import SFUBase
 // Typed access to header extensions an SFU reads or rewrites on every packet. The ids are
 // negotiated per session in SDP (RFC 8285 §5), so callers pass them in.
 

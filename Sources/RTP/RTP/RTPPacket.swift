@@ -1,3 +1,4 @@
+import SFUBase
 /// A validated, zero-copy view of one RTP packet (RFC 3550 §5.1) held in a caller-owned buffer.
 ///
 /// The view borrows `buffer`; it is only valid while the caller keeps the bytes alive and

@@ -1,3 +1,4 @@
+import SFUBase
 /// Describes an RTP packet to write; used by tests, generators and the load harness.
 ///
 /// A plain value: build it anywhere, then `write(into:)` a caller buffer. Not for the

@@ -1,3 +1,4 @@
+import SFUBase
 /// RTX retransmission payload format (RFC 4588 §4): the original sequence number (OSN) in
 /// front of the original payload, sent on its own SSRC, payload type and sequence space.
 ///

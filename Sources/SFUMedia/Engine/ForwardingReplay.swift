@@ -1,7 +1,9 @@
+import DTLS
 import Glibc
 import ICE
 import Logging
 import RTP
+import SFUBase
 
 /// A fixed, deterministic forwarding workload for benchmarks and `valgrind --tool=callgrind`
 /// (issue 4): one publisher's SRTP (AES-GCM) video packets go through the real receive path
@@ -110,7 +112,7 @@ public final class ForwardingReplay {
         }
         self.sinks = sinks
         // Cross-worker bindings are a command exchange: subscribe, then attach.
-        for _ in 0..<3 { for worker in workers { worker.commands.drain(into: worker) } }
+        for _ in 0..<3 { for worker in workers { worker.commands.drain(into: worker, now: .now()) } }
 
         // One buffer per packet of a batch: the local fan-out runs at the batch end.
         receiveBuffers = .allocate(byteCount: DatagramBatch.bufferSize * batch, alignment: 16)
@@ -148,12 +150,18 @@ public final class ForwardingReplay {
                 guard let length = try? builder.write(into: buffer),
                     let protected = try? sender.protectRTP(buffer, length: length)
                 else { return }
-                publisherWorker.replay(buffer, length: protected, from: publisherAddress, now: now)
+                publisherWorker.receive(buffer, length: protected, from: publisherAddress, socketIndex: 0, now: now)
                 remaining -= 1
                 packetsSent += 1
             }
-            publisherWorker.replayBatchEnd(now: now)
-            if workers.count > 1 { workers[1].replayBatchEnd(now: now) }
+            publisherWorker.finishReceiveBatch(now: now)
+            publisherWorker.deliverInbound(now: now)
+            publisherWorker.output.flushAll()
+            if workers.count > 1 {
+                workers[1].finishReceiveBatch(now: now)
+                workers[1].deliverInbound(now: now)
+                workers[1].output.flushAll()
+            }
         }
     }
 

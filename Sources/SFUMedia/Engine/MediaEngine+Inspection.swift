@@ -8,7 +8,7 @@ extension MediaEngine {
         let answer = OneShotAnswer()
         return await withCheckedContinuation { (continuation: CheckedContinuation<TransportInspection?, Never>) in
             answer.arm(continuation)
-            workers[allocation.workerIndex].commands.enqueue { worker in
+            workers[allocation.workerIndex].commands.enqueue { worker, _ in
                 guard let transport = worker.transport(id: allocation.id) else { return answer.resolve(nil) }
                 var inspection = transport.inspection()
                 if inspection.selectedRemote != nil, worker.localAddresses.indices.contains(transport.selectedSocket) {

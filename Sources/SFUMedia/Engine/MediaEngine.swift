@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 import Logging
 import RTP
@@ -20,7 +21,7 @@ public final class MediaEngine: Sendable {
     private let placements = Mutex<[UInt64: Int]>([:])
 
     /// Binds every worker's sockets. Call `start()` to run the workers.
-    public init(configuration: MediaConfiguration, certificate: DTLSCertificate? = nil, logger: Logger) throws {
+    public convenience init(configuration: MediaConfiguration, certificate: DTLSCertificate? = nil, logger: Logger) throws {
         guard !configuration.iceAddresses.isEmpty else { throw MediaEngineError.noICEAddress }
         let workerCount =
             configuration.workerCount > 0
@@ -31,9 +32,6 @@ public final class MediaEngine: Sendable {
                 throw MediaEngineError.portRangeTooSmall(needed: workerCount, available: max(0, available))
             }
         }
-        self.configuration = configuration
-        self.certificate = try certificate ?? DTLSCertificate.generateSelfSigned()
-        self.logger = logger
         var workers: [MediaWorker] = []
         do {
             for index in 0..<workerCount {
@@ -52,6 +50,14 @@ public final class MediaEngine: Sendable {
             for worker in workers { worker.stop() }
             throw error
         }
+        try self.init(configuration: configuration, workers: workers, certificate: certificate, logger: logger)
+    }
+
+    /// Wires `workers` (socket workers, or in-memory ones) together.
+    init(configuration: MediaConfiguration, workers: [MediaWorker], certificate: DTLSCertificate?, logger: Logger) throws {
+        self.configuration = configuration
+        self.certificate = try certificate ?? DTLSCertificate.generateSelfSigned()
+        self.logger = logger
         self.workers = workers
         CrossWorkerFanOut.connect(
             workers.map(\.fanOut), wakeUps: workers.map(\.wakeUp), commandQueues: workers.map(\.commands))
@@ -99,11 +105,13 @@ public final class MediaEngine: Sendable {
     ) {
         let certificate = self.certificate
         let consentTimeout = configuration.consentTimeout
-        workers[allocation.workerIndex].commands.enqueue { worker in
+        let slowLinkThreshold = configuration.slowLinkThreshold
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
             do {
                 let transport = try WebRTCTransport(
                     id: allocation.id, localCredentials: allocation.localCredentials, certificate: certificate,
-                    setup: setup, consentTimeout: consentTimeout, now: .now(), logger: worker.logger,
+                    setup: setup, consentTimeout: consentTimeout, slowLinkThreshold: slowLinkThreshold, now: now,
+                    logger: worker.logger,
                     events: events)
                 worker.install(transport)
             } catch {
@@ -115,9 +123,9 @@ public final class MediaEngine: Sendable {
 
     /// Changes what an echo transport sends back (EchoTest `audio`/`video`/`bitrate`).
     public func updateBehaviour(_ allocation: TransportAllocation, _ behaviour: TransportBehaviour) {
-        workers[allocation.workerIndex].commands.enqueue { worker in
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
             guard let transport = worker.transport(id: allocation.id) else { return }
-            transport.updateBehaviour(behaviour, now: .now(), output: worker.output)
+            transport.updateBehaviour(behaviour, now: now, output: worker.output)
         }
     }
 
@@ -125,7 +133,7 @@ public final class MediaEngine: Sendable {
     /// DTLS and SRTP carry on. Returns the allocation with our new credentials (for the SDP).
     public func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation {
         let restarted = allocation.withLocalCredentials(.random())
-        workers[allocation.workerIndex].commands.enqueue { worker in
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
             guard let transport = worker.transport(id: allocation.id) else { return }
             let previous = transport.restartICE(local: restarted.localCredentials, remote: remote)
             worker.rekey(transport, oldUfrag: previous)
@@ -136,8 +144,8 @@ public final class MediaEngine: Sendable {
     /// A renegotiated stream list for a running transport (same ICE/DTLS/SRTP session): m-lines
     /// with known mids are updated in place, new ones start. Bindings stay as they were.
     public func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup) {
-        workers[allocation.workerIndex].commands.enqueue { worker in
-            worker.transport(id: allocation.id)?.renegotiate(setup, now: .now(), output: worker.output)
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
+            worker.transport(id: allocation.id)?.renegotiate(setup, now: now, output: worker.output)
         }
     }
 
@@ -146,8 +154,8 @@ public final class MediaEngine: Sendable {
         if placements.withLock({ $0.removeValue(forKey: allocation.id) }) != nil {
             workers[allocation.workerIndex].placedTransports.subtract(1, ordering: .relaxed)
         }
-        workers[allocation.workerIndex].commands.enqueue { worker in
-            worker.remove(transportID: allocation.id, now: .now())
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
+            worker.remove(transportID: allocation.id, now: now)
         }
     }
 
@@ -240,8 +248,8 @@ public struct MediaStatistics: Sendable, Equatable {
 extension MediaEngine {
     /// Asks the peer behind the transport for keyframes on every video m-line (throttled).
     public func requestKeyframes(_ allocation: TransportAllocation) {
-        workers[allocation.workerIndex].commands.enqueue { worker in
-            worker.transport(id: allocation.id)?.requestKeyframes(now: .now(), output: worker.output)
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
+            worker.transport(id: allocation.id)?.requestKeyframes(now: now, output: worker.output)
         }
     }
 }
@@ -273,8 +281,8 @@ extension MediaEngine: RoomMediaPlane {
         let resolved = placements.withLock { placements in
             bindings.map { binding in (binding: binding, publisherWorker: binding.source.flatMap { placements[$0.publisher] }) }
         }
-        workers[allocation.workerIndex].commands.enqueue { worker in
-            worker.bindSubscriber(id: allocation.id, bindings: resolved, now: .now())
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
+            worker.bindSubscriber(id: allocation.id, bindings: resolved, now: now)
         }
     }
 
@@ -283,14 +291,14 @@ extension MediaEngine: RoomMediaPlane {
     }
 
     public func requestKeyframe(publisher allocation: TransportAllocation, mid: String?) {
-        workers[allocation.workerIndex].commands.enqueue { worker in
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
             guard let transport = worker.transport(id: allocation.id) else { return }
             if let mid {
                 if let index = transport.streamIndex(mid: mid) {
-                    transport.requestKeyframe(streamIndex: index, now: .now(), output: worker.output)
+                    transport.requestKeyframe(streamIndex: index, now: now, output: worker.output)
                 }
             } else {
-                transport.requestKeyframes(now: .now(), output: worker.output)
+                transport.requestKeyframes(now: now, output: worker.output)
             }
         }
     }

@@ -1,5 +1,6 @@
 import CSFUSystem
 import RTP
+import SFUBase
 import Synchronization
 
 /// How one worker's event loop is woken by the others: its command eventfd, and whether it is

@@ -26,6 +26,9 @@ public struct MediaConfiguration: Sendable {
     public var roomPlacement: RoomPlacement
     /// Send adjacent datagrams to one destination as one UDP GSO send where the kernel allows.
     public var udpGSO: Bool
+    /// Lost packets a second on one m-line that make the server report a slow link (Janus
+    /// `slowlink_threshold`); 0 turns the reports off.
+    public var slowLinkThreshold: Int
 
     public init(
         iceAddresses: [String] = ["127.0.0.1"],
@@ -37,7 +40,8 @@ public struct MediaConfiguration: Sendable {
         socketSendBuffer: Int = 4 << 20,
         consentTimeout: Double = 30,
         roomPlacement: RoomPlacement = .spread,
-        udpGSO: Bool = true
+        udpGSO: Bool = true,
+        slowLinkThreshold: Int = 4
     ) {
         self.iceAddresses = iceAddresses
         self.advertisedAddresses = advertisedAddresses
@@ -49,6 +53,7 @@ public struct MediaConfiguration: Sendable {
         self.consentTimeout = consentTimeout
         self.roomPlacement = roomPlacement
         self.udpGSO = udpGSO
+        self.slowLinkThreshold = slowLinkThreshold
     }
 }
 

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Forwarding across workers. The routing tables change only in commands run on the worker that
 /// owns them, so the packet path reads them without locks:
@@ -43,10 +44,10 @@ extension MediaWorker {
         guard send else { return }
         let consumer = self.index
         let subscriberID = subscriber.id
-        fanOut.send(to: publisherWorker) { worker in
+        fanOut.send(to: publisherWorker) { worker, now in
             worker.acceptRemoteSubscription(
                 source: source, consumer: consumer, subscriber: subscriberID, subscriberStream: index,
-                generation: generation)
+                generation: generation, now: now)
         }
     }
 
@@ -60,7 +61,7 @@ extension MediaWorker {
         guard remote.subscribed else { return }
         let consumer = self.index
         let source = SourceKey(publisher: remote.publisher, mid: remote.mid)
-        fanOut.send(to: remote.worker) { worker in
+        fanOut.send(to: remote.worker) { worker, _ in
             worker.releaseRemoteSubscription(source: source, consumer: consumer)
         }
     }
@@ -163,7 +164,7 @@ extension MediaWorker {
     // MARK: Publisher's worker
 
     func acceptRemoteSubscription(source: SourceKey, consumer: Int, subscriber: UInt64, subscriberStream: Int,
-                                  generation: UInt64) {
+                                  generation: UInt64, now: MonotonicInstant) {
         guard let publisher = transport(id: source.publisher), let index = publisher.streamIndex(mid: source.mid)
         else { return }
         if let position = publisher.streams[index].remoteConsumers.firstIndex(where: { $0.worker == consumer }) {
@@ -176,12 +177,12 @@ extension MediaWorker {
             streamIndex: index, codecName: stream.setup.codecName, extensions: stream.setup.extensions,
             midLength: stream.midValue.count)
         let route = RouteKey(publisher: source.publisher, stream: index)
-        fanOut.send(to: consumer) { worker in
+        fanOut.send(to: consumer) { worker, _ in
             worker.attachRemote(
                 route: route, info: info, subscriber: subscriber, subscriberStream: subscriberStream,
                 generation: generation)
         }
-        publisher.requestKeyframe(streamIndex: index, now: .now(), output: output)
+        publisher.requestKeyframe(streamIndex: index, now: now, output: output)
     }
 
     func releaseRemoteSubscription(source: SourceKey, consumer: Int) {
@@ -203,13 +204,13 @@ extension MediaWorker {
         }
         let id = publisher.id
         for consumer in consumers {
-            fanOut.send(to: consumer) { worker in worker.closeRemoteRoutes(publisher: id) }
+            fanOut.send(to: consumer) { worker, _ in worker.closeRemoteRoutes(publisher: id) }
         }
     }
 
-    func handleRemoteKeyframeRequest(route: RouteKey) {
+    func handleRemoteKeyframeRequest(route: RouteKey, now: MonotonicInstant) {
         guard let publisher = transport(id: route.publisher), publisher.streams.indices.contains(route.stream) else { return }
-        publisher.requestKeyframe(streamIndex: route.stream, now: .now(), output: output)
+        publisher.requestKeyframe(streamIndex: route.stream, now: now, output: output)
     }
 
     /// Copies the stored packets a subscriber on `consumer` NACKed into slots for it.

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Who feeds whom on this worker. Publisher m-lines hold unretained references to subscriber
 /// transports and the other way round; every change goes through here so that a transport is

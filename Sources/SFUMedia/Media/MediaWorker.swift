@@ -4,6 +4,7 @@ import Glibc
 import ICE
 import Logging
 import RTP
+import SFUBase
 import Synchronization
 
 /// One media thread: owns its UDP sockets and every transport assigned to it, and loops
@@ -49,21 +50,54 @@ final class MediaWorker: @unchecked Sendable {
     private let started = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
 
-    init(index: Int, sockets: [UDPSocket], useGSO: Bool = true, logger: Logger) throws {
+    /// A worker on bound UDP sockets, run by its own thread (`start()`).
+    convenience init(index: Int, sockets: [UDPSocket], useGSO: Bool = true, logger: Logger) throws {
+        try self.init(
+            index: index, sockets: sockets, localAddresses: sockets.map(\.localAddress), egress: .sockets(sockets),
+            useGSO: useGSO, unixTimeAtMonotonicZero: Self.unixTimeAtMonotonicZero(), logger: logger)
+    }
+
+    /// A worker without sockets or thread, for the in-memory network harness: it pretends to
+    /// listen on `localAddresses`, hands every datagram it sends to `deliver`, and is driven by
+    /// the caller (`drive…` methods) on the caller's clock.
+    convenience init(
+        index: Int, localAddresses: [TransportAddress], unixTimeAtMonotonicZero: UInt64, logger: Logger,
+        deliver: @escaping @Sendable (Int, TransportAddress, UnsafeRawBufferPointer) -> Void
+    ) throws {
+        try self.init(
+            index: index, sockets: [], localAddresses: localAddresses,
+            egress: .memory(socketCount: localAddresses.count, deliver), useGSO: false,
+            unixTimeAtMonotonicZero: unixTimeAtMonotonicZero, logger: logger)
+    }
+
+    private init(index: Int, sockets: [UDPSocket], localAddresses: [TransportAddress], egress: DatagramEgress,
+                 useGSO: Bool, unixTimeAtMonotonicZero: UInt64, logger: Logger) throws {
         self.index = index
         self.sockets = sockets
+        self.localAddresses = localAddresses
         self.commands = try WorkerCommandQueue()
         var logger = logger
         logger[metadataKey: "worker"] = "\(index)"
         self.logger = logger
         self.fanOut = CrossWorkerFanOut(workerIndex: index, statistics: statistics)
         self.wakeUp = WorkerWakeUp(eventDescriptor: commands.eventDescriptor)
-        self.output = PacketOutput(sockets: sockets, statistics: statistics, fanOut: fanOut, useGSO: useGSO)
+        self.output = PacketOutput(
+            egress: egress, statistics: statistics, fanOut: fanOut, useGSO: useGSO,
+            unixTimeAtMonotonicZero: unixTimeAtMonotonicZero)
         self.dropLog = RateLimitedLog(logger: logger, interval: 5)
     }
 
+    /// Unix time at monotonic zero, read once when a socket worker is made (the driver's one
+    /// look at the wall clock; the core only ever sees monotonic instants).
+    private static func unixTimeAtMonotonicZero() -> UInt64 {
+        var realtime = timespec()
+        clock_gettime(CLOCK_REALTIME, &realtime)
+        let unix = UInt64(realtime.tv_sec) &* 1_000_000_000 &+ UInt64(realtime.tv_nsec)
+        return unix &- MonotonicInstant.now().nanoseconds
+    }
+
     /// The addresses and ports this worker's transports advertise.
-    var localAddresses: [TransportAddress] { sockets.map(\.localAddress) }
+    let localAddresses: [TransportAddress]
 
     func start() {
         started.store(true, ordering: .releasing)
@@ -85,7 +119,7 @@ final class MediaWorker: @unchecked Sendable {
             return done
         }
         guard !alreadyFinished else { return }
-        commands.enqueue { worker in worker.stopping = true }
+        commands.enqueue { worker, _ in worker.stopping = true }
         if started.load(ordering: .acquiring) { exited.wait() }
         for socket in sockets { socket.close() }
     }
@@ -132,19 +166,26 @@ final class MediaWorker: @unchecked Sendable {
         transportsByAddress[address] = transport
     }
 
-    /// Replays only: one received datagram through the real receive path, as the loop would
-    /// hand it over (the caller flushes and delivers).
-    func replay(_ buffer: UnsafeMutableRawBufferPointer, length: Int, from source: TransportAddress, now: MonotonicInstant) {
-        handleDatagram(buffer, length: length, from: source, socketIndex: 0, now: now)
-    }
+    // MARK: Driving the worker (its loop below, or the in-memory harness)
 
-    /// Replays only: what the loop does after each receive batch.
-    func replayBatchEnd(now: MonotonicInstant) {
+    /// After a batch of `receive` calls: the deferred local fan-out, then out with everything,
+    /// then a wake-up for workers that got slots. Must run before the received buffers are reused.
+    func finishReceiveBatch(now: MonotonicInstant) {
         fanOut.forwardDeferred(now: now, output: output)
         output.flushAll()
         fanOut.wakeConsumers()
+    }
+
+    /// What the loop does on every turn after commands and receiving: packets other workers
+    /// handed over, the timers when a tick is due, then out with everything.
+    func runPending(now: MonotonicInstant) {
         deliverInbound(now: now)
+        if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
+            lastTick = now
+            tick(now: now)
+        }
         output.flushAll()
+        fanOut.wakeConsumers()
     }
 
     /// Re-keys the ufrag map after an ICE restart.
@@ -180,18 +221,12 @@ final class MediaWorker: @unchecked Sendable {
             let now = MonotonicInstant.now()
             for eventIndex in 0..<Int(max(0, ready)) {
                 if tags[eventIndex] == commandTag {
-                    commands.drain(into: self)
+                    commands.drain(into: self, now: now)
                 } else {
                     receiveAll(socketIndex: Int(tags[eventIndex]), now: now)
                 }
             }
-            deliverInbound(now: now)
-            if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
-                lastTick = now
-                tick(now: now)
-            }
-            output.flushAll()
-            fanOut.wakeConsumers()
+            runPending(now: now)
         }
         let now = MonotonicInstant.now()
         for transport in transportsByID.values {
@@ -218,16 +253,16 @@ final class MediaWorker: @unchecked Sendable {
                 let length = receiveBatch.length(at: slot)
                 guard length > 0, let source = receiveBatch.address(at: slot) else { continue }
                 let buffer = receiveBatch.buffer(at: slot)
-                handleDatagram(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
+                receive(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
             }
-            fanOut.forwardDeferred(now: now, output: output)
-            output.flushAll()
-            fanOut.wakeConsumers()
+            finishReceiveBatch(now: now)
             if received < receiveBatch.capacity { break }
         }
     }
 
-    private func handleDatagram(
+    /// One datagram that arrived on socket `socketIndex` from `source` (call `finishReceiveBatch`
+    /// after a batch of them). `buffer` must stay valid until then.
+    func receive(
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, from source: TransportAddress, socketIndex: Int,
         now: MonotonicInstant
     ) {

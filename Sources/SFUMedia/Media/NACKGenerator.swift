@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Upstream loss recovery for one received stream (RFC 4585 generic NACK): notices gaps in
 /// sequence numbers, asks for each missing packet at once and again a few times, and forgets

@@ -1,22 +1,48 @@
 import ICE
+import SFUBase
 
-/// The worker's outgoing datagrams: one pre-allocated batch per socket, flushed with `sendmmsg`
-/// after each receive batch and each timer tick. Transports write straight into its slots.
+/// Where a worker's datagrams leave it, once per batch: its UDP sockets (`sendmmsg`, UDP GSO),
+/// or, for the in-memory network harness, a function that takes each datagram.
+enum DatagramEgress {
+    case sockets([UDPSocket])
+    /// `(socket index, destination, bytes)` for every datagram, in order; called on the worker's
+    /// thread during a flush, the bytes valid only for the call.
+    case memory(socketCount: Int, @Sendable (Int, TransportAddress, UnsafeRawBufferPointer) -> Void)
+}
+
+/// The worker's outgoing datagrams: one pre-allocated batch per socket, flushed after each
+/// receive batch and each timer tick. Transports write straight into its slots. It also carries
+/// what the media core needs of its surroundings besides bytes: the cross-worker fan-out and the
+/// wall clock (as an offset from the injected monotonic one, so the core never reads a clock).
 /// Confined to the worker thread.
 final class PacketOutput {
-    private let sockets: [UDPSocket]
+    private let egress: DatagramEgress
     private let batches: [DatagramBatch]
     private let statistics: WorkerStatistics
     /// Where packets for subscribers on other workers go, and commands to other workers.
     let fanOut: CrossWorkerFanOut
+    /// Unix time (ns) at monotonic instant 0: RTCP sender reports carry wall-clock NTP time.
+    let unixTimeAtMonotonicZero: UInt64
 
-    init(sockets: [UDPSocket], statistics: WorkerStatistics, fanOut: CrossWorkerFanOut, useGSO: Bool = true, batchSize: Int = 64) {
-        self.sockets = sockets
-        self.batches = sockets.map { _ in DatagramBatch(capacity: batchSize) }
+    init(egress: DatagramEgress, statistics: WorkerStatistics, fanOut: CrossWorkerFanOut, useGSO: Bool = true,
+         batchSize: Int = 64, unixTimeAtMonotonicZero: UInt64) {
+        self.egress = egress
+        switch egress {
+        case .sockets(let sockets):
+            batches = sockets.map { _ in DatagramBatch(capacity: batchSize) }
+            gso = sockets.map { $0.supportsGSO && useGSO }
+        case .memory(let count, _):
+            batches = (0..<count).map { _ in DatagramBatch(capacity: batchSize) }
+            gso = Array(repeating: false, count: count)
+        }
         self.statistics = statistics
         self.fanOut = fanOut
-        self.gso = sockets.map { $0.supportsGSO && useGSO }
+        self.unixTimeAtMonotonicZero = unixTimeAtMonotonicZero
     }
+
+    /// The wall clock at monotonic instant `now`, in Unix nanoseconds.
+    @inline(__always)
+    func unixNanoseconds(at now: MonotonicInstant) -> UInt64 { now.nanoseconds &+ unixTimeAtMonotonicZero }
 
     /// Per socket: adjacent datagrams to one destination go out as one UDP GSO send. Turned off
     /// for a socket when the kernel refuses GSO on it.
@@ -50,6 +76,18 @@ final class PacketOutput {
     func flush(_ socketIndex: Int) {
         let batch = batches[socketIndex]
         guard !batch.isEmpty else { return }
+        let sockets: [UDPSocket]
+        switch egress {
+        case .sockets(let bound): sockets = bound
+        case .memory(_, let deliver):
+            for slot in 0..<batch.count {
+                guard let destination = batch.address(at: slot) else { continue }
+                deliver(socketIndex, destination, UnsafeRawBufferPointer(rebasing: batch.buffer(at: slot)[0..<batch.length(at: slot)]))
+            }
+            statistics.datagramsSent.add(batch.count, ordering: .relaxed)
+            batch.reset()
+            return
+        }
         let wasGSO = gso[socketIndex]
         let result = batch.flush(to: sockets[socketIndex].descriptor, gso: &gso[socketIndex])
         if wasGSO && !gso[socketIndex] { statistics.gsoDisabled.add(1, ordering: .relaxed) }

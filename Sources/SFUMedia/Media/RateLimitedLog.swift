@@ -1,5 +1,6 @@
 import Logging
 import RTP
+import SFUBase
 
 /// Logs a warning at most once per interval and counts what it swallowed, so a flood of bad
 /// datagrams costs a counter increment, not a log line each.

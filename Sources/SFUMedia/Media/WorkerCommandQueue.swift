@@ -1,5 +1,6 @@
 import CSFUSystem
 import Glibc
+import SFUBase
 import Synchronization
 
 /// Commands from the control plane (signaling, rooms, other workers' routing changes) to one
@@ -11,7 +12,9 @@ import Synchronization
 /// previous head to it; the consumer follows `next` links from its private tail. Control traffic
 /// only: every command is a heap-allocated closure, so the packet path never goes through here.
 final class WorkerCommandQueue: @unchecked Sendable {
-    typealias Command = @Sendable (MediaWorker) -> Void
+    /// Runs on the worker thread with the worker and the time its loop (or the in-memory
+    /// harness) is at: commands never read the clock themselves.
+    typealias Command = @Sendable (MediaWorker, MonotonicInstant) -> Void
 
     /// One queued command. `next` is the only field two threads touch (release/acquire).
     private final class Node {
@@ -70,9 +73,9 @@ final class WorkerCommandQueue: @unchecked Sendable {
 
     /// Runs every queued command on `worker`. Called by the worker thread when the eventfd fires;
     /// a producer caught between its exchange and its link is picked up at its own wake-up.
-    func drain(into worker: MediaWorker) {
+    func drain(into worker: MediaWorker, now: MonotonicInstant) {
         csfu_eventfd_drain(eventDescriptor)
-        while let command = pop() { command(worker) }
+        while let command = pop() { command(worker, now) }
     }
 }
 

@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// The room-control state machine of one VideoRoom room: who is in, with which role, who waits
 /// in the lobby, whose hand is up (in order) and what moderators have muted.

@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// What a conferencing plugin (the VideoRoom) needs from the media plane: publisher

@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// Inputs and outputs of `SDPNegotiator`. Plain values (strings and integers,
@@ -119,6 +120,8 @@ public struct NegotiatedMedia: Sendable, Hashable {
     public var remoteRTXSSRCs: [UInt32: UInt32]
     /// rids the peer sends (simulcast, RFC 8853), in its order.
     public var rids: [String]
+    /// The peer's `a=ssrc-group:SIM` SSRCs (simulcast by SSRC), in its order (lowest first).
+    public var simulcastSSRCs: [UInt32] = []
     public var localSSRC: UInt32?
     public var localRTXSSRC: UInt32?
     /// `m=application`: the peer's SCTP port (RFC 8841 §5.1).

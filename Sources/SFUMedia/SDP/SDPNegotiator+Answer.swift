@@ -239,6 +239,9 @@ extension SDPNegotiator {
         r.feedback = codec.feedback
         r.extensions = m.extensions.map { NegotiatedExtension(id: $0.id, uri: $0.uri) }
         r.rids = rids
+        if ourDirection.receives, let group = offered.ssrcGroups.first(where: { $0.semantics == "SIM" }) {
+            r.simulcastSSRCs = group.ssrcs
+        }
         return (m, r)
     }
 

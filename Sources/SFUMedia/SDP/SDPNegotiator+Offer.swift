@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// Server offers (subscribers) and the answers to them.

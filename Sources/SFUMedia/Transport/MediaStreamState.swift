@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Per-m-line state of a transport: which SSRC feeds it, when it last heard from it, and the
 /// rewriting state of what we send on it. Publisher m-lines also hold their forwarding targets;
@@ -13,7 +14,12 @@ struct MediaStreamState {
     var sequence = SequenceRewriter()
     var timestamps = TimestampRewriter()
     var reports: RTCPReportState
+    /// Losses on what the peer sends on this m-line (Janus slowlink `uplink: false`), and on
+    /// what we send it, as its NACKs tell (`uplink: true`).
+    var receiveLoss: SlowLinkMonitor
+    var sendLoss: SlowLinkMonitor
     private var lastKeyframeRequest: MonotonicInstant?
+    private var lastKeyframeRequestSSRC: UInt32?
     /// A keyframe request arrived inside the throttle interval; it is sent when the interval
     /// ends (dropping it would leave a subscriber that joined just then waiting for a keyframe).
     private(set) var keyframeRequestDeferred = false
@@ -31,6 +37,12 @@ struct MediaStreamState {
     /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
     private(set) var midExtensionID: UInt8
     private(set) var midValue: [UInt8]
+    /// Our id of the rid extension (RFC 8852), which names a simulcast layer's SSRC.
+    private(set) var ridExtensionID: UInt8?
+    /// A simulcast source: which of its layers is forwarded (nil for a single encoding).
+    var simulcast: SimulcastLayerSelector?
+    /// VP8 picture ids kept continuous across the forwarded layer's switches.
+    var pictureContinuity = VP8PictureContinuity()
 
     // Subscriber side.
     /// The publisher m-line feeding this one (valid while bound: the worker clears it before
@@ -54,7 +66,9 @@ struct MediaStreamState {
     /// Keyframe requests to one publisher are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000
 
-    init(_ setup: StreamSetup) {
+    init(_ setup: StreamSetup, slowLinkThreshold: Int = 0) {
+        self.receiveLoss = SlowLinkMonitor(threshold: slowLinkThreshold)
+        self.sendLoss = SlowLinkMonitor(threshold: slowLinkThreshold)
         self.setup = setup
         self.codec = CodecFamily(codecName: setup.codecName)
         self.remoteSSRC = setup.remoteSSRCs.first
@@ -62,7 +76,21 @@ struct MediaStreamState {
         self.audioLevelExtensionID = Self.audioLevelID(setup)
         self.midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
         self.midValue = Array(setup.mid.utf8)
+        self.ridExtensionID = Self.ridID(setup)
+        self.simulcast = Self.layerSelector(setup)
     }
+
+    private static func ridID(_ setup: StreamSetup) -> UInt8? {
+        setup.extensions.first { $0.uri == RTPExtensionURI.rtpStreamID }?.id
+    }
+
+    private static func layerSelector(_ setup: StreamSetup) -> SimulcastLayerSelector? {
+        setup.simulcastLayerCount > 1 ? SimulcastLayerSelector(layerCount: setup.simulcastLayerCount) : nil
+    }
+
+    /// The peer's SSRC whose packets this m-line forwards: the forwarded simulcast layer's, or
+    /// the single source's. Keyframe requests and NACKs name it.
+    var forwardedSourceSSRC: UInt32? { simulcast?.currentSSRC ?? remoteSSRC }
 
     private static func audioLevelID(_ setup: StreamSetup) -> UInt8? {
         setup.extensions.first { $0.uri == "urn:ietf:params:rtp-hdrext:ssrc-audio-level" }?.id
@@ -79,6 +107,10 @@ struct MediaStreamState {
         codec = CodecFamily(codecName: new.codecName)
         audioLevelExtensionID = Self.audioLevelID(new)
         midExtensionID = new.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        ridExtensionID = Self.ridID(new)
+        if simulcast?.layerCount != (new.simulcastLayerCount > 1 ? new.simulcastLayerCount : nil) {
+            simulcast = Self.layerSelector(new)
+        }
         if codecChanged || ssrcChanged {
             forwardedSSRC = nil
             sequence.pause()
@@ -102,12 +134,18 @@ struct MediaStreamState {
         return now.nanoseconds(since: last) >= UInt64(intervalSeconds) * 1_000_000_000
     }
 
-    mutating func mayRequestKeyframe(now: MonotonicInstant) -> Bool {
-        if let last = lastKeyframeRequest, now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds {
+    /// Whether a keyframe request for the peer's SSRC `ssrc` may go now. Throttled per SSRC: on a
+    /// simulcast m-line a request for one layer (the first packet's, say) must not hold back the
+    /// one for the layer actually forwarded.
+    mutating func mayRequestKeyframe(now: MonotonicInstant, ssrc: UInt32) -> Bool {
+        if let last = lastKeyframeRequest, lastKeyframeRequestSSRC == ssrc,
+            now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds
+        {
             keyframeRequestDeferred = true
             return false
         }
         lastKeyframeRequest = now
+        lastKeyframeRequestSSRC = ssrc
         keyframeRequestDeferred = false
         return true
     }

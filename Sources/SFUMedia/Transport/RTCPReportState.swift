@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// What one m-line needs for RTCP reports (RFC 3550 §6.4): reception statistics and the last
 /// sender report heard (for the RR's LSR/DLSR), and what we sent (for our SR).

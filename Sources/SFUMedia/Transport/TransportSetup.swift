@@ -1,3 +1,4 @@
+import DTLS
 import ICE
 
 /// Everything a media worker needs to run one PeerConnection, derived from the negotiated SDP.
@@ -45,6 +46,14 @@ public struct StreamSetup: Sendable {
     /// on it instead of being resent on the media SSRC. Both set or both nil.
     public var rtxPayloadType: UInt8?
     public var localRTXSSRC: UInt32?
+    /// Simulcast by rid (RFC 8853): the rids the peer sends, lowest quality first. Empty when
+    /// the m-line is not a rid simulcast source.
+    public var simulcastRIDs: [String] = []
+    /// Simulcast by SSRC group (`a=ssrc-group:SIM`): the peer's SSRCs, lowest quality first.
+    public var simulcastSSRCs: [UInt32] = []
+
+    /// Layers the peer sends on this m-line (1 when it is not a simulcast source).
+    public var simulcastLayerCount: Int { max(simulcastRIDs.count, simulcastSSRCs.count, 1) }
 
     public init(
         mid: String, kind: MediaKind, payloadType: UInt8, clockRate: UInt32, remoteSSRCs: [UInt32],
@@ -94,11 +103,15 @@ public struct EchoSettings: Sendable, Equatable {
 extension TransportSetup {
     /// The transport parameters of a finished offer/answer. `sends`/`receives` follow the
     /// negotiated direction of each m-line from our side. Nil when the remote fingerprint is unusable.
-    public init?(negotiation result: NegotiationResult, behaviour: TransportBehaviour) {
+    /// `ridOrder` says how the peer listed its simulcast rids (janus.js `rid_order`; Janus's
+    /// default is highest first).
+    public init?(
+        negotiation result: NegotiationResult, behaviour: TransportBehaviour, ridOrder: SimulcastRIDOrder = .highestFirst
+    ) {
         guard let fingerprint = DTLSFingerprint(sdpValue: result.remoteFingerprint) else { return nil }
         let streams: [StreamSetup] = result.media.compactMap { media in
             guard !media.rejected, media.kind == .audio || media.kind == .video else { return nil }
-            return StreamSetup(
+            var stream = StreamSetup(
                 mid: media.mid, kind: media.kind, payloadType: media.payloadType, clockRate: media.clockRate,
                 remoteSSRCs: media.remoteSSRCs, localSSRC: media.localSSRC ?? UInt32.random(in: 1...UInt32.max),
                 receives: media.direction.receives, sends: media.direction.sends,
@@ -106,6 +119,12 @@ extension TransportSetup {
                 codecName: media.codecName,
                 rtxPayloadType: media.direction.sends ? media.rtxPayloadType : nil,
                 localRTXSSRC: media.direction.sends ? media.localRTXSSRC : nil)
+            if media.direction.receives && media.kind == .video {
+                stream.simulcastRIDs = ridOrder == .highestFirst ? media.rids.reversed() : media.rids
+                if stream.simulcastRIDs.count < 2 { stream.simulcastRIDs = [] }
+                stream.simulcastSSRCs = media.simulcastSSRCs.count >= 2 ? media.simulcastSSRCs : []
+            }
+            return stream
         }
         let midExtension = result.media.lazy.flatMap(\.extensions).first { $0.uri == RTPExtensionURI.mid }?.id
         self.init(
@@ -122,5 +141,16 @@ public struct StreamExtension: Sendable, Equatable {
     public init(id: UInt8, uri: String) {
         self.id = id
         self.uri = uri
+    }
+}
+
+/// How a publisher listed the rids of a simulcast m-line (janus.js sends `rid_order` in its JSEP:
+/// `"hml"`, the default, or `"lmh"`).
+public enum SimulcastRIDOrder: Sendable, Equatable {
+    case highestFirst, lowestFirst
+
+    /// From the JSEP `rid_order` value; anything but `"lmh"` is Janus's default.
+    public init(janusValue: String?) {
+        self = janusValue == "lmh" ? .lowestFirst : .highestFirst
     }
 }

@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// EchoTest behaviour: the peer's own RTCP feedback about the echoed streams is turned back into
 /// feedback about the streams it sends (SSRCs and sequence numbers translated), so its encoder
@@ -55,6 +56,7 @@ extension WebRTCTransport {
                 requestKeyframe(streamIndex: index, now: now, output: output)
             case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
                 guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
+                noteNACKed(packet, streamIndex: index)
                 resendEchoed(nack: packet, streamIndex: index, output: output)
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.applicationLayer):
                 guard let remb = try? RTCPReceiverEstimatedMaxBitrate(packet) else { continue }

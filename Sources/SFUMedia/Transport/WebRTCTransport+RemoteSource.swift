@@ -1,4 +1,5 @@
 import RTP
+import SFUBase
 
 /// Subscriber m-lines fed from another worker: feedback for their publisher travels as a
 /// command to the publisher's worker (keyframe requests, NACKs), never per forwarded packet.
@@ -8,8 +9,8 @@ extension WebRTCTransport {
         if let publisher = streams[index].sourceTransport {
             publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
         } else if let remote = streams[index].remoteSource, let route = remote.route {
-            output.fanOut.send(to: remote.worker) { worker in
-                worker.handleRemoteKeyframeRequest(route: route)
+            output.fanOut.send(to: remote.worker) { worker, now in
+                worker.handleRemoteKeyframeRequest(route: route, now: now)
             }
         }
     }
@@ -35,7 +36,7 @@ extension WebRTCTransport {
         let consumer = output.fanOut.workerIndex
         let subscriber = id
         let requests = wanted
-        output.fanOut.send(to: remote.worker) { worker in
+        output.fanOut.send(to: remote.worker) { worker, _ in
             worker.handleRemoteRetransmission(
                 route: route, consumer: consumer, subscriber: subscriber, subscriberStream: index, requests: requests)
         }

@@ -1,5 +1,5 @@
-import Glibc
 import RTP
+import SFUBase
 
 /// RTCP reports, once a second: a sender report per m-line we send on (so receivers can sync
 /// audio and video and measure round trips) and receiver report blocks for what we receive
@@ -10,7 +10,7 @@ extension WebRTCTransport {
         else { return }
         var senderReports: [RTCPSenderReport] = []
         var blocks: [RTCPReportBlock] = []
-        let ntp = NTPTime.timestamp(unixNanoseconds: Self.wallClockNanoseconds())
+        let ntp = NTPTime.timestamp(unixNanoseconds: output.unixNanoseconds(at: now))
         for index in streams.indices {
             let stream = streams[index]
             if stream.setup.sends, stream.reports.packetsSent > 0 {
@@ -62,9 +62,4 @@ extension WebRTCTransport {
         }
     }
 
-    static func wallClockNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
 }

@@ -1,5 +1,6 @@
 import ICE
 import RTP
+import SFUBase
 
 /// Room forwarding: a publisher's m-lines feed subscriber m-lines on the same worker. A packet is
 /// decrypted once by the publisher's transport; each subscriber gets its own copy with its
@@ -66,7 +67,7 @@ extension WebRTCTransport {
     /// Upstream NACKs for the gaps in what the peer sends us (video).
     func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
         for index in streams.indices where streams[index].setup.kind == .video && streams[index].nacks.hasPending {
-            guard let mediaSSRC = streams[index].remoteSSRC else { continue }
+            guard let mediaSSRC = streams[index].forwardedSourceSSRC else { continue }
             var lost: [UInt16] = []
             streams[index].nacks.due(now: now) { lost.append($0) }
             guard !lost.isEmpty else { continue }
@@ -104,8 +105,9 @@ extension WebRTCTransport {
             streams[index].timestamps.sourceChanged()
             streams[index].waitingForKeyframe = codec.needsKeyframeToStart
             // The keyframe asked for at bind time may have gone by before this PeerConnection was
-            // up (the VideoRoom binds at offer time); ask again now that we can use one.
-            if codec.needsKeyframeToStart {
+            // up (the VideoRoom binds at offer time); ask again now that we can use one (unless
+            // this packet is one: a simulcast source switches layers on keyframes).
+            if codec.needsKeyframeToStart && !codec.startsDecodablePicture(packet) {
                 requestSourceKeyframe(streamIndex: index, now: now, output: output)
             }
         }
@@ -203,6 +205,7 @@ extension WebRTCTransport {
         for packet in compound {
             guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
+            if packet.isGenericNACK { noteNACKed(packet, streamIndex: index) }
             guard let publisher = streams[index].sourceTransport else {
                 if streams[index].remoteSource != nil {
                     handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)

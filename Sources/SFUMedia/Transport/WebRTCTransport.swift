@@ -1,6 +1,8 @@
+import DTLS
 import ICE
 import Logging
 import RTP
+import SFUBase
 
 /// One PeerConnection on the server side: ICE-lite agent, DTLS-SRTP endpoint, SRTP contexts and
 /// the per-m-line stream state, fed datagrams and time by its media worker.
@@ -22,13 +24,20 @@ final class WebRTCTransport {
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
     var streams: [MediaStreamState]
-    private var streamBySSRC: [UInt32: Int] = [:]
+    /// Which m-line (and, for a simulcast source, which layer) an incoming SSRC feeds.
+    private var streamBySSRC: [UInt32: InboundSSRC] = [:]
     private var midExtensionID: UInt8?
+    /// Transport-wide sequence numbers of what the peer sends, reported back (TWCC), when the
+    /// peer's offer carried the extension and we answered it (publishers).
+    private var transportWideFeedback: TransportWideFeedbackGenerator?
+    private var transportCCExtensionID: UInt8?
     var behaviour: TransportBehaviour
     private let events: @Sendable (TransportEvent) -> Void
     private(set) var connected = false
     private(set) var isFinished = false
     private var nextRembAt = MonotonicInstant(nanoseconds: 0)
+    /// Janus `slowlink_threshold` for this transport's m-lines (0: off).
+    let slowLinkThreshold: Int
     private var invalidPackets: RateLimitedLog
     let logger: Logger
     /// The worker counters that count this object as live (set by `MediaWorker.install`).
@@ -39,7 +48,7 @@ final class WebRTCTransport {
 
     init(
         id: UInt64, localCredentials: ICECredentials, certificate: DTLSCertificate, setup: TransportSetup,
-        consentTimeout: Double, now: MonotonicInstant, logger: Logger,
+        consentTimeout: Double, slowLinkThreshold: Int = 0, now: MonotonicInstant, logger: Logger,
         events: @escaping @Sendable (TransportEvent) -> Void
     ) throws {
         self.id = id
@@ -49,7 +58,8 @@ final class WebRTCTransport {
         self.dtlsRole = setup.dtlsRole
         self.dtls = try DTLSEndpoint(
             role: setup.dtlsRole, certificate: certificate, remoteFingerprint: setup.remoteFingerprint)
-        self.streams = setup.streams.map(MediaStreamState.init)
+        self.streams = setup.streams.map { MediaStreamState($0, slowLinkThreshold: slowLinkThreshold) }
+        self.slowLinkThreshold = slowLinkThreshold
         self.midExtensionID = setup.midExtensionID
         self.behaviour = setup.behaviour
         self.events = events
@@ -57,8 +67,20 @@ final class WebRTCTransport {
         logger[metadataKey: "transport"] = "\(id)"
         self.logger = logger
         self.invalidPackets = RateLimitedLog(logger: logger, interval: 5)
-        for (index, stream) in streams.enumerated() {
-            for ssrc in stream.setup.remoteSSRCs { streamBySSRC[ssrc] = index }
+        for index in streams.indices { learnAnnouncedSSRCs(streamIndex: index) }
+        configureTransportWideFeedback()
+    }
+
+    /// TWCC feedback runs when a receiving m-line negotiated the transport-wide sequence extension
+    /// (bundled m-lines share one transport-wide sequence, so one id serves them all).
+    private func configureTransportWideFeedback() {
+        let id = streams.lazy.filter(\.setup.receives).flatMap(\.setup.extensions)
+            .first { $0.uri == RTPExtensionURI.transportCC }?.id
+        transportCCExtensionID = id
+        if id == nil {
+            transportWideFeedback = nil
+        } else if transportWideFeedback == nil {
+            transportWideFeedback = TransportWideFeedbackGenerator()
         }
     }
 
@@ -167,7 +189,13 @@ final class WebRTCTransport {
             invalidPackets.note("malformed RTP after SRTP", now: now)
             return
         }
-        guard let index = stream(for: packet) else { return }
+        // Every packet on the transport counts for congestion control, RTX and layers we do not
+        // forward included.
+        if let id = transportCCExtensionID, let element = packet.extensionElement(id: id), element.count >= 2 {
+            transportWideFeedback?.record(UInt16(element[0]) << 8 | UInt16(element[1]), at: now)
+        }
+        guard let inboundSSRC = stream(for: packet) else { return }
+        let index = inboundSSRC.stream
         var notifyReceiving = false
         streams[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
         if packet.ssrc == streams[index].remoteSSRC {
@@ -183,26 +211,46 @@ final class WebRTCTransport {
         case .echo(let settings):
             echo(packet, streamIndex: index, settings: settings, now: now, output: output)
         case .publisher(let settings):
+            guard forwardsLayer(of: packet, streamIndex: index, layer: inboundSSRC.layer, now: now, output: output)
+            else { return }
             publish(packet, streamIndex: index, settings: settings, now: now, output: output)
         case .subscriber:
             break  // A subscriber PeerConnection is receive-only on the peer's side.
         }
     }
 
-    /// The m-line a packet belongs to: by announced or learned SSRC, else by its mid extension.
-    private func stream(for packet: RTPPacket) -> Int? {
+    /// The m-line (and simulcast layer) a packet belongs to: by announced or learned SSRC, else
+    /// by its mid extension (and, on a simulcast m-line, its rid extension).
+    private func stream(for packet: RTPPacket) -> InboundSSRC? {
         let ssrc = packet.ssrc
-        if let index = streamBySSRC[ssrc] { return index }
+        if let known = streamBySSRC[ssrc] { return known }
         if let id = midExtensionID, let mid = packet.extensionElement(id: id) {
             for index in streams.indices where streams[index].setup.mid.utf8.elementsEqual(mid) {
                 // Only a packet with the m-line's media payload type teaches us its SSRC: RTX and
                 // FEC streams carry the same mid but other payload types.
                 guard packet.payloadType == streams[index].setup.payloadType else { return nil }
-                streamBySSRC[ssrc] = index
-                return index
+                var layer = 0
+                if !streams[index].setup.simulcastRIDs.isEmpty {
+                    // A simulcast layer is known by its rid; without one the SSRC stays unknown.
+                    guard let ridID = streams[index].ridExtensionID, let rid = packet.extensionElement(id: ridID),
+                        let found = streams[index].setup.simulcastRIDs.firstIndex(where: { $0.utf8.elementsEqual(rid) })
+                    else { return nil }
+                    layer = found
+                }
+                let learned = InboundSSRC(stream: index, layer: layer)
+                streamBySSRC[ssrc] = learned
+                return learned
             }
         }
         return nil
+    }
+
+    /// Maps the SSRCs the SDP announced for m-line `index` (an SSRC simulcast group in its order).
+    private func learnAnnouncedSSRCs(streamIndex index: Int) {
+        let setup = streams[index].setup
+        for ssrc in setup.remoteSSRCs {
+            streamBySSRC[ssrc] = InboundSSRC(stream: index, layer: setup.simulcastSSRCs.firstIndex(of: ssrc) ?? 0)
+        }
     }
 
     // MARK: RTCP
@@ -255,6 +303,7 @@ final class WebRTCTransport {
             pumpDTLS(now: now, output: output)
         }
         guard connected else { return }
+        sendTransportWideFeedback(now: now, output: output)
         for index in streams.indices where streams[index].keyframeRequestDeferred {
             requestKeyframe(streamIndex: index, now: now, output: output)
         }
@@ -270,6 +319,7 @@ final class WebRTCTransport {
         }
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
+            checkSlowLinks()
             sendReports(now: now, output: output)
             switch behaviour {
             case .echo: sendPeriodicFeedback(now: now, output: output)
@@ -309,12 +359,13 @@ final class WebRTCTransport {
                 streams[existing].adopt(stream)
                 index = existing
             } else {
-                streams.append(MediaStreamState(stream))
+                streams.append(MediaStreamState(stream, slowLinkThreshold: slowLinkThreshold))
                 index = streams.count - 1
             }
-            for ssrc in stream.remoteSSRCs { streamBySSRC[ssrc] = index }
+            learnAnnouncedSSRCs(streamIndex: index)
         }
         if let id = setup.midExtensionID { midExtensionID = id }
+        configureTransportWideFeedback()
         updateBehaviour(setup.behaviour, now: now, output: output)
     }
 
@@ -353,12 +404,32 @@ final class WebRTCTransport {
         }
     }
 
+    private func sendTransportWideFeedback(now: MonotonicInstant, output: PacketOutput) {
+        guard transportWideFeedback?.isDue(now: now) == true else { return }
+        let sender = streams.first?.setup.localSSRC ?? 1
+        let media = streams.first { $0.setup.receives }?.remoteSSRC ?? 0
+        while let feedback = transportWideFeedback?.nextFeedback(senderSSRC: sender, mediaSSRC: media, now: now) {
+            sendRTCP(output: output) { buffer in (try? feedback.write(into: buffer)) ?? 0 }
+        }
+    }
+
     func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
-        guard let mediaSSRC = streams[streamIndex].remoteSSRC else { return }
-        guard streams[streamIndex].mayRequestKeyframe(now: now) else { return }
+        guard let mediaSSRC = streams[streamIndex].forwardedSourceSSRC else { return }
+        guard streams[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
+        sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)
+    }
+
+    /// One PLI (RFC 4585 §6.3.1) about the peer's SSRC `mediaSSRC`, unthrottled.
+    func sendPictureLossIndication(streamIndex: Int, mediaSSRC: UInt32, output: PacketOutput) {
         let sender = streams[streamIndex].setup.localSSRC
         sendRTCP(output: output) { buffer in
             (try? RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: mediaSSRC).write(into: buffer)) ?? 0
         }
     }
+}
+
+/// Where an incoming SSRC goes: its m-line, and its layer when the m-line is a simulcast source.
+struct InboundSSRC {
+    var stream: Int
+    var layer: Int
 }

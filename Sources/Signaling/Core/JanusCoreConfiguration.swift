@@ -26,5 +26,8 @@ public struct JanusCoreConfiguration: Sendable {
     /// The `transports` map of `server_info`, filled by the server that hosts the core.
     public var transports: [String: JanusPluginInfo] = [:]
 
+    /// Whether media can use IPv6 (an IPv6 ICE address is configured): `server_info` `ipv6`.
+    public var ipv6: Bool = false
+
     public init() {}
 }

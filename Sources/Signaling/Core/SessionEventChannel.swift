@@ -1,5 +1,6 @@
 import Logging
 import RTP
+import SFUBase
 
 /// One session's outgoing event stream (janus-api.md §4, §7): pushed directly to the owning
 /// WebSocket connection, or queued for HTTP long polls.

@@ -34,6 +34,8 @@ public struct JanusServerConfiguration: Sendable {
     /// Plain endpoints served on the HTTP listener beside the Janus API (e.g. `GET /metrics`),
     /// matched before the Janus routes.
     public var sideRoutes: [HTTPSideRoute] = []
+    /// `server_info` `ipv6`: whether the media plane has an IPv6 ICE address.
+    public var ipv6: Bool = false
 
     public init() {}
 
@@ -46,6 +48,7 @@ public struct JanusServerConfiguration: Sendable {
         core.serverName = serverName
         core.apiSecret = apiSecret
         core.tokenAuth = tokenAuth
+        core.ipv6 = ipv6
         if httpPort != nil {
             core.transports["janus.transport.http"] = JanusPluginInfo(
                 name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",

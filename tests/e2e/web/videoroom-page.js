@@ -17,10 +17,17 @@ function e2eLog(what) {
 
 function publish(handle) {
 	const e2e = window.e2e;
+	const params = new URLSearchParams(window.location.search);
+	// `simulcast=1`: three layers (h/m/l) as janus.js sends them with `simulcast: true`; the
+	// camera is asked for 1280x720 so that Chromium sends all three.
+	const simulcast = params.get("simulcast") === "1";
+	const video = simulcast
+		? {type: "video", capture: {width: {ideal: 1280}, height: {ideal: 720}}, recv: false, simulcast: true}
+		: {type: "video", capture: true, recv: false};
 	handle.createOffer({
 		tracks: [
 			{type: "audio", capture: true, recv: false},
-			{type: "video", capture: true, recv: false},
+			video,
 		],
 		success: function(jsep) {
 			e2e.pc = handle.webrtcStuff.pc;

@@ -42,10 +42,12 @@ extension VideoRoomRegistry {
         }
         policy.opusFEC = room.settings.opusFEC
         policy.opusDTX = room.settings.opusDTX
-        // The forwarder repairs loss by retransmitting on the media SSRC and steers the sender
-        // with REMB; publisher RTX and transport-cc are not taken (see README-API.md).
+        // The forwarder repairs loss by retransmitting on the media SSRC; publisher RTX is not
+        // taken. Transport-wide congestion control is (when the room's `transport_wide_cc_ext`
+        // allows): our feedback lets the browser's estimator find the path's capacity within a
+        // second or two, which decides whether it sends its top simulcast layer at all.
         policy.acceptRTX = false
-        policy.acceptedExtensions.remove(RTPExtensionURI.transportCC)
+        if !room.settings.transportWideCC { policy.acceptedExtensions.remove(RTPExtensionURI.transportCC) }
         // Janus 1.1.2 does not take abs-send-time from publishers either (§10.2).
         policy.acceptedExtensions.remove(RTPExtensionURI.absSendTime)
         if !room.settings.audioLevelExt { policy.acceptedExtensions.remove(RTPExtensionURI.audioLevel) }
@@ -114,7 +116,10 @@ extension VideoRoomRegistry {
         var withMedia = participant
         withMedia.media = publisherMedia
         publisherMedia.settings = publisherSettings(room: room.settings, participant: withMedia)
-        guard let setup = TransportSetup(negotiation: result, behaviour: .publisher(publisherMedia.settings)) else {
+        guard let setup = TransportSetup(
+            negotiation: result, behaviour: .publisher(publisherMedia.settings),
+            ridOrder: SimulcastRIDOrder(janusValue: jsep.extra["rid_order"]?.stringValue))
+        else {
             if !renegotiating { media.closeTransport(allocation) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: bad ICE credentials or fingerprint")
         }

@@ -29,6 +29,9 @@ public struct VideoRoomSettings: Sendable, Equatable {
     public var audioActivePackets = 100
     public var audioLevelAverage = 25
     public var notifyJoining = false
+    /// Janus `transport_wide_cc_ext`: answer publishers' transport-wide sequence numbers with
+    /// TWCC feedback (their send-side estimate then follows the real path).
+    public var transportWideCC = true
     /// Room-control extension (README "Room control"): joiners wait in a lobby until admitted.
     public var waitingRoom = false
     /// Seconds a joiner may wait in the lobby; 0 waits forever.
@@ -78,6 +81,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
         if let value = try fields.bool("opus_dtx") { opusDTX = value }
         if let value = try fields.bool("audiolevel_ext") { audioLevelExt = value }
         if let value = try fields.bool("audiolevel_event") { audioLevelEvent = value }
+        if let value = try fields.bool("transport_wide_cc_ext") { transportWideCC = value }
         if let value = try fields.uint("audio_active_packets"), value > 0 {
             audioActivePackets = Int(clamping: value)
         }
@@ -146,6 +150,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
             "opus_dtx": .bool(opusDTX), "audiolevel_ext": .bool(audioLevelExt),
             "audiolevel_event": .bool(audioLevelEvent), "audio_active_packets": .int(Int64(audioActivePackets)),
             "audio_level_average": .int(Int64(audioLevelAverage)), "notify_joining": .bool(notifyJoining),
+            "transport_wide_cc_ext": .bool(transportWideCC),
         ]
         if let secret { object["secret"] = .string(secret) }
         if let pin { object["pin"] = .string(pin) }
@@ -166,7 +171,8 @@ public struct VideoRoomSettings: Sendable, Equatable {
             "videocodec": .string(videoCodecs.joined(separator: ",")), "opus_fec": .bool(opusFEC),
             "record": false, "lock_record": false, "num_participants": .int(Int64(participants)),
             "audiolevel_ext": .bool(audioLevelExt), "audiolevel_event": .bool(audioLevelEvent),
-            "videoorient_ext": true, "playoutdelay_ext": true, "transport_wide_cc_ext": true,
+            "videoorient_ext": true, "playoutdelay_ext": true,
+            "transport_wide_cc_ext": .bool(transportWideCC),
         ]
         if bitrateCap { entry["bitrate_cap"] = true }
         if opusDTX { entry["opus_dtx"] = true }

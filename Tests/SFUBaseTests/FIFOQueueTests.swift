@@ -1,5 +1,5 @@
 import Testing
-@testable import RTP
+@testable import SFUBase
 
 @Suite struct FIFOQueueTests {
     @Test func elementsComeOutInTheOrderTheyWentIn() {

@@ -1,6 +1,6 @@
 import COpenSSL
 import Testing
-@testable import ICE
+@testable import DTLS
 
 @Suite("DTLS endpoint handshake")
 struct DTLSEndpointTests {

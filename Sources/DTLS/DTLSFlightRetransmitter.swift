@@ -1,4 +1,4 @@
-import RTP
+import SFUBase
 
 /// The retransmission timer of the flight we sent last (RFC 6347 §4.2.4), run on the injected
 /// clock, holding retransmissions that OpenSSL has already produced.

@@ -1,7 +1,8 @@
 import Foundation
 import RTP
+import SFUBase
 import Testing
-@testable import ICE
+@testable import DTLS
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import COpenSSL
-import RTP
+import SFUBase
 
 /// One DTLS-SRTP association (RFC 5764 over DTLS 1.2, RFC 6347), sans-IO: feed it datagrams,
 /// timeouts and the current `MonotonicInstant`; drain `pollTransmit()` and `pollEvent()` after

@@ -1,6 +1,7 @@
 import RTP
+import SFUBase
 import Testing
-@testable import ICE
+@testable import DTLS
 
 @Suite("DTLS building blocks")
 struct DTLSUnitTests {

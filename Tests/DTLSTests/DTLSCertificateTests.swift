@@ -1,5 +1,5 @@
 import Testing
-@testable import ICE
+@testable import DTLS
 
 @Suite("DTLS certificate")
 struct DTLSCertificateTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import ICE
+@testable import DTLS
 
 /// `releaseHandshakeState()`: the OpenSSL state goes, the keys and a working close_notify stay.
 @Suite("DTLS endpoint after releasing its handshake state")

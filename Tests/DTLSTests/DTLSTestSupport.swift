@@ -1,5 +1,6 @@
 import RTP
-@testable import ICE
+import SFUBase
+@testable import DTLS
 
 /// Two endpoints wired back to back in memory on virtual time, with per-direction loss.
 final class DTLSTestLink {

@@ -1,6 +1,8 @@
 import RTP
+import SFUBase
 import Testing
-@testable import ICE
+import TestSupport
+@testable import DTLS
 
 @Suite("DTLS retransmission and robustness")
 struct DTLSRetransmissionTests {
@@ -171,19 +173,6 @@ struct DTLSRetransmissionTests {
         link.collectEvents()
         #expect(link.clientKeys != nil && link.serverKeys != nil)
         #expect(link.clientFailure == nil && link.serverFailure == nil)
-    }
-}
-
-/// SplitMix64, so the garbage is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

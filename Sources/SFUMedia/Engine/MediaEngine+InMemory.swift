@@ -1,0 +1,57 @@
+import DTLS
+import ICE
+import Logging
+import SFUBase
+
+/// The media plane without sockets or threads, for the in-memory network harness: the same
+/// workers, transports, rings and commands as in production, with datagrams handed in and out
+/// as bytes and every step run by the caller at the time it chooses. What a worker's loop does
+/// on its thread, `driveWorkers(now:)` and `receive(_:from:to:now:)` do here, in the same order.
+///
+/// Confined to one thread (the harness's): the workers' thread confinement holds because
+/// nothing else runs them.
+extension MediaEngine {
+    /// A media plane whose workers "listen" on `configuration.iceAddresses` at ports
+    /// `lowPort + i` (nothing is bound) and hand every datagram they send to `deliver` as
+    /// `(from, to, bytes)`. Nothing runs until the caller drives it.
+    convenience init(
+        inMemory configuration: MediaConfiguration, certificate: DTLSCertificate? = nil,
+        unixTimeAtMonotonicZero: UInt64 = 1_700_000_000_000_000_000, logger: Logger,
+        deliver: @escaping @Sendable (TransportAddress, TransportAddress, UnsafeRawBufferPointer) -> Void
+    ) throws {
+        let workerCount = max(1, configuration.workerCount)
+        var workers: [MediaWorker] = []
+        for index in 0..<workerCount {
+            let port = configuration.lowPort &+ UInt16(index)
+            let addresses = configuration.iceAddresses.compactMap { TransportAddress($0, port: port) }
+            guard addresses.count == configuration.iceAddresses.count else { throw MediaEngineError.noICEAddress }
+            workers.append(
+                try MediaWorker(
+                    index: index, localAddresses: addresses, unixTimeAtMonotonicZero: unixTimeAtMonotonicZero,
+                    logger: logger, deliver: { socket, destination, bytes in deliver(addresses[socket], destination, bytes) }))
+        }
+        try self.init(configuration: configuration, workers: workers, certificate: certificate, logger: logger)
+    }
+
+    /// One turn of every worker's loop without receiving: queued commands, packets handed over
+    /// by other workers, timers when a tick is due, sends.
+    func driveWorkers(now: MonotonicInstant) {
+        for worker in workers { worker.commands.drain(into: worker, now: now) }
+        for worker in workers { worker.runPending(now: now) }
+    }
+
+    /// One datagram from `source` arriving at the worker listening on `destination` (dropped
+    /// when none does), received as a batch of one.
+    func receive(_ datagram: [UInt8], from source: TransportAddress, to destination: TransportAddress,
+                 now: MonotonicInstant) {
+        guard datagram.count <= DatagramBatch.bufferSize,
+            let worker = workers.first(where: { $0.localAddresses.contains(destination) }),
+            let socket = worker.localAddresses.firstIndex(of: destination)
+        else { return }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DatagramBatch.bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        datagram.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        worker.receive(buffer, length: datagram.count, from: source, socketIndex: socket, now: now)
+        worker.finishReceiveBatch(now: now)
+    }
+}

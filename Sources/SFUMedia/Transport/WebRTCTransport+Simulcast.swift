@@ -1,0 +1,37 @@
+import RTP
+import SFUBase
+
+/// Simulcast publishers: of the layers a peer sends on one m-line, one is forwarded (see
+/// `SimulcastLayerSelector`). Packets of the other layers stop here, before loss bookkeeping
+/// and fan-out, so subscribers, NACKs and the retransmission buffer see one stream.
+extension WebRTCTransport {
+    /// Whether `packet`, of simulcast layer `layer` on m-line `index`, is forwarded. Asks the
+    /// publisher for a keyframe on a layer worth switching to, and renumbers VP8 pictures
+    /// across a switch.
+    @inline(__always)
+    func forwardsLayer(
+        of packet: RTPPacket, streamIndex index: Int, layer: Int, now: MonotonicInstant, output: PacketOutput
+    ) -> Bool {
+        guard streams[index].simulcast != nil else { return true }
+        let codec = streams[index].codec
+        let startsPicture = codec.startsDecodablePicture(packet)
+        let verdict = streams[index].simulcast!.packetArrived(
+            layer: layer, ssrc: packet.ssrc, startsPicture: startsPicture, now: now)
+        switch verdict {
+        case .forward(let switched):
+            if switched {
+                // Another sequence space upstream: gaps of the old layer are not worth a NACK.
+                streams[index].nacks = NACKGenerator()
+                streams[index].pictureContinuity.sourceChanged()
+                logger.debug("simulcast m-line \(streams[index].setup.mid) now forwards layer \(layer) (SSRC \(packet.ssrc))")
+            }
+            if case .vp8 = codec { streams[index].pictureContinuity.rewrite(packet.payload) }
+            return true
+        case .drop:
+            return false
+        case .dropAndRequestKeyframe(let ssrc):
+            sendPictureLossIndication(streamIndex: index, mediaSSRC: ssrc, output: output)
+            return false
+        }
+    }
+}

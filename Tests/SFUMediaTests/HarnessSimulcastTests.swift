@@ -1,0 +1,92 @@
+import RTP
+import SFUBase
+import Testing
+import WebRTCPeer
+
+@testable import SFUMedia
+
+/// A simulcast publisher (three rid layers on one m-line, as janus.js `simulcast: true` sends
+/// them) on the in-memory network: one layer reaches the subscriber; when the top layer stops
+/// the middle one takes over on a keyframe without a gap in the subscriber's stream, and the top
+/// one returns when it comes back. Deterministic: virtual time, no sockets.
+@Suite struct HarnessSimulcastTests {
+    static let room = SimulcastStreams.room
+    static let layerSSRCs = SimulcastStreams.layerSSRCs
+    static let subscriberSSRC = SimulcastStreams.subscriberSSRC
+
+    /// Sends one packet of each layer in `layers` per call, each a keyframe when it is the layer's
+    /// first packet or the server asked for one.
+    final class LayeredSource: @unchecked Sendable {
+        let peer: HarnessPeer
+        var streams: [SyntheticStream]
+        var answered = [0, 0, 0]
+        var started = [false, false, false]
+        var layers = [0, 1, 2]
+
+        init(peer: HarnessPeer) {
+            self.peer = peer
+            streams = []
+            for layer in 0..<3 {
+                let first = UInt16(1000 * (layer + 1))
+                let timestamp = UInt32(7_000_000 * (layer + 1))
+                streams.append(SyntheticStream(ssrc: HarnessSimulcastTests.layerSSRCs[layer], payloadType: 96,
+                                               isVideo: true, firstSequenceNumber: first, firstTimestamp: timestamp))
+            }
+        }
+
+        func frame() {
+            for layer in layers {
+                let plis = peer.pictureLossIndications(mediaSSRC: HarnessSimulcastTests.layerSSRCs[layer])
+                let keyframe = plis > answered[layer] || !started[layer]
+                answered[layer] = plis
+                started[layer] = true
+                streams[layer].extensions = [(id: 9, value: Array("v".utf8)), (id: 10, value: Array(SimulcastStreams.rids[layer].utf8))]
+                peer.peer.sendRTP(streams[layer].next(keyframe: keyframe))
+            }
+        }
+    }
+
+    @Test func subscriberGetsTheTopLayerAndFallsBackWithoutASequenceGap() throws {
+        let network = try InMemoryNetwork(seed: 5)
+        let publisher = try network.addPeer(
+            room: Self.room, streams: SimulcastStreams.publisherStreams(), behaviour: .publisher(PublisherSettings()),
+            midExtensionID: 9)
+        let subscriber = try network.addPeer(
+            room: Self.room, streams: SimulcastStreams.subscriberStreams(), behaviour: .subscriber)
+        #expect(network.connectAll())
+        network.engine.bindSubscriber(
+            subscriber.allocation,
+            bindings: [SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v"))])
+        let source = LayeredSource(peer: publisher)
+        network.every(milliseconds: 10) { _ in source.frame() }
+
+        network.run(milliseconds: 1_000)
+        let whileAll = subscriber.received(ssrc: Self.subscriberSSRC)
+        let firstTop = try #require(whileAll.firstIndex { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[2] })
+        #expect(Set(whileAll[firstTop...].compactMap(EngineRoomTests.originalSSRC)) == [Self.layerSSRCs[2]])
+        // It starts within a few frames: the keyframe asked of the forwarded layer is not held back
+        // by the throttle of one asked of another layer (the first packet's) just before.
+        #expect(firstTop == 0 && whileAll.count > 95, "\(whileAll.count) packets, first top one at \(firstTop)")
+
+        // The top layer stops: after the 250 ms fallback the middle one takes over on a keyframe.
+        source.layers = [0, 1]
+        network.run(milliseconds: 1_000)
+        let all = subscriber.received(ssrc: Self.subscriberSSRC)
+        let fromMiddle = all.dropFirst(whileAll.count).filter { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[1] }
+        #expect(fromMiddle.count > 60, "the middle layer took over")
+        #expect(fromMiddle.first.map { SyntheticStream.isKeyframe($0.payload) } == true, "the switch is on a keyframe")
+        let gap = try #require(fromMiddle.first).receivedAt.nanoseconds - whileAll.last!.receivedAt.nanoseconds
+        #expect(gap < 400_000_000, "switched within the fallback plus a keyframe's round trip: \(gap / 1_000_000) ms")
+        #expect(!all[firstTop...].contains { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[0] })
+        #expect(all.hasContinuousSequenceNumbers, "no sequence gap across the fallback")
+        #expect(zip(all, all.dropFirst()).allSatisfy { Int32(bitPattern: $1.timestamp &- $0.timestamp) > 0 })
+
+        // The top layer returns: forwarding goes back to it, again without a gap.
+        source.layers = [0, 1, 2]
+        let before = all.count
+        network.run(milliseconds: 1_000)
+        let resumed = subscriber.received(ssrc: Self.subscriberSSRC)
+        #expect(resumed.dropFirst(before).suffix(50).allSatisfy { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[2] })
+        #expect(resumed.hasContinuousSequenceNumbers)
+    }
+}

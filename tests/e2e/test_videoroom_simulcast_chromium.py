@@ -1,0 +1,125 @@
+"""Simulcast publisher, plain subscriber, both headless Chromium with Debian's janus.js.
+
+The publisher page publishes with janus.js `simulcast: true` (three VP8 layers h/m/l,
+1280x720 / 640x360 / 320x180 from a 30 fps fake camera). The subscriber must receive one
+clean stream: the top layer's resolution (>= 960 wide) at close to the sent frame rate, with
+mostly delta frames, and no freezes over 20 s. (Mixing the layers into one stream, as the
+server once did, decodes 5-10 frames a second, nearly all keyframes, at jumping sizes.)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from test_echotest_chromium import page_server  # noqa: F401
+from test_videoroom_chromium import PAGE_STATE, publisher_and_subscriber
+from videoroom import VideoRoomHandle, create_room
+
+pytestmark = pytest.mark.timeout(120)
+
+# Inbound video of the subscriber, and the publisher's outbound layers.
+VIDEO_STATS = """
+const done = arguments[arguments.length - 1];
+const e2e = window.e2e;
+if (!e2e || !e2e.pc) { done({ready: false, state: e2e ? e2e.state : null}); return; }
+e2e.pc.getStats().then(stats => {
+  const out = {ready: true, inbound: null, outbound: []};
+  stats.forEach(s => {
+    if (s.type === 'inbound-rtp' && (s.kind || s.mediaType) === 'video') {
+      out.inbound = {framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded,
+                     frameWidth: s.frameWidth, frameHeight: s.frameHeight,
+                     framesPerSecond: s.framesPerSecond, freezeCount: s.freezeCount,
+                     packetsReceived: s.packetsReceived, packetsLost: s.packetsLost};
+    }
+    if (s.type === 'outbound-rtp' && (s.kind || s.mediaType) === 'video') {
+      out.outbound.push({rid: s.rid, frameWidth: s.frameWidth, framesPerSecond: s.framesPerSecond,
+                         framesSent: s.framesSent});
+    }
+  });
+  done(out);
+}).catch(err => done({ready: false, error: String(err)}));
+"""
+
+
+def _wait_published(pub, deadline: float) -> dict:
+    state: dict = {}
+    while time.monotonic() < deadline:
+        state = pub.execute_script(PAGE_STATE)
+        assert not state["errors"], f"publisher page errors: {state}"
+        if state["published"] and state["myId"]:
+            return state
+        time.sleep(0.3)
+    raise AssertionError(f"publisher did not come up: {state}")
+
+
+def _inbound(sub) -> dict:
+    stats = sub.execute_async_script(VIDEO_STATS)
+    return stats.get("inbound") or {}
+
+
+def test_simulcast_publisher_subscriber_gets_one_clean_top_layer(server, page_server):  # noqa: F811
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="simulcast")
+    deadline = time.monotonic() + 100
+    try:
+        with publisher_and_subscriber(publisher_camera_fps=30) as (pub, sub):
+            pub.get(f"{page_server}/videoroom.html?mode=publish&simulcast=1&room={room}"
+                    f"&server={server.ws_url}")
+            pstate = _wait_published(pub, deadline)
+            feed = pstate["myId"]
+            conf = [m for m in pstate["messages"] if m["msg"].get("configured") == "ok"]
+            assert conf and conf[0]["jsep"] == "answer", pstate
+
+            sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                    f"&server={server.http_url}")
+            # Up and on the top layer.
+            first: dict = {}
+            while time.monotonic() < deadline:
+                first = _inbound(sub)
+                if (first.get("frameWidth") or 0) >= 960 and (first.get("framesDecoded") or 0) > 30:
+                    break
+                sstate = sub.execute_script(PAGE_STATE)
+                assert not sstate["errors"], f"subscriber page errors: {sstate}"
+                time.sleep(0.5)
+            assert (first.get("frameWidth") or 0) >= 960, f"not on the top layer: {first}"
+
+            publisher_layers = pub.execute_async_script(VIDEO_STATS)["outbound"]
+            print(f"\npublisher layers: {publisher_layers}")
+            sent_layers = [layer for layer in publisher_layers if (layer.get("framesSent") or 0) > 0]
+            assert len(sent_layers) >= 2, f"the publisher is not sending simulcast: {publisher_layers}"
+            top_fps = max((layer.get("framesPerSecond") or 0) for layer in sent_layers)
+
+            # 20 s of watching: width, frame rate, keyframes and freezes.
+            start = _inbound(sub)
+            widths = set()
+            observe_end = time.monotonic() + 20
+            timeline = []
+            while time.monotonic() < observe_end:
+                time.sleep(1)
+                sample = _inbound(sub)
+                widths.add(sample.get("frameWidth"))
+                layers = {layer.get("rid"): (layer.get("framesSent"), layer.get("framesPerSecond"))
+                          for layer in pub.execute_async_script(VIDEO_STATS)["outbound"]}
+                timeline.append((sample.get("framesDecoded"), sample.get("keyFramesDecoded"),
+                                 sample.get("freezeCount"), sample.get("frameWidth"), layers))
+            print("timeline (decoded, keyframes, freezes, width, publisher layers):")
+            for row in timeline:
+                print(f"  {row}")
+            end = _inbound(sub)
+            frames = end["framesDecoded"] - start["framesDecoded"]
+            keyframes = end["keyFramesDecoded"] - start["keyFramesDecoded"]
+            freezes = end["freezeCount"] - start["freezeCount"]
+            fps = frames / 20.0
+            print(f"subscriber over 20 s: {frames} frames ({fps:.1f} fps; publisher top layer "
+                  f"{top_fps} fps), {keyframes} keyframes, {freezes} new freezes, widths {widths}; "
+                  f"start {start}; end {end}")
+            assert widths == {1280} or min(w or 0 for w in widths) >= 960, f"resolution jumped: {widths}"
+            assert fps >= 0.8 * top_fps and fps >= 20, f"decoded {fps:.1f} fps, sent {top_fps}"
+            assert keyframes <= 5, f"{keyframes} keyframes in 20 s: layers are being mixed"
+            assert freezes == 0, f"{freezes} freezes in 20 s"
+            print(json.dumps(sub.execute_script(PAGE_STATE))[:600])
+    finally:
+        admin.close()
