@@ -27,6 +27,12 @@ public struct TransportInspection: Sendable, Hashable {
         public var lost: Int
         public var packetsSent: Int
         public var bytesSent: Int
+        /// Simulcast (a publisher m-line sending several layers): the layers' rids (in the order
+        /// of our `StreamSetup`), how many layers, and the one forwarded now (0 the lowest; nil
+        /// before the first). Empty / 1 / nil for a single encoding.
+        public var simulcastRIDs: [String] = []
+        public var simulcastLayers = 1
+        public var forwardedLayer: Int?
     }
 
     /// Janus's (libnice's) names: `connecting` (no pair nominated yet), `connected` (a pair
@@ -108,6 +114,7 @@ extension WebRTCTransport {
             remoteSSRC: stream.remoteSSRC, sends: setup.sends, receives: setup.receives, receiving: stream.receiving,
             packetsReceived: Int(stream.reports.reception.packetsReceived), jitter: Int(stream.reports.reception.jitter),
             lost: Int(stream.reports.reception.cumulativeLost), packetsSent: Int(stream.reports.packetsSent),
-            bytesSent: Int(stream.reports.octetsSent))
+            bytesSent: Int(stream.reports.octetsSent), simulcastRIDs: setup.simulcastRIDs,
+            simulcastLayers: stream.simulcast?.layerCount ?? 1, forwardedLayer: stream.simulcast?.current)
     }
 }

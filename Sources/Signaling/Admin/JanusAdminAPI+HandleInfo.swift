@@ -74,7 +74,7 @@ extension JanusAdminAPI {
         if let peer = stream.remoteSSRC { ssrc["ssrc-peer"] = .int(Int64(peer)) }
         var codecs: JSONObject = ["pt": .int(Int64(stream.payloadType)), "codec": .string(stream.codec.lowercased())]
         if let rtx = stream.rtxPayloadType { codecs["rtx-pt"] = .int(Int64(rtx)) }
-        return [
+        var medium: JSONObject = [
             "type": .string(stream.kind), "mindex": .int(Int64(mindex)), "mid": .string(stream.mid),
             "ssrc": .object(ssrc),
             "direction": ["send": .bool(stream.sends), "recv": .bool(stream.receives)],
@@ -85,6 +85,16 @@ extension JanusAdminAPI {
                 "out": ["packets": .int(Int64(stream.packetsSent)), "bytes": .int(Int64(stream.bytesSent))],
             ],
         ]
+        if stream.simulcastLayers > 1 {
+            // Janus's `rid-simulcast.rid`, and (ours) which layer is forwarded now.
+            if !stream.simulcastRIDs.isEmpty {
+                medium["rid-simulcast"] = ["rid": .array(stream.simulcastRIDs.map(JSONValue.string))]
+            }
+            var layers: JSONObject = ["count": .int(Int64(stream.simulcastLayers))]
+            if let forwarded = stream.forwardedLayer { layers["forwarded"] = .int(Int64(forwarded)) }
+            medium["simulcast-layers"] = .object(layers)
+        }
+        return medium
     }
 
     /// Janus's `janus_get_monotonic_time()`: microseconds of CLOCK_MONOTONIC.
