@@ -20,17 +20,7 @@ import Testing
 
     @Test func publisherAndSubscriberAsHandleInfoShowsThem() async throws {
         let network = try InMemoryNetwork(seed: 7)
-        let publisher = try network.addPeer(
-            room: SimulcastStreams.room, streams: SimulcastStreams.publisherStreams(),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
-        let subscriber = try network.addPeer(
-            room: SimulcastStreams.room, streams: SimulcastStreams.subscriberStreams(), behaviour: .subscriber)
-        #expect(network.connectAll())
-        network.engine.bindSubscriber(
-            subscriber.allocation,
-            bindings: [SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v"))])
-        let source = HarnessSimulcastTests.LayeredSource(peer: publisher)
-        network.every(milliseconds: 10) { _ in source.frame() }
+        let (publisher, subscriber, _) = try network.simulcastPublisherAndSubscriber()
         network.run(milliseconds: 500)
 
         let engine = try #require(network.engine)
@@ -49,5 +39,26 @@ import Testing
         #expect(forwarded.sends && !forwarded.receives)
         #expect(forwarded.packetsSent > 0 && forwarded.bytesSent > forwarded.packetsSent)
         #expect(forwarded.simulcastLayers == 1)
+    }
+}
+
+extension InMemoryNetwork {
+    /// A simulcast publisher (three layers, all sending every 10 ms) and one subscriber bound to
+    /// its video, connected.
+    func simulcastPublisherAndSubscriber() throws
+        -> (publisher: HarnessPeer, subscriber: HarnessPeer, source: HarnessSimulcastTests.LayeredSource)
+    {
+        let publisher = try addPeer(
+            room: SimulcastStreams.room, streams: SimulcastStreams.publisherStreams(),
+            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+        let subscriber = try addPeer(
+            room: SimulcastStreams.room, streams: SimulcastStreams.subscriberStreams(), behaviour: .subscriber)
+        #expect(connectAll())
+        engine.bindSubscriber(
+            subscriber.allocation,
+            bindings: [SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v"))])
+        let source = HarnessSimulcastTests.LayeredSource(peer: publisher)
+        every(milliseconds: 10) { _ in source.frame() }
+        return (publisher, subscriber, source)
     }
 }
