@@ -4,10 +4,14 @@ a handful of counters checked against what the peer did (swift-sfu only: Janus h
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
 
 import pytest
+import requests
 
-from conftest import server_kind
+from conftest import REPO_ROOT, free_tcp_port, server_kind
 from echo import AiortcEchoTest
 from ops import Metrics
 
@@ -59,3 +63,28 @@ def test_metrics_follow_an_echotest_call(server) -> None:
     # After the call: no transport of ours left, the session gone.
     assert after.value("sfu_media_transports") <= before.value("sfu_media_transports")
     assert after.value("sfu_janus_sessions") <= before.value("sfu_janus_sessions")
+
+
+def test_metrics_on_a_listener_of_their_own() -> None:
+    """`--metrics HOST:PORT`: GET /metrics there (and only there), the port in the ready line."""
+    if server_kind() != "swift":
+        pytest.skip("Prometheus metrics are swift-sfu's own")
+    binary = os.environ.get("SFU_SERVER_BIN", str(REPO_ROOT / ".build" / "release" / "sfu-server"))
+    if not os.access(binary, os.X_OK):
+        pytest.skip("sfu-server binary not built")
+    http_port, ws_port, metrics_port = free_tcp_port(), free_tcp_port(), free_tcp_port()
+    proc = subprocess.Popen(
+        [binary, "--http", f"127.0.0.1:{http_port}", "--ws", f"127.0.0.1:{ws_port}", "--ice-address", "127.0.0.1",
+         "--media-ports", "41820-41830", "--workers", "1", "--metrics", f"127.0.0.1:{metrics_port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        ready = proc.stdout.readline().strip()
+        assert ready.endswith(f" metrics={metrics_port}"), ready
+        own = Metrics(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert own.value("sfu_media_worker_transports", worker="0") == 0
+        assert ("sfu_janus_sessions", frozenset({("server", "sfu-server")})) in own.samples, own.text
+        assert requests.get(f"http://127.0.0.1:{http_port}/metrics", timeout=5).status_code == 404
+        assert requests.get(f"http://127.0.0.1:{metrics_port}/janus/info", timeout=5).status_code == 404
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
