@@ -47,6 +47,11 @@ actor SFUMetricsReporter {
         count("sfu_media_fanout_handoffs_total", media.slotsHandedOff)
         count("sfu_media_fanout_deliveries_total", media.slotsDelivered)
         gauge("sfu_media_fanout_slots_in_use", media.slotsInUse)
+        var peerConnections = ["connecting": 0, "connected": 0, "failed": 0]
+        for inspection in await engine.inspectAll() {
+            peerConnections[Self.state(of: inspection), default: 0] += 1
+        }
+        for (state, count) in peerConnections { gauge("sfu_media_peerconnections", count, [("state", state)]) }
         for worker in engine.workerStatistics {
             let label = [("worker", String(worker.index))]
             gauge("sfu_media_worker_transports", worker.transports, label)
@@ -75,6 +80,13 @@ actor SFUMetricsReporter {
             await refresh()
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// `connected` once DTLS-SRTP is up, `failed` when ICE consent or DTLS failed, else `connecting`.
+    static func state(of inspection: TransportInspection) -> String {
+        if inspection.dtlsState == "connected" { return "connected" }
+        if inspection.iceState == "failed" || inspection.dtlsState == "failed" { return "failed" }
+        return "connecting"
     }
 
     private func dimensions(_ extra: [(String, String)]) -> [(String, String)] { [("server", server)] + extra }

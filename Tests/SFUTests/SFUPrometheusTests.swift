@@ -44,6 +44,7 @@ import Testing
             #expect(Self.value(text, #"sfu_janus_requests_total{server="p1",request="create",code="0"}"#) == 1)
             #expect(Self.value(text, #"sfu_janus_requests_total{server="p1",request="attach",code="460"}"#) == 1)
             #expect(Self.value(text, #"sfu_media_worker_transports{server="p1",worker="0"}"#) == 0)
+            #expect(Self.value(text, #"sfu_media_peerconnections{server="p1",state="connected"}"#) == 0)
             _ = await client.post("/janus", ["janus": "destroy", "session_id": .uint(client.session)])
             let after = await Self.scrape(server)
             #expect(Self.value(after, #"sfu_janus_sessions{server="p1"}"#) == 1)

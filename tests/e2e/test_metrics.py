@@ -48,6 +48,7 @@ def test_metrics_follow_an_echotest_call(server) -> None:
     assert during.value("sfu_janus_sessions") >= 1
     assert during.value("sfu_janus_handles", plugin="janus.plugin.echotest") >= 1
     assert during.value("sfu_media_transports") >= 1
+    assert during.value("sfu_media_peerconnections", state="connected") >= 1
     # Every frame the peer got back came in at least one datagram we sent, and every frame
     # it sent went out in at least one datagram we received (plus STUN, DTLS, RTCP).
     assert delta("sfu_media_datagrams_sent_total") >= received_frames > 0
@@ -63,6 +64,8 @@ def test_metrics_follow_an_echotest_call(server) -> None:
     # After the call: no transport of ours left, the session gone.
     assert after.value("sfu_media_transports") <= before.value("sfu_media_transports")
     assert after.value("sfu_janus_sessions") <= before.value("sfu_janus_sessions")
+    assert after.value("sfu_media_peerconnections", state="connected") <= \
+        before.value("sfu_media_peerconnections", state="connected")
 
 
 def test_metrics_on_a_listener_of_their_own() -> None:

@@ -5,34 +5,57 @@ extension MediaEngine {
     /// path). Nil when the transport is gone, or when its worker does not answer within a second
     /// (stopped or stalled: the Admin API must not hang on it).
     public func inspect(_ allocation: TransportAllocation) async -> TransportInspection? {
-        let answer = OneShotAnswer()
-        return await withCheckedContinuation { (continuation: CheckedContinuation<TransportInspection?, Never>) in
-            answer.arm(continuation)
-            workers[allocation.workerIndex].commands.enqueue { worker, _ in
-                guard let transport = worker.transport(id: allocation.id) else { return answer.resolve(nil) }
-                var inspection = transport.inspection()
-                if inspection.selectedRemote != nil, worker.localAddresses.indices.contains(transport.selectedSocket) {
-                    inspection.selectedLocal = worker.localAddresses[transport.selectedSocket].description
-                }
-                answer.resolve(inspection)
+        await ask(worker: allocation.workerIndex, orElse: nil) { worker in
+            guard let transport = worker.transport(id: allocation.id) else { return nil }
+            return Self.inspection(of: transport, on: worker)
+        }
+    }
+
+    /// Every live transport's state, one command per worker (metrics count PeerConnections by
+    /// state on a scrape). A worker that does not answer within a second counts none.
+    public func inspectAll() async -> [TransportInspection] {
+        var all: [TransportInspection] = []
+        for index in workers.indices {
+            all += await ask(worker: index, orElse: []) { worker in
+                worker.transportsByID.values.map { Self.inspection(of: $0, on: worker) }
             }
+        }
+        return all
+    }
+
+    private static func inspection(of transport: WebRTCTransport, on worker: MediaWorker) -> TransportInspection {
+        var inspection = transport.inspection()
+        if inspection.selectedRemote != nil, worker.localAddresses.indices.contains(transport.selectedSocket) {
+            inspection.selectedLocal = worker.localAddresses[transport.selectedSocket].description
+        }
+        return inspection
+    }
+
+    /// Runs `read` on the worker's thread and returns its result, or `fallback` after a second.
+    private func ask<Value: Sendable>(
+        worker index: Int, orElse fallback: Value, _ read: @escaping @Sendable (MediaWorker) -> Value
+    ) async -> Value {
+        let answer = OneShotAnswer<Value>()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
+            answer.arm(continuation)
+            workers[index].commands.enqueue { worker, _ in answer.resolve(read(worker)) }
             Task {
                 try? await Task.sleep(for: .seconds(1))
-                answer.resolve(nil)
+                answer.resolve(fallback)
             }
         }
     }
 }
 
 /// Resumes a continuation once, with the first of the worker's answer and the timeout.
-private final class OneShotAnswer: Sendable {
-    private let continuation = Mutex<CheckedContinuation<TransportInspection?, Never>?>(nil)
+private final class OneShotAnswer<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
 
-    func arm(_ continuation: CheckedContinuation<TransportInspection?, Never>) {
+    func arm(_ continuation: CheckedContinuation<Value, Never>) {
         self.continuation.withLock { $0 = continuation }
     }
 
-    func resolve(_ value: TransportInspection?) {
+    func resolve(_ value: Value) {
         let waiting = continuation.withLock { slot in
             defer { slot = nil }
             return slot
