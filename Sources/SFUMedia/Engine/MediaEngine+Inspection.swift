@@ -36,29 +36,47 @@ extension MediaEngine {
         worker index: Int, orElse fallback: Value, _ read: @escaping @Sendable (MediaWorker) -> Value
     ) async -> Value {
         let answer = OneShotAnswer<Value>()
+        let timeout = Task {
+            try? await Task.sleep(for: .seconds(1))
+            answer.resolve(fallback)
+        }
+        defer { timeout.cancel() }
         return await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
             answer.arm(continuation)
             workers[index].commands.enqueue { worker, _ in answer.resolve(read(worker)) }
-            Task {
-                try? await Task.sleep(for: .seconds(1))
-                answer.resolve(fallback)
-            }
         }
     }
 }
 
-/// Resumes a continuation once, with the first of the worker's answer and the timeout.
+/// Resumes a continuation once, with the first of the worker's answer and the timeout (either
+/// may come before the continuation is armed).
 private final class OneShotAnswer<Value: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+    private enum State {
+        case waiting(CheckedContinuation<Value, Never>?)
+        case answered(Value?)
+    }
+
+    private let state = Mutex(State.waiting(nil))
 
     func arm(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation.withLock { $0 = continuation }
+        let early: Value? = state.withLock { state in
+            switch state {
+            case .waiting:
+                state = .waiting(continuation)
+                return nil
+            case .answered(let value):
+                state = .answered(nil)
+                return value
+            }
+        }
+        if let early { continuation.resume(returning: early) }
     }
 
     func resolve(_ value: Value) {
-        let waiting = continuation.withLock { slot in
-            defer { slot = nil }
-            return slot
+        let waiting: CheckedContinuation<Value, Never>? = state.withLock { state in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .answered(continuation == nil ? value : nil)
+            return continuation
         }
         waiting?.resume(returning: value)
     }
