@@ -21,7 +21,7 @@ import Testing
             serverRole: serverRole, expectedPeerFingerprint: stranger.fingerprint)
         #expect(await EngineTest.eventually(timeout: 10) { impostor.events.failed })
         #expect(!impostor.events.connected, "no keys for a certificate the SDP did not announce")
-        #expect(impostor.events.all.contains(.failed(reason: "DTLS error")))
+        #expect(impostor.events.all.contains(.failed(reason: .dtlsError)))
 
         // The healthy PeerConnection still echoes.
         var audio = SyntheticStream(ssrc: EngineEchoTests.audioSSRC, payloadType: 111, isVideo: false)

@@ -108,7 +108,7 @@ import WebRTCPeer
         #expect(!peer.events.failed, "consent checks keep it alive")
         #expect(peer.driver.snapshot.failure == nil)
         peer.driver.stop()  // the peer vanishes without a word
-        #expect(await EngineTest.eventually(timeout: 5) { peer.events.all.contains(.failed(reason: "ICE failed")) })
+        #expect(await EngineTest.eventually(timeout: 5) { peer.events.all.contains(.failed(reason: .iceFailed)) })
         #expect(await EngineTest.eventually { engine.statistics.transports == 0 })
     }
 

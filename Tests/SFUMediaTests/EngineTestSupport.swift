@@ -190,7 +190,7 @@ final class PublisherSimulator: @unchecked Sendable {
     private var video: SyntheticStream
     private var payloads: [UInt32: [UInt16: [UInt8]]] = [:]
     private var keyframesSent = 0
-    private var audioLevel: UInt8 = 127
+    private let audioLevel: UInt8 = 127
     private var running = false
     private var thread: Thread?
     private let exited = DispatchSemaphore(value: 0)
@@ -209,8 +209,6 @@ final class PublisherSimulator: @unchecked Sendable {
     let audioSSRC: UInt32
     let videoSSRC: UInt32
 
-    /// RFC 6464 level (0 loudest … 127 silence) put in the audio packets from now on.
-    func setAudioLevel(_ level: UInt8) { lock.withLock { audioLevel = level } }
 
     func payload(ssrc: UInt32, sequenceNumber: UInt16) -> [UInt8]? {
         lock.withLock { payloads[ssrc]?[sequenceNumber] }
@@ -218,8 +216,6 @@ final class PublisherSimulator: @unchecked Sendable {
 
     var keyframeCount: Int { lock.withLock { keyframesSent } }
 
-    /// The video sequence number `ahead` packets from now.
-    func videoSSRCSequenceAhead(_ ahead: UInt16) -> UInt16 { lock.withLock { video.sequenceNumber &+ ahead } }
 
     func start() {
         lock.withLock { running = true }

@@ -20,6 +20,28 @@ import Testing
         #expect(rewriter.currentOffset == 12 &- 500)
     }
 
+    @Test func aLatePacketFromBeforeAResyncIsNotRenumbered() {
+        var rewriter = SequenceRewriter()
+        #expect(rewriter.rewriteIfCurrent(10) == 10)
+        #expect(rewriter.rewriteIfCurrent(11) == 11)
+        rewriter.pause()
+        #expect(rewriteIfCurrent(&rewriter, 500) == 12)
+        // 498 belongs to the stretch that was withheld (it would come out as 10: a repeat).
+        #expect(rewriteIfCurrent(&rewriter, 498) == nil)
+        // A late packet of the current stretch keeps its place.
+        #expect(rewriteIfCurrent(&rewriter, 502) == 14)
+        #expect(rewriteIfCurrent(&rewriter, 501) == 13)
+        // Before anything was sent, older packets than the first are not sent either.
+        var fresh = SequenceRewriter()
+        #expect(fresh.rewriteIfCurrent(65535) == 65535)
+        #expect(fresh.rewriteIfCurrent(65534) == nil)
+        #expect(fresh.rewriteIfCurrent(0) == 0)
+    }
+
+    private func rewriteIfCurrent(_ rewriter: inout SequenceRewriter, _ incoming: UInt16) -> UInt16? {
+        rewriter.rewriteIfCurrent(incoming)
+    }
+
     @Test func wrapsAround() {
         var rewriter = SequenceRewriter()
         _ = rewriter.rewrite(65534)

@@ -306,7 +306,7 @@ import Testing
 
         let (carol, carolID) = try await harness.publisher(display: "carol")
         let carolTransport = await harness.publish(carol)
-        harness.media.emit(carolTransport, .failed(reason: "ICE failed"))
+        harness.media.emit(carolTransport, .failed(reason: .iceFailed))
         #expect(await eventually { carol.hangups == ["ICE failed"] })
         #expect(await watcher.waitForNotification { $0["unpublished"] == .uint(carolID) } != nil)
     }

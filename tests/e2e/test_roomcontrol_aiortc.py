@@ -272,10 +272,18 @@ def test_roomcontrol_mute_stops_media_on_the_wire(ours) -> None:
             a1, v1 = audio.rtp_packets, video.rtp_packets
             await sub.wait_until(lambda: audio.rtp_packets >= a1 + 50, 15, "audio after unmuting audio")
             assert video.rtp_packets - v1 <= 2, sub.summary()
+            video.max_jump = 0
+            rtx_before, nacks_before = video.rtx_packets, video.nacks_sent
             await _t(host.sync, {"request": "unmute_all"})
             v2, f2 = video.rtp_packets, video.frames
             await sub.wait_until(lambda: video.rtp_packets >= v2 + 30 and video.frames >= f2 + 15, 20,
                                  "video after unmute_all")
+            # Nothing of the mute comes back: the subscriber's sequence numbers run on without a
+            # hole (no NACK into the muted seconds), and no retransmission arrives.
+            print(f"after unmute: max sequence step {video.max_jump}, "
+                  f"rtx +{video.rtx_packets - rtx_before}, nacks +{video.nacks_sent - nacks_before}")
+            assert video.max_jump <= 2, f"a hole of {video.max_jump} across the mute: {sub.summary()}"
+            assert video.rtx_packets - rtx_before <= 2, sub.summary()
             told = await _t(pub.vr.wait, lambda d: d.get("videoroom") == "muted" and not d["video"])
             assert told == {"videoroom": "muted", "room": room, "id": pub.id, "audio": False, "video": False}, told
         finally:

@@ -189,6 +189,8 @@ class StreamStats:
     colours: dict[int | None, int] = field(default_factory=dict)
     audio_loud: int = 0
     last_packet: float = 0.0
+    last_sequence: int | None = None   # of the media stream (not RTX)
+    max_jump: int = 0             # largest step forward between consecutive media sequence numbers
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -235,6 +237,10 @@ class _ReceiverTap:
                 stats.rtx_packets += 1
             elif codec is not None:
                 self.media_ssrc = packet.ssrc
+                step = (packet.sequence_number - stats.last_sequence) & 0xFFFF if stats.last_sequence is not None else 0
+                if step < 0x8000:  # forward (a late packet does not move the high mark)
+                    stats.max_jump = max(stats.max_jump, step)
+                    stats.last_sequence = packet.sequence_number
             seq = packet.sequence_number
             if rtx and len(packet.payload) >= 2:
                 seq = int.from_bytes(packet.payload[:2], "big")  # RFC 4588 OSN

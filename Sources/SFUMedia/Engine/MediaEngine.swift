@@ -116,7 +116,7 @@ public final class MediaEngine: Sendable {
                 worker.install(transport)
             } catch {
                 worker.logger.error("cannot create transport \(allocation.id): \(error)")
-                events(.failed(reason: "DTLS-SRTP stack error"))
+                events(.failed(reason: .srtpStackError))
             }
         }
     }

@@ -29,8 +29,11 @@ struct MediaStreamState {
     var targets: [ForwardTarget] = []
     /// Other workers with subscribers of this m-line (each gets one slab slot per packet).
     var remoteConsumers: [RemoteConsumer] = []
-    /// Recent packets, for subscribers' NACKs (video only).
+    /// Recent packets, for subscribers' NACKs (video only), under their forwarded numbers.
     var retransmissions: RetransmissionBuffer?
+    /// The numbering of what this m-line forwards: the peer's own, except that packets withheld
+    /// on purpose (a moderator's mute) leave no hole, and a simulcast layer switch continues it.
+    var forwardedNumbering = SequenceRewriter()
     var nacks = NACKGenerator()
     var audioLevel = AudioLevelMeter()
     private(set) var audioLevelExtensionID: UInt8?

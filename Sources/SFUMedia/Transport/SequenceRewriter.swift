@@ -8,6 +8,9 @@ struct SequenceRewriter {
     /// How many outgoing numbers (up to `lastOutput`) the current offset has produced; older
     /// ones were sent under another offset (another source, or before a pause).
     private var span = 0
+    /// The first incoming number of the current mapping: a late packet from before it belongs
+    /// to the previous mapping, and rewriting it now could repeat an outgoing number.
+    private var spanStart: UInt16 = 0
 
     /// What is currently added to incoming sequence numbers (to map feedback back).
     var currentOffset: UInt16 { offset }
@@ -22,6 +25,15 @@ struct SequenceRewriter {
         return started && distance < 0x8000 && Int(distance) < span
     }
 
+    /// The outgoing number for an incoming one, or nil for a late packet from before the current
+    /// mapping began (another source, or before a pause): it was never meant for this stream now,
+    /// and its number could collide with one already sent.
+    @inline(__always)
+    mutating func rewriteIfCurrent(_ incoming: UInt16) -> UInt16? {
+        if started && !resync && Int16(bitPattern: incoming &- spanStart) < 0 { return nil }
+        return rewrite(incoming)
+    }
+
     /// The outgoing sequence number for an incoming one.
     @inline(__always)
     mutating func rewrite(_ incoming: UInt16) -> UInt16 {
@@ -29,7 +41,9 @@ struct SequenceRewriter {
             offset = lastOutput &+ 1 &- incoming
             resync = false
             span = 0
+            spanStart = incoming
         }
+        if !started { spanStart = incoming }
         let output = incoming &+ offset
         // Only move forward; a late (reordered) packet keeps its mapping but not the high mark.
         if !started {

@@ -11,7 +11,23 @@ public enum TransportEvent: Sendable, Equatable {
     /// Many losses in the last second on an m-line (Janus `slowlink`): `uplink` true when the
     /// peer reports losses on media we send, false when we see losses on media it sends.
     case slowLink(mid: String, kind: MediaKind, uplink: Bool, lost: Int)
-    /// The transport is dead; the reason uses Janus's hangup wording
-    /// ("ICE failed", "DTLS alert", "DTLS error", "DTLS timeout").
-    case failed(reason: String)
+    /// The transport is dead, and why.
+    case failed(reason: TransportFailure)
+}
+
+/// Why a transport died. The raw values are Janus's hangup reasons (`hangup.reason`).
+public enum TransportFailure: String, Sendable, Equatable, CaseIterable {
+    /// ICE consent expired (RFC 7675) or the pair was lost.
+    case iceFailed = "ICE failed"
+    /// The peer closed DTLS (close_notify or another alert).
+    case dtlsAlert = "DTLS alert"
+    /// The handshake failed (wrong fingerprint, protocol error).
+    case dtlsError = "DTLS error"
+    /// The handshake did not finish in time.
+    case dtlsTimeout = "DTLS timeout"
+    /// Keys could not be set up (an unknown SRTP profile, a crypto library failure).
+    case srtpStackError = "DTLS-SRTP stack error"
+
+    /// Janus's wording, for `hangup` events.
+    public var janusReason: String { rawValue }
 }

@@ -15,7 +15,7 @@ extension WebRTCTransport {
 
     func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
                  output: PacketOutput) {
-        recordReceived(packet, streamIndex: index, now: now)
+        trackUpstreamLoss(packet, streamIndex: index, now: now)
         if settings.audioLevelEvents, streams[index].setup.kind == .audio, let id = streams[index].audioLevelExtensionID,
             let level = packet.audioLevel(id: id)
         {
@@ -25,7 +25,15 @@ extension WebRTCTransport {
                 emit(.talking(mid: streams[index].setup.mid, talking: change.talking, level: change.average))
             }
         }
-        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) { return }
+        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) {
+            // Withheld on purpose: what follows is numbered on from the last packet forwarded, so
+            // no subscriber sees a hole to NACK, and nothing withheld is kept for retransmission.
+            streams[index].forwardedNumbering.pause()
+            return
+        }
+        guard let number = streams[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
+        packet.sequenceNumber = number
+        storeForRetransmission(packet, streamIndex: index)
         // Subscribers on this worker: at the end of the receive batch, subscriber by subscriber
         // (MediaWorker.forwardDeferred), so each one's datagrams are adjacent for UDP GSO.
         if !streams[index].targets.isEmpty {
@@ -56,12 +64,26 @@ extension WebRTCTransport {
     /// Loss bookkeeping of a received packet: gaps for upstream NACKs, and (video) a copy for
     /// answering downstream NACKs.
     func recordReceived(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
-        let sequenceNumber = packet.sequenceNumber
+        trackUpstreamLoss(packet, streamIndex: index, now: now)
+        storeForRetransmission(packet, streamIndex: index)
+    }
+
+    /// Gaps in the peer's own numbering, for upstream NACKs (video).
+    @inline(__always)
+    func trackUpstreamLoss(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
         guard streams[index].setup.kind == .video else { return }
-        streams[index].nacks.received(sequenceNumber, now: now)
+        streams[index].nacks.received(packet.sequenceNumber, now: now)
+    }
+
+    /// A copy of a packet that goes out, under the number it goes out with, for answering
+    /// subscribers' NACKs (video). Only forwarded packets are kept: a NACK can never bring back
+    /// something that was withheld.
+    @inline(__always)
+    func storeForRetransmission(_ packet: RTPPacket, streamIndex index: Int) {
+        guard streams[index].setup.kind == .video else { return }
         if streams[index].retransmissions == nil { streams[index].retransmissions = RetransmissionBuffer() }
         streams[index].retransmissions?.store(
-            UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: sequenceNumber)
+            UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: packet.sequenceNumber)
     }
 
     /// Upstream NACKs for the gaps in what the peer sends us (video).
@@ -115,7 +137,9 @@ extension WebRTCTransport {
             guard codec.startsDecodablePicture(packet) else { return }
             streams[index].waitingForKeyframe = false
         }
-        let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
+        // A late packet from before this subscriber's current numbering began is not sent: its
+        // number could repeat one already used.
+        guard let sequence = streams[index].sequence.rewriteIfCurrent(packet.sequenceNumber) else { return }
         let gap = streams[index].timestamps.isResyncPending ? streams[index].ticksSinceLastForward(now: now) : 0
         let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: gap)
         streams[index].lastForwardedAt = now

@@ -22,6 +22,7 @@ extension WebRTCTransport {
             if switched {
                 // Another sequence space upstream: gaps of the old layer are not worth a NACK.
                 streams[index].nacks = NACKGenerator()
+                streams[index].forwardedNumbering.pause()
                 streams[index].pictureContinuity.sourceChanged()
                 logger.debug("simulcast m-line \(streams[index].setup.mid) now forwards layer \(layer) (SSRC \(packet.ssrc))")
             }

@@ -129,7 +129,7 @@ final class WebRTCTransport {
                 }
                 pumpDTLS(now: now, output: output)
             case .consentExpired:
-                fail("ICE failed")
+                fail(.iceFailed)
             }
         }
     }
@@ -146,7 +146,7 @@ final class WebRTCTransport {
             case .connected(let keys):
                 do {
                     guard let profile = SRTPProtectionProfile(rawValue: keys.protectionProfile) else {
-                        fail("DTLS-SRTP stack error")
+                        fail(.srtpStackError)
                         return
                     }
                     inbound = try SRTPContext(
@@ -154,7 +154,7 @@ final class WebRTCTransport {
                     outbound = try SRTPContext(
                         profile: profile, masterKey: keys.localMasterKey, masterSalt: keys.localMasterSalt)
                 } catch {
-                    fail("DTLS-SRTP stack error")
+                    fail(.srtpStackError)
                     return
                 }
                 connected = true
@@ -162,9 +162,9 @@ final class WebRTCTransport {
                 events(.connected)
             case .failed(let reason):
                 logger.info("DTLS failed: \(reason)")
-                fail(reason.contains("timeout") ? "DTLS timeout" : "DTLS error")
+                fail(reason.contains("timeout") ? .dtlsTimeout : .dtlsError)
             case .closed:
-                fail("DTLS alert")
+                fail(.dtlsAlert)
             case .applicationData:
                 break  // Data channels (SCTP) are not relayed yet.
             }
@@ -294,7 +294,7 @@ final class WebRTCTransport {
         ice.handleTimeout(now: now)
         while let event = ice.pollEvent() {
             if case .consentExpired = event {
-                fail("ICE failed")
+                fail(.iceFailed)
                 return
             }
         }
@@ -383,7 +383,7 @@ final class WebRTCTransport {
     /// Hands an event to the control plane (on this worker thread).
     func emit(_ event: TransportEvent) { events(event) }
 
-    private func fail(_ reason: String) {
+    private func fail(_ reason: TransportFailure) {
         guard !isFinished else { return }
         isFinished = true
         logger.info("transport failed: \(reason)")

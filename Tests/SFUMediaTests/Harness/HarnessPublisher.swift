@@ -12,17 +12,23 @@ final class HarnessPublisher: @unchecked Sendable {
     private(set) var audio: SyntheticStream
     private(set) var video: SyntheticStream
     private var answeredPLIs = 0
-    private var started = false
+    private var started: Bool
+    /// RFC 6464 level (0 loudest … 127 silence) in the audio packets.
+    var audioLevel: UInt8 = 127
     /// Extra payload bytes in each video packet.
     var videoPadding = 0
     /// Payloads sent, by (SSRC, sequence number).
     private(set) var sent: [UInt32: [UInt16: [UInt8]]] = [:]
 
-    init(peer: HarnessPeer, audioSSRC: UInt32, videoSSRC: UInt32) {
+    /// `startWithKeyframe` false: video starts with delta frames (a keyframe only on request).
+    init(peer: HarnessPeer, audioSSRC: UInt32, videoSSRC: UInt32, startWithKeyframe: Bool = true,
+         firstVideoSequenceNumber: UInt16 = 20_000, firstAudioSequenceNumber: UInt16 = 3000,
+         firstVideoTimestamp: UInt32 = 1_000_000) {
         self.peer = peer
-        audio = SyntheticStream(ssrc: audioSSRC, payloadType: 111, isVideo: false, firstSequenceNumber: 3000)
-        video = SyntheticStream(ssrc: videoSSRC, payloadType: 96, isVideo: true, firstSequenceNumber: 20_000,
-                                firstTimestamp: 1_000_000)
+        started = !startWithKeyframe
+        audio = SyntheticStream(ssrc: audioSSRC, payloadType: 111, isVideo: false, firstSequenceNumber: firstAudioSequenceNumber)
+        video = SyntheticStream(ssrc: videoSSRC, payloadType: 96, isVideo: true, firstSequenceNumber: firstVideoSequenceNumber,
+                                firstTimestamp: firstVideoTimestamp)
     }
 
     /// Sends one audio and one video packet.
@@ -31,7 +37,7 @@ final class HarnessPublisher: @unchecked Sendable {
         let keyframe = !started || plis > answeredPLIs
         answeredPLIs = plis
         started = true
-        audio.extensions = [(id: 1, value: [0x80 | 127]), (id: 9, value: Array("a".utf8))]
+        audio.extensions = [(id: 1, value: [0x80 | audioLevel]), (id: 9, value: Array("a".utf8))]
         video.extensions = [(id: 9, value: Array("v".utf8))]
         var packets = [video.next(keyframe: keyframe)]
         if videoPadding > 0 { packets[0].payload += [UInt8](repeating: 0xEE, count: videoPadding) }
@@ -41,6 +47,11 @@ final class HarnessPublisher: @unchecked Sendable {
             peer.peer.sendRTP(packet)
         }
     }
+
+    func payload(ssrc: UInt32, sequenceNumber: UInt16) -> [UInt8]? { sent[ssrc]?[sequenceNumber] }
+
+    /// The video sequence number `ahead` packets from now.
+    func videoSequenceAhead(_ ahead: UInt16) -> UInt16 { video.sequenceNumber &+ ahead }
 
     var videoSSRC: UInt32 { video.ssrc }
     var audioSSRC: UInt32 { audio.ssrc }

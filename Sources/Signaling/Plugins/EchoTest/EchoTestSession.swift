@@ -137,7 +137,7 @@ actor EchoTestSession: JanusPluginSession {
             case .talking:
                 break  // EchoTest has no talking events.
             case .failed(let reason):
-                Task { await self?.transportFailed(generation: generation, reason: reason) }
+                Task { await self?.transportFailed(generation: generation, reason: reason.janusReason) }
             }
         }
         transport = allocation

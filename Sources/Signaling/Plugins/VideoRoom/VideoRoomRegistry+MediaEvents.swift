@@ -52,7 +52,7 @@ extension VideoRoomRegistry {
                  "id": .uint(participant.id), "mindex": .int(Int64(publisherMedia.streams[index].mindex)),
                  "mid": .string(mid), "audio-level-dBov-avg": .double(level)])
         case .failed(let reason):
-            unpublish(room: roomID, id: participant.id, selfEvent: nil, hangupReason: reason)
+            unpublish(room: roomID, id: participant.id, selfEvent: nil, hangupReason: reason.janusReason)
         }
     }
 
@@ -81,7 +81,7 @@ extension VideoRoomRegistry {
         case .talking:
             break
         case .failed(let reason):
-            stopSubscriberTransport(room: roomID, handleID: subscriber.handleID, hangupReason: reason)
+            stopSubscriberTransport(room: roomID, handleID: subscriber.handleID, hangupReason: reason.janusReason)
         }
     }
 
