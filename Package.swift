@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // OpenSSL 3 (libssl + libcrypto); function-like macros wrapped in static inline shims.
@@ -75,6 +76,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .executableTarget(
@@ -82,6 +84,7 @@ let package = Package(
             dependencies: [
                 "SFU", "Signaling", "SFUMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The example twin daemon: embeds the SFU beside an HTTP endpoint of its own (built in CI).
@@ -110,6 +113,7 @@ let package = Package(
             dependencies: [
                 "SFU", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "SignalingTests",

@@ -35,7 +35,7 @@ start_server() {
     case "$1" in
     swift)
         "$SERVER_BIN" --ice-address "$SERVER_ADDR" --http "$SERVER_ADDR:18088" --ws "$SERVER_ADDR:18188" \
-            --media-ports 41000-41010 --log-level error >"$WORK/$2.log" 2>&1 &
+            --media-ports 41000-41010 --log-level error ${SFU_SERVER_ARGS:-} >"$WORK/$2.log" 2>&1 &
         SERVER_PID=$!; HTTP_URL="http://$SERVER_ADDR:18088/janus"; WS_URL="ws://$SERVER_ADDR:18188"
         wait_http 18088 ;;
     janus)

@@ -33,7 +33,7 @@ actor RoomControlClient {
                 "handle_id": .uint(handle), "body": body,
             ]
             if let apiSecret { message["apisecret"] = .string(apiSecret) }
-            let reply = await core.handle(request: .object(message), connection: replies)
+            let reply = await core.handleTrusted(request: .object(message), connection: replies)
             let data: JSONObject
             switch reply["janus"]?.stringValue {
             case "success"?:
@@ -63,14 +63,14 @@ actor RoomControlClient {
         if let ids { return ids }
         var create: JSONObject = ["janus": "create", "transaction": .string(makeTransaction())]
         if let apiSecret { create["apisecret"] = .string(apiSecret) }
-        let created = await core.handle(request: .object(create), connection: replies)
+        let created = await core.handleTrusted(request: .object(create), connection: replies)
         guard let session = created["data"]?["id"]?.uint64Value else { throw Self.coreError(created) }
         var attach: JSONObject = [
             "janus": "attach", "transaction": .string(makeTransaction()), "session_id": .uint(session),
             "plugin": "janus.plugin.videoroom", "opaque_id": "sfu-room-api",
         ]
         if let apiSecret { attach["apisecret"] = .string(apiSecret) }
-        let attached = await core.handle(request: .object(attach), connection: replies)
+        let attached = await core.handleTrusted(request: .object(attach), connection: replies)
         guard let handle = attached["data"]?["id"]?.uint64Value else { throw Self.coreError(attached) }
         ids = (session, handle)
         return (session, handle)

@@ -7,7 +7,8 @@ import Logging
 
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
-/// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`.
+/// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -44,6 +45,22 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var adminKey: String?
     /// Where VideoRoom rooms created with `permanent: true` are kept; absent = not kept.
     public var roomsFile: String?
+    /// Janus `api_secret`: every Janus API request must carry `apisecret`; absent = none.
+    public var apiSecret: String?
+    /// Janus `token_auth`: every Janus API request must carry a stored `token` (or the API secret).
+    public var tokenAuth = false
+    /// Tokens stored at start (each may use every plugin); more through the Admin API.
+    public var tokens: [String] = []
+    /// Prometheus metrics: "http" (`GET /metrics` on the Janus HTTP listener), a `HOST:PORT` of
+    /// their own, or "off". Read by `sfu-server`, which makes the registry (see `metricsEndpoint`).
+    public var metrics = "http"
+    /// The Janus Admin API listener `HOST:PORT` (`POST /admin`, WebSocket `janus-admin-protocol`),
+    /// or "off".
+    public var adminHTTP = "off"
+    /// Janus `admin_secret` of the Admin API; absent = none.
+    public var adminSecret: String?
+    /// "text" (swift-log's console format) or "json" (one object per line, ids as fields).
+    public var logFormat = "text"
 
     /// The embedded defaults.
     public init() {}
@@ -69,6 +86,13 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
         adminKey = try container.decodeIfPresent(String.self, forKey: .adminKey)
         roomsFile = try container.decodeIfPresent(String.self, forKey: .roomsFile)
+        apiSecret = try container.decodeIfPresent(String.self, forKey: .apiSecret)
+        tokenAuth = try container.decodeIfPresent(Bool.self, forKey: .tokenAuth) ?? defaults.tokenAuth
+        tokens = try container.decodeIfPresent([String].self, forKey: .tokens) ?? defaults.tokens
+        metrics = try container.decodeIfPresent(String.self, forKey: .metrics) ?? defaults.metrics
+        adminHTTP = try container.decodeIfPresent(String.self, forKey: .adminHTTP) ?? defaults.adminHTTP
+        adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
+        logFormat = try container.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
     }
 
     /// Reads a JSON config file.
@@ -111,6 +135,9 @@ extension SFUConfigurationFile {
         guard sessionTimeout >= 0, sessionTimeout.isFinite else { throw .invalidOptions("session timeout must be ≥ 0") }
         options.sessionTimeout = .milliseconds(Int64(sessionTimeout * 1000))
         guard logLevelValue != nil else { throw .invalidOptions("unknown log level '\(logLevel)'") }
+        guard logFormat == "text" || logFormat == "json" else {
+            throw .invalidOptions("log format must be text or json, got '\(logFormat)'")
+        }
         options.iceAddresses = iceAddresses.isEmpty ? detectedAddresses() : iceAddresses
         options.advertisedAddresses = natMapping
         switch (certificateFile, privateKeyFile) {
@@ -120,8 +147,27 @@ extension SFUConfigurationFile {
         }
         options.adminKey = adminKey
         options.roomsFile = roomsFile
+        options.apiSecret = apiSecret
+        options.tokenAuth = tokenAuth
+        options.tokens = tokens
+        _ = try metricsEndpoint()
+        options.adminHTTP = try Self.endpoint(adminHTTP, name: "admin-http")
+        options.adminSecret = adminSecret
         try options.validate()
         return options
+    }
+
+    /// Where metrics go: nil when off, `.some(nil)` on the Janus HTTP listener, else a listener.
+    public func metricsEndpoint() throws(SFUError) -> SFUOptions.Endpoint?? {
+        switch metrics.lowercased() {
+        case "off": return nil
+        case "http": return .some(nil)
+        default:
+            guard let endpoint = SFUOptions.Endpoint(metrics) else {
+                throw .invalidOptions("--metrics must be http, off or HOST:PORT, got '\(metrics)'")
+            }
+            return .some(endpoint)
+        }
     }
 
     /// `logLevel` as a swift-log level, nil when it names none.

@@ -1,30 +1,112 @@
 import Metrics
+import Signaling
 
-/// Publishes a running server's counters through the embedder's `MetricsFactory` (never the
-/// global `MetricsSystem`), every `interval`, with the dimension `server=<name>`.
-struct SFUMetricsReporter: Sendable {
-    let factory: any MetricsFactory
-    let name: String
+/// Publishes a running server's figures through the embedder's `MetricsFactory` (never the
+/// global `MetricsSystem`), with the dimension `server=<name>`: every `metricsInterval`, and on
+/// each Prometheus scrape just before the registry is written out.
+///
+/// Nothing here runs per packet: the media workers keep relaxed atomic counters
+/// (`MediaEngine.statistics` / `workerStatistics`) and this reads them; counters are advanced
+/// by the difference since the last read. The names are listed in README.md ("Metrics").
+actor SFUMetricsReporter {
+    private let factory: any MetricsFactory
+    private let server: String
+    private let engine: MediaEngine
+    private var core: JanusCore?
+    private var counters: [String: (counter: Counter, last: Int)] = [:]
+    private var gauges: [String: Gauge] = [:]
+    /// Writes out the Prometheus registry behind the factory; nil for other backends.
+    private let exposition: (@Sendable () -> [UInt8])?
 
-    func run(_ runtime: SFURuntime, every interval: Duration) async {
-        let dimensions = [("server", name)]
-        let sessions = Gauge(label: "sfu_janus_sessions", dimensions: dimensions, factory: factory)
-        let transports = Gauge(label: "sfu_media_transports", dimensions: dimensions, factory: factory)
-        let received = Counter(label: "sfu_media_datagrams_received", dimensions: dimensions, factory: factory)
-        let sent = Counter(label: "sfu_media_datagrams_sent", dimensions: dimensions, factory: factory)
-        let dropped = Counter(label: "sfu_media_datagrams_dropped", dimensions: dimensions, factory: factory)
-        let sendFailures = Counter(label: "sfu_media_send_failures", dimensions: dimensions, factory: factory)
-        var last: MediaStatistics?
+    init(factory: any MetricsFactory, server: String, engine: MediaEngine) {
+        self.factory = factory
+        self.server = server
+        self.engine = engine
+        self.exposition = SFUOptions.prometheusExposition(of: factory)
+    }
+
+    /// The Janus core whose sessions, handles, requests and plugins are reported.
+    func bind(core: JanusCore) { self.core = core }
+
+    /// Refreshes every figure, then returns the Prometheus text exposition (empty without a
+    /// Prometheus registry).
+    func scrape() async -> [UInt8] {
+        await refresh()
+        return exposition?() ?? []
+    }
+
+    /// Reads the figures now.
+    func refresh() async {
+        let media = engine.statistics
+        gauge("sfu_media_transports", media.transports)
+        count("sfu_media_datagrams_received_total", media.datagramsReceived)
+        count("sfu_media_datagrams_sent_total", media.datagramsSent)
+        count("sfu_media_datagrams_dropped_total", media.datagramsDropped, [("reason", "no_route")])
+        count("sfu_media_datagrams_dropped_total", media.fanOutDrops, [("reason", "fanout_full")])
+        count("sfu_media_send_failures_total", media.sendFailures)
+        count("sfu_media_fanout_handoffs_total", media.slotsHandedOff)
+        count("sfu_media_fanout_deliveries_total", media.slotsDelivered)
+        gauge("sfu_media_fanout_slots_in_use", media.slotsInUse)
+        var peerConnections = ["connecting": 0, "connected": 0, "failed": 0]
+        for inspection in await engine.inspectAll() {
+            peerConnections[Self.state(of: inspection), default: 0] += 1
+        }
+        for (state, count) in peerConnections { gauge("sfu_media_peerconnections", count, [("state", state)]) }
+        for worker in engine.workerStatistics {
+            let label = [("worker", String(worker.index))]
+            gauge("sfu_media_worker_transports", worker.transports, label)
+            count("sfu_media_worker_datagrams_received_total", worker.datagramsReceived, label)
+            count("sfu_media_worker_datagrams_sent_total", worker.datagramsSent, label)
+        }
+        guard let core else { return }
+        gauge("sfu_janus_sessions", await core.sessionCount)
+        for (plugin, handles) in await core.handleCountsByPlugin {
+            gauge("sfu_janus_handles", handles, [("plugin", plugin)])
+        }
+        for (key, total) in core.requestStatistics.snapshot {
+            count("sfu_janus_requests_total", total, [("request", key.request), ("code", String(key.errorCode))])
+        }
+        let plugins = await core.pluginStatistics()
+        if let videoRoom = plugins["janus.plugin.videoroom"] {
+            gauge("sfu_videoroom_rooms", videoRoom["rooms"] ?? 0)
+            gauge("sfu_videoroom_participants", videoRoom["participants"] ?? 0)
+            gauge("sfu_videoroom_subscribers", videoRoom["subscribers"] ?? 0)
+        }
+    }
+
+    /// Refreshes every `interval` until cancelled.
+    func run(every interval: Duration) async {
         while !Task.isCancelled {
-            let now = runtime.engine.statistics
-            sessions.record(await runtime.api.core.sessionCount)
-            transports.record(now.transports)
-            received.increment(by: Int64(max(0, now.datagramsReceived - (last?.datagramsReceived ?? 0))))
-            sent.increment(by: Int64(max(0, now.datagramsSent - (last?.datagramsSent ?? 0))))
-            dropped.increment(by: Int64(max(0, now.datagramsDropped - (last?.datagramsDropped ?? 0))))
-            sendFailures.increment(by: Int64(max(0, now.sendFailures - (last?.sendFailures ?? 0))))
-            last = now
+            await refresh()
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// `connected` once DTLS-SRTP is up, `failed` when ICE consent or DTLS failed, else `connecting`.
+    static func state(of inspection: TransportInspection) -> String {
+        if inspection.dtlsState == "connected" { return "connected" }
+        if inspection.iceState == "failed" || inspection.dtlsState == "failed" { return "failed" }
+        return "connecting"
+    }
+
+    private func dimensions(_ extra: [(String, String)]) -> [(String, String)] { [("server", server)] + extra }
+
+    private static func key(_ label: String, _ extra: [(String, String)]) -> String {
+        ([label] + extra.map { "\($0.0)=\($0.1)" }).joined(separator: "|")
+    }
+
+    /// Advances the counter to `total` (a monotonic figure read from the server).
+    private func count(_ label: String, _ total: Int, _ extra: [(String, String)] = []) {
+        let key = Self.key(label, extra)
+        let entry = counters[key] ?? (Counter(label: label, dimensions: dimensions(extra), factory: factory), 0)
+        if total > entry.last { entry.counter.increment(by: Int64(total - entry.last)) }
+        counters[key] = (entry.counter, max(entry.last, total))
+    }
+
+    private func gauge(_ label: String, _ value: Int, _ extra: [(String, String)] = []) {
+        let key = Self.key(label, extra)
+        let gauge = gauges[key] ?? Gauge(label: label, dimensions: dimensions(extra), factory: factory)
+        gauges[key] = gauge
+        gauge.record(value)
     }
 }

@@ -11,7 +11,7 @@ import ICE
 extension SFUOptions {
     /// Throws `SFUError.invalidOptions` naming the first option that cannot work.
     public func validate() throws(SFUError) {
-        for (name, endpoint) in [("http", http), ("webSocket", webSocket)] {
+        for (name, endpoint) in [("http", http), ("webSocket", webSocket), ("metricsListener", metricsListener), ("adminHTTP", adminHTTP)] {
             guard let endpoint else { continue }
             guard !endpoint.host.isEmpty, (0...65535).contains(endpoint.port) else {
                 throw .invalidOptions("\(name) must be HOST:PORT with a port in 0...65535, got '\(endpoint)'")
@@ -31,7 +31,12 @@ extension SFUOptions {
             throw .invalidOptions("limits.longPollHold must be ≥ 0 and limits.consentTimeout > 0")
         }
         guard eventBufferSize > 0 else { throw .invalidOptions("eventBufferSize must be ≥ 1") }
+        guard tokens.isEmpty || tokenAuth else { throw .invalidOptions("tokens need tokenAuth") }
+        guard apiSecret.map({ !$0.isEmpty }) ?? true else { throw .invalidOptions("apiSecret must not be empty") }
         guard metricsInterval > .zero else { throw .invalidOptions("metricsInterval must be > 0") }
+        guard metricsListener == nil || servesPrometheus else {
+            throw .invalidOptions("metricsListener needs a PrometheusMetricsFactory in metrics")
+        }
     }
 
     var janusConfiguration: JanusServerConfiguration {
@@ -43,6 +48,7 @@ extension SFUOptions {
         configuration.basePath = basePath
         configuration.sessionTimeout = sessionTimeout.seconds
         configuration.apiSecret = apiSecret
+        configuration.tokenAuth = tokenAuth
         configuration.maxRequestBodySize = limits.maxRequestBodySize
         configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
         configuration.eventQueueCapacity = limits.eventQueueCapacity

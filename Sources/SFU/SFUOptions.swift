@@ -102,6 +102,11 @@ public struct SFUOptions: Sendable {
     public var certificate: Certificate = .generated
     /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).
     public var apiSecret: String?
+    /// Janus `token_auth`: every request must carry a stored `token` (or the `apiSecret`); tokens
+    /// come from `tokens`, `SFUServer.addToken` or the Admin API's `add_token`.
+    public var tokenAuth = false
+    /// Tokens stored at start when `tokenAuth` is on, each allowed every plugin.
+    public var tokens: [String] = []
     /// VideoRoom `admin_key`: required to create rooms over the Janus API (the room API adds it).
     public var adminKey: String?
     /// File keeping VideoRoom rooms created with `permanent: true`; nil: they answer 499.
@@ -112,11 +117,27 @@ public struct SFUOptions: Sendable {
     public var echoTest = true
     /// Where this server logs. The default uses whatever `LoggingSystem` the process set up.
     public var logger = Logger(label: "sfu")
+    /// The level the Admin API's `set_log_level` changes and `get_status` reports; nil: the
+    /// Admin API answers `set_log_level` with 453 (the level is the logger's own).
+    public var logLevelControl: LogLevelControl?
+    /// The last log lines the support bundle includes (your `LogHandler` appends to it; sfu-server's
+    /// does, at debug level); nil: the bundle has no log.
+    public var logRing: LogRing?
+    /// The Janus Admin API listener (`POST /admin`, WebSocket subprotocol `janus-admin-protocol`);
+    /// nil: none.
+    public var adminHTTP: Endpoint?
+    /// Janus `admin_secret`: every Admin API request but `info`/`ping` must carry it.
+    public var adminSecret: String?
     /// Where this server reports metrics; nil: none. Never the global `MetricsSystem` unless you
     /// pass its factory.
     public var metrics: (any MetricsFactory)?
-    /// How often gauges and counters are refreshed when `metrics` is set.
+    /// How often gauges and counters are refreshed when `metrics` is set (a Prometheus scrape
+    /// refreshes them too).
     public var metricsInterval: Duration = .seconds(10)
+    /// With a `PrometheusMetricsFactory` in `metrics`, `GET /metrics` is served on the Janus HTTP
+    /// listener (and through `respond(to:)`); set this to serve it on a listener of its own
+    /// instead (`sfu-server --metrics`).
+    public var metricsListener: Endpoint?
     /// SwiftNIO threads for the Janus HTTP/WebSocket listeners; nil: the server starts one
     /// thread of its own (and stops it when it stops). Pass the daemon's group to share it.
     public var eventLoopGroup: (any EventLoopGroup)?

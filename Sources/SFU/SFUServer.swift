@@ -19,13 +19,21 @@ public final class SFUServer: Service, Sendable {
         public var webSocketPort: Int?
         /// Every media socket, `HOST:PORT` (one per worker and ICE address).
         public var media: [String]
+        /// The port of the `metricsListener`, nil when it is off.
+        public var metricsPort: Int?
+        /// The port of the Admin API listener (`adminHTTP`), nil when it is off.
+        public var adminPort: Int?
 
-        /// `http=PORT ws=PORT media=ADDR,…` (`off` for a disabled listener): the tail of the
+        /// `http=PORT ws=PORT media=ADDR,…` (`off` for a disabled listener; ` metrics=PORT` and
+        /// ` admin=PORT` added when those listeners are on): the tail of the
         /// ready line `sfu-server` prints.
         public var summary: String {
             let http = httpPort.map(String.init) ?? "off"
             let ws = webSocketPort.map(String.init) ?? "off"
-            return "http=\(http) ws=\(ws) media=\(media.joined(separator: ","))"
+            var line = "http=\(http) ws=\(ws) media=\(media.joined(separator: ","))"
+            if let metricsPort { line += " metrics=\(metricsPort)" }
+            if let adminPort { line += " admin=\(adminPort)" }
+            return line
         }
     }
 
@@ -90,9 +98,8 @@ public final class SFUServer: Service, Sendable {
         }
         for waiter in waiters { waiter.resume(returning: runtime) }
         logger.info("SFU ready", metadata: ["addresses": "\(runtime.addresses.summary)"])
-        let metrics = options.metrics.map { factory in
-            Task { await SFUMetricsReporter(factory: factory, name: options.name).run(runtime, every: options.metricsInterval) }
-        }
+        let interval = options.metricsInterval
+        let metrics = runtime.metrics.map { reporter in Task { await reporter.run(every: interval) } }
         let stopSignal = self.stopSignal
         let stopContinuation = self.stopContinuation
         await withGracefulShutdownHandler {

@@ -8,7 +8,9 @@ import Foundation
 import Glibc
 #endif
 import Logging
+import Prometheus
 import SFU
+import Signaling
 
 /// `sfu-server`: the Janus-compatible SFU as a foreground process (the sidecar), a thin command
 /// line over the `SFU` library's `SFUServer`.
@@ -22,6 +24,17 @@ struct SFUServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfu-server",
         abstract: "A WebRTC SFU speaking the Janus API (HTTP long-poll and WebSocket).",
+        discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.",
+        subcommands: [ServeCommand.self, SupportBundleCommand.self],
+        // `sfu-server --http …` serves, as it always did; the subcommand name is optional.
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `sfu-server [serve] [flags]`: runs the server in the foreground.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server in the foreground (the default).",
         discussion: "Exit codes: 0 clean shutdown, 64 usage or configuration error, 1 runtime failure.")
 
     @Option(name: .long, help: "JSON configuration file (every option; flags override it).")
@@ -62,6 +75,27 @@ struct SFUServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("rooms-file"), help: "File keeping VideoRoom rooms created with permanent: true.")
     var roomsFile: String?
 
+    @Option(name: .customLong("api-secret"), help: "Janus api_secret: every Janus API request must carry apisecret.")
+    var apiSecret: String?
+
+    @Flag(name: .customLong("token-auth"), help: "Janus token_auth: every Janus API request must carry a stored token.")
+    var tokenAuth = false
+
+    @Option(name: .customLong("token"), help: "A token stored at start for --token-auth (repeatable; every plugin).")
+    var tokens: [String] = []
+
+    @Option(name: .long, help: "Prometheus GET /metrics: http (on the Janus HTTP listener, default), HOST:PORT (a listener of its own) or off.")
+    var metrics: String?
+
+    @Option(name: .customLong("log-format"), help: "text (default: swift-log's console format) or json (one object per line).")
+    var logFormat: String?
+
+    @Option(name: .customLong("admin-http"), help: "Janus Admin API HOST:PORT (POST /admin, WebSocket janus-admin-protocol), or 'off' (default).")
+    var adminHTTP: String?
+
+    @Option(name: .customLong("admin-secret"), help: "Janus admin_secret: every Admin API request but info/ping must carry it.")
+    var adminSecret: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -81,6 +115,13 @@ struct SFUServerCommand: AsyncParsableCommand {
         if let slowlinkThreshold { configuration.slowlinkThreshold = slowlinkThreshold }
         if let adminKey { configuration.adminKey = adminKey }
         if let roomsFile { configuration.roomsFile = roomsFile }
+        if let apiSecret { configuration.apiSecret = apiSecret }
+        if tokenAuth { configuration.tokenAuth = true }
+        if !tokens.isEmpty { configuration.tokens = tokens }
+        if let metrics { configuration.metrics = metrics }
+        if let adminHTTP { configuration.adminHTTP = adminHTTP }
+        if let logFormat { configuration.logFormat = logFormat }
+        if let adminSecret { configuration.adminSecret = adminSecret }
         return configuration
     }
 
@@ -98,19 +139,25 @@ struct SFUServerCommand: AsyncParsableCommand {
         // Every mistake in a flag or the file is reported here, before anything binds (exit 64).
         var options: SFUOptions
         let server: SFUServer
+        let logLevel = LogLevelControl(configuration.logLevelValue ?? .info)
+        // Before any Logger is made: a Logger keeps the handler of the moment it was made.
+        let logRing = LogRing(capacity: 2000)
+        let json = configuration.logFormat == "json"
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing, json: json) }
         do {
             options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
+            options.logLevelControl = logLevel
+            options.logRing = logRing
+            if let endpoint = try configuration.metricsEndpoint() {
+                // A registry of this process's own, never the global MetricsSystem.
+                options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+                options.metricsListener = endpoint
+            }
             server = try SFUServer(options: options)
         } catch {
             throw ValidationError(error.description.replacing("invalid options: ", with: ""))
-        }
-        let level = configuration.logLevelValue ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
         }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)

@@ -48,17 +48,7 @@ import WebRTCPeer
 
     @Test func subscriberGetsTheTopLayerAndFallsBackWithoutASequenceGap() throws {
         let network = try InMemoryNetwork(seed: 5)
-        let publisher = try network.addPeer(
-            room: Self.room, streams: SimulcastStreams.publisherStreams(), behaviour: .publisher(PublisherSettings()),
-            midExtensionID: 9)
-        let subscriber = try network.addPeer(
-            room: Self.room, streams: SimulcastStreams.subscriberStreams(), behaviour: .subscriber)
-        #expect(network.connectAll())
-        network.engine.bindSubscriber(
-            subscriber.allocation,
-            bindings: [SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v"))])
-        let source = LayeredSource(peer: publisher)
-        network.every(milliseconds: 10) { _ in source.frame() }
+        let (_, subscriber, source) = try network.simulcastPublisherAndSubscriber()
 
         network.run(milliseconds: 1_000)
         let whileAll = subscriber.received(ssrc: Self.subscriberSSRC)

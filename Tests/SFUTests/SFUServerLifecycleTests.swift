@@ -22,7 +22,7 @@ import Testing
             }
             #expect(recorded == 1)
             #expect(throws: (any Error).self) { try metrics.expectGauge("sfu_janus_sessions") }
-            _ = try metrics.expectCounter("sfu_media_datagrams_received", [("server", "twin-a")])
+            _ = try metrics.expectCounter("sfu_media_datagrams_received_total", [("server", "twin-a")])
         }
     }
 

@@ -17,7 +17,8 @@ ALL_PLUGINS = ["audiobridge", "duktape", "echotest", "lua", "nosip", "recordplay
 def write_janus_config(confdir: Path, http: tuple[str, int], ws: tuple[str, int],
                        ice_addresses: list[str], media_ports: tuple[int, int],
                        session_timeout: int = 60, debug_level: int | None = None,
-                       plugins: tuple[str, ...] = ("echotest",)) -> Path:
+                       plugins: tuple[str, ...] = ("echotest",),
+                       admin: tuple[str, int] | None = None, admin_secret: str | None = None) -> Path:
     """Write janus.jcfg and the transport/plugin configs into `confdir`; returns janus.jcfg.
 
     ICE: `ice_enforce_list` holds the addresses (Janus matches interface names and IP
@@ -41,6 +42,7 @@ general: {{
     debug_colors = false
     interface = "{ice_addresses[0]}"
     session_timeout = {session_timeout}
+{f'    admin_secret = "{admin_secret}"' if admin_secret else ""}
 }}
 certificates: {{
 }}
@@ -78,7 +80,11 @@ general: {{
     https = false
 }}
 admin: {{
-    admin_http = false
+    admin_http = {"true" if admin else "false"}
+    admin_base_path = "/admin"
+    admin_port = {admin[1] if admin else 7088}
+    admin_ip = "{admin[0] if admin else "127.0.0.1"}"
+    admin_https = false
 }}
 cors: {{
 }}

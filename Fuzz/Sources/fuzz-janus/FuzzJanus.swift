@@ -7,7 +7,9 @@ import Signaling
 // The Janus core API (janus-api.md §3–§7) in memory: a fresh JanusCore per input with an
 // echoing test plugin and the real EchoTest plugin (on a media engine bound to loopback),
 // fed a sequence of requests over the HTTP entry (handleHTTP), the parsed-request entry
-// (handle(request:)) or the WebSocket entry (handleWebSocketMessage).
+// (handle(request:)) or the WebSocket entry (handleWebSocketMessage). With control bit 0x20
+// every request also goes to the Admin API on the same core (JanusAdminAPI: handle(_:),
+// its HTTP route with ids in the path, its WebSocket processor).
 //
 // Janus ids are random, so a request's small "session_id"/"handle_id" (0…7) is replaced by
 // the id of the n-th session/handle created so far: the fuzzer can reach handle requests.
@@ -91,7 +93,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var configuration = JanusCoreConfiguration()
     if control & 0x40 != 0 { configuration.apiSecret = "secret" }
     configuration.eventQueueCapacity = 8
+    configuration.tokenAuth = control & 0x10 != 0
     let core = JanusCore(configuration: configuration, plugins: plugins, logger: logger)
+    let admin = control & 0x20 != 0 ? JanusAdminAPI(core: core, secret: control & 0x40 != 0 ? "adm" : nil) : nil
     runBlocking {
         let sink = Sink()
         var sessions: [UInt64] = []
@@ -105,7 +109,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             }
             if mode == 3 {
                 for reply in await core.handleWebSocketMessage(part, connection: sink) { record(reply, &sessions, &handles) }
+                await admin?.process(message: part, connection: sink)
                 continue
+            }
+            if let admin {
+                // The Admin API's HTTP route, ids in the path when there are some.
+                let path = "/admin" + (sessions.last.map { "/\($0)" } ?? "") + (handles.last.map { "/\($0)" } ?? "")
+                blackHole(await admin.httpRoute.handler(JanusHTTPRequest(method: "POST", path: path, body: part)))
             }
             guard let parsed = try? JSONParser.parse(part) else {
                 let reply = await core.handleHTTP(body: part, pathSessionID: nil, pathHandleID: nil)
@@ -125,6 +135,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 reply = await core.handle(request: request, connection: sink)
             }
             record(reply, &sessions, &handles)
+            if let admin { blackHole(await admin.handle(request.objectValue ?? [:])) }
         }
         if control & 0x80 != 0 {
             await core.connectionClosed(sink)

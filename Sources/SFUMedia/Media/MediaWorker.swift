@@ -26,7 +26,7 @@ final class MediaWorker: @unchecked Sendable {
     let placedTransports = Atomic<Int>(0)
 
     // Worker-thread state.
-    private var transportsByID: [UInt64: WebRTCTransport] = [:]
+    private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
     private var transportsByUfrag: [String: WebRTCTransport] = [:]
     private var transportsByAddress: [TransportAddress: WebRTCTransport] = [:]
     private let receiveBatch = DatagramBatch(capacity: MediaWorker.batchSize)

@@ -11,9 +11,9 @@ import SFUBase
 final class WebRTCTransport {
     let id: UInt64
     private(set) var localUfrag: String
-    private var ice: ICELiteAgent
+    private(set) var ice: ICELiteAgent
     private let dtls: DTLSEndpoint
-    private let dtlsRole: DTLSRole
+    let dtlsRole: DTLSRole
     private var dtlsStarted = false
     /// The DTLS endpoint dropped its OpenSSL state (after the peer's first authenticated packet).
     private var dtlsReleased = false

@@ -16,7 +16,18 @@ extension JanusCore {
     }
 
     func process(
-        _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply? = nil
+        _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply? = nil, trusted: Bool = false
+    ) async -> JSONValue {
+        let reply = await processUncounted(root, connection: connection, after: after, trusted: trusted)
+        // Clients' requests only: the library's own room API is not traffic.
+        guard !trusted else { return reply }
+        let code = reply["janus"]?.stringValue == "error" ? Int(reply["error"]?["code"]?.int64Value ?? 0) : 0
+        requestStatistics.record(request: (root["janus"]?.stringValue ?? "").lowercased(), errorCode: code)
+        return reply
+    }
+
+    private func processUncounted(
+        _ root: JSONObject, connection: (any JanusEventSink)?, after: AfterReply?, trusted: Bool
     ) async -> JSONValue {
         // Ids first, so even a rejected request's error carries its session_id (janus-api.md §2.1).
         let handleIDValue = root["handle_id"].flatMap { $0.isNull ? nil : $0 }
@@ -35,11 +46,12 @@ extension JanusCore {
         let verbText = root["janus"]?.stringValue ?? ""
         do throws(JanusError) {
             if sessionID == 0 && handleID == 0 {
-                return try processRoot(root, verb: verb, verbText: verbText, transaction: transaction, connection: connection)
+                return try processRoot(
+                    root, verb: verb, verbText: verbText, transaction: transaction, connection: connection, trusted: trusted)
             }
             guard sessionID >= 1 else { throw JanusError(code: JanusError.sessionNotFound) }
             if handleIDValue != nil && handleID < 1 { throw JanusError(code: JanusError.handleNotFound) }
-            try checkSecret(root)
+            if !trusted { try checkSecret(root) }
             guard let session = sessions[sessionID] else {
                 throw JanusError(JanusError.sessionNotFound, "No such session \(sessionID)")
             }
@@ -101,7 +113,8 @@ extension JanusCore {
     }
 
     func processRoot(
-        _ root: JSONObject, verb: String, verbText: String, transaction: String, connection: (any JanusEventSink)?
+        _ root: JSONObject, verb: String, verbText: String, transaction: String, connection: (any JanusEventSink)?,
+        trusted: Bool = false
     ) throws(JanusError) -> JSONValue {
         switch verb {
         case "info":
@@ -110,7 +123,7 @@ extension JanusCore {
             return .object(JanusMessages.reply("pong", sessionID: nil, transaction: transaction))
         case "create":
             guard acceptingNewSessions else { throw JanusError(code: JanusError.notAcceptingSessions) }
-            try checkSecret(root)
+            if !trusted { try checkSecret(root) }
             var id: UInt64 = 0
             if let requested = root["id"]?.uint64Value, requested > 0 {
                 guard sessions[requested] == nil else {
@@ -125,6 +138,11 @@ extension JanusCore {
             let channel = SessionEventChannel(
                 sessionID: id, capacity: configuration.eventQueueCapacity, logger: logger)
             let session = SessionState(id: id, channel: channel)
+            if trusted {
+                session.transport = "sfu.library"
+            } else if connection != nil {
+                session.transport = "janus.transport.websockets"
+            }
             if let connection {
                 session.owner = ObjectIdentifier(connection)
                 channel.attach(sink: connection)
@@ -140,11 +158,23 @@ extension JanusCore {
         }
     }
 
+    /// janus.c `janus_request_check_secret`: with an API secret and/or token auth configured, a
+    /// request needs the right `apisecret` or a stored `token` (either is enough).
     func checkSecret(_ root: JSONObject) throws(JanusError) {
-        guard let required = configuration.apiSecret else { return }
-        guard let given = root["apisecret"]?.stringValue, constantTimeEqual(required, given) else {
-            throw JanusError(code: JanusError.unauthorized)
-        }
+        guard !Self.authorized(
+            configuration, tokens: tokens, apiSecret: root["apisecret"]?.stringValue, token: root["token"]?.stringValue)
+        else { return }
+        throw JanusError(code: JanusError.unauthorized)
+    }
+
+    /// The shared rule of requests and long polls (`?apisecret=` / `?token=`).
+    nonisolated static func authorized(
+        _ configuration: JanusCoreConfiguration, tokens: JanusTokenStore, apiSecret: String?, token: String?
+    ) -> Bool {
+        if configuration.apiSecret == nil && !configuration.tokenAuth { return true }
+        if let required = configuration.apiSecret, let apiSecret, constantTimeEqual(required, apiSecret) { return true }
+        if configuration.tokenAuth, let token, tokens.contains(token) { return true }
+        return false
     }
 
     func attach(_ root: JSONObject, session: SessionState, transaction: String) async throws(JanusError) -> JSONValue {
@@ -154,6 +184,11 @@ extension JanusCore {
         let package = root["plugin"]?.stringValue ?? ""
         guard let plugin = plugins[package] else {
             throw JanusError(JanusError.pluginNotFound, "No such plugin '\(package)'")
+        }
+        // janus.c: with token auth on, a given token must be allowed this plugin (405).
+        let token = configuration.tokenAuth ? root["token"]?.stringValue : nil
+        if let token, !(tokens.plugins(of: token)?.contains(package) ?? false) {
+            throw JanusError(JanusError.unauthorizedPlugin, "Provided token can't access plugin '\(package)'")
         }
         let sessionID = session.id
         let handleID = newID { allHandleIDs.contains($0) || pendingHandleIDs.contains($0) }
@@ -181,7 +216,7 @@ extension JanusCore {
             throw JanusError(JanusError.sessionNotFound, "No such session \(sessionID)")
         }
         session.handles[handleID] = HandleState(
-            id: handleID, plugin: package, opaqueID: opaqueID, pluginSession: pluginSession, route: route)
+            id: handleID, plugin: package, opaqueID: opaqueID, token: token, pluginSession: pluginSession, route: route)
         allHandleIDs.insert(handleID)
         logger.debug("Handle attached", metadata: ["session": "\(sessionID)", "handle": "\(handleID)", "plugin": "\(package)"])
         var reply = JanusMessages.reply("success", sessionID: sessionID, transaction: transaction)

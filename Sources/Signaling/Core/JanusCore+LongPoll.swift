@@ -29,14 +29,15 @@ extension JanusCore {
     /// Starts a long poll on `sessionID` (HTTP GET `/janus/<sid>`). Its arrival counts as session
     /// activity; while it is held it does not, so the session can expire under it (Janus does the
     /// same) and the poll then delivers the `timeout` event.
-    /// Returns nil when an API secret is configured and `apiSecret` does not match (HTTP 403).
+    /// Returns nil when an API secret and/or token auth is configured and neither `apiSecret`
+    /// nor `token` is valid (HTTP 403).
     /// Synchronous and callable from any thread; `deliver` is called from whichever thread pushes
     /// the next event, so hop to your own executor inside it.
     public nonisolated func beginLongPoll(
-        sessionID: UInt64, maxEvents: Int, apiSecret: String? = nil,
+        sessionID: UInt64, maxEvents: Int, apiSecret: String? = nil, token: String? = nil,
         deliver: @escaping @Sendable ([JSONValue]) -> Void
     ) -> LongPollStart? {
-        if let required = configuration.apiSecret, !constantTimeEqual(required, apiSecret ?? "") { return nil }
+        guard Self.authorized(configuration, tokens: tokens, apiSecret: apiSecret, token: token) else { return nil }
         guard let channel = channels.withLock({ $0[sessionID] }) else { return .sessionNotFound }
         channel.touch()
         switch channel.poll(maxEvents: maxEvents, deliver: deliver) {

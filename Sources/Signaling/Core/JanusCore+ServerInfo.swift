@@ -34,7 +34,7 @@ extension JanusCore {
             "ice-tcp": false,
             "full-trickle": false,
             "api_secret": .bool(configuration.apiSecret != nil),
-            "auth_token": false,
+            "auth_token": .bool(configuration.tokenAuth),
             "event_handlers": false,
             "opaqueid_in_api": false,
             "dependencies": [:],

@@ -23,6 +23,8 @@ public actor JanusCore {
         var owner: ObjectIdentifier?
         /// Set when the owning connection closed and a reclaim window is configured.
         var orphanedAt: ContinuousClock.Instant?
+        /// What created it, as the Admin API's `session_transport` names it.
+        var transport = "janus.transport.http"
 
         init(id: UInt64, channel: SessionEventChannel) {
             self.id = id
@@ -34,11 +36,19 @@ public actor JanusCore {
         let id: UInt64
         let plugin: String
         let opaqueID: String?
+        /// The `token` the handle was attached with (token auth on), shown by `handle_info`.
+        let token: String?
+        /// When it was attached (`handle_info` `created`).
+        let created: ContinuousClock.Instant = .now
         let pluginSession: any JanusPluginSession
         let route: HandleEventRoute
     }
 
     public let configuration: JanusCoreConfiguration
+    /// The stored tokens of `token_auth` (used only when `configuration.tokenAuth` is on).
+    public nonisolated let tokens = JanusTokenStore()
+    /// Requests by name and error code (metrics).
+    public nonisolated let requestStatistics = JanusRequestStatistics()
     let logger: Logger
     let plugins: [String: any JanusPlugin]
     let pluginOrder: [any JanusPlugin]
@@ -93,6 +103,29 @@ public actor JanusCore {
     public var sessionCount: Int { sessions.count }
 
     public func handleCount(sessionID: UInt64) -> Int? { sessions[sessionID]?.handles.count }
+
+    /// Live handles per plugin package (every plugin listed, 0 when none).
+    public var handleCountsByPlugin: [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: pluginOrder.map { ($0.package, 0) })
+        for session in sessions.values {
+            for handle in session.handles.values { counts[handle.plugin, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Every secret the plugins hold (`JanusPlugin.secrets`).
+    public nonisolated func pluginSecrets() async -> [String] {
+        var result: [String] = []
+        for plugin in pluginOrder { result += await plugin.secrets() }
+        return result
+    }
+
+    /// Each plugin's `statistics()`, by package.
+    public nonisolated func pluginStatistics() async -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = [:]
+        for plugin in pluginOrder { result[plugin.package] = await plugin.statistics() }
+        return result
+    }
 
     // MARK: Transport entry points
 
@@ -187,6 +220,14 @@ public actor JanusCore {
                 JanusError(JanusError.invalidJSONObject, "JSON error: not an object"), sessionID: nil, transaction: nil)
         }
         return await process(object, connection: connection)
+    }
+
+    /// `handle(request:connection:)` for the server's own clients inside the process (the
+    /// library's room API): the request skips the `apisecret`/token check, as it carries the
+    /// embedder's authority rather than a remote client's.
+    package func handleTrusted(request: JSONValue, connection: (any JanusEventSink)? = nil) async -> JSONValue {
+        guard case .object(let object) = request else { return await handle(request: request, connection: connection) }
+        return await process(object, connection: connection, trusted: true)
     }
 
     /// The persistent connection `connection` closed: its sessions are destroyed, or kept for

@@ -15,6 +15,10 @@ public struct JanusCoreConfiguration: Sendable {
     public var serverName: String = "swift-sfu"
     /// `api_secret`: when set every request except `info`/`ping` needs `"apisecret"` (403 otherwise).
     public var apiSecret: String? = nil
+    /// `token_auth`: every request except `info`/`ping` needs a `"token"` stored in the core's
+    /// `tokens` (403 otherwise; 405 when it may not attach to the plugin). With `apiSecret` too,
+    /// either one valid is enough, as in Janus.
+    public var tokenAuth: Bool = false
     /// `accept_new_sessions`: when false `create` answers 472.
     public var acceptingNewSessions: Bool = true
     /// Reported as `candidates-timeout` (early trickles are queued by the plugin side).

@@ -9,12 +9,19 @@ enum JanusHTTPAction {
     /// `GET /janus/<sid>/<hid>`: counts as activity on the session, then redirects to its poll URL.
     case touchAndRedirect(sessionID: UInt64, location: String)
     /// `GET /janus/<sid>`: a long poll.
-    case longPoll(sessionID: UInt64, maxEvents: Int, apiSecret: String?)
+    case longPoll(sessionID: UInt64, maxEvents: Int, apiSecret: String?, token: String?)
     /// A POSTed Janus request with the ids its path carries.
     case post(pathSessionID: UInt64?, pathHandleID: UInt64?)
+    /// A side route (`GET /metrics`, `/admin`): its handler answers.
+    case side(HTTPSideRoute, path: String, query: String)
 
     static func plan(method: String, uri: String, options: JanusHTTPOptions, bodyTooLarge: Bool) -> JanusHTTPAction {
         if method == "OPTIONS" { return .respond(status: 200, json: nil, extraHeaders: []) }
+        if let (route, path, query) = options.sideRoutes.route(for: uri) {
+            guard route.methods.contains(method) else { return .respond(status: 405, json: nil, extraHeaders: []) }
+            return .side(route, path: path, query: query)
+        }
+        guard options.servesJanusAPI else { return .respond(status: 404, json: nil, extraHeaders: []) }
         guard method == "GET" || method == "POST" else {
             let error = JanusError(JanusError.transportSpecific, "Unsupported method \(method)")
             return .respond(
@@ -34,7 +41,9 @@ enum JanusHTTPAction {
         case ("GET", .handle(let sid, _)):
             return .touchAndRedirect(sessionID: sid, location: JanusHTTPRoute.normalized(options.basePath) + "/\(sid)")
         case ("GET", .session(let sid)):
-            return .longPoll(sessionID: sid, maxEvents: route.maxEvents, apiSecret: route.query["apisecret"])
+            return .longPoll(
+                sessionID: sid, maxEvents: route.maxEvents, apiSecret: route.query["apisecret"],
+                token: route.query["token"])
         default:
             if bodyTooLarge {
                 let error = JanusError(

@@ -57,6 +57,7 @@ extension JanusServerConfiguration {
         options.maxBodySize = maxRequestBodySize
         options.longPollHold = .nanoseconds(Int64(max(0, longPollHold) * 1e9))
         options.allowOrigin = corsAllowOrigin
+        options.sideRoutes = sideRoutes
         return options
     }
 }
@@ -87,9 +88,9 @@ extension JanusAPIServer {
         case .touchAndRedirect(let sessionID, let location):
             core.touchSession(sessionID)
             return answer(302, nil, [("Location", location)])
-        case .longPoll(let sessionID, let maxEvents, let apiSecret):
+        case .longPoll(let sessionID, let maxEvents, let apiSecret, let token):
             let box = LongPollBox()
-            let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret) {
+            let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret, token: token) {
                 box.fulfil($0)
             }
             switch start {
@@ -118,6 +119,8 @@ extension JanusAPIServer {
             }
         case .post(let sessionID, let handleID):
             return answer(200, await core.handleHTTP(body: request.body, pathSessionID: sessionID, pathHandleID: handleID))
+        case .side(let route, _, _):
+            return await route.handler(request)
         }
     }
 }

@@ -11,6 +11,10 @@ struct JanusHTTPOptions: Sendable {
     var longPollHold: TimeAmount = .seconds(30)
     /// CORS `allow_origin`; nil answers `Access-Control-Allow-Origin: *`.
     var allowOrigin: String? = nil
+    /// Plain endpoints served before the Janus routes (`GET /metrics`, the Admin API).
+    var sideRoutes: [HTTPSideRoute] = []
+    /// False on listeners that serve only `sideRoutes` (everything else: 404).
+    var servesJanusAPI = true
 }
 
 /// The Janus REST + long-poll transport on one HTTP/1.1 connection: turns requests into
@@ -107,13 +111,43 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Janus counts this as activity before redirecting to the session's poll URL.
             core.touchSession(sid)
             respond(context: context, head: head, status: .found, json: nil, extraHeaders: [("Location", location)])
-        case .longPoll(let sid, let maxEvents, let apiSecret):
-            startLongPoll(context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret)
+        case .longPoll(let sid, let maxEvents, let apiSecret, let token):
+            startLongPoll(
+                context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret, token: token)
         case .post(let sessionID, let handleID):
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             runCoreCall(context: context, head: head) { core in
                 await core.handleHTTPDeferred(body: bytes, pathSessionID: sessionID, pathHandleID: handleID)
             }
+        case .side(let route, let path, let query):
+            let request = JanusHTTPRequest(
+                method: head.method.rawValue, path: path, query: query,
+                headers: head.headers.map { (name: $0.name, value: $0.value) },
+                body: body.map { Array($0.readableBytesView) } ?? [])
+            runSideRoute(context: context, head: head, route: route, request: request)
+        }
+    }
+
+    /// Runs a side route's handler off the loop and writes its answer back on the loop.
+    private func runSideRoute(
+        context: ChannelHandlerContext, head: HTTPRequestHead, route: HTTPSideRoute, request: JanusHTTPRequest
+    ) {
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let inFlight = self.inFlight
+        inFlight.enter()
+        Task {
+            let response = await route.handler(request)
+            eventLoop.execute {
+                let (handler, context) = loopBound.value
+                let cors = handler.options.corsHeaders(
+                    requestMethod: head.headers.first(name: "Access-Control-Request-Method"),
+                    requestHeaders: head.headers.first(name: "Access-Control-Request-Headers"))
+                handler.respond(
+                    context: context, head: head, status: HTTPResponseStatus(statusCode: response.status),
+                    body: response.body, headers: cors + response.headers.map { ($0.name, $0.value) })
+            }
+            inFlight.leave()
         }
     }
 
@@ -148,11 +182,12 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Long poll
 
     private func startLongPoll(
-        context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, maxEvents: Int, apiSecret: String?
+        context: ChannelHandlerContext, head: HTTPRequestHead, sessionID: UInt64, maxEvents: Int, apiSecret: String?,
+        token: String?
     ) {
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret) {
+        let start = core.beginLongPoll(sessionID: sessionID, maxEvents: maxEvents, apiSecret: apiSecret, token: token) {
             events in
             // Always via execute: keeps ordering with our own bookkeeping below, even on the loop.
             eventLoop.execute {
@@ -202,20 +237,28 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, json: JSONValue?,
         extraHeaders: [(String, String)] = []
     ) {
-        guard context.channel.isActive else { return }
-        var headers = HTTPHeaders()
+        var extra = extraHeaders
+        if json != nil { extra.append(("Content-Type", "application/json")) }
         let cors = options.corsHeaders(
             requestMethod: head.headers.first(name: "Access-Control-Request-Method"),
             requestHeaders: head.headers.first(name: "Access-Control-Request-Headers"))
-        for (name, value) in cors { headers.add(name: name, value: value) }
+        respond(
+            context: context, head: head, status: status, body: json.map(JSONSerializer.serialize), headers: cors + extra)
+    }
+
+    /// Writes a response with exactly `headers` (plus framing) and `body`.
+    private func respond(
+        context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: [UInt8]?,
+        headers extraHeaders: [(String, String)]
+    ) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         var buffer: ByteBuffer?
-        if let json {
-            let bytes = JSONSerializer.serialize(json)
-            var out = context.channel.allocator.buffer(capacity: bytes.count)
-            out.writeBytes(bytes)
+        if let body, !body.isEmpty {
+            var out = context.channel.allocator.buffer(capacity: body.count)
+            out.writeBytes(body)
             buffer = out
-            headers.add(name: "Content-Type", value: "application/json")
         }
         headers.add(name: "Content-Length", value: String(buffer?.readableBytes ?? 0))
         let keepAlive = head.isKeepAlive

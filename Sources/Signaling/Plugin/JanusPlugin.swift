@@ -1,3 +1,4 @@
+import SFUMedia
 /// A Janus plugin package (`janus.plugin.echotest`, `janus.plugin.videoroom`, …).
 ///
 /// The core (sessions, handles, transports) owns the Janus envelope; a plugin only sees the
@@ -10,6 +11,16 @@ public protocol JanusPlugin: Sendable {
     var info: JanusPluginInfo { get }
     /// Called on `attach`. Throwing refuses the handle (the core answers 461).
     func attach(context: PluginHandleContext) async throws -> any JanusPluginSession
+    /// Live figures for metrics and the support bundle (e.g. `rooms`, `publishers`); default none.
+    func statistics() async -> [String: Int]
+    /// Every secret the plugin holds (room secrets, pins, ACL tokens), so that a support
+    /// bundle can prove none of them leaks; default none.
+    func secrets() async -> [String]
+}
+
+extension JanusPlugin {
+    public func statistics() async -> [String: Int] { [:] }
+    public func secrets() async -> [String] { [] }
 }
 
 /// The `plugins` entry of `server_info`.
@@ -42,6 +53,28 @@ public protocol JanusPluginSession: AnyObject, Sendable {
     func hangup(reason: String) async
     /// The handle is going away (`detach`, session destroy or timeout). Release everything.
     func destroy() async
+    /// What the Admin API's `handle_info` shows of this handle (Janus `query_session`).
+    func adminInfo() async -> PluginAdminInfo
+}
+
+/// A handle's plugin side as the Admin API's `handle_info` shows it.
+public struct PluginAdminInfo: Sendable {
+    /// Janus `plugin_specific`: the plugin's own view of the handle.
+    public var pluginSpecific: JSONObject?
+    /// The handle's PeerConnection on the media plane (for `webrtc`), nil when it has none.
+    public var transport: TransportAllocation?
+    /// The last SDP we sent on it (`sdps.local`).
+    public var localSDP: String?
+
+    public init(pluginSpecific: JSONObject? = nil, transport: TransportAllocation? = nil, localSDP: String? = nil) {
+        self.pluginSpecific = pluginSpecific
+        self.transport = transport
+        self.localSDP = localSDP
+    }
+}
+
+extension JanusPluginSession {
+    public func adminInfo() async -> PluginAdminInfo { PluginAdminInfo() }
 }
 
 /// The outcome of a `message` as the core puts it on the wire.

@@ -45,6 +45,9 @@ public final class JanusAPIServer: Sendable {
         }
     }
 
+    /// The SwiftNIO threads the listeners run on (side listeners can share them).
+    public var eventLoopGroup: any EventLoopGroup { group }
+
     /// The bound HTTP port once `start()` returned (useful with port 0), nil if disabled.
     public var boundHTTPPort: Int? { state.withLock { $0.httpPort } }
     /// The bound WebSocket port once `start()` returned, nil if disabled.
@@ -167,13 +170,13 @@ public final class JanusAPIServer: Sendable {
     }
 
     /// Accepts the upgrade only when the client offers `janus-protocol` (janus-api.md §7.2).
-    static func negotiateSubprotocol(_ head: HTTPRequestHead) -> HTTPHeaders? {
+    static func negotiateSubprotocol(_ head: HTTPRequestHead, accepting subprotocol: String = "janus-protocol") -> HTTPHeaders? {
         let offered = head.headers["Sec-WebSocket-Protocol"]
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingSpacesAndTabs() }
-        guard offered.contains("janus-protocol") else { return nil }
+        guard offered.contains(Substring(subprotocol)) else { return nil }
         var headers = HTTPHeaders()
-        headers.add(name: "Sec-WebSocket-Protocol", value: "janus-protocol")
+        headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol)
         return headers
     }
 }

@@ -19,6 +19,8 @@ public struct JanusServerConfiguration: Sendable {
     public var serverName: String = "swift-sfu"
     /// Optional shared API secret (`apisecret` in every request).
     public var apiSecret: String? = nil
+    /// Janus `token_auth`: requests need a token stored in `JanusCore.tokens` (or the API secret).
+    public var tokenAuth: Bool = false
     /// Largest HTTP request body, in bytes.
     public var maxRequestBodySize: Int = 1 << 20
     /// Largest WebSocket message after reassembly, in bytes.
@@ -29,6 +31,9 @@ public struct JanusServerConfiguration: Sendable {
     public var eventQueueCapacity: Int = 1000
     /// CORS `allow_origin`; nil sends `*`.
     public var corsAllowOrigin: String? = nil
+    /// Plain endpoints served on the HTTP listener beside the Janus API (e.g. `GET /metrics`),
+    /// matched before the Janus routes.
+    public var sideRoutes: [HTTPSideRoute] = []
     /// `server_info` `ipv6`: whether the media plane has an IPv6 ICE address.
     public var ipv6: Bool = false
 
@@ -42,6 +47,7 @@ public struct JanusServerConfiguration: Sendable {
         core.eventQueueCapacity = eventQueueCapacity
         core.serverName = serverName
         core.apiSecret = apiSecret
+        core.tokenAuth = tokenAuth
         core.ipv6 = ipv6
         if httpPort != nil {
             core.transports["janus.transport.http"] = JanusPluginInfo(

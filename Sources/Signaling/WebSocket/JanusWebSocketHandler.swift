@@ -24,6 +24,20 @@ final class WebSocketEventSink: JanusEventSink {
     }
 }
 
+/// Where a WebSocket connection's text messages go: the Janus API (`JanusCore`) or the Admin API.
+public protocol WebSocketMessageProcessor: Sendable {
+    /// One text message; replies and events go out through `connection`, in order.
+    func process(message: [UInt8], connection: any JanusEventSink) async
+    /// The connection closed (its sessions end or wait to be claimed).
+    func connectionClosed(_ connection: any JanusEventSink) async
+}
+
+extension JanusCore: WebSocketMessageProcessor {
+    public func process(message: [UInt8], connection: any JanusEventSink) async {
+        _ = await handleWebSocketMessage(message, connection: connection)
+    }
+}
+
 /// The Janus WebSocket transport on one upgraded connection (janus-api.md §7.2): each text
 /// message holds one or more JSON requests, handled strictly in arrival order by one task per
 /// connection; replies and events go back as one JSON object per text frame. Pings are answered,
@@ -35,14 +49,14 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private let core: JanusCore
+    private let core: any WebSocketMessageProcessor
     private let logger: Logger
     private let inFlight: InFlightCounter
     private var sink: WebSocketEventSink?
     private var requests: AsyncStream<[UInt8]>.Continuation?
     private var sentClose = false
 
-    init(core: JanusCore, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
+    init(core: any WebSocketMessageProcessor, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
         self.core = core
         self.logger = logger
         self.inFlight = inFlight
@@ -60,7 +74,7 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         Task {
             for await message in stream {
                 // Replies go out through the sink, in order with the events they cause.
-                _ = await core.handleWebSocketMessage(message, connection: sink)
+                await core.process(message: message, connection: sink)
             }
             await core.connectionClosed(sink)
             inFlight.leave()

@@ -16,6 +16,17 @@ actor EchoTestSession: JanusPluginSession {
     private var remoteICEUfrag: String?
     private var lastRemoteFingerprint: SDPFingerprint?
 
+    /// `handle_info`: the echo settings (Janus echotest's `query_session` fields) and the
+    /// PeerConnection.
+    func adminInfo() async -> PluginAdminInfo {
+        PluginAdminInfo(
+            pluginSpecific: [
+                "audio_active": .bool(settings.audio), "video_active": .bool(settings.video),
+                "bitrate": .int(Int64(settings.bitrate)),
+            ],
+            transport: transport, localSDP: lastAnswer?.text)
+    }
+
     init(context: PluginHandleContext, engine: MediaEngine, logger: Logger) {
         self.context = context
         self.engine = engine
