@@ -120,32 +120,16 @@ extension WebRTCTransport {
     func forward(_ packet: RTPPacket, target: ForwardTarget, codec: CodecFamily, now: MonotonicInstant,
                  output: PacketOutput) {
         let index = target.streamIndex
-        guard connected, let outbound, let destination = selectedAddress, streams[index].sendEnabled else { return }
-        if streams[index].forwardedSSRC != packet.ssrc {
-            streams[index].forwardedSSRC = packet.ssrc
-            streams[index].sequence.pause()
-            streams[index].timestamps.sourceChanged()
-            streams[index].waitingForKeyframe = codec.needsKeyframeToStart
-            // The keyframe asked for at bind time may have gone by before this PeerConnection was
-            // up (the VideoRoom binds at offer time); ask again now that we can use one (unless
-            // this packet is one: a simulcast source switches layers on keyframes).
-            if codec.needsKeyframeToStart && !codec.startsDecodablePicture(packet) {
-                requestSourceKeyframe(streamIndex: index, now: now, output: output)
-            }
+        guard connected, let outbound, let destination = selectedAddress else { return }
+        switch streams[index].planForward(packet, codec: codec, now: now) {
+        case .drop:
+            return
+        case .dropAndRequestKeyframe:
+            requestSourceKeyframe(streamIndex: index, now: now, output: output)
+        case .send(let sequence, let timestamp):
+            send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
+                 outbound: outbound, destination: destination, output: output, rewriteMid: true)
         }
-        if streams[index].waitingForKeyframe {
-            guard codec.startsDecodablePicture(packet) else { return }
-            streams[index].waitingForKeyframe = false
-        }
-        // A late packet from before this subscriber's current numbering began is not sent: its
-        // number could repeat one already used.
-        guard let sequence = streams[index].sequence.rewriteIfCurrent(packet.sequenceNumber) else { return }
-        let gap = streams[index].timestamps.isResyncPending ? streams[index].ticksSinceLastForward(now: now) : 0
-        let timestamp = streams[index].timestamps.rewrite(packet.timestamp, gap: gap)
-        streams[index].lastForwardedAt = now
-        streams[index].reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
-        send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
-             outbound: outbound, destination: destination, output: output, rewriteMid: true)
     }
 
     /// Sends `packet` on m-line `index` with our SSRC, payload type, `sequence` and `timestamp`.

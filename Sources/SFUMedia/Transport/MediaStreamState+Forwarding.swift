@@ -1,0 +1,45 @@
+import RTP
+import SFUBase
+
+/// What a subscriber m-line does with one packet of its source.
+enum ForwardPlan {
+    /// Not sent (waiting for a keyframe, or a late packet from before the current numbering).
+    case drop
+    /// Not sent, and the source should be asked for a keyframe (a new source mid-picture).
+    case dropAndRequestKeyframe
+    /// Sent with these numbers.
+    case send(sequence: UInt16, timestamp: UInt32)
+}
+
+extension MediaStreamState {
+    /// The subscriber side's decision on one source packet, with all of its bookkeeping (source
+    /// changes, keyframe gate, sequence and timestamp rewrite, sender-report counters) in one
+    /// mutation: the forwarding path touches this m-line's state once per packet.
+    @inline(__always)
+    mutating func planForward(_ packet: RTPPacket, codec: CodecFamily, now: MonotonicInstant) -> ForwardPlan {
+        guard sendEnabled else { return .drop }
+        var askKeyframe = false
+        if forwardedSSRC != packet.ssrc {
+            forwardedSSRC = packet.ssrc
+            sequence.pause()
+            timestamps.sourceChanged()
+            waitingForKeyframe = codec.needsKeyframeToStart
+            // The keyframe asked for at bind time may have gone by before this PeerConnection was
+            // up (the VideoRoom binds at offer time); ask again now that we can use one (unless
+            // this packet is one: a simulcast source switches layers on keyframes).
+            askKeyframe = codec.needsKeyframeToStart && !codec.startsDecodablePicture(packet)
+        }
+        if waitingForKeyframe {
+            guard codec.startsDecodablePicture(packet) else { return askKeyframe ? .dropAndRequestKeyframe : .drop }
+            waitingForKeyframe = false
+        }
+        // A late packet from before this subscriber's current numbering began is not sent: its
+        // number could repeat one already used.
+        guard let outgoing = sequence.rewriteIfCurrent(packet.sequenceNumber) else { return .drop }
+        let gap = timestamps.isResyncPending ? ticksSinceLastForward(now: now) : 0
+        let timestamp = timestamps.rewrite(packet.timestamp, gap: gap)
+        lastForwardedAt = now
+        reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
+        return .send(sequence: outgoing, timestamp: timestamp)
+    }
+}
