@@ -15,6 +15,7 @@ actor SFUMetricsReporter {
     private var core: JanusCore?
     private var counters: [String: (counter: Counter, last: Int)] = [:]
     private var gauges: [String: Gauge] = [:]
+    private var secondCounters: [String: (counter: FloatingPointCounter, lastNanoseconds: Int)] = [:]
     /// Writes out the Prometheus registry behind the factory; nil for other backends.
     private let exposition: (@Sendable () -> [UInt8])?
 
@@ -42,7 +43,21 @@ actor SFUMetricsReporter {
         count("sfu_media_datagrams_received_total", media.datagramsReceived)
         count("sfu_media_datagrams_sent_total", media.datagramsSent)
         count("sfu_media_datagrams_dropped_total", media.datagramsDropped, [("reason", "no_route")])
-        count("sfu_media_datagrams_dropped_total", media.fanOutDrops, [("reason", "fanout_full")])
+        count("sfu_media_datagrams_dropped_total", media.fanOutDrops - media.slabExhaustedDrops, [("reason", "ring_full")])
+        count("sfu_media_datagrams_dropped_total", media.slabExhaustedDrops, [("reason", "slab_empty")])
+        count("sfu_media_datagrams_dropped_total", media.srtpAuthenticationFailures, [("reason", "srtp_auth")])
+        count("sfu_media_datagrams_dropped_total", media.srtpReplays, [("reason", "srtp_replay")])
+        count("sfu_media_datagrams_dropped_total", media.srtpOtherDrops, [("reason", "srtp_invalid")])
+        count("sfu_media_received_bytes_total", media.bytesReceived)
+        count("sfu_media_sent_bytes_total", media.bytesSent)
+        count("sfu_media_nacks_received_total", media.nacksReceived)
+        count("sfu_media_nacks_sent_total", media.nacksSent)
+        count("sfu_media_retransmissions_total", media.retransmissionsSent)
+        count("sfu_media_keyframe_requests_received_total", media.keyframeRequestsReceived)
+        count("sfu_media_keyframe_requests_sent_total", media.keyframeRequestsSent)
+        for (failure, total) in media.failures {
+            count("sfu_media_transport_failures_total", total, [("reason", Self.reasonLabel(failure))])
+        }
         count("sfu_media_send_failures_total", media.sendFailures)
         count("sfu_media_fanout_handoffs_total", media.slotsHandedOff)
         count("sfu_media_fanout_deliveries_total", media.slotsDelivered)
@@ -57,6 +72,7 @@ actor SFUMetricsReporter {
             gauge("sfu_media_worker_transports", worker.transports, label)
             count("sfu_media_worker_datagrams_received_total", worker.datagramsReceived, label)
             count("sfu_media_worker_datagrams_sent_total", worker.datagramsSent, label)
+            countSeconds("sfu_media_worker_busy_seconds_total", nanoseconds: worker.busyNanoseconds, label)
         }
         guard let core else { return }
         gauge("sfu_janus_sessions", await core.sessionCount)
@@ -101,6 +117,26 @@ actor SFUMetricsReporter {
         let entry = counters[key] ?? (Counter(label: label, dimensions: dimensions(extra), factory: factory), 0)
         if total > entry.last { entry.counter.increment(by: Int64(total - entry.last)) }
         counters[key] = (entry.counter, max(entry.last, total))
+    }
+
+    /// Advances a seconds counter to `nanoseconds` (a monotonic figure read from the server).
+    private func countSeconds(_ label: String, nanoseconds total: Int, _ extra: [(String, String)] = []) {
+        let key = Self.key(label, extra)
+        let entry = secondCounters[key]
+            ?? (FloatingPointCounter(label: label, dimensions: dimensions(extra), factory: factory), 0)
+        if total > entry.lastNanoseconds { entry.counter.increment(by: Double(total - entry.lastNanoseconds) / 1e9) }
+        secondCounters[key] = (entry.counter, max(entry.lastNanoseconds, total))
+    }
+
+    /// The `reason` label of a transport failure.
+    static func reasonLabel(_ failure: TransportFailure) -> String {
+        switch failure {
+        case .iceFailed: "ice"
+        case .dtlsAlert: "dtls_alert"
+        case .dtlsError: "dtls_error"
+        case .dtlsTimeout: "dtls_timeout"
+        case .srtpStackError: "srtp_setup"
+        }
     }
 
     private func gauge(_ label: String, _ value: Int, _ extra: [(String, String)] = []) {

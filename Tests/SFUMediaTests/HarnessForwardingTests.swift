@@ -75,6 +75,8 @@ import WebRTCPeer
         network.run(milliseconds: 1_000)
         let nacked = publisher.peer.nackedSequenceNumbers(mediaSSRC: publisher.videoSSRC)
         #expect(nacked.count > 10, "the server asked for the lost packets")
+        // The media plane's counters saw it (metrics: sfu_media_nacks_sent_total).
+        #expect(network.engine.statistics.nacksSent >= nacked.count)
         // Every video packet the publisher sent after the subscriber started reached it once repaired.
         let video = subscribers[0].received(ssrc: Self.videoSSRC(0))
         let originals = Set(video.compactMap(EngineRoomTests.originalSequenceNumber))
@@ -104,6 +106,11 @@ import WebRTCPeer
         let low = try #require(numbers.min())
         let high = try #require(numbers.max())
         #expect(!asked.isEmpty)
+        let statistics = network.engine.statistics
+        // (The last NACK may still be on its way when the run ends.)
+        #expect(statistics.nacksReceived > 0 && statistics.nacksReceived <= asked.count, "sfu_media_nacks_received_total")
+        #expect(statistics.retransmissionsSent > 0, "sfu_media_retransmissions_total")
+        #expect(statistics.bytesSent > 10_000 && statistics.bytesReceived > 10_000)
         let holes = (low...high).filter { !numbers.contains($0) }
         // Retransmissions can be lost too (8 %); a second NACK is not sent for them here.
         #expect(Double(holes.count) < 0.02 * Double(high - low), "holes after repair: \(holes.count)")

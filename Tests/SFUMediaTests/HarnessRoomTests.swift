@@ -412,6 +412,7 @@ import WebRTCPeer
         #expect(room.video(0).hasContinuousSequenceNumbers)
         #expect(!room.video(0).contains { Self.originalSequenceNumber($0).map { $0 >= 40_000 && $0 < 40_020 } ?? false })
         #expect(room.network.engine.statistics.datagramsDropped > droppedBefore)
+        #expect(room.network.engine.statistics.srtpAuthenticationFailures >= 20, "wrong-key SRTP counted")
         #expect(!publisher.peer.serverEvents.failed && !room.subscribers[0].serverEvents.failed)
     }
 }

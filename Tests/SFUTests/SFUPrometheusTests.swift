@@ -37,6 +37,12 @@ import Testing
             let text = await Self.scrape(server)
             #expect(text.contains("# TYPE sfu_janus_sessions gauge"))
             #expect(text.contains("# TYPE sfu_media_datagrams_received_total counter"))
+            for series in ["sfu_media_nacks_received_total", "sfu_media_retransmissions_total",
+                           "sfu_media_keyframe_requests_sent_total", "sfu_media_received_bytes_total",
+                           "sfu_media_worker_busy_seconds_total", "sfu_media_transport_failures_total"] {
+                #expect(text.contains("# TYPE \(series) counter"), "\(series)")
+            }
+            #expect(text.contains(#"reason="srtp_auth""#) && text.contains(#"reason="slab_empty""#))
             // Only the client's: the room API calls the VideoRoom directly, without a Janus session.
             #expect(Self.value(text, #"sfu_janus_sessions{server="p1"}"#) == 1)
             #expect(Self.value(text, #"sfu_janus_handles{server="p1",plugin="janus.plugin.videoroom"}"#) == 1)

@@ -51,6 +51,8 @@ extension MediaEngine {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DatagramBatch.bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         datagram.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        worker.statistics.datagramsReceived.add(1, ordering: .relaxed)
+        worker.statistics.bytesReceived.add(datagram.count, ordering: .relaxed)
         worker.receive(buffer, length: datagram.count, from: source, socketIndex: socket, now: now)
         worker.finishReceiveBatch(now: now)
     }

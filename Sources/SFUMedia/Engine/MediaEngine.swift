@@ -178,6 +178,7 @@ public final class MediaEngine: Sendable {
             total.fanOutDrops += worker.statistics.fanOutDrops.load(ordering: .relaxed)
             total.slotsInUse += worker.fanOut.slab.slotsInUse
             total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
+            total.add(worker.statistics)
         }
         return total
     }
@@ -193,7 +194,8 @@ public final class MediaEngine: Sendable {
                 slotsHandedOff: worker.statistics.slotsHandedOff.load(ordering: .relaxed),
                 slotsDelivered: worker.statistics.slotsDelivered.load(ordering: .relaxed),
                 fanOutDrops: worker.statistics.fanOutDrops.load(ordering: .relaxed),
-                slotsInUse: worker.fanOut.slab.slotsInUse)
+                slotsInUse: worker.fanOut.slab.slotsInUse,
+                busyNanoseconds: worker.statistics.busyNanoseconds.load(ordering: .relaxed))
         }
     }
 }
@@ -214,6 +216,8 @@ public struct WorkerSnapshot: Sendable, Equatable {
     public var fanOutDrops: Int
     /// Slab slots of this worker still held by consumers.
     public var slotsInUse: Int
+    /// Time the worker's loop spent working (not waiting for datagrams), in nanoseconds.
+    public var busyNanoseconds: Int = 0
 }
 
 /// A transport reserved on a worker, before and while it runs.
@@ -243,6 +247,25 @@ public struct MediaStatistics: Sendable, Equatable {
     public var slotsInUse = 0
     /// Transport objects not yet freed; equals `transports` once removed ones are released.
     public var liveTransportObjects = 0
+    /// UDP payload bytes received, and queued to the kernel for sending.
+    public var bytesReceived = 0
+    public var bytesSent = 0
+    /// Part of `fanOutDrops`: packets lost to an exhausted slab (the rest: a full ring).
+    public var slabExhaustedDrops = 0
+    /// SRTP/SRTCP packets dropped: tag not verified, replayed, anything else.
+    public var srtpAuthenticationFailures = 0
+    public var srtpReplays = 0
+    public var srtpOtherDrops = 0
+    /// Sequence numbers NACKed by peers, and by us to publishers.
+    public var nacksReceived = 0
+    public var nacksSent = 0
+    /// Packets sent again in answer to NACKs.
+    public var retransmissionsSent = 0
+    /// PLI/FIR received from peers; PLIs sent to publishers.
+    public var keyframeRequestsReceived = 0
+    public var keyframeRequestsSent = 0
+    /// Transports that died, by reason.
+    public var failures: [TransportFailure: Int] = [:]
 }
 
 extension MediaEngine {

@@ -82,6 +82,7 @@ final class CrossWorkerFanOut {
         guard !consumers.isEmpty else { return }
         guard packet.count <= PacketSlab.slotBytes, let slot = slab.allocate() else {
             statistics.fanOutDrops.add(consumers.count, ordering: .relaxed)
+            statistics.slabExhaustedDrops.add(consumers.count, ordering: .relaxed)
             return
         }
         let destination = slab.buffer(slot)

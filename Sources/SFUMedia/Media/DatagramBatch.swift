@@ -12,6 +12,8 @@ final class DatagramBatch {
     let slots: UnsafeMutablePointer<csfu_datagram>
     let storage: UnsafeMutableRawPointer
     private(set) var count = 0
+    /// Bytes committed for sending since the last flush (for the byte counters).
+    private(set) var queuedBytes = 0
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -67,6 +69,7 @@ final class DatagramBatch {
     @inline(__always)
     func commit(length: Int, to destination: TransportAddress) {
         slots[count].length = UInt32(length)
+        queuedBytes &+= length
         slots[count].segment_size = 0
         destination.withSockAddr { pointer, addressLength in
             withUnsafeMutableBytes(of: &slots[count].address) { raw in
@@ -101,8 +104,12 @@ final class DatagramBatch {
             }
         }
         count = 0
+        queuedBytes = 0
         return (offset - failed, failed)
     }
 
-    func reset() { count = 0 }
+    func reset() {
+        count = 0
+        queuedBytes = 0
+    }
 }

@@ -227,6 +227,8 @@ final class MediaWorker: @unchecked Sendable {
                 }
             }
             runPending(now: now)
+            statistics.busyNanoseconds.add(
+                Int(truncatingIfNeeded: MonotonicInstant.now().nanoseconds(since: now)), ordering: .relaxed)
         }
         let now = MonotonicInstant.now()
         for transport in transportsByID.values {
@@ -249,8 +251,11 @@ final class MediaWorker: @unchecked Sendable {
             let received = receiveBatch.receive(from: fd)
             if received <= 0 { break }
             statistics.datagramsReceived.add(received, ordering: .relaxed)
+            var bytes = 0
+            defer { statistics.bytesReceived.add(bytes, ordering: .relaxed) }
             for slot in 0..<received {
                 let length = receiveBatch.length(at: slot)
+                bytes &+= length
                 guard length > 0, let source = receiveBatch.address(at: slot) else { continue }
                 let buffer = receiveBatch.buffer(at: slot)
                 receive(buffer, length: length, from: source, socketIndex: socketIndex, now: now)
@@ -324,4 +329,52 @@ final class WorkerStatistics: Sendable {
     /// `transports` only while something still references a removed transport (a leak if it
     /// does not come down).
     let liveTransportObjects = Atomic<Int>(0)
+    /// UDP payload bytes received and queued to the kernel (added once per batch).
+    let bytesReceived = Atomic<Int>(0)
+    let bytesSent = Atomic<Int>(0)
+    /// Packets dropped by the slab being exhausted (part of `fanOutDrops`; the rest: a full ring).
+    let slabExhaustedDrops = Atomic<Int>(0)
+    /// SRTP/SRTCP packets dropped: the tag did not verify, a replay, anything else (malformed,
+    /// too short, too many SSRCs).
+    let srtpAuthenticationFailures = Atomic<Int>(0)
+    let srtpReplays = Atomic<Int>(0)
+    let srtpOtherDrops = Atomic<Int>(0)
+    /// Sequence numbers NACKed to us by peers (subscribers, echo), and NACKed by us (upstream).
+    let nacksReceived = Atomic<Int>(0)
+    let nacksSent = Atomic<Int>(0)
+    /// Packets sent again in answer to a NACK (plain resends and RTX).
+    let retransmissionsSent = Atomic<Int>(0)
+    /// PLI/FIR from peers; PLIs we sent.
+    let keyframeRequestsReceived = Atomic<Int>(0)
+    let keyframeRequestsSent = Atomic<Int>(0)
+    /// Transports that died, by `TransportFailure`.
+    let iceFailures = Atomic<Int>(0)
+    let dtlsAlerts = Atomic<Int>(0)
+    let dtlsErrors = Atomic<Int>(0)
+    let dtlsTimeouts = Atomic<Int>(0)
+    let srtpSetupFailures = Atomic<Int>(0)
+    /// Nanoseconds the worker's loop spent working rather than waiting in `epoll_wait`.
+    let busyNanoseconds = Atomic<Int>(0)
+}
+
+extension WorkerStatistics {
+    /// Counts a transport's death by its reason.
+    func noteFailure(_ failure: TransportFailure) {
+        switch failure {
+        case .iceFailed: iceFailures.add(1, ordering: .relaxed)
+        case .dtlsAlert: dtlsAlerts.add(1, ordering: .relaxed)
+        case .dtlsError: dtlsErrors.add(1, ordering: .relaxed)
+        case .dtlsTimeout: dtlsTimeouts.add(1, ordering: .relaxed)
+        case .srtpStackError: srtpSetupFailures.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Counts an SRTP/SRTCP packet that did not unprotect.
+    func noteSRTPDrop(_ error: SRTPError) {
+        switch error {
+        case .authenticationFailed: srtpAuthenticationFailures.add(1, ordering: .relaxed)
+        case .replayed: srtpReplays.add(1, ordering: .relaxed)
+        default: srtpOtherDrops.add(1, ordering: .relaxed)
+        }
+    }
 }

@@ -76,6 +76,7 @@ final class PacketOutput {
     func flush(_ socketIndex: Int) {
         let batch = batches[socketIndex]
         guard !batch.isEmpty else { return }
+        statistics.bytesSent.add(batch.queuedBytes, ordering: .relaxed)
         let sockets: [UDPSocket]
         switch egress {
         case .sockets(let bound): sockets = bound

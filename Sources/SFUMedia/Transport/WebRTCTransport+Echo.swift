@@ -53,6 +53,7 @@ extension WebRTCTransport {
             case (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.pictureLossIndication),
                 (RTCPPacketType.payloadSpecificFeedback, RTCPFeedbackFormat.fullIntraRequest):
                 guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
+                countedIn?.keyframeRequestsReceived.add(1, ordering: .relaxed)
                 requestKeyframe(streamIndex: index, now: now, output: output)
             case (RTCPPacketType.transportFeedback, RTCPFeedbackFormat.genericNACK):
                 guard let ssrc = packet.mediaSSRC, let index = streamIndex(forLocalSSRC: ssrc) else { continue }
@@ -95,6 +96,7 @@ extension WebRTCTransport {
                 let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
+            countedIn?.retransmissionsSent.add(1, ordering: .relaxed)
             send(original, as: index, sequence: outgoing, timestamp: original.timestamp,
                  map: Self.identityExtensionMap, outbound: outbound, destination: destination, output: output)
         }

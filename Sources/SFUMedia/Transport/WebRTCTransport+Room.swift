@@ -93,6 +93,7 @@ extension WebRTCTransport {
             var lost: [UInt16] = []
             streams[index].nacks.due(now: now) { lost.append($0) }
             guard !lost.isEmpty else { continue }
+            countedIn?.nacksSent.add(lost.count, ordering: .relaxed)
             let sender = streams[index].setup.localSSRC
             sendRTCP(output: output) { out in
                 (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
@@ -214,6 +215,9 @@ extension WebRTCTransport {
             guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
             if packet.isGenericNACK { noteNACKed(packet, streamIndex: index) }
+            if packet.isPictureLossIndication || packet.isFullIntraRequest {
+                countedIn?.keyframeRequestsReceived.add(1, ordering: .relaxed)
+            }
             guard let publisher = streams[index].sourceTransport else {
                 if streams[index].remoteSource != nil {
                     handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)
@@ -253,6 +257,7 @@ extension WebRTCTransport {
     func resend(_ original: RTPPacket, streamIndex index: Int, outgoing: UInt16, map: RTPHeaderExtensionIDMap,
                 outbound: SRTPContext, destination: TransportAddress, output: PacketOutput) {
         guard original.ssrc == streams[index].forwardedSSRC else { return }
+        countedIn?.retransmissionsSent.add(1, ordering: .relaxed)
         let timestamp = streams[index].timestamps.map(original.timestamp)
         // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and
         // aiortc also accept a plain resend, but RTX keeps the media stream's statistics

@@ -23,5 +23,6 @@ extension WebRTCTransport {
         var count = 0
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { _ in count += 1 }
         streams[index].sendLoss.noteLost(count)
+        countedIn?.nacksReceived.add(count, ordering: .relaxed)
     }
 }

@@ -181,6 +181,7 @@ final class WebRTCTransport {
         do {
             plainLength = try inbound.unprotectRTP(buffer, length: length)
         } catch {
+            countedIn?.noteSRTPDrop(error)
             invalidPackets.note("SRTP unprotect failed: \(error)", now: now)
             return
         }
@@ -263,6 +264,7 @@ final class WebRTCTransport {
         do {
             plainLength = try inbound.unprotectRTCP(buffer, length: length)
         } catch {
+            countedIn?.noteSRTPDrop(error)
             invalidPackets.note("SRTCP unprotect failed: \(error)", now: now)
             return
         }
@@ -387,6 +389,7 @@ final class WebRTCTransport {
         guard !isFinished else { return }
         isFinished = true
         logger.info("transport failed: \(reason)")
+        countedIn?.noteFailure(reason)
         events(.failed(reason: reason))
     }
 
@@ -421,6 +424,7 @@ final class WebRTCTransport {
 
     /// One PLI (RFC 4585 §6.3.1) about the peer's SSRC `mediaSSRC`, unthrottled.
     func sendPictureLossIndication(streamIndex: Int, mediaSSRC: UInt32, output: PacketOutput) {
+        countedIn?.keyframeRequestsSent.add(1, ordering: .relaxed)
         let sender = streams[streamIndex].setup.localSSRC
         sendRTCP(output: output) { buffer in
             (try? RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: mediaSSRC).write(into: buffer)) ?? 0
