@@ -83,6 +83,12 @@ extension Room {
     mutating func expireLobby() {
         let output = control.expire(at: now)
         performRoomControl(output)
+        // A timer may fire a little before a deadline (its sleep runs on another clock, or was
+        // cut short): whoever still waits gets another wake-up at their own deadline.
+        if let next = control.nextDeadline {
+            let remaining = next.nanoseconds > now.nanoseconds ? (next.nanoseconds - now.nanoseconds) / 1_000_000 : 0
+            effects.append(.wake(.lobbyExpiry, afterMilliseconds: remaining + 10))
+        }
     }
 
     // MARK: Rendering
