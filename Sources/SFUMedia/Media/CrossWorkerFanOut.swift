@@ -152,8 +152,8 @@ final class CrossWorkerFanOut {
         for first in 0..<count where !pendingDone[first] {
             let publisher = pendingLocal[first].publisher
             let stream = pendingLocal[first].streamIndex
-            let codec = publisher.streams[stream].codec
-            for target in publisher.streams[stream].targets {
+            let codec = publisher.producers[stream].codec
+            for target in publisher.producers[stream].targets {
                 for position in first..<count
                 where !pendingDone[position] && pendingLocal[position].publisher === publisher
                     && pendingLocal[position].streamIndex == stream

@@ -4,7 +4,7 @@ import SFUBase
 /// Forwarding across workers. The routing tables change only in commands run on the worker that
 /// owns them, so the packet path reads them without locks:
 /// - the publisher's worker keeps, per publisher m-line, the consumer workers and how many
-///   subscriptions each has (`MediaStreamState.remoteConsumers`);
+///   subscriptions each has (`Producer.remoteConsumers`);
 /// - each consumer worker keeps, per route (publisher id, m-line), its local subscriber targets
 ///   (`remoteRoutes`).
 ///
@@ -37,10 +37,10 @@ extension MediaWorker {
                     send: Bool) {
         nextBindingGeneration &+= 1
         let generation = nextBindingGeneration
-        subscriber.streams[index].remoteSource = RemoteSource(
+        subscriber.consumers[index].remoteSource = RemoteSource(
             worker: publisherWorker, publisher: source.publisher, mid: source.mid, generation: generation,
             subscribed: send, publisherStream: nil)
-        subscriber.streams[index].sendEnabled = send
+        subscriber.consumers[index].sendEnabled = send
         guard send else { return }
         let consumer = self.index
         let subscriberID = subscriber.id
@@ -54,9 +54,9 @@ extension MediaWorker {
     /// Ends the remote binding of subscriber m-line `index` (if any): from now on no packet of
     /// that source reaches it, and the publisher's worker is told to stop counting it.
     func unbindRemote(_ subscriber: WebRTCTransport, streamIndex index: Int) {
-        guard let remote = subscriber.streams[index].remoteSource else { return }
+        guard let remote = subscriber.consumers[index].remoteSource else { return }
         if let route = remote.route { removeRemoteTarget(route: route, subscriber: subscriber, streamIndex: index) }
-        subscriber.streams[index].remoteSource = nil
+        subscriber.consumers[index].remoteSource = nil
         subscriber.unbindSource(streamIndex: index)
         guard remote.subscribed else { return }
         let consumer = self.index
@@ -75,14 +75,14 @@ extension MediaWorker {
     /// The publisher's worker accepted a subscription: start delivering to the subscriber.
     func attachRemote(route: RouteKey, info: PublisherStreamInfo, subscriber subscriberID: UInt64,
                       subscriberStream index: Int, generation: UInt64) {
-        guard let subscriber = transport(id: subscriberID), subscriber.streams.indices.contains(index),
-            var remote = subscriber.streams[index].remoteSource, remote.generation == generation
+        guard let subscriber = transport(id: subscriberID), subscriber.producers.indices.contains(index),
+            var remote = subscriber.consumers[index].remoteSource, remote.generation == generation
         else { return }
         remote.publisherStream = route.stream
-        subscriber.streams[index].remoteSource = remote
+        subscriber.consumers[index].remoteSource = remote
         let map = Self.extensionMap(
-            from: info.extensions, to: subscriber.streams[index].setup.extensions,
-            midRewritable: info.midLength == subscriber.streams[index].midValue.count)
+            from: info.extensions, to: subscriber.producers[index].setup.extensions,
+            midRewritable: info.midLength == subscriber.consumers[index].midValue.count)
         var entry = remoteRoutes[route] ?? RemoteRoute(codec: CodecFamily(codecName: info.codecName), targets: [])
         entry.targets.removeAll { $0.subscriber === subscriber && $0.streamIndex == index }
         entry.targets.append(ForwardTarget(subscriber: subscriber, streamIndex: index, extensionMap: map))
@@ -95,8 +95,8 @@ extension MediaWorker {
         for route in remoteRoutes.keys where route.publisher == publisher {
             for target in remoteRoutes[route]?.targets ?? [] {
                 let index = target.streamIndex
-                guard target.subscriber.streams[index].remoteSource?.publisher == publisher else { continue }
-                target.subscriber.streams[index].remoteSource = nil
+                guard target.subscriber.consumers[index].remoteSource?.publisher == publisher else { continue }
+                target.subscriber.consumers[index].remoteSource = nil
                 target.subscriber.unbindSource(streamIndex: index)
             }
             remoteRoutes.removeValue(forKey: route)
@@ -149,8 +149,8 @@ extension MediaWorker {
 
     private func deliverRetransmission(slab: PacketSlab, slot: Int, now: MonotonicInstant) {
         let header = slab.header(slot).pointee
-        guard let subscriber = transport(id: header.subscriber), subscriber.streams.indices.contains(header.subscriberStream),
-            subscriber.streams[header.subscriberStream].remoteSource?.route == header.route,
+        guard let subscriber = transport(id: header.subscriber), subscriber.producers.indices.contains(header.subscriberStream),
+            subscriber.consumers[header.subscriberStream].remoteSource?.route == header.route,
             let target = remoteRoutes[header.route]?.targets.first(where: {
                 $0.subscriber === subscriber && $0.streamIndex == header.subscriberStream
             }),
@@ -167,15 +167,15 @@ extension MediaWorker {
                                   generation: UInt64, now: MonotonicInstant) {
         guard let publisher = transport(id: source.publisher), let index = publisher.streamIndex(mid: source.mid)
         else { return }
-        if let position = publisher.streams[index].remoteConsumers.firstIndex(where: { $0.worker == consumer }) {
-            publisher.streams[index].remoteConsumers[position].subscriptions += 1
+        if let position = publisher.producers[index].remoteConsumers.firstIndex(where: { $0.worker == consumer }) {
+            publisher.producers[index].remoteConsumers[position].subscriptions += 1
         } else {
-            publisher.streams[index].remoteConsumers.append(RemoteConsumer(worker: consumer, subscriptions: 1))
+            publisher.producers[index].remoteConsumers.append(RemoteConsumer(worker: consumer, subscriptions: 1))
         }
-        let stream = publisher.streams[index]
+        let producer = publisher.producers[index]
         let info = PublisherStreamInfo(
-            streamIndex: index, codecName: stream.setup.codecName, extensions: stream.setup.extensions,
-            midLength: stream.midValue.count)
+            streamIndex: index, codecName: producer.setup.codecName, extensions: producer.setup.extensions,
+            midLength: publisher.consumers[index].midValue.count)
         let route = RouteKey(publisher: source.publisher, stream: index)
         fanOut.send(to: consumer) { worker, _ in
             worker.attachRemote(
@@ -187,20 +187,20 @@ extension MediaWorker {
 
     func releaseRemoteSubscription(source: SourceKey, consumer: Int) {
         guard let publisher = transport(id: source.publisher), let index = publisher.streamIndex(mid: source.mid),
-            let position = publisher.streams[index].remoteConsumers.firstIndex(where: { $0.worker == consumer })
+            let position = publisher.producers[index].remoteConsumers.firstIndex(where: { $0.worker == consumer })
         else { return }
-        publisher.streams[index].remoteConsumers[position].subscriptions -= 1
-        if publisher.streams[index].remoteConsumers[position].subscriptions <= 0 {
-            publisher.streams[index].remoteConsumers.remove(at: position)
+        publisher.producers[index].remoteConsumers[position].subscriptions -= 1
+        if publisher.producers[index].remoteConsumers[position].subscriptions <= 0 {
+            publisher.producers[index].remoteConsumers.remove(at: position)
         }
     }
 
     /// Tells every consumer worker of `publisher`'s m-lines that it is gone.
     func announceRemovedPublisher(_ publisher: WebRTCTransport) {
         var consumers = Set<Int>()
-        for index in publisher.streams.indices {
-            for consumer in publisher.streams[index].remoteConsumers { consumers.insert(consumer.worker) }
-            publisher.streams[index].remoteConsumers.removeAll()
+        for index in publisher.producers.indices {
+            for consumer in publisher.producers[index].remoteConsumers { consumers.insert(consumer.worker) }
+            publisher.producers[index].remoteConsumers.removeAll()
         }
         let id = publisher.id
         for consumer in consumers {
@@ -209,15 +209,15 @@ extension MediaWorker {
     }
 
     func handleRemoteKeyframeRequest(route: RouteKey, now: MonotonicInstant) {
-        guard let publisher = transport(id: route.publisher), publisher.streams.indices.contains(route.stream) else { return }
+        guard let publisher = transport(id: route.publisher), publisher.producers.indices.contains(route.stream) else { return }
         publisher.requestKeyframe(streamIndex: route.stream, now: now, output: output)
     }
 
     /// Copies the stored packets a subscriber on `consumer` NACKed into slots for it.
     func handleRemoteRetransmission(route: RouteKey, consumer: Int, subscriber: UInt64, subscriberStream: Int,
                                     requests: [(outgoing: UInt16, original: UInt16)]) {
-        guard let publisher = transport(id: route.publisher), publisher.streams.indices.contains(route.stream),
-            let buffer = publisher.streams[route.stream].retransmissions
+        guard let publisher = transport(id: route.publisher), publisher.producers.indices.contains(route.stream),
+            let buffer = publisher.producers[route.stream].retransmissions
         else { return }
         let target = [RemoteConsumer(worker: consumer, subscriptions: 1)]
         for request in requests {

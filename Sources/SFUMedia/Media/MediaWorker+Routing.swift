@@ -13,7 +13,7 @@ extension MediaWorker {
         for (binding, publisherWorker) in bindings {
             guard let index = subscriber.streamIndex(mid: binding.mid) else { continue }
             if let source = binding.source, let publisherWorker, publisherWorker != self.index {
-                let current = subscriber.streams[index]
+                let current = subscriber.consumers[index]
                 if let remote = current.remoteSource, remote.publisher == source.publisher, remote.mid == source.mid,
                     remote.worker == publisherWorker, current.sendEnabled == binding.send
                 {
@@ -38,7 +38,7 @@ extension MediaWorker {
             } else if binding.source != nil {
                 logger.debug("binding \(binding.mid) of transport \(id) to unknown source \(String(describing: binding.source))")
             }
-            let current = subscriber.streams[index]
+            let current = subscriber.consumers[index]
             let unchanged =
                 current.remoteSource == nil && current.sourceTransport === publisher && (publisher == nil || current.sourceStreamIndex == publisherStream)
                 && current.sendEnabled == binding.send
@@ -49,14 +49,14 @@ extension MediaWorker {
             unbindRemote(subscriber, streamIndex: index)
             subscriber.unbindSource(streamIndex: index)
             guard let publisher, let publisherStream else {
-                subscriber.streams[index].sendEnabled = binding.send
+                subscriber.consumers[index].sendEnabled = binding.send
                 continue
             }
             subscriber.bindSource(streamIndex: index, publisher: publisher, publisherStream: publisherStream, send: binding.send)
             guard binding.send else { continue }
             let map = Self.extensionMap(
-                from: publisher.streams[publisherStream].setup.extensions, to: subscriber.streams[index].setup.extensions,
-                midRewritable: publisher.streams[publisherStream].midValue.count == subscriber.streams[index].midValue.count)
+                from: publisher.producers[publisherStream].setup.extensions, to: subscriber.producers[index].setup.extensions,
+                midRewritable: publisher.consumers[publisherStream].midValue.count == subscriber.consumers[index].midValue.count)
             publisher.addTarget(
                 ForwardTarget(subscriber: subscriber, streamIndex: index, extensionMap: map), toStream: publisherStream)
             publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
@@ -65,16 +65,16 @@ extension MediaWorker {
 
     /// Unlinks `transport` from every publisher feeding it and every subscriber it feeds.
     func unlink(_ transport: WebRTCTransport) {
-        for index in transport.streams.indices {
+        for index in transport.producers.indices {
             unbindRemote(transport, streamIndex: index)
-            if let publisher = transport.streams[index].sourceTransport {
+            if let publisher = transport.consumers[index].sourceTransport {
                 publisher.removeTarget(subscriber: transport, streamIndex: index)
                 transport.unbindSource(streamIndex: index)
             }
-            for target in transport.streams[index].targets {
+            for target in transport.producers[index].targets {
                 target.subscriber.unbindSource(streamIndex: target.streamIndex)
             }
-            transport.streams[index].targets.removeAll()
+            transport.producers[index].targets.removeAll()
         }
     }
 

@@ -1,20 +1,24 @@
 import RTP
 import SFUBase
 
-/// What one m-line needs for RTCP reports (RFC 3550 §6.4): reception statistics and the last
-/// sender report heard (for the RR's LSR/DLSR), and what we sent (for our SR).
-struct RTCPReportState {
+/// What a producer needs for its RTCP receiver report blocks (RFC 3550 §6.4.2): reception
+/// statistics and the last sender report heard from the peer (for LSR/DLSR).
+struct ReceptionReportState {
     var reception: RTPReceiveStatistics
     var lastSenderReportMiddle: UInt32 = 0
     var lastSenderReportArrival: MonotonicInstant?
-    var packetsSent: UInt32 = 0
-    var octetsSent: UInt32 = 0
-    var lastSentTimestamp: UInt32 = 0
-    var lastSentAt: MonotonicInstant?
 
     init(clockRate: UInt32) {
         reception = RTPReceiveStatistics(clockRate: max(1, clockRate))
     }
+}
+
+/// What a consumer needs for its RTCP sender report (RFC 3550 §6.4.1): what it sent.
+struct SendReportState {
+    var packetsSent: UInt32 = 0
+    var octetsSent: UInt32 = 0
+    var lastSentTimestamp: UInt32 = 0
+    var lastSentAt: MonotonicInstant?
 
     @inline(__always)
     mutating func noteSent(timestamp: UInt32, payloadBytes: Int, now: MonotonicInstant) {

@@ -96,10 +96,10 @@ extension WebRTCTransport {
             iceState: iceState, selectedRemote: selectedAddress?.description, selectedLocal: nil,
             remoteAddresses: knownAddresses.map(\.description), dtlsRole: dtlsRole == .client ? "active" : "passive",
             dtlsState: dtlsState, srtpProfile: outbound?.profile.janusName,
-            streams: streams.map(Self.inspection(of:)))
+            streams: zip(producers, consumers).map(Self.inspection(of:consumer:)))
     }
 
-    private static func inspection(of stream: MediaStreamState) -> TransportInspection.Stream {
+    private static func inspection(of stream: Producer, consumer: Consumer) -> TransportInspection.Stream {
         let setup = stream.setup
         let kind: String
         switch setup.kind {
@@ -113,8 +113,8 @@ extension WebRTCTransport {
             rtxPayloadType: setup.rtxPayloadType, localSSRC: setup.localSSRC, localRTXSSRC: setup.localRTXSSRC,
             remoteSSRC: stream.remoteSSRC, sends: setup.sends, receives: setup.receives, receiving: stream.receiving,
             packetsReceived: Int(stream.reports.reception.packetsReceived), jitter: Int(stream.reports.reception.jitter),
-            lost: Int(stream.reports.reception.cumulativeLost), packetsSent: Int(stream.reports.packetsSent),
-            bytesSent: Int(stream.reports.octetsSent), simulcastRIDs: setup.simulcastRIDs,
+            lost: Int(stream.reports.reception.cumulativeLost), packetsSent: Int(consumer.reports.packetsSent),
+            bytesSent: Int(consumer.reports.octetsSent), simulcastRIDs: setup.simulcastRIDs,
             simulcastLayers: stream.simulcast?.layerCount ?? 1, forwardedLayer: stream.simulcast?.current)
     }
 }

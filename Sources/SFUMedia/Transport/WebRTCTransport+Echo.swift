@@ -21,16 +21,16 @@ extension WebRTCTransport {
 
     func echo(_ packet: RTPPacket, streamIndex index: Int, settings: EchoSettings, now: MonotonicInstant,
               output: PacketOutput) {
-        guard packet.ssrc == streams[index].remoteSSRC else { return }  // one source per m-line
+        guard packet.ssrc == producers[index].remoteSSRC else { return }  // one source per m-line
         recordReceived(packet, streamIndex: index, now: now)
-        guard let outbound, let destination = selectedAddress, streams[index].setup.sends else { return }
-        let enabled = streams[index].setup.kind == .audio ? settings.audio : settings.video
+        guard let outbound, let destination = selectedAddress, consumers[index].setup.sends else { return }
+        let enabled = producers[index].setup.kind == .audio ? settings.audio : settings.video
         guard enabled else {
-            streams[index].sequence.pause()
+            consumers[index].sequence.pause()
             return
         }
-        let sequence = streams[index].sequence.rewrite(packet.sequenceNumber)
-        streams[index].reports.noteSent(timestamp: packet.timestamp, payloadBytes: packet.payload.count, now: now)
+        let sequence = consumers[index].sequence.rewrite(packet.sequenceNumber)
+        consumers[index].reports.noteSent(timestamp: packet.timestamp, payloadBytes: packet.payload.count, now: now)
         send(packet, as: index, sequence: sequence, timestamp: packet.timestamp, map: Self.identityExtensionMap,
              outbound: outbound, destination: destination, output: output)
     }
@@ -38,7 +38,7 @@ extension WebRTCTransport {
     static let identityExtensionMap = RTPHeaderExtensionIDMap()
 
     func requestKeyframes(now: MonotonicInstant, output: PacketOutput) {
-        for index in streams.indices where streams[index].setup.kind == .video {
+        for index in producers.indices where producers[index].setup.kind == .video {
             requestKeyframe(streamIndex: index, now: now, output: output)
         }
     }
@@ -77,10 +77,10 @@ extension WebRTCTransport {
 
     func sendEstimate(bitrate: UInt64, output: PacketOutput) {
         var ssrcs: [UInt32] = []
-        for stream in streams where stream.setup.kind == .video {
+        for stream in producers where stream.setup.kind == .video {
             if let ssrc = stream.remoteSSRC { ssrcs.append(ssrc) }
         }
-        guard !ssrcs.isEmpty, let sender = streams.first?.setup.localSSRC else { return }
+        guard !ssrcs.isEmpty, let sender = consumers.first?.setup.localSSRC else { return }
         sendRTCP(output: output) { out in
             (try? RTCPReceiverEstimatedMaxBitrate(senderSSRC: sender, bitrate: bitrate, ssrcs: ssrcs)
                 .write(into: out)) ?? 0
@@ -89,10 +89,10 @@ extension WebRTCTransport {
 
     /// Answers the peer's NACK about echoed packets from what we received from it.
     private func resendEchoed(nack: RTCPPacket, streamIndex index: Int, output: PacketOutput) {
-        guard let outbound, let destination = selectedAddress, let buffer = streams[index].retransmissions else { return }
-        let offset = streams[index].sequence.currentOffset
+        guard let outbound, let destination = selectedAddress, let buffer = producers[index].retransmissions else { return }
+        let offset = consumers[index].sequence.currentOffset
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
-            guard streams[index].sequence.isCurrentMapping(outgoing),
+            guard consumers[index].sequence.isCurrentMapping(outgoing),
                 let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
@@ -103,6 +103,6 @@ extension WebRTCTransport {
     }
 
     private func streamIndex(forLocalSSRC ssrc: UInt32) -> Int? {
-        streams.firstIndex { $0.setup.localSSRC == ssrc }
+        consumers.firstIndex { $0.setup.localSSRC == ssrc }
     }
 }

@@ -6,9 +6,9 @@ import SFUBase
 extension WebRTCTransport {
     /// Asks the publisher feeding m-line `index` for a keyframe, wherever it lives.
     func requestSourceKeyframe(streamIndex index: Int, now: MonotonicInstant, output: PacketOutput) {
-        if let publisher = streams[index].sourceTransport {
-            publisher.requestKeyframe(streamIndex: streams[index].sourceStreamIndex, now: now, output: output)
-        } else if let remote = streams[index].remoteSource, let route = remote.route {
+        if let publisher = consumers[index].sourceTransport {
+            publisher.requestKeyframe(streamIndex: consumers[index].sourceStreamIndex, now: now, output: output)
+        } else if let remote = consumers[index].remoteSource, let route = remote.route {
             output.fanOut.send(to: remote.worker) { worker, now in
                 worker.handleRemoteKeyframeRequest(route: route, now: now)
             }
@@ -20,16 +20,16 @@ extension WebRTCTransport {
     /// worker); the publisher's worker sends the stored packets back through the ring.
     func handleRemoteSourceFeedback(_ packet: RTCPPacket, streamIndex index: Int, now: MonotonicInstant,
                                     output: PacketOutput) {
-        guard let remote = streams[index].remoteSource, let route = remote.route else { return }
+        guard let remote = consumers[index].remoteSource, let route = remote.route else { return }
         if packet.isPictureLossIndication || packet.isFullIntraRequest {
             requestSourceKeyframe(streamIndex: index, now: now, output: output)
             return
         }
-        guard packet.isGenericNACK, streams[index].forwardedSSRC != nil else { return }
-        let offset = streams[index].sequence.currentOffset
+        guard packet.isGenericNACK, consumers[index].forwardedSSRC != nil else { return }
+        let offset = consumers[index].sequence.currentOffset
         var wanted: [(outgoing: UInt16, original: UInt16)] = []
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: packet) { outgoing in
-            guard streams[index].sequence.isCurrentMapping(outgoing) else { return }
+            guard consumers[index].sequence.isCurrentMapping(outgoing) else { return }
             wanted.append((outgoing, outgoing &- offset))
         }
         guard !wanted.isEmpty else { return }

@@ -6,27 +6,28 @@ import SFUBase
 /// (so senders see loss and jitter).
 extension WebRTCTransport {
     func sendReports(now: MonotonicInstant, output: PacketOutput) {
-        guard connected, let outbound, let destination = selectedAddress, let reporter = streams.first?.setup.localSSRC
+        guard connected, let outbound, let destination = selectedAddress, let reporter = consumers.first?.setup.localSSRC
         else { return }
         var senderReports: [RTCPSenderReport] = []
         var blocks: [RTCPReportBlock] = []
         let ntp = NTPTime.timestamp(unixNanoseconds: output.unixNanoseconds(at: now))
-        for index in streams.indices {
-            let stream = streams[index]
-            if stream.setup.sends, stream.reports.packetsSent > 0 {
+        for index in producers.indices {
+            let consumer = consumers[index]
+            if consumer.setup.sends, consumer.reports.packetsSent > 0 {
                 senderReports.append(
                     RTCPSenderReport(
-                        ssrc: stream.setup.localSSRC, ntpTimestamp: ntp,
-                        rtpTimestamp: stream.reports.currentTimestamp(now: now, clockRate: stream.setup.clockRate),
-                        packetCount: stream.reports.packetsSent, octetCount: stream.reports.octetsSent))
+                        ssrc: consumer.setup.localSSRC, ntpTimestamp: ntp,
+                        rtpTimestamp: consumer.reports.currentTimestamp(now: now, clockRate: consumer.setup.clockRate),
+                        packetCount: consumer.reports.packetsSent, octetCount: consumer.reports.octetsSent))
             }
-            if stream.setup.receives, let remote = stream.remoteSSRC, stream.reports.reception.packetsReceived > 0 {
-                let delay = stream.reports.lastSenderReportArrival.map {
+            let producer = producers[index]
+            if producer.setup.receives, let remote = producer.remoteSSRC, producer.reports.reception.packetsReceived > 0 {
+                let delay = producer.reports.lastSenderReportArrival.map {
                     NTPTime.delaySinceLastSenderReport(received: $0, now: now)
                 } ?? 0
                 blocks.append(
-                    streams[index].reports.reception.makeReportBlock(
-                        ssrc: remote, lastSenderReport: stream.reports.lastSenderReportMiddle,
+                    producers[index].reports.reception.makeReportBlock(
+                        ssrc: remote, lastSenderReport: producer.reports.lastSenderReportMiddle,
                         delaySinceLastSenderReport: delay))
             }
         }
@@ -55,10 +56,10 @@ extension WebRTCTransport {
         guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
         for packet in compound where packet.packetType == RTCPPacketType.senderReport {
             guard let report = try? RTCPSenderReport(packet),
-                let index = streams.firstIndex(where: { $0.remoteSSRC == report.ssrc })
+                let index = producers.firstIndex(where: { $0.remoteSSRC == report.ssrc })
             else { continue }
-            streams[index].reports.lastSenderReportMiddle = NTPTime.middle32(report.ntpTimestamp)
-            streams[index].reports.lastSenderReportArrival = now
+            producers[index].reports.lastSenderReportMiddle = NTPTime.middle32(report.ntpTimestamp)
+            producers[index].reports.lastSenderReportArrival = now
         }
     }
 

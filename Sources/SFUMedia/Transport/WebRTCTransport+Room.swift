@@ -8,7 +8,7 @@ import SFUBase
 /// own keys.
 extension WebRTCTransport {
     func streamIndex(mid: String) -> Int? {
-        streams.firstIndex { $0.setup.mid == mid }
+        producers.firstIndex { $0.setup.mid == mid }
     }
 
     // MARK: Publisher side
@@ -16,48 +16,48 @@ extension WebRTCTransport {
     func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
                  output: PacketOutput) {
         trackUpstreamLoss(packet, streamIndex: index, now: now)
-        if settings.audioLevelEvents, streams[index].setup.kind == .audio, let id = streams[index].audioLevelExtensionID,
+        if settings.audioLevelEvents, producers[index].setup.kind == .audio, let id = producers[index].audioLevelExtensionID,
             let level = packet.audioLevel(id: id)
         {
-            if let change = streams[index].audioLevel.add(
+            if let change = producers[index].audioLevel.add(
                 level: level.level, windowPackets: settings.audioActivePackets, threshold: settings.audioLevelAverage)
             {
-                emit(.talking(mid: streams[index].setup.mid, talking: change.talking, level: change.average))
+                emit(.talking(mid: producers[index].setup.mid, talking: change.talking, level: change.average))
             }
         }
-        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(streams[index].setup.mid) {
+        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(producers[index].setup.mid) {
             // Withheld on purpose: what follows is numbered on from the last packet forwarded, so
             // no subscriber sees a hole to NACK, and nothing withheld is kept for retransmission.
-            streams[index].forwardedNumbering.pause()
+            producers[index].forwardedNumbering.pause()
             return
         }
-        guard let number = streams[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
+        guard let number = producers[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
         packet.sequenceNumber = number
         storeForRetransmission(packet, streamIndex: index)
         // Subscribers on this worker: at the end of the receive batch, subscriber by subscriber
         // (MediaWorker.forwardDeferred), so each one's datagrams are adjacent for UDP GSO.
-        if !streams[index].targets.isEmpty {
+        if !producers[index].targets.isEmpty {
             output.fanOut.deferLocal(PendingForward(publisher: self, streamIndex: index, packet: packet))
         }
         // Subscribers on other workers: one slab copy of the decrypted packet, its slot index
         // to each of their workers' rings.
-        if !streams[index].remoteConsumers.isEmpty {
+        if !producers[index].remoteConsumers.isEmpty {
             let route = RouteKey(publisher: id, stream: index)
             let bytes = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
-            streams[index].remoteConsumers.withUnsafeBufferPointer { consumers in
+            producers[index].remoteConsumers.withUnsafeBufferPointer { consumers in
                 output.fanOut.handOff(bytes, route: route, consumers: consumers)
             }
         }
     }
 
     func addTarget(_ target: ForwardTarget, toStream index: Int) {
-        streams[index].targets.removeAll { $0.subscriber === target.subscriber && $0.streamIndex == target.streamIndex }
-        streams[index].targets.append(target)
+        producers[index].targets.removeAll { $0.subscriber === target.subscriber && $0.streamIndex == target.streamIndex }
+        producers[index].targets.append(target)
     }
 
     func removeTarget(subscriber: WebRTCTransport, streamIndex: Int) {
-        for index in streams.indices {
-            streams[index].targets.removeAll { $0.subscriber === subscriber && $0.streamIndex == streamIndex }
+        for index in producers.indices {
+            producers[index].targets.removeAll { $0.subscriber === subscriber && $0.streamIndex == streamIndex }
         }
     }
 
@@ -71,8 +71,8 @@ extension WebRTCTransport {
     /// Gaps in the peer's own numbering, for upstream NACKs (video).
     @inline(__always)
     func trackUpstreamLoss(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
-        guard streams[index].setup.kind == .video else { return }
-        streams[index].nacks.received(packet.sequenceNumber, now: now)
+        guard producers[index].setup.kind == .video else { return }
+        producers[index].nacks.received(packet.sequenceNumber, now: now)
     }
 
     /// A copy of a packet that goes out, under the number it goes out with, for answering
@@ -80,21 +80,21 @@ extension WebRTCTransport {
     /// something that was withheld.
     @inline(__always)
     func storeForRetransmission(_ packet: RTPPacket, streamIndex index: Int) {
-        guard streams[index].setup.kind == .video else { return }
-        if streams[index].retransmissions == nil { streams[index].retransmissions = RetransmissionBuffer() }
-        streams[index].retransmissions?.store(
+        guard producers[index].setup.kind == .video else { return }
+        if producers[index].retransmissions == nil { producers[index].retransmissions = RetransmissionBuffer() }
+        producers[index].retransmissions?.store(
             UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: packet.sequenceNumber)
     }
 
     /// Upstream NACKs for the gaps in what the peer sends us (video).
     func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
-        for index in streams.indices where streams[index].setup.kind == .video && streams[index].nacks.hasPending {
-            guard let mediaSSRC = streams[index].forwardedSourceSSRC else { continue }
+        for index in producers.indices where producers[index].setup.kind == .video && producers[index].nacks.hasPending {
+            guard let mediaSSRC = producers[index].forwardedSourceSSRC else { continue }
             var lost: [UInt16] = []
-            streams[index].nacks.due(now: now) { lost.append($0) }
+            producers[index].nacks.due(now: now) { lost.append($0) }
             guard !lost.isEmpty else { continue }
             countedIn?.nacksSent.add(lost.count, ordering: .relaxed)
-            let sender = streams[index].setup.localSSRC
+            let sender = consumers[index].setup.localSSRC
             sendRTCP(output: output) { out in
                 (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
                     .write(into: out)) ?? 0
@@ -105,9 +105,9 @@ extension WebRTCTransport {
     func publisherPeriodic(settings: PublisherSettings, now: MonotonicInstant, output: PacketOutput) {
         if settings.bitrate > 0 { sendEstimate(bitrate: UInt64(settings.bitrate), output: output) }
         if settings.keyframeInterval > 0 {
-            for index in streams.indices where streams[index].setup.kind == .video {
-                guard let last = streams[index].lastPacketAt, now.nanoseconds(since: last) < 2_000_000_000 else { continue }
-                if streams[index].periodicKeyframeDue(now: now, intervalSeconds: settings.keyframeInterval) {
+            for index in producers.indices where producers[index].setup.kind == .video {
+                guard let last = producers[index].lastPacketAt, now.nanoseconds(since: last) < 2_000_000_000 else { continue }
+                if producers[index].periodicKeyframeDue(now: now, intervalSeconds: settings.keyframeInterval) {
                     requestKeyframe(streamIndex: index, now: now, output: output)
                 }
             }
@@ -122,13 +122,13 @@ extension WebRTCTransport {
                  output: PacketOutput) {
         let index = target.streamIndex
         guard connected, let outbound, let destination = selectedAddress else { return }
-        switch streams[index].planForward(packet, codec: codec, now: now) {
+        switch consumers[index].planForward(packet, codec: codec, now: now) {
         case .drop:
             return
         case .dropAndRequestKeyframe:
             requestSourceKeyframe(streamIndex: index, now: now, output: output)
-        case .send(let sequence, let timestamp):
-            send(packet, as: index, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
+        case .send(let sequence, let timestamp, let header):
+            send(packet, as: index, header: header, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
                  outbound: outbound, destination: destination, output: output, rewriteMid: true)
         }
     }
@@ -137,16 +137,17 @@ extension WebRTCTransport {
     /// With `rtx`, the packet rewritten so is then wrapped as an RFC 4588 retransmission (OSN =
     /// `sequence`) on the RTX SSRC, payload type and sequence number given.
     func send(
-        _ packet: RTPPacket, as index: Int, sequence: UInt16, timestamp: UInt32, map: RTPHeaderExtensionIDMap,
-        outbound: SRTPContext, destination: TransportAddress, output: PacketOutput, rewriteMid: Bool = false,
-        rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)? = nil
+        _ packet: RTPPacket, as index: Int, header: OutgoingHeader? = nil, sequence: UInt16, timestamp: UInt32,
+        map: RTPHeaderExtensionIDMap, outbound: SRTPContext, destination: TransportAddress, output: PacketOutput,
+        rewriteMid: Bool = false, rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)? = nil
     ) {
-        let ssrc = streams[index].setup.localSSRC
+        let header = header ?? consumers[index].header
+        let ssrc = header.ssrc
         // Forwarded packets carry the publisher's mid; a receiver drops packets whose mid is not
         // one of its m-lines (RFC 8843 §9.2), so ours goes in (the map already dropped the element
         // when ours has another length and cannot replace it in place).
-        let midID = rewriteMid ? streams[index].midExtensionID : 0
-        let payloadType = streams[index].setup.payloadType
+        let midID = rewriteMid ? header.midExtensionID : 0
+        let payloadType = header.payloadType
         let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
         output.send(socketIndex: selectedSocket, to: destination) { slot in
             guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
@@ -158,7 +159,7 @@ extension WebRTCTransport {
             copy.timestamp = timestamp
             if let extensions = copy.headerExtensions {
                 try? extensions.remapIDs(map)
-                if midID != 0 { streams[index].midValue.withUnsafeBytes { try? extensions.rewrite(id: midID, with: $0) } }
+                if midID != 0 { consumers[index].midValue.withUnsafeBytes { try? extensions.rewrite(id: midID, with: $0) } }
             }
             var length = source.count
             if let rtx {
@@ -193,17 +194,17 @@ extension WebRTCTransport {
     }
 
     func bindSource(streamIndex index: Int, publisher: WebRTCTransport, publisherStream: Int, send: Bool) {
-        streams[index].sourceTransport = publisher
-        streams[index].sourceStreamIndex = publisherStream
-        streams[index].sendEnabled = send
+        consumers[index].sourceTransport = publisher
+        consumers[index].sourceStreamIndex = publisherStream
+        consumers[index].sendEnabled = send
     }
 
     /// Stops feeding m-line `index`; the next source (or the same one resumed) starts with a
     /// resync and, for video, a keyframe.
     func unbindSource(streamIndex index: Int) {
-        streams[index].sourceTransport = nil
-        streams[index].forwardedSSRC = nil
-        streams[index].sequence.pause()
+        consumers[index].sourceTransport = nil
+        consumers[index].forwardedSSRC = nil
+        consumers[index].sequence.pause()
     }
 
     /// Subscriber feedback: keyframe requests go to the publisher, NACKs are answered from the
@@ -212,19 +213,19 @@ extension WebRTCTransport {
                                   output: PacketOutput) {
         guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
         for packet in compound {
-            guard let ssrc = packet.mediaSSRC, let index = streams.firstIndex(where: { $0.setup.localSSRC == ssrc })
+            guard let ssrc = packet.mediaSSRC, let index = consumers.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
             if packet.isGenericNACK { noteNACKed(packet, streamIndex: index) }
             if packet.isPictureLossIndication || packet.isFullIntraRequest {
                 countedIn?.keyframeRequestsReceived.add(1, ordering: .relaxed)
             }
-            guard let publisher = streams[index].sourceTransport else {
-                if streams[index].remoteSource != nil {
+            guard let publisher = consumers[index].sourceTransport else {
+                if consumers[index].remoteSource != nil {
                     handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)
                 }
                 continue
             }
-            let publisherStream = streams[index].sourceStreamIndex
+            let publisherStream = consumers[index].sourceStreamIndex
             if packet.isPictureLossIndication || packet.isFullIntraRequest {
                 publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
             } else if packet.isGenericNACK {
@@ -236,14 +237,14 @@ extension WebRTCTransport {
     private func retransmit(_ nack: RTCPPacket, streamIndex index: Int, publisher: WebRTCTransport,
                             publisherStream: Int, output: PacketOutput) {
         guard let outbound, let destination = selectedAddress,
-            let buffer = publisher.streams[publisherStream].retransmissions
+            let buffer = publisher.producers[publisherStream].retransmissions
         else { return }
-        let offset = streams[index].sequence.currentOffset
-        let map = publisher.streams[publisherStream].targets.first { $0.subscriber === self && $0.streamIndex == index }?
+        let offset = consumers[index].sequence.currentOffset
+        let map = publisher.producers[publisherStream].targets.first { $0.subscriber === self && $0.streamIndex == index }?
             .extensionMap ?? RTPHeaderExtensionIDMap()
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
             // A number sent before the last switch or pause maps to another packet now.
-            guard streams[index].sequence.isCurrentMapping(outgoing),
+            guard consumers[index].sequence.isCurrentMapping(outgoing),
                 let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
@@ -256,16 +257,16 @@ extension WebRTCTransport {
     /// (a NACK answer), unless it belongs to an earlier source.
     func resend(_ original: RTPPacket, streamIndex index: Int, outgoing: UInt16, map: RTPHeaderExtensionIDMap,
                 outbound: SRTPContext, destination: TransportAddress, output: PacketOutput) {
-        guard original.ssrc == streams[index].forwardedSSRC else { return }
+        guard original.ssrc == consumers[index].forwardedSSRC else { return }
         countedIn?.retransmissionsSent.add(1, ordering: .relaxed)
-        let timestamp = streams[index].timestamps.map(original.timestamp)
+        let timestamp = consumers[index].timestamps.map(original.timestamp)
         // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and
         // aiortc also accept a plain resend, but RTX keeps the media stream's statistics
         // and sequence space clean, and is what Janus sends).
         var rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)?
-        if let payloadType = streams[index].setup.rtxPayloadType, let ssrc = streams[index].setup.localRTXSSRC {
-            rtx = (payloadType, ssrc, streams[index].rtxSequence)
-            streams[index].rtxSequence &+= 1
+        if let payloadType = consumers[index].setup.rtxPayloadType, let ssrc = consumers[index].setup.localRTXSSRC {
+            rtx = (payloadType, ssrc, consumers[index].rtxSequence)
+            consumers[index].rtxSequence &+= 1
         }
         send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
              destination: destination, output: output, rewriteMid: true, rtx: rtx)

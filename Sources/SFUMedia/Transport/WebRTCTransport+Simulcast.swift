@@ -12,21 +12,21 @@ extension WebRTCTransport {
     func forwardsLayer(
         of packet: RTPPacket, streamIndex index: Int, layer: Int, now: MonotonicInstant, output: PacketOutput
     ) -> Bool {
-        guard streams[index].simulcast != nil else { return true }
-        let codec = streams[index].codec
+        guard producers[index].simulcast != nil else { return true }
+        let codec = producers[index].codec
         let startsPicture = codec.startsDecodablePicture(packet)
-        let verdict = streams[index].simulcast!.packetArrived(
+        let verdict = producers[index].simulcast!.packetArrived(
             layer: layer, ssrc: packet.ssrc, startsPicture: startsPicture, now: now)
         switch verdict {
         case .forward(let switched):
             if switched {
                 // Another sequence space upstream: gaps of the old layer are not worth a NACK.
-                streams[index].nacks = NACKGenerator()
-                streams[index].forwardedNumbering.pause()
-                streams[index].pictureContinuity.sourceChanged()
-                logger.debug("simulcast m-line \(streams[index].setup.mid) now forwards layer \(layer) (SSRC \(packet.ssrc))")
+                producers[index].nacks = NACKGenerator()
+                producers[index].forwardedNumbering.pause()
+                producers[index].pictureContinuity.sourceChanged()
+                logger.debug("simulcast m-line \(producers[index].setup.mid) now forwards layer \(layer) (SSRC \(packet.ssrc))")
             }
-            if case .vp8 = codec { streams[index].pictureContinuity.rewrite(packet.payload) }
+            if case .vp8 = codec { producers[index].pictureContinuity.rewrite(packet.payload) }
             return true
         case .drop:
             return false

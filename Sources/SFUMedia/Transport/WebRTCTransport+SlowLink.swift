@@ -4,16 +4,16 @@ import RTP
 /// the second just past when they reach the transport's threshold.
 extension WebRTCTransport {
     func checkSlowLinks() {
-        for index in streams.indices {
-            let stream = streams[index]
-            if stream.setup.receives, stream.reports.reception.packetsReceived > 0 {
-                streams[index].receiveLoss.noteCumulativeLost(stream.reports.reception.cumulativeLost)
+        for index in producers.indices {
+            let producer = producers[index]
+            if producer.setup.receives, producer.reports.reception.packetsReceived > 0 {
+                producers[index].receiveLoss.noteCumulativeLost(producer.reports.reception.cumulativeLost)
             }
-            if let lost = streams[index].receiveLoss.check() {
-                emit(.slowLink(mid: stream.setup.mid, kind: stream.setup.kind, uplink: false, lost: lost))
+            if let lost = producers[index].receiveLoss.check() {
+                emit(.slowLink(mid: producer.setup.mid, kind: producer.setup.kind, uplink: false, lost: lost))
             }
-            if let lost = streams[index].sendLoss.check() {
-                emit(.slowLink(mid: stream.setup.mid, kind: stream.setup.kind, uplink: true, lost: lost))
+            if let lost = consumers[index].sendLoss.check() {
+                emit(.slowLink(mid: producer.setup.mid, kind: producer.setup.kind, uplink: true, lost: lost))
             }
         }
     }
@@ -22,7 +22,7 @@ extension WebRTCTransport {
     func noteNACKed(_ nack: RTCPPacket, streamIndex index: Int) {
         var count = 0
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { _ in count += 1 }
-        streams[index].sendLoss.noteLost(count)
+        consumers[index].sendLoss.noteLost(count)
         countedIn?.nacksReceived.add(count, ordering: .relaxed)
     }
 }

@@ -23,7 +23,11 @@ final class WebRTCTransport {
     private(set) var selectedSocket = 0
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
-    var streams: [MediaStreamState]
+    /// One producer (what the peer sends us) and one consumer (what we send it) per m-line, at
+    /// the m-line's index: an m-line that only receives has an idle consumer, and the other way
+    /// round (EchoTest m-lines use both).
+    var producers: [Producer]
+    var consumers: [Consumer]
     /// Which m-line (and, for a simulcast source, which layer) an incoming SSRC feeds.
     private var streamBySSRC: [UInt32: InboundSSRC] = [:]
     private var midExtensionID: UInt8?
@@ -58,7 +62,8 @@ final class WebRTCTransport {
         self.dtlsRole = setup.dtlsRole
         self.dtls = try DTLSEndpoint(
             role: setup.dtlsRole, certificate: certificate, remoteFingerprint: setup.remoteFingerprint)
-        self.streams = setup.streams.map { MediaStreamState($0, slowLinkThreshold: slowLinkThreshold) }
+        self.producers = setup.streams.map { Producer($0, slowLinkThreshold: slowLinkThreshold) }
+        self.consumers = setup.streams.map { Consumer($0, slowLinkThreshold: slowLinkThreshold) }
         self.slowLinkThreshold = slowLinkThreshold
         self.midExtensionID = setup.midExtensionID
         self.behaviour = setup.behaviour
@@ -67,14 +72,14 @@ final class WebRTCTransport {
         logger[metadataKey: "transport"] = "\(id)"
         self.logger = logger
         self.invalidPackets = RateLimitedLog(logger: logger, interval: 5)
-        for index in streams.indices { learnAnnouncedSSRCs(streamIndex: index) }
+        for index in producers.indices { learnAnnouncedSSRCs(streamIndex: index) }
         configureTransportWideFeedback()
     }
 
     /// TWCC feedback runs when a receiving m-line negotiated the transport-wide sequence extension
     /// (bundled m-lines share one transport-wide sequence, so one id serves them all).
     private func configureTransportWideFeedback() {
-        let id = streams.lazy.filter(\.setup.receives).flatMap(\.setup.extensions)
+        let id = producers.lazy.filter(\.setup.receives).flatMap(\.setup.extensions)
             .first { $0.uri == RTPExtensionURI.transportCC }?.id
         transportCCExtensionID = id
         if id == nil {
@@ -198,15 +203,15 @@ final class WebRTCTransport {
         guard let inboundSSRC = stream(for: packet) else { return }
         let index = inboundSSRC.stream
         var notifyReceiving = false
-        streams[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
-        if packet.ssrc == streams[index].remoteSSRC {
-            _ = streams[index].reports.reception.record(
+        producers[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
+        if packet.ssrc == producers[index].remoteSSRC {
+            _ = producers[index].reports.reception.record(
                 sequenceNumber: packet.sequenceNumber, rtpTimestamp: packet.timestamp, arrival: now)
         }
         if notifyReceiving {
-            let stream = streams[index]
-            events(.mediaReceiving(mid: stream.setup.mid, kind: stream.setup.kind, receiving: true))
-            if stream.setup.kind == .video { requestKeyframe(streamIndex: index, now: now, output: output) }
+            let setup = producers[index].setup
+            events(.mediaReceiving(mid: setup.mid, kind: setup.kind, receiving: true))
+            if setup.kind == .video { requestKeyframe(streamIndex: index, now: now, output: output) }
         }
         switch behaviour {
         case .echo(let settings):
@@ -226,15 +231,15 @@ final class WebRTCTransport {
         let ssrc = packet.ssrc
         if let known = streamBySSRC[ssrc] { return known }
         if let id = midExtensionID, let mid = packet.extensionElement(id: id) {
-            for index in streams.indices where streams[index].setup.mid.utf8.elementsEqual(mid) {
+            for index in producers.indices where producers[index].setup.mid.utf8.elementsEqual(mid) {
                 // Only a packet with the m-line's media payload type teaches us its SSRC: RTX and
                 // FEC streams carry the same mid but other payload types.
-                guard packet.payloadType == streams[index].setup.payloadType else { return nil }
+                guard packet.payloadType == producers[index].setup.payloadType else { return nil }
                 var layer = 0
-                if !streams[index].setup.simulcastRIDs.isEmpty {
+                if !producers[index].setup.simulcastRIDs.isEmpty {
                     // A simulcast layer is known by its rid; without one the SSRC stays unknown.
-                    guard let ridID = streams[index].ridExtensionID, let rid = packet.extensionElement(id: ridID),
-                        let found = streams[index].setup.simulcastRIDs.firstIndex(where: { $0.utf8.elementsEqual(rid) })
+                    guard let ridID = producers[index].ridExtensionID, let rid = packet.extensionElement(id: ridID),
+                        let found = producers[index].setup.simulcastRIDs.firstIndex(where: { $0.utf8.elementsEqual(rid) })
                     else { return nil }
                     layer = found
                 }
@@ -248,7 +253,7 @@ final class WebRTCTransport {
 
     /// Maps the SSRCs the SDP announced for m-line `index` (an SSRC simulcast group in its order).
     private func learnAnnouncedSSRCs(streamIndex index: Int) {
-        let setup = streams[index].setup
+        let setup = producers[index].setup
         for ssrc in setup.remoteSSRCs {
             streamBySSRC[ssrc] = InboundSSRC(stream: index, layer: setup.simulcastSSRCs.firstIndex(of: ssrc) ?? 0)
         }
@@ -306,13 +311,13 @@ final class WebRTCTransport {
         }
         guard connected else { return }
         sendTransportWideFeedback(now: now, output: output)
-        for index in streams.indices where streams[index].keyframeRequestDeferred {
+        for index in producers.indices where producers[index].keyframeRequestDeferred {
             requestKeyframe(streamIndex: index, now: now, output: output)
         }
-        for index in streams.indices where streams[index].receiving {
-            if let last = streams[index].lastPacketAt, now.nanoseconds(since: last) >= Self.noMediaNanoseconds {
-                streams[index].receiving = false
-                events(.mediaReceiving(mid: streams[index].setup.mid, kind: streams[index].setup.kind, receiving: false))
+        for index in producers.indices where producers[index].receiving {
+            if let last = producers[index].lastPacketAt, now.nanoseconds(since: last) >= Self.noMediaNanoseconds {
+                producers[index].receiving = false
+                events(.mediaReceiving(mid: producers[index].setup.mid, kind: producers[index].setup.kind, receiving: false))
             }
         }
         switch behaviour {
@@ -357,12 +362,14 @@ final class WebRTCTransport {
     func renegotiate(_ setup: TransportSetup, now: MonotonicInstant, output: PacketOutput) {
         for stream in setup.streams {
             let index: Int
-            if let existing = streams.firstIndex(where: { $0.setup.mid == stream.mid }) {
-                streams[existing].adopt(stream)
+            if let existing = producers.firstIndex(where: { $0.setup.mid == stream.mid }) {
+                producers[existing].adopt(stream)
+                consumers[existing].adopt(stream)
                 index = existing
             } else {
-                streams.append(MediaStreamState(stream, slowLinkThreshold: slowLinkThreshold))
-                index = streams.count - 1
+                producers.append(Producer(stream, slowLinkThreshold: slowLinkThreshold))
+                consumers.append(Consumer(stream, slowLinkThreshold: slowLinkThreshold))
+                index = producers.count - 1
             }
             learnAnnouncedSSRCs(streamIndex: index)
         }
@@ -396,7 +403,7 @@ final class WebRTCTransport {
     /// Sends a feedback RTCP packet built by `build` (into a buffer with room for the SRTCP trailer).
     func sendRTCP(output: PacketOutput, _ build: (UnsafeMutableRawBufferPointer) -> Int) {
         guard let outbound, let destination = selectedAddress else { return }
-        let reporter = streams.first?.setup.localSSRC ?? 1
+        let reporter = consumers.first?.setup.localSSRC ?? 1
         output.send(socketIndex: selectedSocket, to: destination) { slot in
             let room = UnsafeMutableRawBufferPointer(rebasing: slot[0..<(slot.count - outbound.profile.rtcpOverhead)])
             // RFC 3550 §6.1: a compound packet starts with a report; an empty RR is the cheapest one.
@@ -409,23 +416,23 @@ final class WebRTCTransport {
 
     private func sendTransportWideFeedback(now: MonotonicInstant, output: PacketOutput) {
         guard transportWideFeedback?.isDue(now: now) == true else { return }
-        let sender = streams.first?.setup.localSSRC ?? 1
-        let media = streams.first { $0.setup.receives }?.remoteSSRC ?? 0
+        let sender = consumers.first?.setup.localSSRC ?? 1
+        let media = producers.first { $0.setup.receives }?.remoteSSRC ?? 0
         while let feedback = transportWideFeedback?.nextFeedback(senderSSRC: sender, mediaSSRC: media, now: now) {
             sendRTCP(output: output) { buffer in (try? feedback.write(into: buffer)) ?? 0 }
         }
     }
 
     func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
-        guard let mediaSSRC = streams[streamIndex].forwardedSourceSSRC else { return }
-        guard streams[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
+        guard let mediaSSRC = producers[streamIndex].forwardedSourceSSRC else { return }
+        guard producers[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
         sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)
     }
 
     /// One PLI (RFC 4585 §6.3.1) about the peer's SSRC `mediaSSRC`, unthrottled.
     func sendPictureLossIndication(streamIndex: Int, mediaSSRC: UInt32, output: PacketOutput) {
         countedIn?.keyframeRequestsSent.add(1, ordering: .relaxed)
-        let sender = streams[streamIndex].setup.localSSRC
+        let sender = consumers[streamIndex].setup.localSSRC
         sendRTCP(output: output) { buffer in
             (try? RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: mediaSSRC).write(into: buffer)) ?? 0
         }

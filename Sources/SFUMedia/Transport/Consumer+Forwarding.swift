@@ -7,11 +7,11 @@ enum ForwardPlan {
     case drop
     /// Not sent, and the source should be asked for a keyframe (a new source mid-picture).
     case dropAndRequestKeyframe
-    /// Sent with these numbers.
-    case send(sequence: UInt16, timestamp: UInt32)
+    /// Sent with these numbers and this header.
+    case send(sequence: UInt16, timestamp: UInt32, header: OutgoingHeader)
 }
 
-extension MediaStreamState {
+extension Consumer {
     /// The subscriber side's decision on one source packet, with all of its bookkeeping (source
     /// changes, keyframe gate, sequence and timestamp rewrite, sender-report counters) in one
     /// mutation: the forwarding path touches this m-line's state once per packet.
@@ -40,6 +40,6 @@ extension MediaStreamState {
         let timestamp = timestamps.rewrite(packet.timestamp, gap: gap)
         lastForwardedAt = now
         reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
-        return .send(sequence: outgoing, timestamp: timestamp)
+        return .send(sequence: outgoing, timestamp: timestamp, header: header)
     }
 }

@@ -1,0 +1,86 @@
+import RTP
+import SFUBase
+
+/// What we send a peer on one m-line: its source (a producer on this worker or another), the
+/// rewriting that makes one continuous stream of whatever feeds it (sequence numbers,
+/// timestamps, mid), the keyframe gate, its own RTX numbering, and what its RTCP reports and
+/// slow-link checks need.
+///
+/// A value inside its transport, confined to the transport's worker thread (see `Producer` for
+/// how the two share an m-line's index).
+struct Consumer {
+    private(set) var setup: StreamSetup
+    /// Our id of the mid extension (0 = not negotiated) and our mid, written into forwarded packets.
+    private(set) var midExtensionID: UInt8
+    private(set) var midValue: [UInt8]
+    /// What every packet sent on this m-line carries in its header: read with the per-packet
+    /// decision, so the send path does not go back to the consumer for it.
+    private(set) var header: OutgoingHeader
+    var sequence = SequenceRewriter()
+    var timestamps = TimestampRewriter()
+    var reports = SendReportState()
+    /// Losses on what we send, as the peer's NACKs tell (Janus slowlink `uplink: true`).
+    var sendLoss: SlowLinkMonitor
+
+    /// The producer feeding this consumer on the same worker (valid while bound: the worker
+    /// clears it before the producer's transport goes away).
+    unowned(unsafe) var sourceTransport: WebRTCTransport?
+    var sourceStreamIndex = 0
+    /// The producer feeding this consumer when it lives on another worker (then
+    /// `sourceTransport` is nil). Packets arrive through the worker's inbound rings.
+    var remoteSource: RemoteSource?
+    var sendEnabled = true
+    /// The source SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
+    var forwardedSSRC: UInt32?
+    var waitingForKeyframe = true
+    /// When the last packet went out: a new source's timestamps continue from the last ones plus
+    /// the time that really passed (a receiver's jitter buffer and lip sync need the RTP clock to
+    /// follow the wall clock across switches and pauses).
+    var lastForwardedAt: MonotonicInstant?
+    /// Next sequence number of our RTX stream (RFC 4588 §4: its own sequence space, random start).
+    var rtxSequence = UInt16.random(in: 0...UInt16.max)
+
+    init(_ setup: StreamSetup, slowLinkThreshold: Int = 0) {
+        self.setup = setup
+        self.sendLoss = SlowLinkMonitor(threshold: slowLinkThreshold)
+        let midExtensionID = setup.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        self.midExtensionID = midExtensionID
+        self.midValue = Array(setup.mid.utf8)
+        self.header = OutgoingHeader(ssrc: setup.localSSRC, payloadType: setup.payloadType, midExtensionID: midExtensionID)
+    }
+
+    /// Takes a renegotiated setup for the same mid, keeping what is running (rewriters, source).
+    /// A codec or SSRC change starts the m-line afresh like a new source.
+    mutating func adopt(_ new: StreamSetup) {
+        let codecChanged = new.codecName != setup.codecName || new.payloadType != setup.payloadType
+        let ssrcChanged = new.localSSRC != setup.localSSRC
+        setup = new
+        midExtensionID = new.extensions.first { $0.uri == RTPExtensionURI.mid }?.id ?? 0
+        header = OutgoingHeader(ssrc: new.localSSRC, payloadType: new.payloadType, midExtensionID: midExtensionID)
+        if codecChanged || ssrcChanged {
+            forwardedSSRC = nil
+            sequence.pause()
+            timestamps.sourceChanged()
+        }
+    }
+
+    /// One frame's worth of RTP clock, used as the step when a new source starts.
+    var frameTicks: UInt32 { setup.kind == .video ? setup.clockRate / 30 : setup.clockRate / 50 }
+
+    /// RTP clock ticks since the last forwarded packet (at least 1), or a frame's worth when
+    /// nothing was forwarded yet: the timestamp step into a new source.
+    func ticksSinceLastForward(now: MonotonicInstant) -> UInt32 {
+        guard let last = lastForwardedAt else { return frameTicks }
+        let microseconds = now.nanoseconds(since: last) / 1_000
+        let ticks = microseconds * UInt64(setup.clockRate) / 1_000_000
+        return UInt32(clamping: max(1, min(ticks, UInt64(Int32.max))))
+    }
+}
+
+/// The header fields a consumer writes into every packet it sends.
+struct OutgoingHeader {
+    var ssrc: UInt32
+    var payloadType: UInt8
+    /// Our id of the mid extension; 0 when not negotiated.
+    var midExtensionID: UInt8
+}
