@@ -178,6 +178,7 @@ public final class MediaEngine: Sendable {
             total.fanOutDrops += worker.statistics.fanOutDrops.load(ordering: .relaxed)
             total.slotsInUse += worker.fanOut.slab.slotsInUse
             total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
+            total.stunErrorsSuppressed += worker.statistics.stunErrorsSuppressed.load(ordering: .relaxed)
         }
         return total
     }
@@ -243,6 +244,8 @@ public struct MediaStatistics: Sendable, Equatable {
     public var slotsInUse = 0
     /// Transport objects not yet freed; equals `transports` once removed ones are released.
     public var liveTransportObjects = 0
+    /// STUN error responses dropped by the per-source rate limit.
+    public var stunErrorsSuppressed = 0
 }
 
 extension MediaEngine {

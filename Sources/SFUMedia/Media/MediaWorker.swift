@@ -324,4 +324,6 @@ final class WorkerStatistics: Sendable {
     /// `transports` only while something still references a removed transport (a leak if it
     /// does not come down).
     let liveTransportObjects = Atomic<Int>(0)
+    /// STUN error responses not sent because their source exceeded its rate.
+    let stunErrorsSuppressed = Atomic<Int>(0)
 }

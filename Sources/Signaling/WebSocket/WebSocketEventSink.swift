@@ -1,0 +1,110 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// The WebSocket connection as the core sees it: the event channel of the sessions it created
+/// or claimed. `send` may be called from any thread; frames go out in call order because every
+/// write is enqueued on the channel's event loop.
+///
+/// Bounded: the bytes handed to the channel and not yet written to the socket are counted, and
+/// once they pass `limits.maxQueuedBytes` (a client that does not read) the connection is closed
+/// with 1008 and a warning: what it had queued is released instead of held for it.
+final class WebSocketEventSink: JanusEventSink {
+    private struct Queue {
+        var bytes = 0
+        var overflowed = false
+    }
+
+    private let channel: any Channel
+    private let limits: WebSocketLimits
+    private let logger: Logger
+    private let statistics: JanusLimitStatistics?
+    private let queue = Locked(Queue())
+    /// The connection's request budget (nil: no rate limit).
+    let budget: RequestBudget?
+
+    init(channel: any Channel, limits: WebSocketLimits, logger: Logger, statistics: JanusLimitStatistics?) {
+        self.channel = channel
+        self.limits = limits
+        self.logger = logger
+        self.statistics = statistics
+        self.budget = limits.maxRequestsPerSecond > 0 ? RequestBudget(perSecond: limits.maxRequestsPerSecond) : nil
+    }
+
+    /// Bytes queued for the socket and not yet written.
+    var queuedBytes: Int { queue.withLock { $0.bytes } }
+
+    func send(_ message: JSONValue) {
+        // A closed connection takes nothing more (and its event loop may be gone).
+        guard channel.isActive else { return }
+        let bytes = JSONSerializer.serialize(message)
+        let size = bytes.count
+        let overflow: Int? = queue.withLock { q in
+            guard !q.overflowed else { return nil }
+            q.bytes += size
+            guard limits.maxQueuedBytes > 0, q.bytes > limits.maxQueuedBytes else { return 0 }
+            q.overflowed = true
+            return q.bytes
+        }
+        switch overflow {
+        case nil:
+            return
+        case 0?:
+            write(bytes)
+        case let queued?:
+            closeOverflowing(queued: queued)
+        }
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        let channel = self.channel
+        let queue = self.queue
+        let size = bytes.count
+        channel.eventLoop.execute {
+            var buffer = channel.allocator.buffer(capacity: size)
+            buffer.writeBytes(bytes)
+            let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            // Written or failed (closed), the bytes are no longer ours to hold.
+            written.futureResult.whenComplete { _ in queue.withLock { $0.bytes -= size } }
+            channel.writeAndFlush(frame, promise: written)
+        }
+    }
+
+    /// Closes the connection with 1008 (policy violation): the close frame is written first but
+    /// not waited for (the client is not reading), and closing drops every pending write.
+    private func closeOverflowing(queued: Int) {
+        statistics?.record(.webSocketQueue)
+        logger.warning(
+            "WebSocket client not reading: closing it (1008), its queued replies passed the limit",
+            metadata: [
+                "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "queued_bytes": "\(queued)",
+                "limit_bytes": "\(limits.maxQueuedBytes)",
+            ])
+        let channel = self.channel
+        channel.eventLoop.execute {
+            var data = channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: .policyViolation)
+            channel.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+            channel.flush()
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// Per-connection bounds of a WebSocket transport.
+public struct WebSocketLimits: Sendable, Hashable {
+    /// Outbound bytes a connection may have queued (replies and events its client has not read)
+    /// before it is closed with 1008; 0: no limit.
+    public var maxQueuedBytes: Int
+    /// Requests a second per connection (burst: twice that); beyond it answered 490. 0: no limit.
+    public var maxRequestsPerSecond: Int
+    /// Requests read but not yet handled above which the connection stops reading (back-pressure
+    /// instead of buffering what a fast sender writes).
+    public var maxPendingMessages: Int = 16
+
+    public init(maxQueuedBytes: Int = 8 << 20, maxRequestsPerSecond: Int = 0) {
+        self.maxQueuedBytes = maxQueuedBytes
+        self.maxRequestsPerSecond = maxRequestsPerSecond
+    }
+}
