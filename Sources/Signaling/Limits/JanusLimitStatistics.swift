@@ -15,8 +15,6 @@ public final class JanusLimitStatistics: Sendable {
         case webSocketQueue = "websocket_queue"
         /// A long-poll event dropped (the oldest): the session's queue was at `eventQueueCapacity`.
         case eventQueue = "event_queue"
-        /// VideoRoom `create` refused: `maxRooms` reached.
-        case rooms
     }
 
     private let counts = Locked<[Limit: Int]>([:])

@@ -71,8 +71,10 @@ final class WebSocketEventSink: JanusEventSink {
         }
     }
 
-    /// Closes the connection with 1008 (policy violation): the close frame is written first but
-    /// not waited for (the client is not reading), and closing drops every pending write.
+    /// Closes the connection with 1008 (policy violation). Nothing more is queued; the close
+    /// frame goes after what is already queued (bounded by the limit), so a client that resumes
+    /// reading gets its replies and then the reason, and one that does not is cut off after
+    /// `closeGrace`, which frees whatever was still queued for it.
     private func closeOverflowing(queued: Int) {
         statistics?.record(.webSocketQueue)
         logger.warning(
@@ -82,12 +84,13 @@ final class WebSocketEventSink: JanusEventSink {
                 "limit_bytes": "\(limits.maxQueuedBytes)",
             ])
         let channel = self.channel
+        let grace = limits.closeGrace
         channel.eventLoop.execute {
             var data = channel.allocator.buffer(capacity: 2)
             data.write(webSocketErrorCode: .policyViolation)
-            channel.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
-            channel.flush()
-            channel.close(promise: nil)
+            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+            channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+            channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
         }
     }
 }
@@ -102,6 +105,9 @@ public struct WebSocketLimits: Sendable, Hashable {
     /// Requests read but not yet handled above which the connection stops reading (back-pressure
     /// instead of buffering what a fast sender writes).
     public var maxPendingMessages: Int = 16
+    /// How long a connection closed for its queue may take to read what was queued before it is
+    /// cut off.
+    public var closeGrace: TimeAmount = .seconds(2)
 
     public init(maxQueuedBytes: Int = 8 << 20, maxRequestsPerSecond: Int = 0) {
         self.maxQueuedBytes = maxQueuedBytes
