@@ -197,6 +197,14 @@ public actor JanusCore {
     public func handleWebSocketMessage(
         _ bytes: [UInt8], connection: any JanusEventSink, budget: RequestBudget? = nil
     ) async -> [JSONValue] {
+        await handleWebSocketMessage(bytes, connection: connection, budget: budget, keepReplies: true)
+    }
+
+    /// `keepReplies` false: the replies are only sent, not also collected (the transport's path:
+    /// a message of many requests does not hold all their replies at once).
+    func handleWebSocketMessage(
+        _ bytes: [UInt8], connection: any JanusEventSink, budget: RequestBudget?, keepReplies: Bool
+    ) async -> [JSONValue] {
         let (parsed, parseError) = JSONParser.parseSequence(bytes, topLevel: .container)
         let values = parseError == nil ? parsed : []
         var replies: [JSONValue] = []
@@ -205,20 +213,20 @@ public actor JanusCore {
             let object = value.objectValue ?? [:]
             if let refusal = overBudget(object, budget) {
                 connection.send(refusal)
-                replies.append(refusal)
+                if keepReplies { replies.append(refusal) }
                 continue
             }
             let after = AfterReply()
             let reply = await process(object, connection: connection, after: after)
             connection.send(reply)
-            replies.append(reply)
+            if keepReplies { replies.append(reply) }
             for action in after.actions { await action() }
         }
         if let parseError {
             let reason = "Invalid Janus API request - <string>(\(parseError.line),\(parseError.column)): \(parseError.message)"
             let reply = JanusMessages.error(JanusError(JanusError.invalidJSON, reason), sessionID: nil, transaction: nil)
             connection.send(reply)
-            replies.append(reply)
+            if keepReplies { replies.append(reply) }
         }
         return replies
     }

@@ -13,7 +13,7 @@ public protocol WebSocketMessageProcessor: Sendable {
 extension JanusCore: WebSocketMessageProcessor {
     public func process(message: [UInt8], connection: any JanusEventSink) async {
         _ = await handleWebSocketMessage(
-            message, connection: connection, budget: (connection as? WebSocketEventSink)?.budget)
+            message, connection: connection, budget: (connection as? WebSocketEventSink)?.budget, keepReplies: false)
     }
 }
 

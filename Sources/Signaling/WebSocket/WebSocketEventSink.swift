@@ -1,12 +1,13 @@
 import Logging
 import NIOCore
 import NIOWebSocket
+import SFUMedia
 
 /// The WebSocket connection as the core sees it: the event channel of the sessions it created
 /// or claimed. `send` may be called from any thread; frames go out in call order because every
 /// write is enqueued on the channel's event loop.
 ///
-/// Bounded: the bytes handed to the channel and not yet written to the socket are counted, and
+/// Bounded: the buffers handed to the channel and not yet written to the socket are counted, and
 /// once they pass `limits.maxQueuedBytes` (a client that does not read) the connection is closed
 /// with 1008 and a warning: what it had queued is released instead of held for it.
 final class WebSocketEventSink: JanusEventSink {
@@ -38,7 +39,11 @@ final class WebSocketEventSink: JanusEventSink {
         // A closed connection takes nothing more (and its event loop may be gone).
         guard channel.isActive else { return }
         let bytes = JSONSerializer.serialize(message)
-        let size = bytes.count
+        // The frame's buffer is made here (the allocator may be used from any thread) and its
+        // capacity — rounded up to a power of two — is what counts: the memory really held.
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let size = buffer.capacity
         let overflow: Int? = queue.withLock { q in
             guard !q.overflowed else { return nil }
             q.bytes += size
@@ -50,19 +55,16 @@ final class WebSocketEventSink: JanusEventSink {
         case nil:
             return
         case 0?:
-            write(bytes)
+            write(buffer, size: size)
         case let queued?:
             closeOverflowing(queued: queued)
         }
     }
 
-    private func write(_ bytes: [UInt8]) {
+    private func write(_ buffer: ByteBuffer, size: Int) {
         let channel = self.channel
         let queue = self.queue
-        let size = bytes.count
         channel.eventLoop.execute {
-            var buffer = channel.allocator.buffer(capacity: size)
-            buffer.writeBytes(bytes)
             let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
             let written = channel.eventLoop.makePromise(of: Void.self)
             // Written or failed (closed), the bytes are no longer ours to hold.
@@ -91,6 +93,9 @@ final class WebSocketEventSink: JanusEventSink {
             let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
             channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
             channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+            // What it held was freed across the allocator's arenas: hand the pages back, so that
+            // a slow consumer does not leave the server megabytes larger (RSS, not just the heap).
+            channel.closeFuture.whenComplete { _ in IdleMemory.release() }
         }
     }
 }
