@@ -90,18 +90,31 @@ import Testing
     }
 
     @Test func aWebSocketThatDoesNotReadIsClosedWith1008() async throws {
-        let (server, _) = try await makeServer { $0.maxWebSocketQueuedBytes = 64 << 10 }
+        try await expectClosedWith1008 { $0.maxWebSocketQueuedBytes = 64 << 10 }
+    }
+
+    @Test func aWebSocketWhoseSocketStaysUnwritableIsClosedWith1008() async throws {
+        // No byte limit: only the stall timeout can act.
+        try await expectClosedWith1008 {
+            $0.maxWebSocketQueuedBytes = 0
+            $0.webSocketStallTimeout = 0.5
+        }
+    }
+
+    /// ~6 MB of events at once (more than the socket buffers hold) to a client that does not read
+    /// until the server gave up on it; it then gets what was queued and a close frame with 1008,
+    /// and its session goes with the connection.
+    private func expectClosedWith1008(_ configure: (inout JanusServerConfiguration) -> Void) async throws {
+        let (server, _) = try await makeServer(configure)
         let port = try #require(server.boundWSPort)
         try await withWebSocket(port: port) { ws in
             let (sid, hid) = try await ws.createAndAttach()
-            // ~6 MB of events at once, more than the socket buffers and the limit hold; not read.
             try await ws.send(
                 #"{"janus":"message","transaction":"m","session_id":\#(sid),"handle_id":\#(hid),"body":{"request":"many","count":60000}}"#)
-            let overflowed = await eventually(timeout: .seconds(10)) {
+            let closed = await eventually(timeout: .seconds(10)) {
                 server.core.limitStatistics.snapshot[.webSocketQueue] == 1
             }
-            #expect(overflowed)
-            // Reading now: what was queued, then the close frame with 1008.
+            #expect(closed)
             var closeCode: WebSocketErrorCode?
             while let frame = try await ws.nextFrame() {
                 if frame.opcode == .connectionClose {
@@ -112,7 +125,6 @@ import Testing
             }
             #expect(closeCode == .policyViolation)
         }
-        // The connection's session went with it.
         #expect(await eventually { await server.core.sessionCount == 0 })
         await server.shutdown()
     }

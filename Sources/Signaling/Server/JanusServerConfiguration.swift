@@ -32,6 +32,9 @@ public struct JanusServerConfiguration: Sendable {
     /// Outbound bytes a WebSocket connection may have queued (unread replies and events) before
     /// it is closed with 1008; 0: no limit.
     public var maxWebSocketQueuedBytes: Int = 8 << 20
+    /// Seconds a WebSocket's socket may stay unwritable (its client reads nothing) before it is
+    /// closed with 1008.
+    public var webSocketStallTimeout: Double = 30
     /// Janus API requests a second per HTTP or WebSocket connection (burst: twice that); beyond
     /// it they are answered 490 and not run. 0: no limit.
     public var maxRequestsPerSecond: Int = 1000
@@ -53,7 +56,9 @@ public struct JanusServerConfiguration: Sendable {
     public init() {}
 
     var webSocketLimits: WebSocketLimits {
-        WebSocketLimits(maxQueuedBytes: maxWebSocketQueuedBytes, maxRequestsPerSecond: maxRequestsPerSecond)
+        var limits = WebSocketLimits(maxQueuedBytes: maxWebSocketQueuedBytes, maxRequestsPerSecond: maxRequestsPerSecond)
+        limits.stallTimeout = .nanoseconds(Int64(max(0.01, webSocketStallTimeout) * 1e9))
+        return limits
     }
 
     var coreConfiguration: JanusCoreConfiguration {

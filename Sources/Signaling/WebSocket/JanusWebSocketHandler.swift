@@ -47,6 +47,8 @@ final class JanusWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let pending = Locked(0)
     /// A read was asked for and held back (back-pressure); it is issued when the reason is gone.
     private var readHeld = false
+    /// Closes the connection if its socket stays unwritable for `limits.stallTimeout`.
+    private var stallTimer: Scheduled<Void>?
 
     init(
         core: any WebSocketMessageProcessor, logger: Logger, inFlight: InFlightCounter = InFlightCounter(),
@@ -93,6 +95,8 @@ final class JanusWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+        stallTimer = nil
         requests?.finish()
         requests = nil
         context.fireChannelInactive()
@@ -111,7 +115,13 @@ final class JanusWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, readHeld { read(context: context) }
+        if context.channel.isWritable {
+            stallTimer?.cancel()
+            stallTimer = nil
+            if readHeld { read(context: context) }
+        } else if stallTimer == nil, let sink {
+            stallTimer = context.eventLoop.scheduleTask(in: limits.stallTimeout) { sink.closeStalled() }
+        }
         context.fireChannelWritabilityChanged()
     }
 

@@ -77,10 +77,21 @@ final class WebSocketEventSink: JanusEventSink {
     /// frame goes after what is already queued (bounded by the limit), so a client that resumes
     /// reading gets its replies and then the reason, and one that does not is cut off after
     /// `closeGrace`, which frees whatever was still queued for it.
-    private func closeOverflowing(queued: Int) {
+    /// The socket stayed unwritable for `stallTimeout`: closed like an overflowing one.
+    func closeStalled() {
+        let queued: Int? = queue.withLock { q in
+            guard !q.overflowed else { return nil }
+            q.overflowed = true
+            return q.bytes
+        }
+        guard let queued else { return }
+        closeOverflowing(queued: queued, reason: "its socket stayed unwritable")
+    }
+
+    private func closeOverflowing(queued: Int, reason: String = "its queued replies passed the limit") {
         statistics?.record(.webSocketQueue)
         logger.warning(
-            "WebSocket client not reading: closing it (1008), its queued replies passed the limit",
+            "WebSocket client not reading: closing it (1008), \(reason)",
             metadata: [
                 "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "queued_bytes": "\(queued)",
                 "limit_bytes": "\(limits.maxQueuedBytes)",
@@ -113,6 +124,9 @@ public struct WebSocketLimits: Sendable, Hashable {
     /// How long a connection closed for its queue may take to read what was queued before it is
     /// cut off.
     public var closeGrace: TimeAmount = .seconds(2)
+    /// How long a connection's socket may stay unwritable (its client reads nothing at all)
+    /// before it is closed with 1008, so a stalled client does not keep its queue forever.
+    public var stallTimeout: TimeAmount = .seconds(30)
 
     public init(maxQueuedBytes: Int = 8 << 20, maxRequestsPerSecond: Int = 0) {
         self.maxQueuedBytes = maxQueuedBytes
