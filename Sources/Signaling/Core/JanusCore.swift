@@ -254,8 +254,7 @@ public actor JanusCore {
     /// the request is counted and not run. Janus has no such limit; 490 is its generic error.
     private func overBudget(_ object: JSONObject, _ budget: RequestBudget?) -> JSONValue? {
         guard let budget, !budget.take() else { return nil }
-        limitStatistics.record(.requestRate)
-        let refusals = limitStatistics.snapshot[.requestRate] ?? 0
+        let refusals = limitStatistics.record(.requestRate)
         if refusals == 1 || refusals.isMultiple(of: 1000) {
             logger.warning(
                 "Request refused: over the per-connection rate",

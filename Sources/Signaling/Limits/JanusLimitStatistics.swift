@@ -21,8 +21,13 @@ public final class JanusLimitStatistics: Sendable {
 
     public init() {}
 
-    func record(_ limit: Limit, count: Int = 1) {
-        counts.withLock { $0[limit, default: 0] += count }
+    /// Counts one action of `limit`; returns its total so far (to log every n-th).
+    @discardableResult
+    func record(_ limit: Limit, count: Int = 1) -> Int {
+        counts.withLock { counts in
+            counts[limit, default: 0] += count
+            return counts[limit] ?? 0
+        }
     }
 
     /// How often each limit acted so far (every limit listed, 0 when never).

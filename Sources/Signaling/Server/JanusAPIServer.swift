@@ -113,8 +113,7 @@ public final class JanusAPIServer: Sendable {
             return s.connections.count
         }
         guard open != nil else {
-            core.limitStatistics.record(.connections)
-            let refused = core.limitStatistics.snapshot[.connections] ?? 0
+            let refused = core.limitStatistics.record(.connections)
             if refused == 1 || refused.isMultiple(of: 100) {
                 logger.warning(
                     "Connection refused: limit of concurrent connections reached",
