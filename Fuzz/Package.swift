@@ -14,6 +14,8 @@ let package = Package(
     targets: [
         .target(name: "CFuzzDriver"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"]),
+        // The quiet logger and the shared loopback media engine of the targets that run plugins.
+        .target(name: "FuzzMedia", dependencies: [.product(name: "SFUMedia", package: "swift-sfu")]),
         .executableTarget(
             name: "fuzz-stun", dependencies: ["FuzzSupport", .product(name: "ICE", package: "swift-sfu")]),
         .executableTarget(
@@ -40,7 +42,13 @@ let package = Package(
         .executableTarget(
             name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
         .executableTarget(
-            name: "fuzz-janus", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
+            name: "fuzz-janus", dependencies: ["FuzzSupport", "FuzzMedia", .product(name: "Signaling", package: "swift-sfu")]),
+        .executableTarget(
+            name: "fuzz-videoroom",
+            dependencies: [
+                "FuzzSupport", "FuzzMedia", .product(name: "Signaling", package: "swift-sfu"),
+                .product(name: "SFUMedia", package: "swift-sfu"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

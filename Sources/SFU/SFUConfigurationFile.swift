@@ -8,7 +8,9 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, and the
+/// limits `eventQueueCapacity`, `maxWebSocketQueuedBytes`, `maxRequestsPerSecond`, `maxConnections`,
+/// `maxSessions`, `maxHandlesPerSession`, `maxRooms`, `maxParticipantsPerRoom` (0: no limit).
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -61,6 +63,22 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var adminSecret: String?
     /// "text" (swift-log's console format) or "json" (one object per line, ids as fields).
     public var logFormat = "text"
+    /// Events kept per long-poll session that is not polled (the oldest dropped beyond it).
+    public var eventQueueCapacity = SFUOptions.Limits().eventQueueCapacity
+    /// Unread outbound bytes per WebSocket connection before it is closed with 1008.
+    public var maxWebSocketQueuedBytes = SFUOptions.Limits().maxWebSocketQueuedBytes
+    /// Janus API requests a second per connection (beyond: error 490).
+    public var maxRequestsPerSecond = SFUOptions.Limits().maxRequestsPerSecond
+    /// Concurrent HTTP + WebSocket connections (beyond: closed at accept).
+    public var maxConnections = SFUOptions.Limits().maxConnections
+    /// Janus sessions at once (beyond: 472).
+    public var maxSessions = SFUOptions.Limits().maxSessions
+    /// Handles per session (beyond: 461).
+    public var maxHandlesPerSession = SFUOptions.Limits().maxHandlesPerSession
+    /// VideoRoom rooms at once (beyond: 499).
+    public var maxRooms = SFUOptions.Limits().maxRooms
+    /// Handles joined to one VideoRoom room (beyond: 432).
+    public var maxParticipantsPerRoom = SFUOptions.Limits().maxParticipantsPerRoom
 
     /// The embedded defaults.
     public init() {}
@@ -93,6 +111,19 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         adminHTTP = try container.decodeIfPresent(String.self, forKey: .adminHTTP) ?? defaults.adminHTTP
         adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
         logFormat = try container.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
+        eventQueueCapacity =
+            try container.decodeIfPresent(Int.self, forKey: .eventQueueCapacity) ?? defaults.eventQueueCapacity
+        maxWebSocketQueuedBytes =
+            try container.decodeIfPresent(Int.self, forKey: .maxWebSocketQueuedBytes) ?? defaults.maxWebSocketQueuedBytes
+        maxRequestsPerSecond =
+            try container.decodeIfPresent(Int.self, forKey: .maxRequestsPerSecond) ?? defaults.maxRequestsPerSecond
+        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? defaults.maxConnections
+        maxSessions = try container.decodeIfPresent(Int.self, forKey: .maxSessions) ?? defaults.maxSessions
+        maxHandlesPerSession =
+            try container.decodeIfPresent(Int.self, forKey: .maxHandlesPerSession) ?? defaults.maxHandlesPerSession
+        maxRooms = try container.decodeIfPresent(Int.self, forKey: .maxRooms) ?? defaults.maxRooms
+        maxParticipantsPerRoom =
+            try container.decodeIfPresent(Int.self, forKey: .maxParticipantsPerRoom) ?? defaults.maxParticipantsPerRoom
     }
 
     /// Reads a JSON config file.
@@ -153,6 +184,14 @@ extension SFUConfigurationFile {
         _ = try metricsEndpoint()
         options.adminHTTP = try Self.endpoint(adminHTTP, name: "admin-http")
         options.adminSecret = adminSecret
+        options.limits.eventQueueCapacity = eventQueueCapacity
+        options.limits.maxWebSocketQueuedBytes = maxWebSocketQueuedBytes
+        options.limits.maxRequestsPerSecond = maxRequestsPerSecond
+        options.limits.maxConnections = maxConnections
+        options.limits.maxSessions = maxSessions
+        options.limits.maxHandlesPerSession = maxHandlesPerSession
+        options.limits.maxRooms = maxRooms
+        options.limits.maxParticipantsPerRoom = maxParticipantsPerRoom
         try options.validate()
         return options
     }

@@ -59,6 +59,7 @@ actor SFUMetricsReporter {
             count("sfu_media_transport_failures_total", total, [("reason", Self.reasonLabel(failure))])
         }
         count("sfu_media_send_failures_total", media.sendFailures)
+        count("sfu_media_stun_errors_suppressed_total", media.stunErrorsSuppressed)
         count("sfu_media_fanout_handoffs_total", media.slotsHandedOff)
         count("sfu_media_fanout_deliveries_total", media.slotsDelivered)
         gauge("sfu_media_fanout_slots_in_use", media.slotsInUse)
@@ -81,6 +82,9 @@ actor SFUMetricsReporter {
         }
         for (key, total) in core.requestStatistics.snapshot {
             count("sfu_janus_requests_total", total, [("request", key.request), ("code", String(key.errorCode))])
+        }
+        for (limit, total) in core.limitStatistics.snapshot {
+            count("sfu_janus_limit_actions_total", total, [("limit", limit.rawValue)])
         }
         let plugins = await core.pluginStatistics()
         if let videoRoom = plugins["janus.plugin.videoroom"] {

@@ -27,6 +27,15 @@ extension SFUOptions {
         guard limits.maxRequestBodySize > 0, limits.maxWebSocketMessageSize > 0, limits.eventQueueCapacity > 0 else {
             throw .invalidOptions("limits must be positive")
         }
+        let optional = [
+            ("maxWebSocketQueuedBytes", limits.maxWebSocketQueuedBytes), ("maxRequestsPerSecond", limits.maxRequestsPerSecond),
+            ("maxConnections", limits.maxConnections), ("maxSessions", limits.maxSessions),
+            ("maxHandlesPerSession", limits.maxHandlesPerSession), ("maxRooms", limits.maxRooms),
+            ("maxParticipantsPerRoom", limits.maxParticipantsPerRoom),
+        ]
+        for (name, value) in optional where value < 0 {
+            throw .invalidOptions("limits.\(name) must be ≥ 0 (0: no limit)")
+        }
         guard limits.longPollHold >= .zero, limits.consentTimeout > .zero else {
             throw .invalidOptions("limits.longPollHold must be ≥ 0 and limits.consentTimeout > 0")
         }
@@ -52,6 +61,11 @@ extension SFUOptions {
         configuration.maxRequestBodySize = limits.maxRequestBodySize
         configuration.maxWebSocketMessageSize = limits.maxWebSocketMessageSize
         configuration.eventQueueCapacity = limits.eventQueueCapacity
+        configuration.maxWebSocketQueuedBytes = limits.maxWebSocketQueuedBytes
+        configuration.maxRequestsPerSecond = limits.maxRequestsPerSecond
+        configuration.maxConnections = limits.maxConnections
+        configuration.maxSessions = limits.maxSessions
+        configuration.maxHandlesPerSession = limits.maxHandlesPerSession
         configuration.longPollHold = limits.longPollHold.seconds
         configuration.ipv6 = iceAddresses.contains { $0.contains(":") }
         return configuration
@@ -67,7 +81,10 @@ extension SFUOptions {
     }
 
     func videoRoomConfiguration(observer: @escaping VideoRoomEventObserver) -> VideoRoomConfiguration {
-        VideoRoomConfiguration(adminKey: adminKey, roomsFile: roomsFile, rooms: rooms, observer: observer)
+        var configuration = VideoRoomConfiguration(adminKey: adminKey, roomsFile: roomsFile, rooms: rooms, observer: observer)
+        configuration.maxRooms = limits.maxRooms
+        configuration.maxParticipantsPerRoom = limits.maxParticipantsPerRoom
+        return configuration
     }
 
     /// The DTLS certificate to use; nil: the media plane makes one.

@@ -53,8 +53,29 @@ public struct SFUOptions: Sendable {
         public var maxRequestBodySize = 1 << 20
         /// Largest WebSocket message after reassembly, in bytes.
         public var maxWebSocketMessageSize = 1 << 20
-        /// Events kept per session for a long-poll client that does not poll (oldest dropped).
+        /// Events kept per session for a long-poll client that does not poll: beyond it the oldest
+        /// is dropped, counted (`sfu_janus_limit_actions_total{limit="event_queue"}`) and logged;
+        /// the session itself lives on until its timeout.
         public var eventQueueCapacity = 1000
+        /// Outbound bytes a WebSocket connection may have queued (replies and events its client
+        /// has not read) before it is closed with 1008 and a warning. 0: no limit.
+        public var maxWebSocketQueuedBytes = 8 << 20
+        /// Janus API requests a second per HTTP or WebSocket connection (a burst of twice that
+        /// is allowed); beyond it a request is answered with error 490 and not run. 0: no limit.
+        public var maxRequestsPerSecond = 1000
+        /// Concurrent TCP connections on the Janus HTTP and WebSocket listeners together; beyond
+        /// it new connections are closed at once. 0: no limit.
+        public var maxConnections = 4096
+        /// Janus sessions at once; `create` beyond it answers 472. 0: no limit.
+        public var maxSessions = 10_000
+        /// Handles per Janus session; `attach` beyond it answers 461. 0: no limit.
+        public var maxHandlesPerSession = 256
+        /// VideoRoom rooms at once (configured ones included); `create` beyond it answers 499.
+        /// 0: no limit.
+        public var maxRooms = 1000
+        /// Handles joined to one VideoRoom room (participants, subscribers, lobby); `join`
+        /// beyond it answers 432. 0: no limit. A room's `publishers` still bounds its publishers.
+        public var maxParticipantsPerRoom = 1000
         /// How long an idle long poll is held before a `keepalive` (Janus: 30 s).
         public var longPollHold: Duration = .seconds(30)
         /// Time without a valid ICE check before a PeerConnection is declared dead (RFC 7675).

@@ -96,6 +96,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-secret"), help: "Janus admin_secret: every Admin API request but info/ping must carry it.")
     var adminSecret: String?
 
+    @Option(name: .customLong("event-queue-capacity"), help: "Events kept per long-poll session that is not polled; the oldest are dropped beyond it (default 1000).")
+    var eventQueueCapacity: Int?
+
+    @Option(name: .customLong("max-ws-queued-bytes"), help: "Unread outbound bytes per WebSocket connection before it is closed with 1008 (default 8388608; 0 = no limit).")
+    var maxWebSocketQueuedBytes: Int?
+
+    @Option(name: .customLong("max-requests-per-second"), help: "Janus API requests a second per HTTP/WebSocket connection, burst twice that; beyond it error 490 (default 1000; 0 = no limit).")
+    var maxRequestsPerSecond: Int?
+
+    @Option(name: .customLong("max-connections"), help: "Concurrent HTTP + WebSocket connections; beyond it new ones are closed (default 4096; 0 = no limit).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-sessions"), help: "Janus sessions at once; create beyond it answers 472 (default 10000; 0 = no limit).")
+    var maxSessions: Int?
+
+    @Option(name: .customLong("max-handles-per-session"), help: "Handles per session; attach beyond it answers 461 (default 256; 0 = no limit).")
+    var maxHandlesPerSession: Int?
+
+    @Option(name: .customLong("max-rooms"), help: "VideoRoom rooms at once; create beyond it answers 499 (default 1000; 0 = no limit).")
+    var maxRooms: Int?
+
+    @Option(name: .customLong("max-participants-per-room"), help: "Handles joined to one VideoRoom room; join beyond it answers 432 (default 1000; 0 = no limit).")
+    var maxParticipantsPerRoom: Int?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
@@ -122,6 +146,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let adminHTTP { configuration.adminHTTP = adminHTTP }
         if let logFormat { configuration.logFormat = logFormat }
         if let adminSecret { configuration.adminSecret = adminSecret }
+        if let eventQueueCapacity { configuration.eventQueueCapacity = eventQueueCapacity }
+        if let maxWebSocketQueuedBytes { configuration.maxWebSocketQueuedBytes = maxWebSocketQueuedBytes }
+        if let maxRequestsPerSecond { configuration.maxRequestsPerSecond = maxRequestsPerSecond }
+        if let maxConnections { configuration.maxConnections = maxConnections }
+        if let maxSessions { configuration.maxSessions = maxSessions }
+        if let maxHandlesPerSession { configuration.maxHandlesPerSession = maxHandlesPerSession }
+        if let maxRooms { configuration.maxRooms = maxRooms }
+        if let maxParticipantsPerRoom { configuration.maxParticipantsPerRoom = maxParticipantsPerRoom }
         return configuration
     }
 

@@ -34,6 +34,22 @@ import Testing
         #expect(configuration.json().contains("\"mediaPorts\" : \"30000-30010\""))
     }
 
+    @Test func limitsReachTheOptions() throws {
+        let configuration = try Self.decode(
+            #"{"maxWebSocketQueuedBytes": 1048576, "eventQueueCapacity": 50, "maxRequestsPerSecond": 0, "maxConnections": 10, "maxSessions": 4, "maxHandlesPerSession": 2, "maxRooms": 3, "maxParticipantsPerRoom": 7}"#)
+        #expect(try Self.decode(configuration.json()) == configuration)
+        let limits = try configuration.options().limits
+        #expect(limits.maxWebSocketQueuedBytes == 1 << 20 && limits.eventQueueCapacity == 50)
+        #expect(limits.maxRequestsPerSecond == 0 && limits.maxConnections == 10 && limits.maxSessions == 4)
+        #expect(limits.maxHandlesPerSession == 2 && limits.maxRooms == 3 && limits.maxParticipantsPerRoom == 7)
+        let janus = try configuration.options().janusConfiguration
+        #expect(janus.maxWebSocketQueuedBytes == 1 << 20 && janus.maxSessions == 4 && janus.maxConnections == 10)
+        // The defaults: 8 MiB a WebSocket, limits on everything.
+        let defaults = SFUOptions.Limits()
+        #expect(defaults.maxWebSocketQueuedBytes == 8 << 20 && defaults.maxRequestsPerSecond == 1000)
+        #expect(throws: SFUError.self) { try Self.decode(#"{"maxSessions": -1}"#).options() }
+    }
+
     @Test func partialFilesKeepTheOtherDefaults() throws {
         let configuration = try Self.decode(#"{"ws": "off", "workers": 2, "adminKey": "k"}"#)
         #expect(configuration.ws == "off" && configuration.workers == 2 && configuration.adminKey == "k")

@@ -135,6 +135,26 @@ final class WSConnection {
     }
 }
 
+extension WSConnection {
+    /// Creates a session and attaches the test plugin; returns (session, handle).
+    func createAndAttach() async throws -> (UInt64, UInt64) {
+        let (created, _) = try await request(#"{"janus":"create","transaction":"c"}"#, transaction: "c")
+        let sid = try #require(created?["data"]?["id"]?.uint64Value)
+        let (attached, _) = try await request(
+            #"{"janus":"attach","transaction":"a","session_id":\#(sid),"plugin":"janus.plugin.test"}"#, transaction: "a")
+        return (sid, try #require(attached?["data"]?["id"]?.uint64Value))
+    }
+}
+
+/// Over HTTP: creates a session and attaches the test plugin; returns (session, handle).
+func janusCreateAndAttach(port: Int) async throws -> (UInt64, UInt64) {
+    let created = try await janusPOST(port: port, #"{"janus":"create","transaction":"c"}"#)
+    let sid = try #require(created["data"]?["id"]?.uint64Value)
+    let attached = try await janusPOST(
+        port: port, path: "/janus/\(sid)", #"{"janus":"attach","transaction":"a","plugin":"janus.plugin.test"}"#)
+    return (sid, try #require(attached["data"]?["id"]?.uint64Value))
+}
+
 enum WSUpgrade {
     case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
     case notUpgraded

@@ -164,7 +164,8 @@ class ServerUnderTest:
 
 
 def _swift_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
-                session_timeout: int | None = None, workers: int | None = None) -> list[str]:
+                session_timeout: int | None = None, workers: int | None = None,
+                extra_args: list[str] | None = None) -> list[str]:
     binary = os.environ.get("SFU_SERVER_BIN", str(REPO_ROOT / ".build" / "release" / "sfu-server"))
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         pytest.skip(f"sfu-server binary not found at {binary} (build it with "
@@ -176,7 +177,7 @@ def _swift_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[i
             "--media-ports", f"{media_ports[0]}-{media_ports[1]}",
             "--log-level", os.environ.get("SFU_LOG_LEVEL", "debug")] + (
         [] if session_timeout is None else ["--session-timeout", str(session_timeout)]) + (
-        [] if workers is None else ["--workers", str(workers)])
+        [] if workers is None else ["--workers", str(workers)]) + (extra_args or [])
 
 
 def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[int, int],
@@ -192,7 +193,9 @@ def _janus_argv(http_port: int, ws_port: int, address: str, media_ports: tuple[i
 
 
 def _make_server(tmp_dir: Path, session_timeout: int | None = None, name: str = "",
-                 media_ports: tuple[int, int] = MEDIA_PORTS, workers: int | None = None) -> ServerUnderTest:
+                 media_ports: tuple[int, int] = MEDIA_PORTS, workers: int | None = None,
+                 extra_args: list[str] | None = None) -> ServerUnderTest:
+    """`extra_args`: more sfu-server flags (swift only; with Janus the test should skip)."""
     kind = server_kind()
     address = os.environ["SFU_TEST_ADDRESS"]
     http_port, ws_port = free_tcp_port(), free_tcp_port()
@@ -201,7 +204,7 @@ def _make_server(tmp_dir: Path, session_timeout: int | None = None, name: str = 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = ARTIFACTS / f"{kind}{name}-{stamp}-{os.getpid()}.log"
     if kind == "swift":
-        argv = _swift_argv(http_port, ws_port, address, media_ports, session_timeout, workers)
+        argv = _swift_argv(http_port, ws_port, address, media_ports, session_timeout, workers, extra_args)
     else:
         argv = _janus_argv(http_port, ws_port, address, media_ports, tmp_dir / "janus-conf",
                            session_timeout)

@@ -1,3 +1,4 @@
+import Dispatch
 @_exported import CFuzzDriver
 
 #if canImport(Glibc)
@@ -13,4 +14,14 @@ public func runFuzzer(_ callback: @convention(c) (UnsafePointer<UInt8>?, Int) ->
     var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
     let status = LLVMFuzzerRunDriver(&argc, &argv, callback)
     exit(status)
+}
+
+/// Runs `body` on the concurrency pool and waits for it (libFuzzer's callback is synchronous).
+public func runBlocking(_ body: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await body()
+        done.signal()
+    }
+    done.wait()
 }

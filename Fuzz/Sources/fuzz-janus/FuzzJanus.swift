@@ -1,4 +1,5 @@
 import Dispatch
+import FuzzMedia
 import FuzzSupport
 import Logging
 import SFUMedia
@@ -56,32 +57,7 @@ private final class FuzzPluginSession: JanusPluginSession, @unchecked Sendable {
     func destroy() async {}
 }
 
-private let logger: Logger = {
-    var logger = Logger(label: "fuzz")
-    logger.logLevel = .critical
-    return logger
-}()
-
-/// One media engine for the whole run (binding sockets per input would be slow): loopback,
-/// ephemeral port, one worker.
-private let engine: MediaEngine? = {
-    let configuration = MediaConfiguration(iceAddresses: ["127.0.0.1"], lowPort: 0, highPort: 0, workerCount: 1)
-    let engine = try? MediaEngine(configuration: configuration, logger: logger)
-    engine?.start()
-    return engine
-}()
-
 private final class Box<T>: @unchecked Sendable { var value: T; init(_ value: T) { self.value = value } }
-
-/// Runs `body` on the concurrency pool and waits for it (libFuzzer's callback is synchronous).
-private func runBlocking(_ body: @escaping @Sendable () async -> Void) {
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        await body()
-        done.signal()
-    }
-    done.wait()
-}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -89,12 +65,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let control = input.byte()
     let parts = input.restSplit().prefix(24).map { Array($0) }
     var plugins: [any JanusPlugin] = [FuzzPlugin()]
-    if let engine { plugins.append(EchoTestPlugin(engine: engine, logger: logger)) }
+    if let engine = fuzzLoopbackEngine { plugins.append(EchoTestPlugin(engine: engine, logger: fuzzLogger)) }
     var configuration = JanusCoreConfiguration()
     if control & 0x40 != 0 { configuration.apiSecret = "secret" }
     configuration.eventQueueCapacity = 8
     configuration.tokenAuth = control & 0x10 != 0
-    let core = JanusCore(configuration: configuration, plugins: plugins, logger: logger)
+    let core = JanusCore(configuration: configuration, plugins: plugins, logger: fuzzLogger)
     let admin = control & 0x20 != 0 ? JanusAdminAPI(core: core, secret: control & 0x40 != 0 ? "adm" : nil) : nil
     runBlocking {
         let sink = Sink()

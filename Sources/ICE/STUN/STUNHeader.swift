@@ -31,6 +31,14 @@ public struct STUNHeader: Sendable, Hashable {
     public static func peek(_ datagram: UnsafeRawBufferPointer) -> STUNHeader? {
         try? STUNHeader(datagram)
     }
+
+    /// Whether the message starting at `message` (at least its first two bytes) is an error
+    /// response, from the class bits of the type alone (RFC 8489 §5): what a response
+    /// rate limit needs to know about a message just written, without parsing it.
+    public static func isErrorResponse(_ message: UnsafeRawBufferPointer) -> Bool {
+        guard message.count >= 2 else { return false }
+        return message.loadBigEndianUInt16(at: 0) & 0x0110 == 0x0110
+    }
 }
 
 // Bounds are checked by every caller before these run; they exist so the parsing code reads

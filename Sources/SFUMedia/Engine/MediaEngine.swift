@@ -179,6 +179,7 @@ public final class MediaEngine: Sendable {
             total.slotsInUse += worker.fanOut.slab.slotsInUse
             total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
             total.add(worker.statistics)
+            total.stunErrorsSuppressed += worker.statistics.stunErrorsSuppressed.load(ordering: .relaxed)
         }
         return total
     }
@@ -266,6 +267,8 @@ public struct MediaStatistics: Sendable, Equatable {
     public var keyframeRequestsSent = 0
     /// Transports that died, by reason.
     public var failures: [TransportFailure: Int] = [:]
+    /// STUN error responses dropped by the per-source rate limit.
+    public var stunErrorsSuppressed = 0
 }
 
 extension MediaEngine {

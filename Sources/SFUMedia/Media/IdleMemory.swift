@@ -7,9 +7,10 @@ import CSFUSystem
 /// again stayed ≈ 8 MB above its idle size (measured: RSS 33 → 41 MB over 8 `sfu-load` runs,
 /// live heap flat at ≈ 1.8 MB). `malloc_trim(0)` hands those pages back. It walks every arena
 /// under its lock, so it runs only when a worker goes idle, never on the packet path.
-enum IdleMemory {
-    /// Called on a media worker thread after its last transport was removed.
-    static func release() {
+public enum IdleMemory {
+    /// Called on a media worker thread after its last transport was removed, and by the
+    /// signaling transports after a connection that held a lot (a slow consumer) is gone.
+    public static func release() {
         _ = csfu_release_free_heap_memory()
     }
 }

@@ -355,6 +355,8 @@ final class WorkerStatistics: Sendable {
     let srtpSetupFailures = Atomic<Int>(0)
     /// Nanoseconds the worker's loop spent working rather than waiting in `epoll_wait`.
     let busyNanoseconds = Atomic<Int>(0)
+    /// STUN error responses not sent because their source exceeded its rate.
+    let stunErrorsSuppressed = Atomic<Int>(0)
 }
 
 extension WorkerStatistics {

@@ -43,6 +43,13 @@ final class WebRTCTransport {
     /// Janus `slowlink_threshold` for this transport's m-lines (0: off).
     let slowLinkThreshold: Int
     private var invalidPackets: RateLimitedLog
+    /// STUN error responses (400/401 to unauthenticated checks) per source: a flood of forged
+    /// checks naming this transport's ufrag must not turn the server into a reflector.
+    private var stunErrorLimiter = SourceRateLimiter(
+        perSecond: WebRTCTransport.stunErrorsPerSecond, burst: WebRTCTransport.stunErrorBurst, slotCount: 8)
+    /// Error responses a second per source IP, and the burst, after which they are dropped.
+    static let stunErrorsPerSecond = 5
+    static let stunErrorBurst = 10
     let logger: Logger
     /// The worker counters that count this object as live (set by `MediaWorker.install`).
     var countedIn: WorkerStatistics?
@@ -119,7 +126,14 @@ final class WebRTCTransport {
         output: PacketOutput
     ) {
         output.send(socketIndex: socketIndex, to: source) { response in
-            ice.handleSTUN(datagram, from: source, now: now, response: response)
+            let length = ice.handleSTUN(datagram, from: source, now: now, response: response)
+            // Only error responses are limited: a peer's valid checks are always answered.
+            guard length > 0, STUNHeader.isErrorResponse(UnsafeRawBufferPointer(response)) else { return length }
+            guard stunErrorLimiter.allow(source, now: now) else {
+                countedIn?.stunErrorsSuppressed.add(1, ordering: .relaxed)
+                return 0
+            }
+            return length
         }
         while let event = ice.pollEvent() {
             switch event {

@@ -124,6 +124,14 @@ extension JanusCore {
         case "create":
             guard acceptingNewSessions else { throw JanusError(code: JanusError.notAcceptingSessions) }
             if !trusted { try checkSecret(root) }
+            // Janus has no session limit; 472 is its "not accepting new sessions" (the embedder's
+            // own room API is not held to it).
+            if !trusted, configuration.maxSessions > 0, sessions.count >= configuration.maxSessions {
+                limitStatistics.record(.sessions)
+                logger.warning("Session refused: limit reached", metadata: ["limit": "\(configuration.maxSessions)"])
+                throw JanusError(
+                    JanusError.notAcceptingSessions, "Maximum number of sessions (\(configuration.maxSessions)) reached")
+            }
             var id: UInt64 = 0
             if let requested = root["id"]?.uint64Value, requested > 0 {
                 guard sessions[requested] == nil else {
@@ -136,7 +144,7 @@ extension JanusCore {
                 id = newID { sessions[$0] != nil }
             }
             let channel = SessionEventChannel(
-                sessionID: id, capacity: configuration.eventQueueCapacity, logger: logger)
+                sessionID: id, capacity: configuration.eventQueueCapacity, logger: logger, statistics: limitStatistics)
             let session = SessionState(id: id, channel: channel)
             if trusted {
                 session.transport = "sfu.library"
@@ -191,6 +199,14 @@ extension JanusCore {
             throw JanusError(JanusError.unauthorizedPlugin, "Provided token can't access plugin '\(package)'")
         }
         let sessionID = session.id
+        let maxHandles = configuration.maxHandlesPerSession
+        if maxHandles > 0, session.handles.count + session.pendingAttaches >= maxHandles {
+            limitStatistics.record(.handlesPerSession)
+            throw JanusError(
+                JanusError.pluginAttach, "Couldn't attach to plugin: maximum number of handles per session (\(maxHandles)) reached")
+        }
+        session.pendingAttaches += 1
+        defer { session.pendingAttaches -= 1 }
         let handleID = newID { allHandleIDs.contains($0) || pendingHandleIDs.contains($0) }
         pendingHandleIDs.insert(handleID)
         defer { pendingHandleIDs.remove(handleID) }

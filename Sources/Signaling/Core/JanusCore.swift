@@ -19,6 +19,8 @@ public actor JanusCore {
         let id: UInt64
         let channel: SessionEventChannel
         var handles: [UInt64: HandleState] = [:]
+        /// `attach` calls under way (their plugin has not answered yet), counted against the limit.
+        var pendingAttaches = 0
         /// The WebSocket connection that created or claimed the session (nil: HTTP long poll).
         var owner: ObjectIdentifier?
         /// Set when the owning connection closed and a reclaim window is configured.
@@ -49,6 +51,8 @@ public actor JanusCore {
     public nonisolated let tokens = JanusTokenStore()
     /// Requests by name and error code (metrics).
     public nonisolated let requestStatistics = JanusRequestStatistics()
+    /// What the limits refused or dropped (metrics).
+    public nonisolated let limitStatistics = JanusLimitStatistics()
     let logger: Logger
     let plugins: [String: any JanusPlugin]
     let pluginOrder: [any JanusPlugin]
@@ -141,7 +145,7 @@ public actor JanusCore {
     /// `hangup`) is run once the response is on the wire, so that the POST answer usually
     /// reaches the client before the long poll brings the resulting events.
     func handleHTTPDeferred(
-        body: [UInt8], pathSessionID: UInt64?, pathHandleID: UInt64?
+        body: [UInt8], pathSessionID: UInt64?, pathHandleID: UInt64?, budget: RequestBudget? = nil
     ) async -> (JSONValue, @Sendable () async -> Void) {
         let none: @Sendable () async -> Void = {}
         let root: JSONValue
@@ -178,6 +182,7 @@ public actor JanusCore {
             }
             object["handle_id"] = JanusMessages.id(pathHandleID)
         }
+        if let refusal = overBudget(object, budget) { return (refusal, none) }
         let after = AfterReply()
         let reply = await process(object, connection: nil, after: after)
         let actions = after.actions
@@ -189,24 +194,39 @@ public actor JanusCore {
     /// one of the orders Janus produces) and also returned. Like Janus, the whole message is
     /// parsed first: if any part fails, only a 454 error is sent (its position counted from the
     /// end of the last good value) and none of the requests runs.
-    public func handleWebSocketMessage(_ bytes: [UInt8], connection: any JanusEventSink) async -> [JSONValue] {
+    public func handleWebSocketMessage(
+        _ bytes: [UInt8], connection: any JanusEventSink, budget: RequestBudget? = nil
+    ) async -> [JSONValue] {
+        await handleWebSocketMessage(bytes, connection: connection, budget: budget, keepReplies: true)
+    }
+
+    /// `keepReplies` false: the replies are only sent, not also collected (the transport's path:
+    /// a message of many requests does not hold all their replies at once).
+    func handleWebSocketMessage(
+        _ bytes: [UInt8], connection: any JanusEventSink, budget: RequestBudget?, keepReplies: Bool
+    ) async -> [JSONValue] {
         let (parsed, parseError) = JSONParser.parseSequence(bytes, topLevel: .container)
         let values = parseError == nil ? parsed : []
         var replies: [JSONValue] = []
         for value in values {
             // Janus validates an array like an object without fields: 456 (transaction).
             let object = value.objectValue ?? [:]
+            if let refusal = overBudget(object, budget) {
+                connection.send(refusal)
+                if keepReplies { replies.append(refusal) }
+                continue
+            }
             let after = AfterReply()
             let reply = await process(object, connection: connection, after: after)
             connection.send(reply)
-            replies.append(reply)
+            if keepReplies { replies.append(reply) }
             for action in after.actions { await action() }
         }
         if let parseError {
             let reason = "Invalid Janus API request - <string>(\(parseError.line),\(parseError.column)): \(parseError.message)"
             let reply = JanusMessages.error(JanusError(JanusError.invalidJSON, reason), sessionID: nil, transaction: nil)
             connection.send(reply)
-            replies.append(reply)
+            if keepReplies { replies.append(reply) }
         }
         return replies
     }
@@ -228,6 +248,22 @@ public actor JanusCore {
     package func handleTrusted(request: JSONValue, connection: (any JanusEventSink)? = nil) async -> JSONValue {
         guard case .object(let object) = request else { return await handle(request: request, connection: connection) }
         return await process(object, connection: connection, trusted: true)
+    }
+
+    /// An error reply when `budget` (the request's connection) has no request left this second:
+    /// the request is counted and not run. Janus has no such limit; 490 is its generic error.
+    private func overBudget(_ object: JSONObject, _ budget: RequestBudget?) -> JSONValue? {
+        guard let budget, !budget.take() else { return nil }
+        let refusals = limitStatistics.record(.requestRate)
+        if refusals == 1 || refusals.isMultiple(of: 1000) {
+            logger.warning(
+                "Request refused: over the per-connection rate",
+                metadata: ["limit": "\(budget.limit)/s", "refused": "\(refusals)"])
+        }
+        return JanusMessages.error(
+            JanusError(JanusError.unknown, "Too many requests (limit \(budget.limit) a second per connection)"),
+            sessionID: Self.janusID(object["session_id"]).nonZero,
+            transaction: object["transaction"]?.stringValue)
     }
 
     /// The persistent connection `connection` closed: its sessions are destroyed, or kept for
@@ -274,6 +310,11 @@ public actor JanusCore {
             await destroySession(id, reason: "reclaim timeout")
         }
     }
+}
+
+extension UInt64 {
+    /// nil for 0 (no id given).
+    var nonZero: UInt64? { self == 0 ? nil : self }
 }
 
 /// Compares secrets without an early exit, so timing does not reveal how much matched.

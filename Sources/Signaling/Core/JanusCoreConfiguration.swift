@@ -9,8 +9,13 @@ public struct JanusCoreConfiguration: Sendable {
     public var reclaimSessionTimeout: Double = 0
     /// How often the watchdog looks for expired sessions (Janus: 2 s).
     public var watchdogInterval: Double = 2
-    /// Events kept per session for a client that does not poll; the oldest are dropped beyond it.
+    /// Events kept per session for a client that does not poll; the oldest are dropped beyond it
+    /// (counted as `JanusLimitStatistics.Limit.eventQueue`, with a warning logged).
     public var eventQueueCapacity: Int = 1000
+    /// Sessions that may exist at once; `create` beyond it answers 472. 0: no limit.
+    public var maxSessions: Int = 10_000
+    /// Handles one session may hold; `attach` beyond it answers 461. 0: no limit.
+    public var maxHandlesPerSession: Int = 256
     /// `server-name` in `server_info`.
     public var serverName: String = "swift-sfu"
     /// `api_secret`: when set every request except `info`/`ping` needs `"apisecret"` (403 otherwise).

@@ -7,7 +7,9 @@ import SFUBase
 ///
 /// Plugins push from any thread through `PluginHandleContext.push`, so this is a lock-protected
 /// class rather than actor state: `push` never suspends and events keep their push order.
-/// The queue is bounded; a client that never polls loses the oldest events (with a log line).
+/// The queue is bounded (`eventQueueCapacity`): a client that stops polling loses the oldest
+/// events, each drop counted (`JanusLimitStatistics`) and logged at the 1st and every 100th. The
+/// session itself lives on until its timeout, so a client that only paused can still resume.
 final class SessionEventChannel: Sendable {
     /// A pending long poll: gets at most `maxEvents` events once any are available.
     struct Waiter {
@@ -33,12 +35,14 @@ final class SessionEventChannel: Sendable {
     let sessionID: UInt64
     private let capacity: Int
     private let logger: Logger
+    private let statistics: JanusLimitStatistics?
     private let state: Locked<State>
 
-    init(sessionID: UInt64, capacity: Int, logger: Logger) {
+    init(sessionID: UInt64, capacity: Int, logger: Logger, statistics: JanusLimitStatistics? = nil) {
         self.sessionID = sessionID
         self.capacity = max(1, capacity)
         self.logger = logger
+        self.statistics = statistics
         self.state = Locked(State())
     }
 
@@ -59,13 +63,17 @@ final class SessionEventChannel: Sendable {
             }
             s.queue.append(event)
             if s.queuedCount > capacity {
-                _ = s.dequeue(max: s.queuedCount - capacity)
-                s.dropped += 1
+                let excess = s.queuedCount - capacity
+                _ = s.dequeue(max: excess)
+                s.dropped += excess
                 droppedNow = s.dropped
             }
         }
         if let wake { wake.deliver([event]) }
-        if droppedNow == 1 || (droppedNow > 0 && droppedNow.isMultiple(of: 100)) {
+        guard droppedNow > 0 else { return }
+        statistics?.record(.eventQueue)
+        // The first drop and every 100th after it: a stalled client costs a counter, not a log flood.
+        if droppedNow == 1 || droppedNow.isMultiple(of: 100) {
             logger.warning(
                 "Event queue full, dropping oldest events (client not polling?)",
                 metadata: ["session": "\(sessionID)", "dropped": "\(droppedNow)"])

@@ -58,6 +58,7 @@ extension JanusServerConfiguration {
         options.longPollHold = .nanoseconds(Int64(max(0, longPollHold) * 1e9))
         options.allowOrigin = corsAllowOrigin
         options.sideRoutes = sideRoutes
+        options.maxRequestsPerSecond = maxRequestsPerSecond
         return options
     }
 }

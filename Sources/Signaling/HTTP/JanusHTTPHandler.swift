@@ -15,6 +15,8 @@ struct JanusHTTPOptions: Sendable {
     var sideRoutes: [HTTPSideRoute] = []
     /// False on listeners that serve only `sideRoutes` (everything else: 404).
     var servesJanusAPI = true
+    /// Janus API POSTs a second per connection (burst: twice that); 0: no limit.
+    var maxRequestsPerSecond = 0
 }
 
 /// The Janus REST + long-poll transport on one HTTP/1.1 connection: turns requests into
@@ -44,12 +46,15 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var bodyTooLarge = false
     private var activePoll: ActivePoll?
     private var connectionClosed = false
+    /// This connection's request budget (nil: no rate limit).
+    private let budget: RequestBudget?
 
     init(core: JanusCore, options: JanusHTTPOptions, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
         self.core = core
         self.options = options
         self.logger = logger
         self.inFlight = inFlight
+        self.budget = options.maxRequestsPerSecond > 0 ? RequestBudget(perSecond: options.maxRequestsPerSecond) : nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -116,8 +121,9 @@ final class JanusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context: context, head: head, sessionID: sid, maxEvents: maxEvents, apiSecret: apiSecret, token: token)
         case .post(let sessionID, let handleID):
             let bytes = body.map { Array($0.readableBytesView) } ?? []
+            let budget = self.budget
             runCoreCall(context: context, head: head) { core in
-                await core.handleHTTPDeferred(body: bytes, pathSessionID: sessionID, pathHandleID: handleID)
+                await core.handleHTTPDeferred(body: bytes, pathSessionID: sessionID, pathHandleID: handleID, budget: budget)
             }
         case .side(let route, let path, let query):
             let request = JanusHTTPRequest(

@@ -103,12 +103,33 @@ public final class JanusAPIServer: Sendable {
 
     // MARK: Listeners
 
-    private func track(_ channel: any Channel) {
+    /// Records a new connection; false (and it is closed) when `maxConnections` are open already.
+    private func track(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        state.withLock { $0.connections[id] = channel }
+        let limit = configuration.maxConnections
+        let open = state.withLock { s -> Int? in
+            guard limit <= 0 || s.connections.count < limit else { return nil }
+            s.connections[id] = channel
+            return s.connections.count
+        }
+        guard open != nil else {
+            let refused = core.limitStatistics.record(.connections)
+            if refused == 1 || refused.isMultiple(of: 100) {
+                logger.warning(
+                    "Connection refused: limit of concurrent connections reached",
+                    metadata: ["limit": "\(limit)", "refused": "\(refused)"])
+            }
+            return false
+        }
         channel.closeFuture.whenComplete { [weak self] _ in
             _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
         }
+        return true
+    }
+
+    /// Closes a connection over the limit before any byte is read from it.
+    private static func refuse(_ channel: any Channel) -> EventLoopFuture<Void> {
+        channel.close(mode: .all).flatMapErrorThrowing { _ in }
     }
 
     private func bindHTTP(host: String, port: Int) async throws -> any Channel {
@@ -120,7 +141,7 @@ public final class JanusAPIServer: Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [weak self] channel in
-                self?.track(channel)
+                guard self?.track(channel) ?? false else { return Self.refuse(channel) }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
@@ -136,11 +157,13 @@ public final class JanusAPIServer: Sendable {
         let logger = self.logger
         let maxMessage = max(1024, configuration.maxWebSocketMessageSize)
         let inFlight = self.inFlight
+        let limits = configuration.webSocketLimits
+        let statistics = core.limitStatistics
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [weak self] channel in
-                self?.track(channel)
+                guard self?.track(channel) ?? false else { return Self.refuse(channel) }
                 let upgrader = NIOWebSocketServerUpgrader(
                     maxFrameSize: maxMessage, automaticErrorHandling: true,
                     shouldUpgrade: { channel, head in
@@ -154,7 +177,10 @@ public final class JanusAPIServer: Sendable {
                                 NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096,
                                     maxAccumulatedFrameSize: maxMessage))
-                            try sync.addHandler(JanusWebSocketHandler(core: core, logger: logger, inFlight: inFlight))
+                            try sync.addHandler(
+                                JanusWebSocketHandler(
+                                    core: core, logger: logger, inFlight: inFlight, limits: limits,
+                                    statistics: statistics))
                         }
                     })
                 return channel.eventLoop.makeCompletedFuture {

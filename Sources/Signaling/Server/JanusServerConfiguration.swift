@@ -27,8 +27,24 @@ public struct JanusServerConfiguration: Sendable {
     public var maxWebSocketMessageSize: Int = 1 << 20
     /// Seconds an idle long poll is held before `keepalive` (Janus: 30).
     public var longPollHold: Double = 30
-    /// Events queued per session for HTTP clients that do not poll.
+    /// Events queued per session for HTTP clients that do not poll (the oldest are dropped).
     public var eventQueueCapacity: Int = 1000
+    /// Outbound bytes a WebSocket connection may have queued (unread replies and events) before
+    /// it is closed with 1008; 0: no limit.
+    public var maxWebSocketQueuedBytes: Int = 8 << 20
+    /// Seconds a WebSocket's socket may stay unwritable (its client reads nothing) before it is
+    /// closed with 1008.
+    public var webSocketStallTimeout: Double = 30
+    /// Janus API requests a second per HTTP or WebSocket connection (burst: twice that); beyond
+    /// it they are answered 490 and not run. 0: no limit.
+    public var maxRequestsPerSecond: Int = 1000
+    /// Concurrent TCP connections on the HTTP and WebSocket listeners together; beyond it new
+    /// ones are closed at once. 0: no limit.
+    public var maxConnections: Int = 4096
+    /// Sessions at once (`create` beyond it: 472); 0: no limit.
+    public var maxSessions: Int = 10_000
+    /// Handles per session (`attach` beyond it: 461); 0: no limit.
+    public var maxHandlesPerSession: Int = 256
     /// CORS `allow_origin`; nil sends `*`.
     public var corsAllowOrigin: String? = nil
     /// Plain endpoints served on the HTTP listener beside the Janus API (e.g. `GET /metrics`),
@@ -39,12 +55,20 @@ public struct JanusServerConfiguration: Sendable {
 
     public init() {}
 
+    var webSocketLimits: WebSocketLimits {
+        var limits = WebSocketLimits(maxQueuedBytes: maxWebSocketQueuedBytes, maxRequestsPerSecond: maxRequestsPerSecond)
+        limits.stallTimeout = .nanoseconds(Int64(max(0.01, webSocketStallTimeout) * 1e9))
+        return limits
+    }
+
     var coreConfiguration: JanusCoreConfiguration {
         var core = JanusCoreConfiguration()
         core.sessionTimeout = sessionTimeout
         core.reclaimSessionTimeout = reclaimSessionTimeout
         core.watchdogInterval = watchdogInterval
         core.eventQueueCapacity = eventQueueCapacity
+        core.maxSessions = maxSessions
+        core.maxHandlesPerSession = maxHandlesPerSession
         core.serverName = serverName
         core.apiSecret = apiSecret
         core.tokenAuth = tokenAuth

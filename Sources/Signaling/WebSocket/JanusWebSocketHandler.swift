@@ -2,28 +2,6 @@ import Logging
 import NIOCore
 import NIOWebSocket
 
-/// The WebSocket connection as the core sees it: the event channel of the sessions it created
-/// or claimed. `send` may be called from any thread; frames go out in call order because every
-/// write is enqueued on the channel's event loop.
-final class WebSocketEventSink: JanusEventSink {
-    private let channel: any Channel
-
-    init(channel: any Channel) { self.channel = channel }
-
-    func send(_ message: JSONValue) {
-        // A closed connection takes nothing more (and its event loop may be gone).
-        guard channel.isActive else { return }
-        let bytes = JSONSerializer.serialize(message)
-        let channel = self.channel
-        channel.eventLoop.execute {
-            var buffer = channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-            channel.writeAndFlush(frame, promise: nil)
-        }
-    }
-}
-
 /// Where a WebSocket connection's text messages go: the Janus API (`JanusCore`) or the Admin API.
 public protocol WebSocketMessageProcessor: Sendable {
     /// One text message; replies and events go out through `connection`, in order.
@@ -34,7 +12,8 @@ public protocol WebSocketMessageProcessor: Sendable {
 
 extension JanusCore: WebSocketMessageProcessor {
     public func process(message: [UInt8], connection: any JanusEventSink) async {
-        _ = await handleWebSocketMessage(message, connection: connection)
+        _ = await handleWebSocketMessage(
+            message, connection: connection, budget: (connection as? WebSocketEventSink)?.budget, keepReplies: false)
     }
 }
 
@@ -43,38 +22,67 @@ extension JanusCore: WebSocketMessageProcessor {
 /// connection; replies and events go back as one JSON object per text frame. Pings are answered,
 /// a close is echoed, and closing the socket ends the sessions it owns.
 ///
+/// Back-pressure: the connection stops reading from its socket while `maxPendingMessages`
+/// requests wait to be handled or while the socket is not writable (its client is not reading
+/// our replies), so a client that writes fast or never reads fills its own TCP window rather
+/// than the server's memory. What still gets queued (events, one big batch of requests) is
+/// bounded by the sink's `maxQueuedBytes`.
+///
 /// A NIO channel handler: its state is confined to the channel's event loop. Fragmented
 /// messages are reassembled (with a size limit) by `NIOWebSocketFrameAggregator` ahead of it.
-final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class JanusWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let core: any WebSocketMessageProcessor
     private let logger: Logger
     private let inFlight: InFlightCounter
+    private let limits: WebSocketLimits
+    private let statistics: JanusLimitStatistics?
     private var sink: WebSocketEventSink?
     private var requests: AsyncStream<[UInt8]>.Continuation?
     private var sentClose = false
+    /// Requests handed to the connection's task and not yet handled (shared with that task).
+    private let pending = Locked(0)
+    /// A read was asked for and held back (back-pressure); it is issued when the reason is gone.
+    private var readHeld = false
+    /// Closes the connection if its socket stays unwritable for `limits.stallTimeout`.
+    private var stallTimer: Scheduled<Void>?
 
-    init(core: any WebSocketMessageProcessor, logger: Logger, inFlight: InFlightCounter = InFlightCounter()) {
+    init(
+        core: any WebSocketMessageProcessor, logger: Logger, inFlight: InFlightCounter = InFlightCounter(),
+        limits: WebSocketLimits = WebSocketLimits(), statistics: JanusLimitStatistics? = nil
+    ) {
         self.core = core
         self.logger = logger
         self.inFlight = inFlight
+        self.limits = limits
+        self.statistics = statistics
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let sink = WebSocketEventSink(channel: context.channel)
+        let sink = WebSocketEventSink(channel: context.channel, limits: limits, logger: logger, statistics: statistics)
         self.sink = sink
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         requests = continuation
         let core = self.core
         let inFlight = self.inFlight
+        let pending = self.pending
+        let resumeBelow = max(1, limits.maxPendingMessages)
+        let channel = context.channel
         inFlight.enter()
         // One task per connection keeps the client's request order (e.g. trickle after message).
         Task {
             for await message in stream {
                 // Replies go out through the sink, in order with the events they cause.
                 await core.process(message: message, connection: sink)
+                let left = pending.withLock { n in
+                    n -= 1
+                    return n
+                }
+                // Back under the bound: let a held read go (the handler re-checks on its loop).
+                if left == resumeBelow - 1 { channel.read() }
             }
             await core.connectionClosed(sink)
             inFlight.leave()
@@ -87,10 +95,37 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+        stallTimer = nil
         requests?.finish()
         requests = nil
         context.fireChannelInactive()
     }
+
+    // MARK: Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        let busy = pending.withLock { $0 } >= max(1, limits.maxPendingMessages)
+        guard !busy, context.channel.isWritable else {
+            readHeld = true
+            return
+        }
+        readHeld = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            stallTimer?.cancel()
+            stallTimer = nil
+            if readHeld { read(context: context) }
+        } else if stallTimer == nil, let sink {
+            stallTimer = context.eventLoop.scheduleTask(in: limits.stallTimeout) { sink.closeStalled() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: Frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
@@ -98,7 +133,9 @@ final class JanusWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         case .text, .binary:
             var payload = frame.unmaskedData
             let bytes = payload.readBytes(length: payload.readableBytes) ?? []
-            requests?.yield(bytes)
+            guard let requests else { return }
+            pending.withLock { $0 += 1 }
+            requests.yield(bytes)
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)

@@ -11,6 +11,13 @@ public struct VideoRoomConfiguration: Sendable {
     public var rooms: [VideoRoomSettings]
     /// Gets every room event as a typed value (for an embedder's event stream); nil: none.
     public var observer: VideoRoomEventObserver?
+    /// Rooms that may exist at once (configured ones included); `create` beyond it answers 499.
+    /// 0: no limit. (Janus has none.)
+    public var maxRooms = 1000
+    /// Handles joined to one room — participants (publishers and attendees), subscribers and
+    /// lobby — beyond which `join` answers 432. 0: no limit. (A room's `publishers` bounds the
+    /// publishers among them, as in Janus.)
+    public var maxParticipantsPerRoom = 1000
 
     /// Plugin settings; the default has Janus's demo room 1234 and nothing else.
     public init(

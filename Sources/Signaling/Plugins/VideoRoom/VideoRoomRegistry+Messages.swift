@@ -67,6 +67,15 @@ extension VideoRoomRegistry {
         }
     }
 
+    /// `maxParticipantsPerRoom`: everyone joined to the room (participants, subscribers, lobby)
+    /// counts. Janus has no such limit; 432 is its "room full" (of publishers).
+    private func checkRoomCapacity(_ id: VideoRoomID) throws(VideoRoomError) {
+        let limit = configuration.maxParticipantsPerRoom
+        guard limit > 0, let room = rooms[id] else { return }
+        guard room.participants.count + room.subscribers.count + room.lobby.count >= limit else { return }
+        throw VideoRoomError(VideoRoomError.publishersFull, "Maximum number of participants (\(limit)) already reached")
+    }
+
     /// `join`/`joinandconfigure` on a fresh handle: decoded, then to the room (or its lobby).
     private func join(caller: RoomCaller, fields: VideoRoomFields, jsep: JSEP?) throws(VideoRoomError) {
         switch roles[caller.handleID] ?? HandleRole.none {
@@ -76,7 +85,9 @@ extension VideoRoomRegistry {
         case .gone, .kicked, .waiting:
             throw VideoRoomError(VideoRoomError.alreadyJoined, "Not in a room (create a new handle)")
         }
-        switch try JoinRequest(fields) {
+        let request = try JoinRequest(fields)
+        try checkRoomCapacity(request.room)
+        switch request {
         case .publisher(let join):
             guard let settings = rooms[join.room]?.settings else { throw .noSuchRoom(join.room) }
             // The room-control pre-check of a moderator secret comes first (433 on a wrong one).

@@ -52,6 +52,10 @@ extension VideoRoomRegistry {
         if create.permanent && store == nil {
             throw VideoRoomError(VideoRoomError.unknown, "No configuration file, can't create permanent room")
         }
+        if configuration.maxRooms > 0, rooms.count >= configuration.maxRooms {
+            logger.warning("videoroom: room refused, limit of \(configuration.maxRooms) rooms reached")
+            throw VideoRoomError(VideoRoomError.unknown, "Maximum number of rooms (\(configuration.maxRooms)) reached")
+        }
         var id: VideoRoomID
         if let given = create.room {
             guard rooms[given] == nil else { throw VideoRoomError(VideoRoomError.roomExists, "Room \(given) already exists") }

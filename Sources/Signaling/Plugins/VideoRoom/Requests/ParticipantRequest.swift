@@ -63,6 +63,14 @@ enum Unsubscription: Sendable {
 enum JoinRequest: Sendable {
     case publisher(PublisherJoin)
     case subscriber(SubscriberJoin)
+
+    /// The room either kind joins.
+    var room: VideoRoomID {
+        switch self {
+        case .publisher(let join): join.room
+        case .subscriber(let join): join.room
+        }
+    }
 }
 
 /// Publisher `configure`/`publish`: the keys that need no renegotiation, plus the offer's.
