@@ -416,3 +416,49 @@ import WebRTCPeer
         #expect(!publisher.peer.serverEvents.failed && !room.subscribers[0].serverEvents.failed)
     }
 }
+
+/// A paused subscription whose publisher goes away, then a re-bind: once crashed the server (the
+/// paused consumer kept an unowned reference to the freed publisher, found by the web-client
+/// tests). Everything on one worker, where the reference is direct.
+@Suite struct HarnessPausedSubscriptionTests {
+    @Test func aPausedSubscriberOutlivesItsPublisherAndCanBeReboundSafely() throws {
+        let network = try InMemoryNetwork(seed: 9, workers: 1)
+        let room = RoomKey(3)
+        let first = try network.addPeer(
+            room: room, streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA1, videoSSRC: 0xB1),
+            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+        let second = try network.addPeer(
+            room: room, streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA2, videoSSRC: 0xB2),
+            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+        let subscriber = try network.addPeer(
+            room: room,
+            streams: EngineRoomTests.subscriberStreams(
+                index: 0, audioSSRC: EngineRoomTests.Room.subscriberAudioSSRC(0),
+                videoSSRC: EngineRoomTests.Room.subscriberVideoSSRC(0)),
+            behaviour: .subscriber)
+        #expect(network.connectAll())
+        let sources = [HarnessPublisher(peer: first, audioSSRC: 0xA1, videoSSRC: 0xB1),
+                       HarnessPublisher(peer: second, audioSSRC: 0xA2, videoSSRC: 0xB2, firstVideoSequenceNumber: 40_000)]
+        network.every(milliseconds: 20) { _ in for source in sources { source.frame() } }
+        func bind(to publisher: HarnessPeer, send: Bool) {
+            network.engine.bindSubscriber(
+                subscriber.allocation,
+                bindings: [
+                    SubscriberBinding(mid: "0", source: SourceKey(publisher: publisher.allocation.id, mid: "a"), send: send),
+                    SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v"), send: send),
+                ])
+        }
+        bind(to: first, send: true)
+        network.run(milliseconds: 500)
+        bind(to: first, send: false)  // `configure` with `send: false`
+        network.run(milliseconds: 200)
+        network.engine.closeTransport(first.allocation)  // the publisher leaves while paused
+        network.run(milliseconds: 200)
+        bind(to: second, send: true)
+        #expect(network.run(atMost: 2_000) {
+            subscriber.received(ssrc: EngineRoomTests.Room.subscriberVideoSSRC(0))
+                .contains { EngineRoomTests.originalSSRC($0) == 0xB2 }
+        })
+        #expect(subscriber.received(ssrc: EngineRoomTests.Room.subscriberVideoSSRC(0)).hasContinuousSequenceNumbers)
+    }
+}

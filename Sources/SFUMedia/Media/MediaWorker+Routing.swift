@@ -52,8 +52,14 @@ extension MediaWorker {
                 subscriber.consumers[index].sendEnabled = binding.send
                 continue
             }
-            subscriber.bindSource(streamIndex: index, publisher: publisher, publisherStream: publisherStream, send: binding.send)
-            guard binding.send else { continue }
+            guard binding.send else {
+                // Paused: no reference to the publisher is kept. Only a consumer in the publisher's
+                // targets is unlinked when the publisher goes (`unlink`), so a paused one holding an
+                // unowned reference would dangle; resuming binds afresh.
+                subscriber.consumers[index].sendEnabled = false
+                continue
+            }
+            subscriber.bindSource(streamIndex: index, publisher: publisher, publisherStream: publisherStream, send: true)
             let map = Self.extensionMap(
                 from: publisher.producers[publisherStream].setup.extensions, to: subscriber.producers[index].setup.extensions,
                 midRewritable: publisher.consumers[publisherStream].midValue.count == subscriber.consumers[index].midValue.count)
