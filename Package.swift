@@ -86,7 +86,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // The web client (plain HTML, CSS and ES modules, no build step), served at `/`.
+            resources: [.copy("WebClient")]),
         // The example twin daemon: embeds the SFU beside an HTTP endpoint of its own (built in CI).
         .executableTarget(
             name: "twin-daemon", dependencies: ["SFU", .product(name: "NIOHTTP1", package: "swift-nio"),

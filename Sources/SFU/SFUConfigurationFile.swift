@@ -8,7 +8,7 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, `webClient`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -61,6 +61,9 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var adminSecret: String?
     /// "text" (swift-log's console format) or "json" (one object per line, ids as fields).
     public var logFormat = "text"
+    /// The web client served at `/` on the Janus HTTP listener: "builtin" (the one shipped with
+    /// `sfu-server`), "off", or a directory of files to serve instead.
+    public var webClient = "builtin"
 
     /// The embedded defaults.
     public init() {}
@@ -93,6 +96,7 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         adminHTTP = try container.decodeIfPresent(String.self, forKey: .adminHTTP) ?? defaults.adminHTTP
         adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
         logFormat = try container.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
+        webClient = try container.decodeIfPresent(String.self, forKey: .webClient) ?? defaults.webClient
     }
 
     /// Reads a JSON config file.
@@ -112,10 +116,19 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
 
 extension SFUConfigurationFile {
     /// The checked options. `detectedAddresses` supplies the ICE addresses when the file names
-    /// none (`sfu-server` detects the host's like Janus). Throws `SFUError.invalidOptions`
-    /// naming the first bad value.
-    public func options(detectedAddresses: () -> [String] = { ["127.0.0.1"] }) throws(SFUError) -> SFUOptions {
+    /// none (`sfu-server` detects the host's like Janus); `builtinWebClient` is the directory
+    /// `webClient: "builtin"` means (nil: no built-in client, none is served). Throws
+    /// `SFUError.invalidOptions` naming the first bad value.
+    public func options(
+        detectedAddresses: () -> [String] = { ["127.0.0.1"] }, builtinWebClient: String? = nil
+    ) throws(SFUError) -> SFUOptions {
         var options = SFUOptions()
+        switch webClient {
+        case "builtin": options.webClientDirectory = builtinWebClient
+        case "off": options.webClientDirectory = nil
+        case "": throw .invalidOptions("webClient must be builtin, off or a directory")
+        default: options.webClientDirectory = webClient
+        }
         options.http = try Self.endpoint(http, name: "http")
         options.webSocket = try Self.endpoint(ws, name: "ws")
         options.basePath = basePath

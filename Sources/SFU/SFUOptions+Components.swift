@@ -30,6 +30,9 @@ extension SFUOptions {
         guard limits.longPollHold >= .zero, limits.consentTimeout > .zero else {
             throw .invalidOptions("limits.longPollHold must be ≥ 0 and limits.consentTimeout > 0")
         }
+        if let webClientDirectory, !StaticFileRoute.isDirectory(webClientDirectory) {
+            throw .invalidOptions("web client directory '\(webClientDirectory)' is not a readable directory")
+        }
         guard eventBufferSize > 0 else { throw .invalidOptions("eventBufferSize must be ≥ 1") }
         guard tokens.isEmpty || tokenAuth else { throw .invalidOptions("tokens need tokenAuth") }
         guard apiSecret.map({ !$0.isEmpty }) ?? true else { throw .invalidOptions("apiSecret must not be empty") }
@@ -54,6 +57,9 @@ extension SFUOptions {
         configuration.eventQueueCapacity = limits.eventQueueCapacity
         configuration.longPollHold = limits.longPollHold.seconds
         configuration.ipv6 = iceAddresses.contains { $0.contains(":") }
+        if let webClientDirectory {
+            configuration.sideRoutes.append(StaticFileRoute.webClient(directory: webClientDirectory, basePath: basePath))
+        }
         return configuration
     }
 

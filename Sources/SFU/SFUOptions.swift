@@ -143,6 +143,9 @@ public struct SFUOptions: Sendable {
     public var eventLoopGroup: (any EventLoopGroup)?
     /// Events buffered per `events()` consumer before the oldest are dropped.
     public var eventBufferSize = 256
+    /// A directory whose files the Janus HTTP listener (and `respond(to:)`) serves at `/`
+    /// beside the API (the web client; `sfu-server` passes its built-in one); nil: none.
+    public var webClientDirectory: String?
 
     /// The defaults listed on the type; change the fields you need.
     public init() {}

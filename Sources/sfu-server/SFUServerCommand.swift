@@ -96,11 +96,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-secret"), help: "Janus admin_secret: every Admin API request but info/ping must carry it.")
     var adminSecret: String?
 
+    @Option(name: .customLong("web-client"), help: "The web client served at / on the HTTP listener: builtin (default), off, or a directory to serve instead.")
+    var webClient: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
     @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
     var readyFile: String?
+
+    /// The web client's address for a person (a fresh room number each start), when it is served.
+    static func meetingLink(options: SFUOptions, addresses: SFUServer.BoundAddresses) -> String? {
+        guard options.webClientDirectory != nil, let endpoint = options.http, let port = addresses.httpPort else {
+            return nil
+        }
+        let host = endpoint.host == "0.0.0.0" || endpoint.host == "::" ? "127.0.0.1" : endpoint.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shown):\(port)/?room=\(Int.random(in: 1000...9999))"
+    }
 
     func effectiveConfiguration() throws -> SFUConfigurationFile {
         var configuration = try config.map(SFUConfigurationFile.load(path:)) ?? SFUConfigurationFile()
@@ -122,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let adminHTTP { configuration.adminHTTP = adminHTTP }
         if let logFormat { configuration.logFormat = logFormat }
         if let adminSecret { configuration.adminSecret = adminSecret }
+        if let webClient { configuration.webClient = webClient }
         return configuration
     }
 
@@ -145,11 +159,16 @@ struct ServeCommand: AsyncParsableCommand {
         let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing, json: json) }
         do {
-            options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
+            options = try configuration.options(
+                detectedAddresses: AddressDetection.hostAddresses, builtinWebClient: BuiltinWebClient.directory)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
             options.logLevelControl = logLevel
             options.logRing = logRing
+            if configuration.webClient == "builtin", options.webClientDirectory == nil {
+                options.logger.warning(
+                    "The built-in web client was not found beside the binary (\(BuiltinWebClient.bundleName)); GET / is not served")
+            }
             if let endpoint = try configuration.metricsEndpoint() {
                 // A registry of this process's own, never the global MetricsSystem.
                 options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
@@ -162,6 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
         let readyFile = self.readyFile
+        let servedOptions = options
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -173,6 +193,9 @@ struct ServeCommand: AsyncParsableCommand {
                     if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                     // Unbuffered, so a script waiting for the line sees it at once.
                     print(ready)
+                    if let link = Self.meetingLink(options: servedOptions, addresses: addresses) {
+                        print("open \(link) in a browser to have a meeting")
+                    }
                     fflush(nil)
                 }
                 try await tasks.waitForAll()
