@@ -8,7 +8,8 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, `webClient`.
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, `webClient`, `https`, `wss`, `tlsCertificate`, `tlsKey`,
+/// `tlsSelfSigned`.
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -64,6 +65,17 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     /// The web client served at `/` on the Janus HTTP listener: "builtin" (the one shipped with
     /// `sfu-server`), "off", or a directory of files to serve instead.
     public var webClient = "builtin"
+    /// HTTPS listener `HOST:PORT` (the REST API at `basePath` and the web client at `/`, as on
+    /// `http`), or "off".
+    public var https = "off"
+    /// WSS listener `HOST:PORT` (WebSocket `janus-protocol` over TLS), or "off".
+    public var wss = "off"
+    /// PEM files of the TLS certificate (chain) and key of `https`/`wss`.
+    public var tlsCertificate: String?
+    /// (The private key file of `tlsCertificate`.)
+    public var tlsKey: String?
+    /// A self-signed certificate made at start for `https`/`wss` (instead of the files).
+    public var tlsSelfSigned = false
 
     /// The embedded defaults.
     public init() {}
@@ -97,6 +109,11 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         adminSecret = try container.decodeIfPresent(String.self, forKey: .adminSecret)
         logFormat = try container.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
         webClient = try container.decodeIfPresent(String.self, forKey: .webClient) ?? defaults.webClient
+        https = try container.decodeIfPresent(String.self, forKey: .https) ?? defaults.https
+        wss = try container.decodeIfPresent(String.self, forKey: .wss) ?? defaults.wss
+        tlsCertificate = try container.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        tlsKey = try container.decodeIfPresent(String.self, forKey: .tlsKey)
+        tlsSelfSigned = try container.decodeIfPresent(Bool.self, forKey: .tlsSelfSigned) ?? defaults.tlsSelfSigned
     }
 
     /// Reads a JSON config file.
@@ -157,6 +174,20 @@ extension SFUConfigurationFile {
         case (let certificate?, let key?): options.certificate = .files(certificate: certificate, privateKey: key)
         case (nil, nil): options.certificate = .generated
         default: throw .invalidOptions("certificateFile and privateKeyFile go together")
+        }
+        options.https = try Self.endpoint(https, name: "https")
+        options.secureWebSocket = try Self.endpoint(wss, name: "wss")
+        switch (tlsCertificate, tlsKey, tlsSelfSigned) {
+        case (let certificate?, let key?, false): options.tls = .files(certificate: certificate, privateKey: key)
+        case (nil, nil, true):
+            do {
+                options.tls = try SFUOptions.selfSignedTLS()
+            } catch {
+                throw .invalidOptions("cannot make a self-signed certificate: \(error)")
+            }
+        case (nil, nil, false): options.tls = nil
+        case (_, _, true): throw .invalidOptions("tlsSelfSigned and tlsCertificate/tlsKey exclude each other")
+        default: throw .invalidOptions("tlsCertificate and tlsKey go together")
         }
         options.adminKey = adminKey
         options.roomsFile = roomsFile

@@ -98,6 +98,14 @@ public struct SFUOptions: Sendable {
     public var sessionTimeout: Duration = .seconds(60)
     /// Bounds on what clients can make the server hold.
     public var limits = Limits()
+    /// HTTPS listener: the Janus REST API, the web client and the other routes of the HTTP
+    /// listener, over TLS with `tls`; nil: none.
+    public var https: Endpoint?
+    /// WSS listener: the Janus WebSocket API (`janus-protocol`) over TLS with `tls`; nil: none.
+    public var secureWebSocket: Endpoint?
+    /// The TLS certificate and key of `https` and `secureWebSocket` (PEM, as `certificate`
+    /// takes them; `.generated` is not allowed here: use `SFUOptions.selfSignedTLS()`).
+    public var tls: Certificate?
     /// The DTLS certificate (default: a fresh one per start).
     public var certificate: Certificate = .generated
     /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).

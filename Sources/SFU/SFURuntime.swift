@@ -29,7 +29,8 @@ final class SFURuntime: Sendable {
         self.metrics = metrics
         self.sideListeners = sideListeners
         self.addresses = SFUServer.BoundAddresses(
-            httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort,
+            httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort, httpsPort: api.boundHTTPSPort,
+            secureWebSocketPort: api.boundWSSPort,
             media: engine.listeningAddresses.flatMap { $0 }, metricsPort: metricsPort, adminPort: adminPort)
     }
 
@@ -53,6 +54,12 @@ final class SFURuntime: Sendable {
         let metrics = options.metrics.map { SFUMetricsReporter(factory: $0, server: options.name, engine: engine) }
         let metricsRoute = metrics.flatMap { reporter in options.servesPrometheus ? Self.metricsRoute(reporter) : nil }
         var janusConfiguration = options.janusConfiguration
+        do {
+            janusConfiguration.tls = try options.loadTLS()
+        } catch {
+            engine.shutdown()
+            throw SFUError.invalidOptions("TLS certificate: \(error)")
+        }
         if let metricsRoute, options.metricsListener == nil { janusConfiguration.sideRoutes.append(metricsRoute) }
         let api = JanusAPIServer(
             configuration: janusConfiguration, plugins: plugins, logger: logger,

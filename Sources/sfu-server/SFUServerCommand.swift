@@ -96,8 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-secret"), help: "Janus admin_secret: every Admin API request but info/ping must carry it.")
     var adminSecret: String?
 
-    @Option(name: .customLong("web-client"), help: "The web client served at / on the HTTP listener: builtin (default), off, or a directory to serve instead.")
-    var webClient: String?
+    @OptionGroup(title: "Web client, HTTPS and WSS")
+    var web: WebFlags
 
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
@@ -105,14 +105,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
     var readyFile: String?
 
-    /// The web client's address for a person (a fresh room number each start), when it is served.
-    static func meetingLink(options: SFUOptions, addresses: SFUServer.BoundAddresses) -> String? {
-        guard options.webClientDirectory != nil, let endpoint = options.http, let port = addresses.httpPort else {
-            return nil
+    /// The web client's addresses for a person (one fresh room number each start), on the HTTP
+    /// and HTTPS listeners that are on.
+    static func meetingLinks(options: SFUOptions, addresses: SFUServer.BoundAddresses) -> [String] {
+        guard options.webClientDirectory != nil else { return [] }
+        let room = Int.random(in: 1000...9999)
+        let listeners = [("http", options.http, addresses.httpPort), ("https", options.https, addresses.httpsPort)]
+        return listeners.compactMap { scheme, endpoint, port in
+            guard let endpoint, let port else { return nil }
+            let host = endpoint.host == "0.0.0.0" || endpoint.host == "::" ? "127.0.0.1" : endpoint.host
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return "\(scheme)://\(shown):\(port)/?room=\(room)"
         }
-        let host = endpoint.host == "0.0.0.0" || endpoint.host == "::" ? "127.0.0.1" : endpoint.host
-        let shown = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shown):\(port)/?room=\(Int.random(in: 1000...9999))"
     }
 
     func effectiveConfiguration() throws -> SFUConfigurationFile {
@@ -135,7 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let adminHTTP { configuration.adminHTTP = adminHTTP }
         if let logFormat { configuration.logFormat = logFormat }
         if let adminSecret { configuration.adminSecret = adminSecret }
-        if let webClient { configuration.webClient = webClient }
+        web.apply(to: &configuration)
         return configuration
     }
 
@@ -193,7 +197,10 @@ struct ServeCommand: AsyncParsableCommand {
                     if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                     // Unbuffered, so a script waiting for the line sees it at once.
                     print(ready)
-                    if let link = Self.meetingLink(options: servedOptions, addresses: addresses) {
+                    if let fingerprint = try? servedOptions.tlsFingerprint() {
+                        print("tls certificate sha-256 fingerprint \(fingerprint)")
+                    }
+                    for link in Self.meetingLinks(options: servedOptions, addresses: addresses) {
                         print("open \(link) in a browser to have a meeting")
                     }
                     fflush(nil)
