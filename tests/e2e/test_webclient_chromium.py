@@ -11,7 +11,10 @@ import random
 import pytest
 import requests
 
-from webclient import meeting_of_three
+from selenium.webdriver.common.by import By
+
+from videoroom import VideoRoomHandle, create_room
+from webclient import browsers, join, meeting_of_three, page_state, tile_names, wait_for
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -36,3 +39,34 @@ def test_webclient_meeting_of_three(server) -> None:
         pytest.skip("the web client is served by sfu-server")
     room = random.randint(100_000, 999_999)  # a new room: the first page creates it
     meeting_of_three(f"http://127.0.0.1:{server.http_port}", room, "webclient-grid.png")
+
+
+def test_webclient_waiting_room_then_admitted(server) -> None:
+    """In a `waiting_room` room the page says "Waiting for the host" until the room's owner
+    admits the joiner (host authority, a fresh handle with the moderator secret); then the
+    call opens and the page's publisher PeerConnection connects."""
+    if server.kind != "swift":
+        pytest.skip("the waiting room is a swift-sfu extension")
+    admin = VideoRoomHandle(server.http_url)
+    try:
+        room = create_room(admin, waiting_room=True, moderator_secret="m", audiolevel_event=True)
+        with browsers([()]) as (page,):
+            join(page, f"http://127.0.0.1:{server.http_port}/?room={room}", "Guest")
+            wait_for(lambda: page_state(page).get("state") == "waiting", 15, "the waiting screen")
+            assert page.find_element(By.ID, "waiting").is_displayed()
+            assert page.find_element(By.ID, "waiting-title").text == "Waiting for the host"
+            assert not page.find_element(By.ID, "call").is_displayed()
+            waiting = admin.sync({"request": "list_waiting", "room": room, "moderator_secret": "m"})
+            assert [p["display"] for p in waiting["waiting"]] == ["Guest"], waiting
+            admitted = admin.sync({"request": "admit", "room": room, "moderator_secret": "m",
+                                   "id": waiting["waiting"][0]["id"]})
+            assert admitted == {"videoroom": "success", "room": room}, admitted
+            wait_for(lambda: page_state(page).get("state") == "joined", 15, "the call after admission")
+            assert page.find_element(By.ID, "call").is_displayed()
+            wait_for(lambda: page.execute_script(
+                "return window.meetingPage.meeting.publisherPC?.connectionState") == "connected",
+                20, "the admitted page's PeerConnection")
+            assert tile_names(page) == ["Guest (you)"]
+            assert page_state(page)["errors"] == []
+    finally:
+        admin.close()
