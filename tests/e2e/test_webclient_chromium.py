@@ -14,7 +14,8 @@ import requests
 from selenium.webdriver.common.by import By
 
 from videoroom import VideoRoomHandle, create_room
-from webclient import browsers, join, meeting_of_three, page_state, tile_names, wait_for
+from webclient import (browsers, join, meeting_of_three, page_state, screenshot, tile_names, wait_decoding,
+                       wait_for)
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -70,3 +71,42 @@ def test_webclient_waiting_room_then_admitted(server) -> None:
             assert page_state(page)["errors"] == []
     finally:
         admin.close()
+
+
+def test_webclient_moderator_admits_and_rejects_by_click(server) -> None:
+    """A host link (`&moderator=m&lobby=1`) creates the room with a waiting room and makes its
+    opener a moderator. A guest waits, shows in the host's "Waiting to join" list, is admitted
+    by a click and then sees and is seen; a second guest is turned away by a click and reads
+    the reason. Screenshot of the host's lobby: tests/e2e/.artifacts/webclient-lobby.png."""
+    if server.kind != "swift":
+        pytest.skip("the waiting room is a swift-sfu extension")
+    room = random.randint(100_000, 999_999)
+    base = f"http://127.0.0.1:{server.http_port}"
+    with browsers([(), (), ()]) as (host, guest, late):
+        join(host, f"{base}/?room={room}&moderator=m&lobby=1", "Host")
+        wait_for(lambda: page_state(host).get("state") == "joined", 15, "the host in the call")
+        assert host.find_element(By.ID, "lobby-panel").is_displayed()
+
+        join(guest, f"{base}/?room={room}", "Guest")
+        wait_for(lambda: page_state(guest).get("state") == "waiting", 15, "the guest waiting")
+        wait_for(lambda: _waiting_names(host) == ["Guest"], 10, "the guest in the host's lobby")
+        join(late, f"{base}/?room={room}", "Late")
+        wait_for(lambda: _waiting_names(host) == ["Guest", "Late"], 10, "both in the host's lobby, in order")
+        print("lobby screenshot:", screenshot(host, "webclient-lobby.png"))
+
+        host.find_element(By.CSS_SELECTOR, "#waiting-list li:first-child button.admit").click()
+        wait_for(lambda: page_state(guest).get("state") == "joined", 15, "the admitted guest in the call")
+        wait_decoding([host, guest], ["Host", "Guest"], timeout=30)
+
+        host.find_element(By.CSS_SELECTOR, "#waiting-list li:first-child button.reject").click()
+        wait_for(lambda: page_state(late).get("state") == "rejected", 15, "the late guest turned away")
+        assert late.find_element(By.ID, "waiting-title").text == "You were not let in"
+        assert late.find_element(By.ID, "waiting-text").text == "The host did not let you in."
+        wait_for(lambda: _waiting_names(host) == [], 10, "an empty lobby")
+        assert sorted(tile_names(host)) == ["Guest", "Host (you)"]
+        for page in (host, guest, late):
+            assert page_state(page)["errors"] == [], page_state(page)
+
+
+def _waiting_names(driver) -> list[str]:
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#waiting-list li .name")]

@@ -13,6 +13,7 @@ import wave
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from browser import chromium
 from test_videoroom_chromium import _console as console
@@ -174,3 +175,17 @@ def meeting_of_three(base_url: str, room: int, artifact: str, extra_flags: tuple
         # Bob lowers his hand: Cleo moves up everywhere.
         drivers[1].find_element(By.ID, "hand").click()
         wait_for(lambda: hand_queue(drivers[0]) == ["Cleo"], 10, "Cleo first after Bob lowered his hand")
+
+        # Data saver: Ann chooses "Audio only"; the server stops sending her video (her decoded
+        # frames stop growing) while audio keeps coming.
+        drivers[0].set_window_size(1280, 720)
+        Select(drivers[0].find_element(By.ID, "quality")).select_by_value("audio")
+        time.sleep(2.0)
+        before = drivers[0].execute_async_script(DECODED_SCRIPT)["decoded"]
+        time.sleep(3.0)
+        after = drivers[0].execute_async_script(DECODED_SCRIPT)
+        assert not after["errors"], after
+        print("Ann before/after audio only:", before, after["decoded"])
+        for other in ("Bob", "Cleo"):
+            assert after["decoded"][other]["frames"] - before[other]["frames"] <= 2, (before, after)
+            assert after["decoded"][other]["audio"] - before[other]["audio"] >= 50, (before, after)

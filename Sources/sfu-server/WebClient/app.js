@@ -117,11 +117,51 @@ function render() {
 		return item;
 	}));
 	$("no-hands").hidden = meeting.hands.length > 0;
+	if (meeting.isModerator) {
+		for (const item of list.children) {
+			const lower = document.createElement("button");
+			lower.type = "button";
+			lower.className = "small lower";
+			lower.textContent = "Lower";
+			const id = Number(item.dataset.id);
+			lower.addEventListener("click", () => meeting.lowerHand(id).catch((e) => reportError(e.message)));
+			item.append(" ", lower);
+		}
+	}
+	renderLobby();
 	$("side").classList.toggle("has-hands", meeting.hands.length > 0);
 	pressed($("mic"), meeting.audioOn, "Mic on", "Mic off");
 	pressed($("camera"), meeting.videoOn, "Camera on", "Camera off");
 	pressed($("hand"), meeting.handRaised, "Lower hand", "Raise hand");
 	$("quality").value = meeting.quality;
+}
+
+/** The moderator's lobby: who waits, with Admit / Reject each, and Admit all. */
+function renderLobby() {
+	$("lobby-panel").hidden = !meeting.isModerator;
+	$("side").classList.toggle("has-waiting", meeting.isModerator && meeting.waiting.length > 0);
+	if (!meeting.isModerator) return;
+	$("waiting-list").replaceChildren(...meeting.waiting.map((person) => {
+		const item = document.createElement("li");
+		item.dataset.id = String(person.id);
+		const name = document.createElement("span");
+		name.className = "name";
+		name.textContent = person.display;
+		const admit = document.createElement("button");
+		admit.type = "button";
+		admit.className = "small admit";
+		admit.textContent = "Admit";
+		admit.addEventListener("click", () => meeting.admit(person.id).catch((e) => reportError(e.message)));
+		const reject = document.createElement("button");
+		reject.type = "button";
+		reject.className = "small reject";
+		reject.textContent = "Reject";
+		reject.addEventListener("click", () => meeting.reject(person.id).catch((e) => reportError(e.message)));
+		item.append(name, admit, reject);
+		return item;
+	}));
+	$("no-waiting").hidden = meeting.waiting.length > 0;
+	$("admit-all").hidden = meeting.waiting.length < 2;
 }
 
 function setBadges(element, {hand, micOff}) {
@@ -147,7 +187,9 @@ async function join(event) {
 	$("join").disabled = true;
 	$("lobby-status").textContent = "Joining…";
 	const {janusPath} = await clientConfiguration();
-	meeting = new Meeting({janusPath, room, display});
+	// A host link: `&moderator=SECRET` (and `&lobby=1` for a waiting room when it creates the room).
+	meeting = new Meeting({janusPath, room, display, moderatorSecret: params.get("moderator"),
+		lobby: params.get("lobby") === "1"});
 	meeting.quality = $("quality-join").value;
 	meeting.onChange = render;
 	meeting.onError = reportError;
@@ -176,7 +218,8 @@ async function join(event) {
 async function leave() {
 	if (meeting) await meeting.leave();
 	setState("left");
-	location.href = `${location.pathname}?room=${room}`;
+	params.delete("lobby");
+	location.href = `${location.pathname}?${params}`;
 }
 
 function wire() {
@@ -191,6 +234,7 @@ function wire() {
 	$("hand").addEventListener("click", () => meeting.toggleHand().catch((e) => reportError(e.message)));
 	$("quality").addEventListener("change", (event) => meeting.setQuality(event.target.value).catch((e) => reportError(e.message)));
 	$("leave").addEventListener("click", leave);
+	$("admit-all").addEventListener("click", () => meeting.admit(null).catch((e) => reportError(e.message)));
 	$("waiting-leave").addEventListener("click", leave);
 	addEventListener("pagehide", () => { if (meeting) meeting.leave(); });
 	setState("lobby");

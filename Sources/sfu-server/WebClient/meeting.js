@@ -19,10 +19,16 @@ export const QUALITIES = {
 };
 
 export class Meeting {
-	constructor({janusPath, room, display}) {
+	/** `moderatorSecret`: join as a moderator (and create the room with it); `lobby`: a room
+	 * created here gets a waiting room. */
+	constructor({janusPath, room, display, moderatorSecret = null, lobby = false}) {
 		this.janusPath = janusPath;
 		this.room = room;
 		this.display = display;
+		this.moderatorSecret = moderatorSecret;
+		this.lobby = lobby;
+		this.isModerator = false;
+		this.waiting = []; // the lobby, for moderators: [{id, display}] in arrival order
 		this.session = null;
 		this.publisher = null;
 		this.publisherPC = null;
@@ -47,8 +53,9 @@ export class Meeting {
 		this.publisher.onMessage = (data, jsep) => this.publisherEvent(data, jsep);
 		await this.ensureRoom();
 		this.onState("joining");
-		const answer = await this.publisher.send({request: "join", ptype: "publisher", room: this.room,
-			display: this.display});
+		const join = {request: "join", ptype: "publisher", room: this.room, display: this.display};
+		if (this.moderatorSecret) join.moderator_secret = this.moderatorSecret;
+		const answer = await this.publisher.send(join);
 		this.publisherEvent(answer.data, answer.jsep, true);
 	}
 
@@ -57,8 +64,12 @@ export class Meeting {
 		const exists = await this.publisher.request({request: "exists", room: this.room});
 		if (exists.exists) return;
 		try {
-			await this.publisher.request({request: "create", room: this.room,
-				description: `Room ${this.room}`, ...NEW_ROOM});
+			const create = {request: "create", room: this.room, description: `Room ${this.room}`, ...NEW_ROOM};
+			if (this.moderatorSecret) {
+				create.moderator_secret = this.moderatorSecret;
+				create.waiting_room = this.lobby;
+			}
+			await this.publisher.request(create);
 		} catch (error) {
 			if (!(error instanceof JanusError && error.code === 427)) throw error; // 427: exists now
 		}
@@ -78,6 +89,8 @@ export class Meeting {
 			if (this.privateId !== null) break; // the join's answer, delivered once as event too
 			this.myId = data.id;
 			this.privateId = data.private_id;
+			// A wrong moderator secret is refused (433), so a join that carried one made a moderator.
+			this.isModerator = !!this.moderatorSecret;
 			this.onState("joined", data);
 			this.publish().catch((error) => this.onError(`publishing failed: ${error.message || error}`));
 			this.addPublishers(data.publishers || []);
@@ -96,6 +109,17 @@ export class Meeting {
 			break;
 		case "hands":
 			this.setHands(data.hands || []);
+			break;
+		case "lobby":
+			this.waiting = (data.waiting || []).map((w) => ({id: w.id, display: w.display || `#${w.id}`}));
+			this.onChange();
+			break;
+		case "role":
+			if (data.id === this.myId) {
+				this.isModerator = data.role === "moderator";
+				if (!this.isModerator) this.waiting = [];
+				this.onChange();
+			}
 			break;
 		case "muted": {
 			const who = this.participants.get(data.id);
@@ -187,6 +211,22 @@ export class Meeting {
 
 	async toggleHand() {
 		const data = await this.publisher.request({request: this.handRaised ? "lower_hand" : "raise_hand"});
+		if (data.hands) this.setHands(data.hands);
+	}
+
+	/** Moderators: let a waiting joiner in (`id`), or everybody (`id` null). */
+	async admit(id) {
+		await this.publisher.request(id === null ? {request: "admit", all: true} : {request: "admit", id});
+	}
+
+	/** Moderators: turn a waiting joiner away, with a reason they see. */
+	async reject(id, reason = "The host did not let you in.") {
+		await this.publisher.request({request: "reject", id, reason});
+	}
+
+	/** Moderators: lower someone's hand. */
+	async lowerHand(id) {
+		const data = await this.publisher.request({request: "lower_hand", id});
 		if (data.hands) this.setHands(data.hands);
 	}
 
