@@ -21,6 +21,9 @@ import urllib3
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from selenium.common.exceptions import WebDriverException
+
+from browser import chromium
 from conftest import ARTIFACTS, ServerUnderTest, _swift_argv, free_tcp_port, server_kind
 from janus_client import ws_connect
 from webclient import meeting_of_three
@@ -91,6 +94,14 @@ def test_webclient_meeting_over_https_and_wss(tls_server) -> None:
     # Plain HTTP to the TLS port is no way in.
     with pytest.raises(requests.RequestException):
         requests.get(f"http://127.0.0.1:{https_port}/janus/info", timeout=3)
+
+    # The pin is what makes Chromium trust it: without it the page does not load.
+    with chromium() as untrusting:
+        try:
+            untrusting.get(f"https://127.0.0.1:{https_port}/?room=1")
+        except WebDriverException:
+            pass
+        assert untrusting.execute_script("return typeof window.meetingPage") == "undefined"
 
     room = random.randint(100_000, 999_999)
     meeting_of_three(f"https://127.0.0.1:{https_port}", room, "webclient-grid-https.png",

@@ -95,7 +95,7 @@ function render() {
 	const handIds = meeting.hands.map((hand) => hand.id);
 	const me = tile(meeting.myId, meeting.display, localStream, {self: true});
 	me.classList.toggle("talking", !!meeting.talking && meeting.audioOn);
-	me.classList.toggle("camera-off", !meeting.videoOn);
+	me.classList.toggle("camera-off", !meeting.sendsVideo);
 	setBadges(me, {hand: handIds.indexOf(meeting.myId), micOff: !meeting.audioOn});
 	const present = new Set([String(meeting.myId)]);
 	for (const who of meeting.participants.values()) {

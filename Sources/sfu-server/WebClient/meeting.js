@@ -10,7 +10,8 @@ const PLUGIN = "janus.plugin.videoroom";
 // indicator), half a second of audio to decide (25 packets of 20 ms).
 const NEW_ROOM = {publishers: 16, audiolevel_event: true, audio_active_packets: 25, audio_level_average: 40};
 
-// Data saver: the publisher's bitrate cap (bits/s; 0: the room's) and whether video is received.
+// Data saver: the publisher's bitrate cap (bits/s; 0: the room's) and whether we send video.
+// (What we receive is not limited yet: that waits for the subscriber bit-rate cap.)
 export const QUALITIES = {
 	audio: {label: "Audio only", bitrate: 64000, video: false},
 	low: {label: "Low", bitrate: 200000, video: true},
@@ -140,12 +141,17 @@ export class Meeting {
 		const pc = new RTCPeerConnection({iceServers: []});
 		this.publisherPC = pc;
 		pc.onicecandidate = (event) => this.publisher.trickle(event.candidate);
+		for (const track of this.localStream.getTracks()) {
+			track.enabled = track.kind === "audio" ? this.audioOn : this.sendsVideo;
+		}
 		for (const track of this.localStream.getTracks()) pc.addTransceiver(track, {direction: "sendonly", streams: [this.localStream]});
 		const offer = await pc.createOffer();
 		await pc.setLocalDescription(offer);
-		const answer = await this.publisher.send({request: "configure", audio: true, video: true,
-			bitrate: QUALITIES[this.quality].bitrate}, {type: offer.type, sdp: offer.sdp});
+		const answer = await this.publisher.send({request: "configure", bitrate: QUALITIES[this.quality].bitrate},
+			{type: offer.type, sdp: offer.sdp});
 		if (answer.jsep) await pc.setRemoteDescription(answer.jsep);
+		// Started with the mic, camera or video off: tell the server not to relay those.
+		if (!this.audioOn || !this.sendsVideo) await this.applySending();
 		this.onChange();
 	}
 
@@ -175,7 +181,6 @@ export class Meeting {
 		const attached = await handle.send({request: "join", ptype: "subscriber", room: this.room, streams,
 			private_id: this.privateId});
 		await this.answer(who, attached.jsep);
-		this.applyQuality(who);
 	}
 
 	async answer(who, jsep) {
@@ -232,28 +237,36 @@ export class Meeting {
 
 	/** Mic or camera on/off: the track stops sending, and the server stops relaying it. */
 	async setSending(kind, on) {
-		for (const track of this.localStream.getTracks()) if (track.kind === kind) track.enabled = on;
 		if (kind === "audio") this.audioOn = on; else this.videoOn = on;
-		this.onChange();
-		if (this.publisherPC) await this.publisher.send({request: "configure", [kind]: on});
+		await this.applySending();
 	}
 
-	/** Data saver: caps what we publish (`bitrate`) and, for audio only, stops receiving video. */
+	/** Data saver: caps what we publish (`bitrate`); "audio only" also stops our video. */
 	async setQuality(name) {
 		if (!QUALITIES[name]) return;
 		this.quality = name;
-		if (this.publisherPC) await this.publisher.send({request: "configure", bitrate: QUALITIES[name].bitrate});
-		for (const who of this.participants.values()) this.applyQuality(who);
-		this.onChange();
+		await this.applySending();
 	}
 
-	applyQuality(who) {
-		if (!who.pc) return;
-		const video = QUALITIES[this.quality].video;
-		// Dropping the video receiver on our side: the server keeps sending it, so ask it to stop.
-		if (who.handle) who.handle.send({request: "configure", streams: who.pc.getTransceivers()
-			.filter((t) => t.receiver.track.kind === "video" && t.mid !== null)
-			.map((t) => ({mid: t.mid, send: video}))}).catch(() => {});
+	/** Per published m-line whether the server relays it (`configure` `streams`). */
+	publishedStreams() {
+		return this.publisherPC.getTransceivers().filter((t) => t.mid !== null).map((t) => ({
+			mid: t.mid, send: t.sender.track && t.sender.track.kind === "audio" ? this.audioOn : this.sendsVideo,
+		}));
+	}
+
+	/** Whether we send video: the camera is on and the quality allows it. */
+	get sendsVideo() { return this.videoOn && QUALITIES[this.quality].video; }
+
+	async applySending() {
+		for (const track of this.localStream.getTracks()) {
+			track.enabled = track.kind === "audio" ? this.audioOn : this.sendsVideo;
+		}
+		this.onChange();
+		if (this.publisherPC) {
+			await this.publisher.send({request: "configure", streams: this.publishedStreams(),
+				bitrate: QUALITIES[this.quality].bitrate});
+		}
 	}
 
 	/** Every PeerConnection with whose media it carries, for statistics. */
