@@ -96,7 +96,7 @@ extension SFUOptions {
     func loadTLS() throws -> NIOSSLContext? {
         guard https != nil || secureWebSocket != nil, let tls else { return nil }
         guard let (certificate, key) = try Self.pem(tls) else { return nil }
-        return try JanusTLS.serverContext(certificatePEM: certificate, privateKeyPEM: key)
+        return try TLSServerContext.make(certificatePEM: certificate, privateKeyPEM: key)
     }
 
     /// The SHA-256 fingerprint of the TLS certificate (`AB:CD:…`), nil without one.

@@ -2,6 +2,7 @@ import DTLS
 import ICE
 import Synchronization
 import Logging
+import NIOSSL
 
 /// The parts of a running `SFUServer`, built by `run()` and released when it returns.
 final class SFURuntime: Sendable {
@@ -55,7 +56,9 @@ final class SFURuntime: Sendable {
         let metricsRoute = metrics.flatMap { reporter in options.servesPrometheus ? Self.metricsRoute(reporter) : nil }
         var janusConfiguration = options.janusConfiguration
         do {
-            janusConfiguration.tls = try options.loadTLS()
+            if let context = try options.loadTLS() {
+                janusConfiguration.tlsHandler = { NIOSSLServerHandler(context: context) }
+            }
         } catch {
             engine.shutdown()
             throw SFUError.invalidOptions("TLS certificate: \(error)")

@@ -2,8 +2,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
 import NIOWebSocket
+
+/// Makes a connection's TLS handler (`JanusServerConfiguration.tlsHandler`).
+typealias TLSHandlerFactory = @Sendable () -> any ChannelHandler
 
 /// A Janus API endpoint: one `JanusCore` served over HTTP (REST + long poll) and WebSocket
 /// (`janus-protocol`), on SwiftNIO. Each instance owns its listeners, connections and sessions;
@@ -91,15 +93,15 @@ public final class JanusAPIServer: Sendable {
     }
 
     /// Where `listener` binds and with which TLS context; nil when it is off.
-    private func endpoint(of listener: Listener) -> (String, Int, NIOSSLContext?)? {
+    private func endpoint(of listener: Listener) -> (String, Int, TLSHandlerFactory?)? {
         switch listener {
         case .http: return configuration.httpPort.map { (configuration.httpHost, $0, nil) }
         case .webSocket: return configuration.wsPort.map { (configuration.wsHost, $0, nil) }
         case .https:
-            guard let port = configuration.httpsPort, let tls = configuration.tls else { return nil }
+            guard let port = configuration.httpsPort, let tls = configuration.tlsHandler else { return nil }
             return (configuration.httpsHost, port, tls)
         case .secureWebSocket:
-            guard let port = configuration.wssPort, let tls = configuration.tls else { return nil }
+            guard let port = configuration.wssPort, let tls = configuration.tlsHandler else { return nil }
             return (configuration.wssHost, port, tls)
         }
     }
@@ -140,7 +142,7 @@ public final class JanusAPIServer: Sendable {
         }
     }
 
-    private func bindHTTP(host: String, port: Int, tls: NIOSSLContext?) async throws -> any Channel {
+    private func bindHTTP(host: String, port: Int, tls: TLSHandlerFactory?) async throws -> any Channel {
         let core = self.core
         let logger = self.logger
         let httpOptions = configuration.httpOptions
@@ -151,7 +153,7 @@ public final class JanusAPIServer: Sendable {
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         JanusHTTPHandler(core: core, options: httpOptions, logger: logger, inFlight: inFlight))
@@ -161,7 +163,7 @@ public final class JanusAPIServer: Sendable {
             .bind(host: host, port: port).get()
     }
 
-    private func bindWebSocket(host: String, port: Int, tls: NIOSSLContext?) async throws -> any Channel {
+    private func bindWebSocket(host: String, port: Int, tls: TLSHandlerFactory?) async throws -> any Channel {
         let core = self.core
         let logger = self.logger
         let maxMessage = max(1024, configuration.maxWebSocketMessageSize)
@@ -188,7 +190,7 @@ public final class JanusAPIServer: Sendable {
                         }
                     })
                 return channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
                         withErrorHandling: true)

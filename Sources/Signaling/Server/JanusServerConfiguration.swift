@@ -1,4 +1,4 @@
-import NIOSSL
+import NIOCore
 
 /// Settings of a `JanusAPIServer`: listeners (janus.transport.http / .websockets) and core
 /// behaviour (janus.jcfg). Defaults match Janus; everything binds to loopback unless told.
@@ -16,8 +16,9 @@ public struct JanusServerConfiguration: Sendable {
     /// WSS listener: the WebSocket transport over TLS with `tls`; `wssPort` nil disables it.
     public var wssHost: String = "127.0.0.1"
     public var wssPort: Int? = nil
-    /// The TLS server context (certificate and key) of the HTTPS and WSS listeners.
-    public var tls: NIOSSLContext? = nil
+    /// Makes the TLS handler put first on each HTTPS and WSS connection (the `SFU` module passes
+    /// swift-nio-ssl's server handler; Signaling itself links no TLS library).
+    public var tlsHandler: (@Sendable () -> any ChannelHandler)? = nil
     /// REST base path (Janus `base_path`).
     public var basePath: String = "/janus"
     /// Seconds without activity before a session expires (0 disables).
@@ -60,12 +61,12 @@ public struct JanusServerConfiguration: Sendable {
         core.apiSecret = apiSecret
         core.tokenAuth = tokenAuth
         core.ipv6 = ipv6
-        if httpPort != nil || (httpsPort != nil && tls != nil) {
+        if httpPort != nil || (httpsPort != nil && tlsHandler != nil) {
             core.transports["janus.transport.http"] = JanusPluginInfo(
                 name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",
                 description: "Janus API over HTTP with long polling (SwiftNIO)", versionString: "0.0.1", version: 1)
         }
-        if wsPort != nil || (wssPort != nil && tls != nil) {
+        if wsPort != nil || (wssPort != nil && tlsHandler != nil) {
             core.transports["janus.transport.websockets"] = JanusPluginInfo(
                 name: "swift-sfu WebSockets transport", author: "swift-sfu contributors",
                 description: "Janus API over WebSocket, subprotocol janus-protocol (SwiftNIO)",

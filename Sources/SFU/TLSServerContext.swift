@@ -1,14 +1,15 @@
 import NIOSSL
 
 /// The TLS server context of the HTTPS and WSS listeners, from PEM text (swift-nio-ssl, whose
-/// BoringSSL symbols are prefixed, so it shares the process with the OpenSSL of DTLS).
-public enum JanusTLS {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+/// BoringSSL symbols are prefixed, so it shares the process with the OpenSSL of DTLS). Only this
+/// module links swift-nio-ssl: the Janus listeners in Signaling get a handler factory.
+enum TLSServerContext {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// A server context for this certificate chain (PEM, leaf first) and private key (PEM).
-    public static func serverContext(certificatePEM: String, privateKeyPEM: String) throws(Failure) -> NIOSSLContext {
+    static func make(certificatePEM: String, privateKeyPEM: String) throws(Failure) -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
             guard !chain.isEmpty else { throw Failure(description: "no certificate in the PEM text") }
