@@ -57,6 +57,7 @@ def test_webclient_waiting_room_then_admitted(server) -> None:
             assert page.find_element(By.ID, "waiting").is_displayed()
             assert page.find_element(By.ID, "waiting-title").text == "Waiting for the host"
             assert not page.find_element(By.ID, "call").is_displayed()
+            screenshot(page, "webclient-waiting.png")
             waiting = admin.sync({"request": "list_waiting", "room": room, "moderator_secret": "m"})
             assert [p["display"] for p in waiting["waiting"]] == ["Guest"], waiting
             admitted = admin.sync({"request": "admit", "room": room, "moderator_secret": "m",

@@ -77,14 +77,17 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.3):
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
-def join(driver, url: str, name: str) -> None:
-    """Opens the link, types the name and clicks Join, as a person would."""
+def join(driver, url: str, name: str, shot: str | None = None) -> None:
+    """Opens the link, types the name and clicks Join, as a person would (`shot`: keep a
+    screenshot of the filled-in join screen under that artifact name)."""
     driver.get(url)
     field = wait_for(lambda: driver.find_element(By.ID, "name"), 10, "the name field")
     wait_for(lambda: driver.execute_script(
         "return !!document.getElementById('preview').srcObject"), 15, f"{name}'s preview")
     field.clear()
     field.send_keys(name)
+    if shot:
+        screenshot(driver, shot)
     driver.find_element(By.ID, "join").click()
 
 
@@ -139,7 +142,8 @@ def meeting_of_three(base_url: str, room: int, artifact: str, extra_flags: tuple
     flags = [extra_flags, (*extra_flags, f"--use-file-for-fake-audio-capture={tone}"), extra_flags]
     with browsers(flags) as drivers:
         for driver, name in zip(drivers, names):
-            join(driver, f"{base_url}/?room={room}", name)
+            join(driver, f"{base_url}/?room={room}", name,
+                 shot=artifact.replace("grid", "join") if name == "Ann" else None)
         for driver, name in zip(drivers, names):
             wait_for(lambda d=driver: page_state(d).get("state") == "joined" or page_state(d).get("errors"),
                      20, f"{name} to join")
