@@ -14,8 +14,8 @@ import requests
 from selenium.webdriver.common.by import By
 
 from videoroom import VideoRoomHandle, create_room
-from webclient import (browsers, join, meeting_of_three, page_state, screenshot, tile_names, wait_decoding,
-                       wait_for)
+from webclient import (browsers, click, join, meeting_of_three, page_state, screenshot, tile_names,
+                       wait_decoding, wait_for)
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -95,11 +95,11 @@ def test_webclient_moderator_admits_and_rejects_by_click(server) -> None:
         wait_for(lambda: _waiting_names(host) == ["Guest", "Late"], 10, "both in the host's lobby, in order")
         print("lobby screenshot:", screenshot(host, "webclient-lobby.png"))
 
-        host.find_element(By.CSS_SELECTOR, "#waiting-list li:first-child button.admit").click()
+        click(host, "#waiting-list li:first-child button.admit")
         wait_for(lambda: page_state(guest).get("state") == "joined", 15, "the admitted guest in the call")
         wait_decoding([host, guest], ["Host", "Guest"], timeout=30)
 
-        host.find_element(By.CSS_SELECTOR, "#waiting-list li:first-child button.reject").click()
+        click(host, "#waiting-list li:first-child button.reject")
         wait_for(lambda: page_state(late).get("state") == "rejected", 15, "the late guest turned away")
         assert late.find_element(By.ID, "waiting-title").text == "You were not let in"
         assert late.find_element(By.ID, "waiting-text").text == "The host did not let you in."

@@ -12,6 +12,7 @@ import time
 import wave
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -117,6 +118,18 @@ def wait_decoding(drivers, names: list[str], timeout: float, frames: int = 20) -
     return results
 
 
+def click(driver, css: str, tries: int = 5) -> None:
+    """Clicks the element `css` names (found again if the page re-rendered it meanwhile)."""
+    for attempt in range(tries):
+        try:
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2)
+
+
 def hand_queue(driver) -> list[str]:
     return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#hands li")]
 
@@ -154,9 +167,9 @@ def meeting_of_three(base_url: str, room: int, artifact: str, extra_flags: tuple
                 [f"{n} (you)" if n == name else n for n in names]), tile_names(driver)
 
         # Bob raises his hand, then Cleo: everybody sees Bob first, Cleo second.
-        drivers[1].find_element(By.ID, "hand").click()
+        click(drivers[1], "#hand")
         wait_for(lambda: hand_queue(drivers[2]) == ["Bob"], 10, "Bob's hand at Cleo's")
-        drivers[2].find_element(By.ID, "hand").click()
+        click(drivers[2], "#hand")
         expected = {0: ["Bob", "Cleo"], 1: ["Bob (you)", "Cleo"], 2: ["Bob", "Cleo (you)"]}
         for index, driver in enumerate(drivers):
             wait_for(lambda d=driver, i=index: hand_queue(d) == expected[i], 10, f"the queue at {names[index]}'s")
@@ -177,7 +190,7 @@ def meeting_of_three(base_url: str, room: int, artifact: str, extra_flags: tuple
         print("phone-sized screenshot:", screenshot(drivers[0], artifact.replace(".png", "-phone.png")))
 
         # Bob lowers his hand: Cleo moves up everywhere.
-        drivers[1].find_element(By.ID, "hand").click()
+        click(drivers[1], "#hand")
         wait_for(lambda: hand_queue(drivers[0]) == ["Cleo"], 10, "Cleo first after Bob lowered his hand")
 
         # Data saver: Ann chooses "Audio only"; she stops publishing video (the others decode no

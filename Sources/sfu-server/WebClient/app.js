@@ -109,31 +109,39 @@ function render() {
 		if (!present.has(element.dataset.id)) element.remove();
 	}
 	$("grid").dataset.count = String(present.size);
-	const list = $("hands");
-	list.replaceChildren(...meeting.hands.map((hand) => {
-		const item = document.createElement("li");
-		item.dataset.id = String(hand.id);
-		item.textContent = hand.id === meeting.myId ? `${hand.display} (you)` : hand.display;
-		return item;
-	}));
-	$("no-hands").hidden = meeting.hands.length > 0;
-	if (meeting.isModerator) {
-		for (const item of list.children) {
-			const lower = document.createElement("button");
-			lower.type = "button";
-			lower.className = "small lower";
-			lower.textContent = "Lower";
-			const id = Number(item.dataset.id);
-			lower.addEventListener("click", () => meeting.lowerHand(id).catch((e) => reportError(e.message)));
-			item.append(" ", lower);
-		}
-	}
+	renderHands();
 	renderLobby();
-	$("side").classList.toggle("has-hands", meeting.hands.length > 0);
 	pressed($("mic"), meeting.audioOn, "Mic on", "Mic off");
 	pressed($("camera"), meeting.videoOn, "Camera on", "Camera off");
 	pressed($("hand"), meeting.handRaised, "Lower hand", "Raise hand");
 	$("quality").value = meeting.quality;
+}
+
+// Lists are rebuilt only when what they show changed: rebuilding them on every talking event
+// would swap a button from under a pointer between press and release, losing the click.
+const shown = {hands: "", lobby: ""};
+
+/** The raised hands in order; for moderators a Lower button on each. */
+function renderHands() {
+	const key = JSON.stringify([meeting.hands, meeting.isModerator, meeting.myId]);
+	$("no-hands").hidden = meeting.hands.length > 0;
+	$("side").classList.toggle("has-hands", meeting.hands.length > 0);
+	if (key === shown.hands) return;
+	shown.hands = key;
+	$("hands").replaceChildren(...meeting.hands.map((hand) => {
+		const item = document.createElement("li");
+		item.dataset.id = String(hand.id);
+		item.textContent = hand.id === meeting.myId ? `${hand.display} (you)` : hand.display;
+		if (meeting.isModerator) {
+			const lower = document.createElement("button");
+			lower.type = "button";
+			lower.className = "small lower";
+			lower.textContent = "Lower";
+			lower.addEventListener("click", () => meeting.lowerHand(hand.id).catch((e) => reportError(e.message)));
+			item.append(" ", lower);
+		}
+		return item;
+	}));
 }
 
 /** The moderator's lobby: who waits, with Admit / Reject each, and Admit all. */
@@ -141,6 +149,9 @@ function renderLobby() {
 	$("lobby-panel").hidden = !meeting.isModerator;
 	$("side").classList.toggle("has-waiting", meeting.isModerator && meeting.waiting.length > 0);
 	if (!meeting.isModerator) return;
+	const key = JSON.stringify(meeting.waiting);
+	if (key === shown.lobby) return;
+	shown.lobby = key;
 	$("waiting-list").replaceChildren(...meeting.waiting.map((person) => {
 		const item = document.createElement("li");
 		item.dataset.id = String(person.id);
