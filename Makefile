@@ -1,4 +1,5 @@
-# make run  — install what is missing, build release, start sfu-server on its embedded defaults.
+# make run  — install what is missing, build release, start sfu-server on its embedded defaults
+#             (it prints the address of a meeting to open in a browser).
 # make test — install the test dependencies, run the unit tests, the end-to-end tests and a
 #             short libFuzzer run of every parser.
 SWIFT ?= swift

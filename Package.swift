@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // TLS for the HTTPS/WSS listeners (its BoringSSL is symbol-prefixed, so it lives beside
+        // the OpenSSL the media plane links for DTLS; Tests/SFUTests/TLSCoexistenceTests).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // OpenSSL 3 (libssl + libcrypto); function-like macros wrapped in static inline shims.
@@ -78,6 +81,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .executableTarget(
             name: "sfu-server",
@@ -86,7 +90,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // The web client (plain HTML, CSS and ES modules, no build step), served at `/`.
+            resources: [.copy("WebClient")]),
         // The example twin daemon: embeds the SFU beside an HTTP endpoint of its own (built in CI).
         .executableTarget(
             name: "twin-daemon", dependencies: ["SFU", .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -114,6 +120,8 @@ let package = Package(
                 "SFU", "WebRTCPeer", "SDPTestFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "SignalingTests",

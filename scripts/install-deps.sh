@@ -8,7 +8,7 @@ apt_test=(libsrtp2-dev iproute2 nftables util-linux chromium chromium-driver jan
           libjs-webrtc-adapter libvpx-dev libopus-dev valgrind)
 # "import name:PyPI name[version spec]"
 pip_test=("aiortc:aiortc" "selenium:selenium" "websockets:websockets>=12" "pytest:pytest"
-          "pytest_timeout:pytest-timeout" "requests:requests")
+          "pytest_timeout:pytest-timeout" "requests:requests" "cryptography:cryptography")
 
 packages=("${apt_run[@]}")
 [ "$what" = test ] && packages+=("${apt_test[@]}")

@@ -8,9 +8,10 @@ import Logging
 /// Every option of `sfu-server`, as its JSON config file spells it (a daemon can read the same
 /// file): keys `http`, `ws`, `basePath`, `iceAddresses`, `natMapping`, `mediaPorts`, `workers`,
 /// `roomPlacement`, `udpGSO`, `slowlinkThreshold`, `sessionTimeout`, `logLevel`, `certificateFile`, `privateKeyFile`, `adminKey`, `roomsFile`,
-/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, and the
-/// limits `eventQueueCapacity`, `maxWebSocketQueuedBytes`, `maxRequestsPerSecond`, `maxConnections`,
-/// `maxSessions`, `maxHandlesPerSession`, `maxRooms`, `maxParticipantsPerRoom` (0: no limit).
+/// `apiSecret`, `tokenAuth`, `tokens`, `metrics`, `adminHTTP`, `adminSecret`, `logFormat`, `webClient`, `https`,
+/// `wss`, `tlsCertificate`, `tlsKey`, `tlsSelfSigned`, and the limits `eventQueueCapacity`,
+/// `maxWebSocketQueuedBytes`, `maxRequestsPerSecond`, `maxConnections`, `maxSessions`,
+/// `maxHandlesPerSession`, `maxRooms`, `maxParticipantsPerRoom` (0: no limit).
 /// Absent keys keep the embedded defaults below, so no file is needed; `options(…)` checks the
 /// values and turns them into `SFUOptions`. A plain value.
 public struct SFUConfigurationFile: Codable, Equatable, Sendable {
@@ -79,6 +80,20 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
     public var maxRooms = SFUOptions.Limits().maxRooms
     /// Handles joined to one VideoRoom room (beyond: 432).
     public var maxParticipantsPerRoom = SFUOptions.Limits().maxParticipantsPerRoom
+    /// The web client served at `/` on the Janus HTTP listener: "builtin" (the one shipped with
+    /// `sfu-server`), "off", or a directory of files to serve instead.
+    public var webClient = "builtin"
+    /// HTTPS listener `HOST:PORT` (the REST API at `basePath` and the web client at `/`, as on
+    /// `http`), or "off".
+    public var https = "off"
+    /// WSS listener `HOST:PORT` (WebSocket `janus-protocol` over TLS), or "off".
+    public var wss = "off"
+    /// PEM files of the TLS certificate (chain) and key of `https`/`wss`.
+    public var tlsCertificate: String?
+    /// (The private key file of `tlsCertificate`.)
+    public var tlsKey: String?
+    /// A self-signed certificate made at start for `https`/`wss` (instead of the files).
+    public var tlsSelfSigned = false
 
     /// The embedded defaults.
     public init() {}
@@ -124,6 +139,12 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
         maxRooms = try container.decodeIfPresent(Int.self, forKey: .maxRooms) ?? defaults.maxRooms
         maxParticipantsPerRoom =
             try container.decodeIfPresent(Int.self, forKey: .maxParticipantsPerRoom) ?? defaults.maxParticipantsPerRoom
+        webClient = try container.decodeIfPresent(String.self, forKey: .webClient) ?? defaults.webClient
+        https = try container.decodeIfPresent(String.self, forKey: .https) ?? defaults.https
+        wss = try container.decodeIfPresent(String.self, forKey: .wss) ?? defaults.wss
+        tlsCertificate = try container.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        tlsKey = try container.decodeIfPresent(String.self, forKey: .tlsKey)
+        tlsSelfSigned = try container.decodeIfPresent(Bool.self, forKey: .tlsSelfSigned) ?? defaults.tlsSelfSigned
     }
 
     /// Reads a JSON config file.
@@ -143,10 +164,19 @@ public struct SFUConfigurationFile: Codable, Equatable, Sendable {
 
 extension SFUConfigurationFile {
     /// The checked options. `detectedAddresses` supplies the ICE addresses when the file names
-    /// none (`sfu-server` detects the host's like Janus). Throws `SFUError.invalidOptions`
-    /// naming the first bad value.
-    public func options(detectedAddresses: () -> [String] = { ["127.0.0.1"] }) throws(SFUError) -> SFUOptions {
+    /// none (`sfu-server` detects the host's like Janus); `builtinWebClient` is the directory
+    /// `webClient: "builtin"` means (nil: no built-in client, none is served). Throws
+    /// `SFUError.invalidOptions` naming the first bad value.
+    public func options(
+        detectedAddresses: () -> [String] = { ["127.0.0.1"] }, builtinWebClient: String? = nil
+    ) throws(SFUError) -> SFUOptions {
         var options = SFUOptions()
+        switch webClient {
+        case "builtin": options.webClientDirectory = builtinWebClient
+        case "off": options.webClientDirectory = nil
+        case "": throw .invalidOptions("webClient must be builtin, off or a directory")
+        default: options.webClientDirectory = webClient
+        }
         options.http = try Self.endpoint(http, name: "http")
         options.webSocket = try Self.endpoint(ws, name: "ws")
         options.basePath = basePath
@@ -175,6 +205,20 @@ extension SFUConfigurationFile {
         case (let certificate?, let key?): options.certificate = .files(certificate: certificate, privateKey: key)
         case (nil, nil): options.certificate = .generated
         default: throw .invalidOptions("certificateFile and privateKeyFile go together")
+        }
+        options.https = try Self.endpoint(https, name: "https")
+        options.secureWebSocket = try Self.endpoint(wss, name: "wss")
+        switch (tlsCertificate, tlsKey, tlsSelfSigned) {
+        case (let certificate?, let key?, false): options.tls = .files(certificate: certificate, privateKey: key)
+        case (nil, nil, true):
+            do {
+                options.tls = try SFUOptions.selfSignedTLS()
+            } catch {
+                throw .invalidOptions("cannot make a self-signed certificate: \(error)")
+            }
+        case (nil, nil, false): options.tls = nil
+        case (_, _, true): throw .invalidOptions("tlsSelfSigned and tlsCertificate/tlsKey exclude each other")
+        default: throw .invalidOptions("tlsCertificate and tlsKey go together")
         }
         options.adminKey = adminKey
         options.roomsFile = roomsFile

@@ -119,6 +119,14 @@ public struct SFUOptions: Sendable {
     public var sessionTimeout: Duration = .seconds(60)
     /// Bounds on what clients can make the server hold.
     public var limits = Limits()
+    /// HTTPS listener: the Janus REST API, the web client and the other routes of the HTTP
+    /// listener, over TLS with `tls`; nil: none.
+    public var https: Endpoint?
+    /// WSS listener: the Janus WebSocket API (`janus-protocol`) over TLS with `tls`; nil: none.
+    public var secureWebSocket: Endpoint?
+    /// The TLS certificate and key of `https` and `secureWebSocket` (PEM, as `certificate`
+    /// takes them; `.generated` is not allowed here: use `SFUOptions.selfSignedTLS()`).
+    public var tls: Certificate?
     /// The DTLS certificate (default: a fresh one per start).
     public var certificate: Certificate = .generated
     /// Janus `api_secret`: every request must carry `apisecret` (the room API adds it itself).
@@ -164,6 +172,9 @@ public struct SFUOptions: Sendable {
     public var eventLoopGroup: (any EventLoopGroup)?
     /// Events buffered per `events()` consumer before the oldest are dropped.
     public var eventBufferSize = 256
+    /// A directory whose files the Janus HTTP listener (and `respond(to:)`) serves at `/`
+    /// beside the API (the web client; `sfu-server` passes its built-in one); nil: none.
+    public var webClientDirectory: String?
 
     /// The defaults listed on the type; change the fields you need.
     public init() {}

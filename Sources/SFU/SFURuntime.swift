@@ -2,6 +2,7 @@ import DTLS
 import ICE
 import Synchronization
 import Logging
+import NIOSSL
 
 /// The parts of a running `SFUServer`, built by `run()` and released when it returns.
 final class SFURuntime: Sendable {
@@ -29,7 +30,8 @@ final class SFURuntime: Sendable {
         self.metrics = metrics
         self.sideListeners = sideListeners
         self.addresses = SFUServer.BoundAddresses(
-            httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort,
+            httpPort: api.boundHTTPPort, webSocketPort: api.boundWSPort, httpsPort: api.boundHTTPSPort,
+            secureWebSocketPort: api.boundWSSPort,
             media: engine.listeningAddresses.flatMap { $0 }, metricsPort: metricsPort, adminPort: adminPort)
     }
 
@@ -53,6 +55,14 @@ final class SFURuntime: Sendable {
         let metrics = options.metrics.map { SFUMetricsReporter(factory: $0, server: options.name, engine: engine) }
         let metricsRoute = metrics.flatMap { reporter in options.servesPrometheus ? Self.metricsRoute(reporter) : nil }
         var janusConfiguration = options.janusConfiguration
+        do {
+            if let context = try options.loadTLS() {
+                janusConfiguration.tlsHandler = { NIOSSLServerHandler(context: context) }
+            }
+        } catch {
+            engine.shutdown()
+            throw SFUError.invalidOptions("TLS certificate: \(error)")
+        }
         if let metricsRoute, options.metricsListener == nil { janusConfiguration.sideRoutes.append(metricsRoute) }
         let api = JanusAPIServer(
             configuration: janusConfiguration, plugins: plugins, logger: logger,

@@ -17,6 +17,10 @@ public final class SFUServer: Service, Sendable {
         public var httpPort: Int?
         /// The Janus WebSocket port, nil when the listener is off.
         public var webSocketPort: Int?
+        /// The HTTPS port, nil when the listener is off.
+        public var httpsPort: Int? = nil
+        /// The WSS port, nil when the listener is off.
+        public var secureWebSocketPort: Int? = nil
         /// Every media socket, `HOST:PORT` (one per worker and ICE address).
         public var media: [String]
         /// The port of the `metricsListener`, nil when it is off.
@@ -24,13 +28,17 @@ public final class SFUServer: Service, Sendable {
         /// The port of the Admin API listener (`adminHTTP`), nil when it is off.
         public var adminPort: Int?
 
-        /// `http=PORT ws=PORT media=ADDR,…` (`off` for a disabled listener; ` metrics=PORT` and
+        /// `http=PORT ws=PORT [https=PORT] [wss=PORT] media=ADDR,…` (`off` for a disabled
+        /// listener; `https`/`wss` only when on; ` metrics=PORT` and
         /// ` admin=PORT` added when those listeners are on): the tail of the
         /// ready line `sfu-server` prints.
         public var summary: String {
             let http = httpPort.map(String.init) ?? "off"
             let ws = webSocketPort.map(String.init) ?? "off"
-            var line = "http=\(http) ws=\(ws) media=\(media.joined(separator: ","))"
+            var line = "http=\(http) ws=\(ws)"
+            if let httpsPort { line += " https=\(httpsPort)" }
+            if let secureWebSocketPort { line += " wss=\(secureWebSocketPort)" }
+            line += " media=\(media.joined(separator: ","))"
             if let metricsPort { line += " metrics=\(metricsPort)" }
             if let adminPort { line += " admin=\(adminPort)" }
             return line

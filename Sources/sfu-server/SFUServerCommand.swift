@@ -120,11 +120,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-participants-per-room"), help: "Handles joined to one VideoRoom room; join beyond it answers 432 (default 1000; 0 = no limit).")
     var maxParticipantsPerRoom: Int?
 
+    @OptionGroup(title: "Web client, HTTPS and WSS")
+    var web: WebFlags
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration as JSON and exit.")
     var printConfig = false
 
     @Option(name: .customLong("ready-file"), help: "Write this file (with the bound ports) once ready.")
     var readyFile: String?
+
+    /// The web client's addresses for a person (one fresh room number each start), on the HTTP
+    /// and HTTPS listeners that are on.
+    static func meetingLinks(options: SFUOptions, addresses: SFUServer.BoundAddresses) -> [String] {
+        guard options.webClientDirectory != nil else { return [] }
+        let room = Int.random(in: 1000...9999)
+        let listeners = [("http", options.http, addresses.httpPort), ("https", options.https, addresses.httpsPort)]
+        return listeners.compactMap { scheme, endpoint, port in
+            guard let endpoint, let port else { return nil }
+            let host = endpoint.host == "0.0.0.0" || endpoint.host == "::" ? "127.0.0.1" : endpoint.host
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return "\(scheme)://\(shown):\(port)/?room=\(room)"
+        }
+    }
 
     func effectiveConfiguration() throws -> SFUConfigurationFile {
         var configuration = try config.map(SFUConfigurationFile.load(path:)) ?? SFUConfigurationFile()
@@ -154,6 +171,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxHandlesPerSession { configuration.maxHandlesPerSession = maxHandlesPerSession }
         if let maxRooms { configuration.maxRooms = maxRooms }
         if let maxParticipantsPerRoom { configuration.maxParticipantsPerRoom = maxParticipantsPerRoom }
+        web.apply(to: &configuration)
         return configuration
     }
 
@@ -177,11 +195,16 @@ struct ServeCommand: AsyncParsableCommand {
         let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, control: logLevel, ring: logRing, json: json) }
         do {
-            options = try configuration.options(detectedAddresses: AddressDetection.hostAddresses)
+            options = try configuration.options(
+                detectedAddresses: AddressDetection.hostAddresses, builtinWebClient: BuiltinWebClient.directory)
             options.name = "sfu-server"
             options.logger = Logger(label: "sfu-server")
             options.logLevelControl = logLevel
             options.logRing = logRing
+            if configuration.webClient == "builtin", options.webClientDirectory == nil {
+                options.logger.warning(
+                    "The built-in web client was not found beside the binary (\(BuiltinWebClient.bundleName)); GET / is not served")
+            }
             if let endpoint = try configuration.metricsEndpoint() {
                 // A registry of this process's own, never the global MetricsSystem.
                 options.metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
@@ -194,6 +217,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
         let readyFile = self.readyFile
+        let servedOptions = options
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -205,6 +229,12 @@ struct ServeCommand: AsyncParsableCommand {
                     if let readyFile { try ready.write(toFile: readyFile, atomically: true, encoding: .utf8) }
                     // Unbuffered, so a script waiting for the line sees it at once.
                     print(ready)
+                    if let fingerprint = try? servedOptions.tlsFingerprint() {
+                        print("tls certificate sha-256 fingerprint \(fingerprint)")
+                    }
+                    for link in Self.meetingLinks(options: servedOptions, addresses: addresses) {
+                        print("open \(link) in a browser to have a meeting")
+                    }
                     fflush(nil)
                 }
                 try await tasks.waitForAll()

@@ -63,6 +63,16 @@ import Testing
         #expect(defaults.roomPlacement == .spread && defaults.udpGSO)
     }
 
+    @Test func webClientIsBuiltinOffOrADirectory() throws {
+        #expect(SFUConfigurationFile().webClient == "builtin")
+        #expect(try Self.decode("{}").options(builtinWebClient: "/tmp").webClientDirectory == "/tmp")
+        #expect(try Self.decode("{}").options(builtinWebClient: nil).webClientDirectory == nil)
+        #expect(try Self.decode(#"{"webClient": "off"}"#).options(builtinWebClient: "/tmp").webClientDirectory == nil)
+        #expect(try Self.decode(#"{"webClient": "/"}"#).options().webClientDirectory == "/")
+        #expect(throws: SFUError.self) { try Self.decode(#"{"webClient": "/no/such/dir"}"#).options() }
+        #expect(throws: SFUError.self) { try Self.decode(#"{"webClient": ""}"#).options() }
+    }
+
     @Test func wrongTypesAreDecodingErrors() {
         #expect(throws: DecodingError.self) { try Self.decode(#"{"workers": "two"}"#) }
     }

@@ -11,9 +11,11 @@ CHROMEDRIVER = os.environ.get("SFU_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 @contextlib.contextmanager
-def chromium(fake_camera_fps: int | None = None):
+def chromium(fake_camera_fps: int | None = None, window_size: str = "640,480",
+             extra_flags: tuple[str, ...] = ()):
     """A fresh headless Chromium (own profile) with fake camera/microphone and loopback ICE.
-    `fake_camera_fps`: the fake camera's frame rate (Chromium's default is 20)."""
+    `fake_camera_fps`: the fake camera's frame rate (Chromium's default is 20); `window_size`
+    "W,H"; `extra_flags`: more command-line flags (e.g. a certificate pin for one test)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -30,7 +32,7 @@ def chromium(fake_camera_fps: int | None = None):
                  "--allow-loopback-in-peer-connection",
                  "--disable-features=WebRtcHideLocalIpsWithMdns",
                  "--autoplay-policy=no-user-gesture-required",
-                 f"--user-data-dir={profile}", "--window-size=640,480"):
+                 f"--user-data-dir={profile}", f"--window-size={window_size}", *extra_flags):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)

@@ -59,6 +59,10 @@ def test_embedding_sidecar_config_file_and_print_config(tmp_path: Path, test_add
     ["--no-such-flag"],
     ["--config", "/nonexistent/sfu.json"],
     ["--config", "BROKEN"],
+    ["--https", "127.0.0.1:0"],                      # no certificate
+    ["--wss", "127.0.0.1:0", "--tls-key", "k.pem"],  # a key without its certificate
+    ["--https", "127.0.0.1:0", "--tls-self-signed", "--tls-certificate", "c.pem", "--tls-key", "k.pem"],
+    ["--web-client", "/nonexistent/web"],
 ])
 def test_embedding_sidecar_configuration_errors_exit_64(tmp_path: Path, args: list[str]) -> None:
     binary = _sfu_server()

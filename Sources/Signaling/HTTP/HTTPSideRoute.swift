@@ -3,10 +3,12 @@
 /// embedder would (`JanusHTTPRequest`) and answers with any status, headers and body.
 public struct HTTPSideRoute: Sendable {
     /// Which paths the route takes: one exact path, or a path and everything below it
-    /// (`/admin` takes `/admin`, `/admin/1`, `/admin/1/2`).
+    /// (`/admin` takes `/admin`, `/admin/1`, `/admin/1/2`), or every path that neither another
+    /// route nor the Janus API takes (the web client's static files at `/`).
     public enum Match: Sendable, Hashable {
         case exact(String)
         case subtree(String)
+        case fallback
     }
 
     public var methods: Set<String>
@@ -27,6 +29,7 @@ public struct HTTPSideRoute: Sendable {
         switch match {
         case .exact(let exact): return path == exact
         case .subtree(let root): return path == root || path.hasPrefix(root + "/")
+        case .fallback: return false
         }
     }
 }
@@ -39,5 +42,13 @@ extension [HTTPSideRoute] {
         let query = parts.count > 1 ? String(parts[1]) : ""
         guard let route = first(where: { $0.takes(path: path) }) else { return nil }
         return (route, path, query)
+    }
+
+    /// The fallback route (if any) with `uri`'s path and query split; asked only once neither
+    /// the other routes nor the Janus API take the path.
+    func fallback(for uri: String) -> (route: HTTPSideRoute, path: String, query: String)? {
+        guard let route = first(where: { $0.match == .fallback }) else { return nil }
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        return (route, String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : "")
     }
 }

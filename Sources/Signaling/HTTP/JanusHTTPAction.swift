@@ -21,13 +21,18 @@ enum JanusHTTPAction {
             guard route.methods.contains(method) else { return .respond(status: 405, json: nil, extraHeaders: []) }
             return .side(route, path: path, query: query)
         }
+        let janusRoute = options.servesJanusAPI ? JanusHTTPRoute.parse(uri: uri, basePath: options.basePath) : nil
+        if janusRoute == nil, let (route, path, query) = options.sideRoutes.fallback(for: uri) {
+            guard route.methods.contains(method) else { return .respond(status: 405, json: nil, extraHeaders: []) }
+            return .side(route, path: path, query: query)
+        }
         guard options.servesJanusAPI else { return .respond(status: 404, json: nil, extraHeaders: []) }
         guard method == "GET" || method == "POST" else {
             let error = JanusError(JanusError.transportSpecific, "Unsupported method \(method)")
             return .respond(
                 status: 200, json: JanusMessages.error(error, sessionID: nil, transaction: nil), extraHeaders: [])
         }
-        guard let route = JanusHTTPRoute.parse(uri: uri, basePath: options.basePath) else {
+        guard let route = janusRoute else {
             return .respond(status: 404, json: nil, extraHeaders: [])
         }
         switch (method, route.target) {

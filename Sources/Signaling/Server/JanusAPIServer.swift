@@ -4,17 +4,23 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
+/// Makes a connection's TLS handler (`JanusServerConfiguration.tlsHandler`).
+typealias TLSHandlerFactory = @Sendable () -> any ChannelHandler
+
 /// A Janus API endpoint: one `JanusCore` served over HTTP (REST + long poll) and WebSocket
 /// (`janus-protocol`), on SwiftNIO. Each instance owns its listeners, connections and sessions;
 /// several can run in one process without sharing anything.
 ///
 /// Thread-safe: `start`/`shutdown` may be called from any task (not concurrently with each other).
 public final class JanusAPIServer: Sendable {
+    /// The four listeners: Janus REST (+ side routes) and WebSocket, each plain or over TLS.
+    private enum Listener: CaseIterable {
+        case http, webSocket, https, secureWebSocket
+    }
+
     private struct State {
-        var httpChannel: (any Channel)?
-        var wsChannel: (any Channel)?
-        var httpPort: Int?
-        var wsPort: Int?
+        var listeners: [Listener: any Channel] = [:]
+        var ports: [Listener: Int] = [:]
         var connections: [ObjectIdentifier: any Channel] = [:]
         var started = false
         var shutDown = false
@@ -49,9 +55,13 @@ public final class JanusAPIServer: Sendable {
     public var eventLoopGroup: any EventLoopGroup { group }
 
     /// The bound HTTP port once `start()` returned (useful with port 0), nil if disabled.
-    public var boundHTTPPort: Int? { state.withLock { $0.httpPort } }
+    public var boundHTTPPort: Int? { state.withLock { $0.ports[.http] } }
     /// The bound WebSocket port once `start()` returned, nil if disabled.
-    public var boundWSPort: Int? { state.withLock { $0.wsPort } }
+    public var boundWSPort: Int? { state.withLock { $0.ports[.webSocket] } }
+    /// The bound HTTPS port once `start()` returned, nil if disabled.
+    public var boundHTTPSPort: Int? { state.withLock { $0.ports[.https] } }
+    /// The bound WSS (WebSocket over TLS) port once `start()` returned, nil if disabled.
+    public var boundWSSPort: Int? { state.withLock { $0.ports[.secureWebSocket] } }
 
     /// Binds the listeners and starts the session watchdog.
     public func start() async throws {
@@ -61,21 +71,20 @@ public final class JanusAPIServer: Sendable {
         }) else { return }
         await core.start()
         do {
-            if let port = configuration.httpPort {
-                let channel = try await bindHTTP(host: configuration.httpHost, port: port)
-                state.withLock {
-                    $0.httpChannel = channel
-                    $0.httpPort = channel.localAddress?.port
+            for listener in Listener.allCases {
+                guard let (host, port, tls) = endpoint(of: listener) else { continue }
+                let channel: any Channel
+                switch listener {
+                case .http, .https: channel = try await bindHTTP(host: host, port: port, tls: tls)
+                case .webSocket, .secureWebSocket: channel = try await bindWebSocket(host: host, port: port, tls: tls)
                 }
-                logger.info("Janus HTTP transport listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-            }
-            if let port = configuration.wsPort {
-                let channel = try await bindWebSocket(host: configuration.wsHost, port: port)
                 state.withLock {
-                    $0.wsChannel = channel
-                    $0.wsPort = channel.localAddress?.port
+                    $0.listeners[listener] = channel
+                    $0.ports[listener] = channel.localAddress?.port
                 }
-                logger.info("Janus WebSocket transport listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info(
+                    "Janus \(Self.name(of: listener)) transport listening",
+                    metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             }
         } catch {
             await shutdown()
@@ -83,13 +92,35 @@ public final class JanusAPIServer: Sendable {
         }
     }
 
+    /// Where `listener` binds and with which TLS context; nil when it is off.
+    private func endpoint(of listener: Listener) -> (String, Int, TLSHandlerFactory?)? {
+        switch listener {
+        case .http: return configuration.httpPort.map { (configuration.httpHost, $0, nil) }
+        case .webSocket: return configuration.wsPort.map { (configuration.wsHost, $0, nil) }
+        case .https:
+            guard let port = configuration.httpsPort, let tls = configuration.tlsHandler else { return nil }
+            return (configuration.httpsHost, port, tls)
+        case .secureWebSocket:
+            guard let port = configuration.wssPort, let tls = configuration.tlsHandler else { return nil }
+            return (configuration.wssHost, port, tls)
+        }
+    }
+
+    private static func name(of listener: Listener) -> String {
+        switch listener {
+        case .http: return "HTTP"
+        case .webSocket: return "WebSocket"
+        case .https: return "HTTPS"
+        case .secureWebSocket: return "WSS"
+        }
+    }
+
     /// Closes listeners and connections, destroys every session, and stops owned threads.
     public func shutdown() async {
         let (listeners, connections, alreadyDown) = state.withLock { s in
-            let result = ([s.httpChannel, s.wsChannel].compactMap { $0 }, Array(s.connections.values), s.shutDown)
+            let result = (Array(s.listeners.values), Array(s.connections.values), s.shutDown)
             s.shutDown = true
-            s.httpChannel = nil
-            s.wsChannel = nil
+            s.listeners = [:]
             s.connections = [:]
             return result
         }
@@ -132,7 +163,7 @@ public final class JanusAPIServer: Sendable {
         channel.close(mode: .all).flatMapErrorThrowing { _ in }
     }
 
-    private func bindHTTP(host: String, port: Int) async throws -> any Channel {
+    private func bindHTTP(host: String, port: Int, tls: TLSHandlerFactory?) async throws -> any Channel {
         let core = self.core
         let logger = self.logger
         let httpOptions = configuration.httpOptions
@@ -143,6 +174,7 @@ public final class JanusAPIServer: Sendable {
             .childChannelInitializer { [weak self] channel in
                 guard self?.track(channel) ?? false else { return Self.refuse(channel) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         JanusHTTPHandler(core: core, options: httpOptions, logger: logger, inFlight: inFlight))
@@ -152,7 +184,7 @@ public final class JanusAPIServer: Sendable {
             .bind(host: host, port: port).get()
     }
 
-    private func bindWebSocket(host: String, port: Int) async throws -> any Channel {
+    private func bindWebSocket(host: String, port: Int, tls: TLSHandlerFactory?) async throws -> any Channel {
         let core = self.core
         let logger = self.logger
         let maxMessage = max(1024, configuration.maxWebSocketMessageSize)
@@ -184,6 +216,7 @@ public final class JanusAPIServer: Sendable {
                         }
                     })
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
                         withErrorHandling: true)

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Settings of a `JanusAPIServer`: listeners (janus.transport.http / .websockets) and core
 /// behaviour (janus.jcfg). Defaults match Janus; everything binds to loopback unless told.
 public struct JanusServerConfiguration: Sendable {
@@ -7,6 +9,16 @@ public struct JanusServerConfiguration: Sendable {
     /// WebSocket listener (`janus-protocol`); `wsPort` 0 picks an ephemeral port, nil disables it.
     public var wsHost: String = "127.0.0.1"
     public var wsPort: Int? = 8188
+    /// HTTPS listener: what the HTTP listener serves (REST API, side routes), over TLS with
+    /// `tls`; `httpsPort` nil (or no `tls`) disables it.
+    public var httpsHost: String = "127.0.0.1"
+    public var httpsPort: Int? = nil
+    /// WSS listener: the WebSocket transport over TLS with `tls`; `wssPort` nil disables it.
+    public var wssHost: String = "127.0.0.1"
+    public var wssPort: Int? = nil
+    /// Makes the TLS handler put first on each HTTPS and WSS connection (the `SFU` module passes
+    /// swift-nio-ssl's server handler; Signaling itself links no TLS library).
+    public var tlsHandler: (@Sendable () -> any ChannelHandler)? = nil
     /// REST base path (Janus `base_path`).
     public var basePath: String = "/janus"
     /// Seconds without activity before a session expires (0 disables).
@@ -73,12 +85,12 @@ public struct JanusServerConfiguration: Sendable {
         core.apiSecret = apiSecret
         core.tokenAuth = tokenAuth
         core.ipv6 = ipv6
-        if httpPort != nil {
+        if httpPort != nil || (httpsPort != nil && tlsHandler != nil) {
             core.transports["janus.transport.http"] = JanusPluginInfo(
                 name: "swift-sfu REST (HTTP) transport", author: "swift-sfu contributors",
                 description: "Janus API over HTTP with long polling (SwiftNIO)", versionString: "0.0.1", version: 1)
         }
-        if wsPort != nil {
+        if wsPort != nil || (wssPort != nil && tlsHandler != nil) {
             core.transports["janus.transport.websockets"] = JanusPluginInfo(
                 name: "swift-sfu WebSockets transport", author: "swift-sfu contributors",
                 description: "Janus API over WebSocket, subprotocol janus-protocol (SwiftNIO)",
