@@ -13,8 +13,10 @@ extension WebRTCTransport {
         of packet: RTPPacket, streamIndex index: Int, layer: Int, now: MonotonicInstant, output: PacketOutput
     ) -> Bool {
         guard producers[index].simulcast != nil else { return true }
+        let current = producers[index].simulcast?.current
         let codec = producers[index].codec
-        let startsPicture = codec.startsDecodablePicture(packet)
+        // Only a packet of another layer can start a switch: the forwarded layer's are not inspected.
+        let startsPicture = layer != current && codec.startsDecodablePicture(packet)
         let verdict = producers[index].simulcast!.packetArrived(
             layer: layer, ssrc: packet.ssrc, startsPicture: startsPicture, now: now)
         switch verdict {
