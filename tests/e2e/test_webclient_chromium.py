@@ -14,7 +14,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from videoroom import VideoRoomHandle, create_room
-from webclient import (browsers, click, join, meeting_of_three, page_state, screenshot, tile_names,
+from webclient import (browsers, click, join, meeting_of_three, page_state, screenshot, texts, tile_names,
                        wait_decoding, wait_for)
 
 pytestmark = pytest.mark.timeout(150)
@@ -109,5 +109,5 @@ def test_webclient_moderator_admits_and_rejects_by_click(server) -> None:
             assert page_state(page)["errors"] == [], page_state(page)
 
 
-def _waiting_names(driver) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#waiting-list li .name")]
+def _waiting_names(driver) -> list[str] | None:
+    return texts(driver, "#waiting-list li .name")

@@ -130,8 +130,17 @@ def click(driver, css: str, tries: int = 5) -> None:
             time.sleep(0.2)
 
 
-def hand_queue(driver) -> list[str]:
-    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#hands li")]
+def texts(driver, css: str) -> list[str] | None:
+    """The texts of the elements `css` names; None when the page re-rendered them while they were
+    read (callers poll again)."""
+    try:
+        return [element.text for element in driver.find_elements(By.CSS_SELECTOR, css)]
+    except StaleElementReferenceException:
+        return None
+
+
+def hand_queue(driver) -> list[str] | None:
+    return texts(driver, "#hands li")
 
 
 def tile_names(driver) -> list[str]:
