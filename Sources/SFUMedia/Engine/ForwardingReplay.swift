@@ -105,7 +105,7 @@ public final class ForwardingReplay {
                 ],
                 behaviour: .subscriber, on: subscriberWorker, keys: keys(UInt8(truncatingIfNeeded: 10 + index)),
                 peer: sink.localAddress)
-            subscriberWorker.bindSubscriber(
+            subscriberWorker.router.bindSubscriber(
                 id: id,
                 bindings: [(SubscriberBinding(mid: "1", source: SourceKey(publisher: 1, mid: "v")), publisherWorker: 0)],
                 now: .now())
@@ -155,11 +155,11 @@ public final class ForwardingReplay {
                 packetsSent += 1
             }
             publisherWorker.finishReceiveBatch(now: now)
-            publisherWorker.deliverInbound(now: now)
+            publisherWorker.router.deliverInbound(now: now)
             publisherWorker.output.flushAll()
             if workers.count > 1 {
                 workers[1].finishReceiveBatch(now: now)
-                workers[1].deliverInbound(now: now)
+                workers[1].router.deliverInbound(now: now)
                 workers[1].output.flushAll()
             }
         }

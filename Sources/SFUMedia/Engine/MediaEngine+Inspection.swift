@@ -17,7 +17,7 @@ extension MediaEngine {
         var all: [TransportInspection] = []
         for index in workers.indices {
             all += await ask(worker: index, orElse: []) { worker in
-                worker.transportsByID.values.map { Self.inspection(of: $0, on: worker) }
+                worker.router.transportsByID.values.map { Self.inspection(of: $0, on: worker) }
             }
         }
         return all

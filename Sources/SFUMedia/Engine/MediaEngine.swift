@@ -308,7 +308,7 @@ extension MediaEngine: RoomMediaPlane {
             bindings.map { binding in (binding: binding, publisherWorker: binding.source.flatMap { placements[$0.publisher] }) }
         }
         workers[allocation.workerIndex].commands.enqueue { worker, now in
-            worker.bindSubscriber(id: allocation.id, bindings: resolved, now: now)
+            worker.router.bindSubscriber(id: allocation.id, bindings: resolved, now: now)
         }
     }
 

@@ -44,8 +44,6 @@ final class CrossWorkerFanOut {
         self.workerIndex = workerIndex
         self.slab = PacketSlab(capacity: slabSlots)
         self.statistics = statistics
-        pendingLocal.reserveCapacity(2 * MediaWorker.batchSize)
-        pendingDone.reserveCapacity(2 * MediaWorker.batchSize)
     }
 
     /// Wires every worker to every other before any of them starts (engine set-up, one thread).
@@ -130,47 +128,6 @@ final class CrossWorkerFanOut {
         }
     }
 
-    // MARK: Local subscribers
-
-    /// Publisher packets of the current receive batch whose local fan-out waits for the batch
-    /// end. Capacity reserved once; the packets live in the receive batch's buffers.
-    private(set) var pendingLocal: [PendingForward] = []
-    private var pendingDone: [Bool] = []
-
-    @inline(__always)
-    func deferLocal(_ forward: PendingForward) {
-        pendingLocal.append(forward)
-        pendingDone.append(false)
-    }
-
-    /// Forwards the deferred packets: for each publisher m-line in order of first appearance,
-    /// for each of its targets, all of that m-line's packets of the batch in order. Must run
-    /// before the receive buffers are reused.
-    func forwardDeferred(now: MonotonicInstant, output: PacketOutput) {
-        let count = pendingLocal.count
-        guard count > 0 else { return }
-        for first in 0..<count where !pendingDone[first] {
-            let publisher = pendingLocal[first].publisher
-            let stream = pendingLocal[first].streamIndex
-            let codec = publisher.producers[stream].codec
-            for target in publisher.producers[stream].targets {
-                for position in first..<count
-                where !pendingDone[position] && pendingLocal[position].publisher === publisher
-                    && pendingLocal[position].streamIndex == stream
-                {
-                    target.subscriber.forward(
-                        pendingLocal[position].packet, target: target, codec: codec, now: now, output: output)
-                }
-            }
-            for position in first..<count
-            where pendingLocal[position].publisher === publisher && pendingLocal[position].streamIndex == stream {
-                pendingDone[position] = true
-            }
-        }
-        pendingLocal.removeAll(keepingCapacity: true)
-        pendingDone.removeAll(keepingCapacity: true)
-    }
-
     // MARK: Consumer
 
     /// Announces that this worker may block; returns false when a ring already has slots
@@ -213,18 +170,4 @@ final class CrossWorkerFanOut {
         guard commandQueues.indices.contains(index) else { return }
         commandQueues[index].enqueue(command)
     }
-}
-
-/// A received publisher packet waiting for its local fan-out at the end of the receive batch.
-/// The publisher is not retained: no command (so no removal) runs before the batch ends.
-struct PendingForward {
-    unowned(unsafe) let publisher: WebRTCTransport
-    let streamIndex: Int
-    let packet: RTPPacket
-}
-
-/// A worker with subscribers of a publisher m-line, as the publisher's worker counts them.
-struct RemoteConsumer {
-    var worker: Int
-    var subscriptions: Int
 }

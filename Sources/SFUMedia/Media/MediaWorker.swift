@@ -26,7 +26,8 @@ final class MediaWorker: @unchecked Sendable {
     let placedTransports = Atomic<Int>(0)
 
     // Worker-thread state.
-    private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
+    /// The worker's transports and who feeds whom among them and with other workers.
+    let router: Router
     private var transportsByUfrag: [String: WebRTCTransport] = [:]
     private var transportsByAddress: [TransportAddress: WebRTCTransport] = [:]
     private let receiveBatch = DatagramBatch(capacity: MediaWorker.batchSize)
@@ -34,14 +35,6 @@ final class MediaWorker: @unchecked Sendable {
     /// Slab, rings and wake-ups shared with the other workers (wired by the engine).
     let fanOut: CrossWorkerFanOut
     let wakeUp: WorkerWakeUp
-    /// Consumer side of the cross-worker routes (see MediaWorker+FanOut).
-    var remoteRoutes: [RouteKey: RemoteRoute] = [:]
-    var nextBindingGeneration: UInt64 = 0
-    /// Slot indices taken from one inbound ring at a time.
-    let inboundScratch = UnsafeMutableBufferPointer<Int>.allocate(capacity: MediaWorker.batchSize)
-    /// The packets of one run of inbound slots, parsed once and then sent to every target.
-    /// `RTPPacket` is a trivial view, so the slots need no deinitialization.
-    let inboundPackets = UnsafeMutableBufferPointer<RTPPacket>.allocate(capacity: MediaWorker.batchSize)
     private var stopping = false
     private var lastTick = MonotonicInstant(nanoseconds: 0)
     private var dropLog: RateLimitedLog
@@ -85,6 +78,9 @@ final class MediaWorker: @unchecked Sendable {
             egress: egress, statistics: statistics, fanOut: fanOut, useGSO: useGSO,
             unixTimeAtMonotonicZero: unixTimeAtMonotonicZero)
         self.dropLog = RateLimitedLog(logger: logger, interval: 5)
+        self.router = Router(
+            workerIndex: index, output: output, fanOut: fanOut, statistics: statistics, logger: logger,
+            batchSize: Self.batchSize)
     }
 
     /// Unix time at monotonic zero, read once when a socket worker is made (the driver's one
@@ -124,15 +120,10 @@ final class MediaWorker: @unchecked Sendable {
         for socket in sockets { socket.close() }
     }
 
-    deinit {
-        inboundScratch.deallocate()
-        inboundPackets.deallocate()
-    }
-
     // MARK: Commands (run on the worker thread)
 
     func install(_ transport: WebRTCTransport) {
-        transportsByID[transport.id] = transport
+        router.install(transport)
         transportsByUfrag[transport.localUfrag] = transport
         statistics.transports.add(1, ordering: .relaxed)
         statistics.liveTransportObjects.add(1, ordering: .relaxed)
@@ -140,17 +131,16 @@ final class MediaWorker: @unchecked Sendable {
     }
 
     func remove(transportID: UInt64, now: MonotonicInstant) {
-        guard let transport = transportsByID.removeValue(forKey: transportID) else { return }
+        guard let transport = router.transport(id: transportID) else { return }
         transport.close(now: now, output: output)
         forget(transport)
         output.flushAll()
     }
 
-    func transport(id: UInt64) -> WebRTCTransport? { transportsByID[id] }
+    func transport(id: UInt64) -> WebRTCTransport? { router.transport(id: id) }
 
     private func forget(_ transport: WebRTCTransport) {
-        unlink(transport)
-        announceRemovedPublisher(transport)
+        router.remove(transport)
         if transportsByUfrag[transport.localUfrag] === transport {
             transportsByUfrag.removeValue(forKey: transport.localUfrag)
         }
@@ -158,7 +148,7 @@ final class MediaWorker: @unchecked Sendable {
             transportsByAddress.removeValue(forKey: address)
         }
         statistics.transports.subtract(1, ordering: .relaxed)
-        if transportsByID.isEmpty { IdleMemory.release() }
+        if router.transportsByID.isEmpty { IdleMemory.release() }
     }
 
     /// Replays only: routes `address` to `transport` as a nominated ICE pair would.
@@ -171,7 +161,7 @@ final class MediaWorker: @unchecked Sendable {
     /// After a batch of `receive` calls: the deferred local fan-out, then out with everything,
     /// then a wake-up for workers that got slots. Must run before the received buffers are reused.
     func finishReceiveBatch(now: MonotonicInstant) {
-        fanOut.forwardDeferred(now: now, output: output)
+        router.forwardDeferred(now: now)
         output.flushAll()
         fanOut.wakeConsumers()
     }
@@ -179,7 +169,7 @@ final class MediaWorker: @unchecked Sendable {
     /// What the loop does on every turn after commands and receiving: packets other workers
     /// handed over, the timers when a tick is due, then out with everything.
     func runPending(now: MonotonicInstant) {
-        deliverInbound(now: now)
+        router.deliverInbound(now: now)
         if now.nanoseconds(since: lastTick) >= Self.tickNanoseconds {
             lastTick = now
             tick(now: now)
@@ -231,14 +221,13 @@ final class MediaWorker: @unchecked Sendable {
                 Int(truncatingIfNeeded: MonotonicInstant.now().nanoseconds(since: now)), ordering: .relaxed)
         }
         let now = MonotonicInstant.now()
-        for transport in transportsByID.values {
+        for transport in router.transportsByID.values {
             transport.close(now: now, output: output)
         }
         output.flushAll()
         // Slots other workers handed us go back to their slabs.
-        fanOut.drainInbound(limit: Int.max, scratch: inboundScratch) { _, _ in }
-        remoteRoutes.removeAll()
-        transportsByID.removeAll()
+        fanOut.drainInbound(limit: Int.max, scratch: router.inboundScratch) { _, _ in }
+        router.removeAll()
         transportsByUfrag.removeAll()
         transportsByAddress.removeAll()
         logger.debug("media worker stopped")
@@ -274,7 +263,7 @@ final class MediaWorker: @unchecked Sendable {
         let kind = DatagramKind.classify(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
         if let transport = transportsByAddress[source] {
             transport.handleDatagram(
-                buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output)
+                buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output, router: router)
             return
         }
         // Unknown 5-tuple: only a STUN check naming one of our transports may introduce it (ICE).
@@ -291,7 +280,7 @@ final class MediaWorker: @unchecked Sendable {
             return
         }
         transport.handleDatagram(
-            buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output)
+            buffer, length: length, kind: kind, from: source, socketIndex: socketIndex, now: now, output: output, router: router)
         if transport.knownAddresses.contains(source) {
             transportsByAddress[source] = transport
         }
@@ -299,14 +288,11 @@ final class MediaWorker: @unchecked Sendable {
 
     private func tick(now: MonotonicInstant) {
         var failed: [WebRTCTransport] = []
-        for transport in transportsByID.values {
+        for transport in router.transportsByID.values {
             transport.handleTimers(now: now, output: output)
             if transport.isFinished { failed.append(transport) }
         }
-        for transport in failed {
-            transportsByID.removeValue(forKey: transport.id)
-            forget(transport)
-        }
+        for transport in failed { forget(transport) }
     }
 }
 

@@ -1,10 +1,10 @@
 import RTP
 import SFUBase
 
-/// What we send a peer on one m-line: its source (a producer on this worker or another), the
-/// rewriting that makes one continuous stream of whatever feeds it (sequence numbers,
-/// timestamps, mid), the keyframe gate, its own RTX numbering, and what its RTCP reports and
-/// slow-link checks need.
+/// What we send a peer on one m-line: the rewriting that makes one continuous stream of whatever
+/// feeds it (sequence numbers, timestamps, mid), the keyframe gate, its own RTX numbering, and
+/// what its RTCP reports and slow-link checks need. What feeds it is the worker's `Router`'s
+/// business.
 ///
 /// A value inside its transport, confined to the transport's worker thread (see `Producer` for
 /// how the two share an m-line's index).
@@ -22,13 +22,6 @@ struct Consumer {
     /// Losses on what we send, as the peer's NACKs tell (Janus slowlink `uplink: true`).
     var sendLoss: SlowLinkMonitor
 
-    /// The producer feeding this consumer on the same worker (valid while bound: the worker
-    /// clears it before the producer's transport goes away).
-    unowned(unsafe) var sourceTransport: WebRTCTransport?
-    var sourceStreamIndex = 0
-    /// The producer feeding this consumer when it lives on another worker (then
-    /// `sourceTransport` is nil). Packets arrive through the worker's inbound rings.
-    var remoteSource: RemoteSource?
     var sendEnabled = true
     /// The source SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?

@@ -3,8 +3,8 @@ import SFUBase
 
 /// What a peer sends us on one m-line: where its packets come from (SSRCs, simulcast layers),
 /// their loss bookkeeping (upstream NACKs, the retransmission buffer for subscribers' NACKs),
-/// reception statistics, keyframe requests to the peer, talking detection, and which consumers
-/// its packets go to.
+/// reception statistics, keyframe requests to the peer, and talking detection. Which consumers
+/// its packets go to is the worker's `Router`'s business.
 ///
 /// A value inside its transport, confined to the transport's worker thread. Every m-line of a
 /// transport has a producer and a consumer at the same index; a send-only m-line's producer
@@ -25,10 +25,6 @@ struct Producer {
     /// ends (dropping it would leave a subscriber that joined just then waiting for a keyframe).
     private(set) var keyframeRequestDeferred = false
 
-    /// Consumers on this worker this producer's packets go to.
-    var targets: [ForwardTarget] = []
-    /// Other workers with consumers of this producer (each gets one slab slot per packet).
-    var remoteConsumers: [RemoteConsumer] = []
     /// Recent packets, for consumers' NACKs (video only), under their forwarded numbers.
     var retransmissions: RetransmissionBuffer?
     /// The numbering of what this producer forwards: the peer's own, except that packets withheld

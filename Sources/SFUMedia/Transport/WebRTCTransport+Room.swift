@@ -14,7 +14,7 @@ extension WebRTCTransport {
     // MARK: Publisher side
 
     func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
-                 output: PacketOutput) {
+                 router: Router) {
         trackUpstreamLoss(packet, streamIndex: index, now: now)
         if settings.audioLevelEvents, producers[index].setup.kind == .audio, let id = producers[index].audioLevelExtensionID,
             let level = packet.audioLevel(id: id)
@@ -34,31 +34,7 @@ extension WebRTCTransport {
         guard let number = producers[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
         packet.sequenceNumber = number
         storeForRetransmission(packet, streamIndex: index)
-        // Subscribers on this worker: at the end of the receive batch, subscriber by subscriber
-        // (MediaWorker.forwardDeferred), so each one's datagrams are adjacent for UDP GSO.
-        if !producers[index].targets.isEmpty {
-            output.fanOut.deferLocal(PendingForward(publisher: self, streamIndex: index, packet: packet))
-        }
-        // Subscribers on other workers: one slab copy of the decrypted packet, its slot index
-        // to each of their workers' rings.
-        if !producers[index].remoteConsumers.isEmpty {
-            let route = RouteKey(publisher: id, stream: index)
-            let bytes = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
-            producers[index].remoteConsumers.withUnsafeBufferPointer { consumers in
-                output.fanOut.handOff(bytes, route: route, consumers: consumers)
-            }
-        }
-    }
-
-    func addTarget(_ target: ForwardTarget, toStream index: Int) {
-        producers[index].targets.removeAll { $0.subscriber === target.subscriber && $0.streamIndex == target.streamIndex }
-        producers[index].targets.append(target)
-    }
-
-    func removeTarget(subscriber: WebRTCTransport, streamIndex: Int) {
-        for index in producers.indices {
-            producers[index].targets.removeAll { $0.subscriber === subscriber && $0.streamIndex == streamIndex }
-        }
+        router.publish(packet, from: StreamHandle(transport: handle, stream: index), publisherID: id)
     }
 
     /// Loss bookkeeping of a received packet: gaps for upstream NACKs, and (video) a copy for
@@ -116,20 +92,21 @@ extension WebRTCTransport {
 
     // MARK: Subscriber side
 
-    /// Sends one publisher packet on subscriber m-line `target.streamIndex`.
+    /// Sends one producer packet on consumer m-line `index`; true when the consumer needs a
+    /// keyframe from its source first (the router asks for one).
     @inline(__always)
-    func forward(_ packet: RTPPacket, target: ForwardTarget, codec: CodecFamily, now: MonotonicInstant,
-                 output: PacketOutput) {
-        let index = target.streamIndex
-        guard connected, let outbound, let destination = selectedAddress else { return }
+    func forward(_ packet: RTPPacket, streamIndex index: Int, map: RTPHeaderExtensionIDMap, codec: CodecFamily,
+                 now: MonotonicInstant, output: PacketOutput) -> Bool {
+        guard connected, let outbound, let destination = selectedAddress else { return false }
         switch consumers[index].planForward(packet, codec: codec, now: now) {
         case .drop:
-            return
+            return false
         case .dropAndRequestKeyframe:
-            requestSourceKeyframe(streamIndex: index, now: now, output: output)
+            return true
         case .send(let sequence, let timestamp, let header):
-            send(packet, as: index, header: header, sequence: sequence, timestamp: timestamp, map: target.extensionMap,
+            send(packet, as: index, header: header, sequence: sequence, timestamp: timestamp, map: map,
                  outbound: outbound, destination: destination, output: output, rewriteMid: true)
+            return false
         }
     }
 
@@ -193,71 +170,65 @@ extension WebRTCTransport {
         return length
     }
 
-    func bindSource(streamIndex index: Int, publisher: WebRTCTransport, publisherStream: Int, send: Bool) {
-        consumers[index].sourceTransport = publisher
-        consumers[index].sourceStreamIndex = publisherStream
-        consumers[index].sendEnabled = send
-    }
-
     /// Stops feeding m-line `index`; the next source (or the same one resumed) starts with a
     /// resync and, for video, a keyframe.
     func unbindSource(streamIndex index: Int) {
-        consumers[index].sourceTransport = nil
         consumers[index].forwardedSSRC = nil
         consumers[index].sequence.pause()
     }
 
-    /// Subscriber feedback: keyframe requests go to the publisher, NACKs are answered from the
-    /// publisher's retransmission buffer.
+    /// Consumer feedback from our peer: NACK and keyframe counters and slow-link losses here;
+    /// the router takes each request to the producer feeding the m-line.
     func handleSubscriberFeedback(_ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant,
-                                  output: PacketOutput) {
+                                  router: Router) {
         guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
         for packet in compound {
             guard let ssrc = packet.mediaSSRC, let index = consumers.firstIndex(where: { $0.setup.localSSRC == ssrc })
             else { continue }
-            if packet.isGenericNACK { noteNACKed(packet, streamIndex: index) }
-            if packet.isPictureLossIndication || packet.isFullIntraRequest {
+            let consumer = StreamHandle(transport: handle, stream: index)
+            if packet.isGenericNACK {
+                noteNACKed(packet, streamIndex: index)
+                router.answerNACK(packet, consumer: consumer, now: now)
+            } else if packet.isPictureLossIndication || packet.isFullIntraRequest {
                 countedIn?.keyframeRequestsReceived.add(1, ordering: .relaxed)
-            }
-            guard let publisher = consumers[index].sourceTransport else {
-                if consumers[index].remoteSource != nil {
-                    handleRemoteSourceFeedback(packet, streamIndex: index, now: now, output: output)
-                }
-                continue
-            }
-            let publisherStream = consumers[index].sourceStreamIndex
-            if packet.isPictureLossIndication || packet.isFullIntraRequest {
-                publisher.requestKeyframe(streamIndex: publisherStream, now: now, output: output)
-            } else if packet.isGenericNACK {
-                retransmit(packet, streamIndex: index, publisher: publisher, publisherStream: publisherStream, output: output)
+                router.requestKeyframe(forConsumer: consumer, now: now)
             }
         }
     }
 
-    private func retransmit(_ nack: RTCPPacket, streamIndex index: Int, publisher: WebRTCTransport,
-                            publisherStream: Int, output: PacketOutput) {
-        guard let outbound, let destination = selectedAddress,
-            let buffer = publisher.producers[publisherStream].retransmissions
-        else { return }
+    /// Answers a NACK on m-line `index` from its producer's retransmission buffer.
+    func retransmit(_ nack: RTCPPacket, streamIndex index: Int, from buffer: RetransmissionBuffer,
+                    map: RTPHeaderExtensionIDMap, output: PacketOutput) {
         let offset = consumers[index].sequence.currentOffset
-        let map = publisher.producers[publisherStream].targets.first { $0.subscriber === self && $0.streamIndex == index }?
-            .extensionMap ?? RTPHeaderExtensionIDMap()
         try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
             // A number sent before the last switch or pause maps to another packet now.
             guard consumers[index].sequence.isCurrentMapping(outgoing),
                 let stored = buffer.packet(sequenceNumber: outgoing &- offset),
                 let original = try? RTPPacket(buffer: stored, length: stored.count)
             else { return }
-            resend(original, streamIndex: index, outgoing: outgoing, map: map, outbound: outbound,
-                   destination: destination, output: output)
+            resend(original, streamIndex: index, outgoing: outgoing, map: map, output: output)
         }
     }
 
-    /// Sends a stored publisher packet again as sequence number `outgoing` of m-line `index`
+    /// The producer's numbers of the packets a NACK on m-line `index` names, for a producer on
+    /// another worker to look up (numbers from before the current mapping are left out).
+    func originalSequenceNumbers(nackedIn nack: RTCPPacket, streamIndex index: Int) -> [(outgoing: UInt16, original: UInt16)] {
+        guard consumers[index].forwardedSSRC != nil else { return [] }
+        let offset = consumers[index].sequence.currentOffset
+        var wanted: [(outgoing: UInt16, original: UInt16)] = []
+        try? RTCPGenericNACK.forEachLostSequenceNumber(in: nack) { outgoing in
+            guard consumers[index].sequence.isCurrentMapping(outgoing) else { return }
+            wanted.append((outgoing, outgoing &- offset))
+        }
+        return wanted
+    }
+
+    /// Sends a stored producer packet again as sequence number `outgoing` of m-line `index`
     /// (a NACK answer), unless it belongs to an earlier source.
     func resend(_ original: RTPPacket, streamIndex index: Int, outgoing: UInt16, map: RTPHeaderExtensionIDMap,
-                outbound: SRTPContext, destination: TransportAddress, output: PacketOutput) {
-        guard original.ssrc == consumers[index].forwardedSSRC else { return }
+                output: PacketOutput) {
+        guard let outbound, let destination = selectedAddress, original.ssrc == consumers[index].forwardedSSRC
+        else { return }
         countedIn?.retransmissionsSent.add(1, ordering: .relaxed)
         let timestamp = consumers[index].timestamps.map(original.timestamp)
         // With RTX negotiated, a receiver expects repairs on the RTX stream (Chrome and

@@ -10,6 +10,8 @@ import SFUBase
 /// Confined to the worker thread that owns it. Events go to `events` on that thread.
 final class WebRTCTransport {
     let id: UInt64
+    /// Its place in the worker's router (set when the router takes it).
+    var handle = TransportHandle.unassigned
     private(set) var localUfrag: String
     private(set) var ice: ICELiteAgent
     private let dtls: DTLSEndpoint
@@ -102,7 +104,7 @@ final class WebRTCTransport {
 
     func handleDatagram(
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, kind: DatagramKind, from source: TransportAddress,
-        socketIndex: Int, now: MonotonicInstant, output: PacketOutput
+        socketIndex: Int, now: MonotonicInstant, output: PacketOutput, router: Router
     ) {
         guard !isFinished else { return }
         switch kind {
@@ -113,9 +115,9 @@ final class WebRTCTransport {
             dtls.handleDatagram(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), now: now)
             pumpDTLS(now: now, output: output)
         case .rtp:
-            handleRTP(buffer, length: length, now: now, output: output)
+            handleRTP(buffer, length: length, now: now, output: output, router: router)
         case .rtcp:
-            handleRTCP(buffer, length: length, now: now, output: output)
+            handleRTCP(buffer, length: length, now: now, output: output, router: router)
         case .unknown:
             invalidPackets.note("dropped unclassifiable datagram from \(source)", now: now)
         }
@@ -193,7 +195,8 @@ final class WebRTCTransport {
     // MARK: RTP
 
     private func handleRTP(
-        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput,
+        router: Router
     ) {
         guard connected, let inbound else { return }
         let plainLength: Int
@@ -233,7 +236,7 @@ final class WebRTCTransport {
         case .publisher(let settings):
             guard forwardsLayer(of: packet, streamIndex: index, layer: inboundSSRC.layer, now: now, output: output)
             else { return }
-            publish(packet, streamIndex: index, settings: settings, now: now, output: output)
+            publish(packet, streamIndex: index, settings: settings, now: now, router: router)
         case .subscriber:
             break  // A subscriber PeerConnection is receive-only on the peer's side.
         }
@@ -276,7 +279,8 @@ final class WebRTCTransport {
     // MARK: RTCP
 
     private func handleRTCP(
-        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant, output: PacketOutput,
+        router: Router
     ) {
         guard connected, let inbound else { return }
         let plainLength: Int
@@ -293,7 +297,7 @@ final class WebRTCTransport {
         case .echo(let settings):
             relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
         case .subscriber:
-            handleSubscriberFeedback(buffer, length: plainLength, now: now, output: output)
+            handleSubscriberFeedback(buffer, length: plainLength, now: now, router: router)
         case .publisher:
             break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
         }
