@@ -12,12 +12,12 @@ import Testing
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
         let healthy = try ConnectedPeer(
-            engine: engine, streams: EngineEchoTests.streams, behaviour: .echo(EchoSettings()))
+            engine: engine, streams: EngineEchoTests.streams, echo: true)
         #expect(await healthy.waitConnected())
 
         let stranger = try DTLSCertificate.generateSelfSigned(commonName: "not-the-peer")
         let impostor = try ConnectedPeer(
-            engine: engine, streams: EngineEchoTests.streams, behaviour: .echo(EchoSettings()),
+            engine: engine, streams: EngineEchoTests.streams, echo: true,
             serverRole: serverRole, expectedPeerFingerprint: stranger.fingerprint)
         #expect(await EngineTest.eventually(timeout: 10) { impostor.events.failed })
         #expect(!impostor.events.connected, "no keys for a certificate the SDP did not announce")

@@ -7,7 +7,7 @@ import WebRTCPeer
 
 @testable import SFUMedia
 
-/// MediaEngine end to end with the Swift client peer: the EchoTest behaviour.
+/// MediaEngine end to end with the Swift client peer: a transport consuming its own producers (the EchoTest).
 @Suite(.serialized) struct EngineEchoTests {
     static let audioSSRC: UInt32 = 0x1111_0001
     static let videoSSRC: UInt32 = 0x1111_0002
@@ -42,7 +42,7 @@ import WebRTCPeer
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(
-            engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()), serverRole: serverRole)
+            engine: engine, streams: Self.streams, echo: true, serverRole: serverRole)
         defer { peer.driver.stop() }
         #expect(await peer.waitConnected())
 
@@ -72,7 +72,7 @@ import WebRTCPeer
     @Test func videoOffAndOnResumesWithPLIAndNoSequenceGap() async throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
-        let peer = try ConnectedPeer(engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()))
+        let peer = try ConnectedPeer(engine: engine, streams: Self.streams, echo: true)
         defer { peer.driver.stop() }
         #expect(await peer.waitConnected())
         var audio = SyntheticStream(ssrc: Self.audioSSRC, payloadType: 111, isVideo: false)
@@ -80,7 +80,7 @@ import WebRTCPeer
         await Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
         #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 20 })
 
-        engine.updateBehaviour(peer.allocation, .echo(EchoSettings(audio: true, video: false)))
+        engine.bindSubscriber(peer.allocation, bindings: SubscriberBinding.echo(of: peer.allocation, setup: peer.setup, video: false))
         await EngineTest.settle(0.4)  // also outlasts the keyframe-request throttle
         let lastVideo = peer.received(ssrc: Self.echoVideoSSRC).last
         let plisBefore = peer.driver.snapshot.pictureLossIndications(mediaSSRC: Self.videoSSRC)
@@ -89,7 +89,7 @@ import WebRTCPeer
         await EngineTest.settle()
         #expect(peer.received(ssrc: Self.echoVideoSSRC).count == 20, "video is off: nothing echoed")
 
-        engine.updateBehaviour(peer.allocation, .echo(EchoSettings(audio: true, video: true)))
+        engine.bindSubscriber(peer.allocation, bindings: SubscriberBinding.echo(of: peer.allocation, setup: peer.setup))
         #expect(await peer.driver.wait(timeout: 5) { $0.pictureLossIndications(mediaSSRC: Self.videoSSRC) > plisBefore })
         await Self.pump(peer, audio: &audio, video: &video, count: 20, keyframeFirst: true)
         #expect(await peer.driver.wait(timeout: 5) { $0.rtp.filter { $0.ssrc == Self.echoVideoSSRC }.count == 40 })
@@ -102,7 +102,7 @@ import WebRTCPeer
         let engine = try EngineTest.makeEngine(consentTimeout: 1.5)
         defer { engine.shutdown() }
         let peer = try ConnectedPeer(
-            engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()), consentIntervalMilliseconds: 300)
+            engine: engine, streams: Self.streams, echo: true, consentIntervalMilliseconds: 300)
         #expect(await peer.waitConnected())
         await EngineTest.settle(2.5)  // longer than the consent timeout
         #expect(!peer.events.failed, "consent checks keep it alive")
@@ -115,7 +115,7 @@ import WebRTCPeer
     @Test func answersANACKForAnEchoedPacketWithTheSamePayload() async throws {
         let engine = try EngineTest.makeEngine()
         defer { engine.shutdown() }
-        let peer = try ConnectedPeer(engine: engine, streams: Self.streams, behaviour: .echo(EchoSettings()))
+        let peer = try ConnectedPeer(engine: engine, streams: Self.streams, echo: true)
         defer { peer.driver.stop() }
         #expect(await peer.waitConnected())
         var audio = SyntheticStream(ssrc: Self.audioSSRC, payloadType: 111, isVideo: false)

@@ -35,7 +35,7 @@ import WebRTCPeer
             let peer = try ConnectedPeer(
                 engine: engine, room: EngineFanOutStressTests.room,
                 streams: EngineRoomTests.publisherStreams(audioSSRC: audioSSRC, videoSSRC: videoSSRC),
-                behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+                settings: PublisherSettings(), midExtensionID: 9)
             let publisher = PublisherSimulator(
                 peer: peer, audio: SyntheticStream(ssrc: audioSSRC, payloadType: 111, isVideo: false),
                 video: SyntheticStream(ssrc: videoSSRC, payloadType: 96, isVideo: true), interval: 0.005)
@@ -51,8 +51,7 @@ import WebRTCPeer
             let ssrc = 0x5C00_0000 + UInt32(nextSubscriber)
             let peer = try ConnectedPeer(
                 engine: engine, room: EngineFanOutStressTests.room,
-                streams: EngineRoomTests.subscriberStreams(index: 0, audioSSRC: ssrc ^ 0xFF, videoSSRC: ssrc),
-                behaviour: .subscriber)
+                streams: EngineRoomTests.subscriberStreams(index: 0, audioSSRC: ssrc ^ 0xFF, videoSSRC: ssrc))
             guard await peer.waitConnected() else { throw EngineRoomTests.RoomError.notConnected }
             subscribers.append((peer, ssrc))
             bind(subscribers.count - 1, to: publisher)

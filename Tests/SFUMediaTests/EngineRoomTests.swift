@@ -84,7 +84,7 @@ import WebRTCPeer
                     engine: engine, room: EngineRoomTests.room,
                     streams: EngineRoomTests.publisherStreams(
                         audioSSRC: audioSSRC, videoSSRC: videoSSRC, announced: announcedSSRCs),
-                    behaviour: .publisher(settings), midExtensionID: 9, answerNACKs: answerNACKs)
+                    settings: settings, midExtensionID: 9, answerNACKs: answerNACKs)
                 publishers.append(
                     PublisherSimulator(
                         peer: peer,
@@ -99,8 +99,7 @@ import WebRTCPeer
                     try ConnectedPeer(
                         engine: engine, room: EngineRoomTests.room,
                         streams: EngineRoomTests.subscriberStreams(
-                            index: index, audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index)),
-                        behaviour: .subscriber))
+                            index: index, audioSSRC: Self.subscriberAudioSSRC(index), videoSSRC: Self.subscriberVideoSSRC(index))))
             }
         }
 

@@ -72,8 +72,10 @@ final class ConnectedPeer: Sendable {
     let setup: TransportSetup
 
     /// Allocates (in `room`, when given), starts the server transport with `streams` and
-    /// connects a client peer. `serverRole` is the server's DTLS role.
-    init(engine: MediaEngine, room: RoomKey? = nil, streams: [StreamSetup], behaviour: TransportBehaviour,
+    /// connects a client peer. `serverRole` is the server's DTLS role. With `echo`, the
+    /// transport consumes its own producers (the EchoTest).
+    init(engine: MediaEngine, room: RoomKey? = nil, streams: [StreamSetup], settings: PublisherSettings = PublisherSettings(),
+         echo: Bool = false,
          midExtensionID: UInt8? = nil, serverRole: DTLSRole = .client, answerNACKs: Bool = false,
          consentIntervalMilliseconds: UInt64 = 2_000, startPeer: Bool = true,
          expectedPeerFingerprint: DTLSFingerprint? = nil) throws {
@@ -87,10 +89,11 @@ final class ConnectedPeer: Sendable {
         setup = TransportSetup(
             remoteCredentials: peerCredentials,
             remoteFingerprint: expectedPeerFingerprint ?? EngineTest.peerCertificate.fingerprint,
-            dtlsRole: serverRole, streams: streams, midExtensionID: midExtensionID, behaviour: behaviour)
+            dtlsRole: serverRole, streams: streams, midExtensionID: midExtensionID, settings: settings)
         let events = TransportEventLog()
         self.events = events
         engine.startTransport(allocation, setup: setup) { events.append($0) }
+        if echo { engine.bindSubscriber(allocation, bindings: SubscriberBinding.echo(of: allocation, setup: setup)) }
         guard let candidate = allocation.candidates.first,
             let remote = TransportAddress(candidate.address, port: candidate.port)
         else { throw EngineTestError.noCandidate }

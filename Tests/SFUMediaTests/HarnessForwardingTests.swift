@@ -18,15 +18,14 @@ import WebRTCPeer
         let network = try InMemoryNetwork(seed: seed, defaultConditions: conditions)
         let publisherPeer = try network.addPeer(
             room: room, streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA1, videoSSRC: 0xB1),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9, answerNACKs: answerNACKs)
+            settings: PublisherSettings(), midExtensionID: 9, answerNACKs: answerNACKs)
         var subscriberPeers: [HarnessPeer] = []
         for index in 0..<subscribers {
             subscriberPeers.append(
                 try network.addPeer(
                     room: room,
                     streams: EngineRoomTests.subscriberStreams(
-                        index: index, audioSSRC: audioSSRC(index), videoSSRC: videoSSRC(index)),
-                    behaviour: .subscriber))
+                        index: index, audioSSRC: audioSSRC(index), videoSSRC: videoSSRC(index))))
         }
         guard network.connectAll() else { throw HarnessError.notConnected }
         for (index, subscriber) in subscriberPeers.enumerated() {

@@ -50,9 +50,9 @@ extension InMemoryNetwork {
     {
         let publisher = try addPeer(
             room: SimulcastStreams.room, streams: SimulcastStreams.publisherStreams(),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+            settings: PublisherSettings(), midExtensionID: 9)
         let subscriber = try addPeer(
-            room: SimulcastStreams.room, streams: SimulcastStreams.subscriberStreams(), behaviour: .subscriber)
+            room: SimulcastStreams.room, streams: SimulcastStreams.subscriberStreams())
         #expect(connectAll())
         engine.bindSubscriber(
             subscriber.allocation,

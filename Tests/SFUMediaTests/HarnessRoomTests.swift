@@ -30,7 +30,7 @@ import WebRTCPeer
                     room: HarnessRoomTests.room,
                     streams: EngineRoomTests.publisherStreams(
                         audioSSRC: audioSSRC, videoSSRC: videoSSRC, announced: announcedSSRCs),
-                    behaviour: .publisher(settings), midExtensionID: 9, answerNACKs: answerNACKs)
+                    settings: settings, midExtensionID: 9, answerNACKs: answerNACKs)
                 publishers.append(
                     HarnessPublisher(
                         peer: peer, audioSSRC: audioSSRC, videoSSRC: videoSSRC, startWithKeyframe: false,
@@ -50,8 +50,7 @@ import WebRTCPeer
                 room: HarnessRoomTests.room,
                 streams: streams ?? EngineRoomTests.subscriberStreams(
                     index: index, audioSSRC: EngineRoomTests.Room.subscriberAudioSSRC(index),
-                    videoSSRC: EngineRoomTests.Room.subscriberVideoSSRC(index)),
-                behaviour: .subscriber)
+                    videoSSRC: EngineRoomTests.Room.subscriberVideoSSRC(index)))
             subscribers.append(peer)
             return peer
         }
@@ -426,16 +425,15 @@ import WebRTCPeer
         let room = RoomKey(3)
         let first = try network.addPeer(
             room: room, streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA1, videoSSRC: 0xB1),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+            settings: PublisherSettings(), midExtensionID: 9)
         let second = try network.addPeer(
             room: room, streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA2, videoSSRC: 0xB2),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+            settings: PublisherSettings(), midExtensionID: 9)
         let subscriber = try network.addPeer(
             room: room,
             streams: EngineRoomTests.subscriberStreams(
                 index: 0, audioSSRC: EngineRoomTests.Room.subscriberAudioSSRC(0),
-                videoSSRC: EngineRoomTests.Room.subscriberVideoSSRC(0)),
-            behaviour: .subscriber)
+                videoSSRC: EngineRoomTests.Room.subscriberVideoSSRC(0)))
         #expect(network.connectAll())
         let sources = [HarnessPublisher(peer: first, audioSSRC: 0xA1, videoSSRC: 0xB1),
                        HarnessPublisher(peer: second, audioSSRC: 0xA2, videoSSRC: 0xB2, firstVideoSequenceNumber: 40_000)]

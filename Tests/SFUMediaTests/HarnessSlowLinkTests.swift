@@ -44,7 +44,7 @@ import WebRTCPeer
         let network = try InMemoryNetwork(seed: 4, slowLinkThreshold: 0)
         let peer = try network.addPeer(
             room: RoomKey(1), streams: EngineRoomTests.publisherStreams(audioSSRC: 0xA1, videoSSRC: 0xB1),
-            behaviour: .publisher(PublisherSettings()), midExtensionID: 9)
+            settings: PublisherSettings(), midExtensionID: 9)
         #expect(network.connectAll())
         network.setUplink(LinkConditions(lossPercent: 50), from: peer)
         let source = HarnessPublisher(peer: peer, audioSSRC: 0xA1, videoSSRC: 0xB1)

@@ -183,11 +183,11 @@ struct SDPAnswerTests {
     @Test func simulcastLayersAreRankedLowestFirst() throws {
         let r = try answer(SDPFixtures.chromiumSimulcast)
         // janus.js `rid_order` "hml" (the default): the first rid is the highest layer.
-        let hml = try #require(TransportSetup(negotiation: r, behaviour: .subscriber))
+        let hml = try #require(TransportSetup(negotiation: r))
         #expect(hml.streams.first { $0.kind == .video }?.simulcastRIDs == ["l", "m", "h"])
         #expect(hml.streams.first { $0.kind == .video }?.simulcastLayerCount == 3)
         #expect(hml.streams.first { $0.kind == .audio }?.simulcastLayerCount == 1)
-        let lmh = try #require(TransportSetup(negotiation: r, behaviour: .subscriber, ridOrder: .lowestFirst))
+        let lmh = try #require(TransportSetup(negotiation: r, ridOrder: .lowestFirst))
         #expect(lmh.streams.first { $0.kind == .video }?.simulcastRIDs == ["h", "m", "l"])
         #expect(SimulcastRIDOrder(janusValue: "lmh") == .lowestFirst)
         #expect(SimulcastRIDOrder(janusValue: nil) == .highestFirst)

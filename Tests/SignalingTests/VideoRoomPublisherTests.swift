@@ -62,8 +62,7 @@ import Testing
         #expect(answer.media[1].codecs.first?.feedback.contains("transport-cc") == true)
         #expect(answer.media[1].extensions.contains { $0.uri == RTPExtensionURI.transportCC })
         let started = try #require(harness.media.lastStarted)
-        #expect(started.setup.behaviour == .publisher(
-            PublisherSettings(bitrate: 128000, keyframeInterval: 10, audioLevelEvents: false)))
+        #expect(started.setup.settings == PublisherSettings(bitrate: 128000, keyframeInterval: 10, audioLevelEvents: false))
         #expect(started.setup.streams.map(\.mid) == ["0", "1"])
         #expect(started.setup.streams.allSatisfy { $0.receives && !$0.sends })
     }
@@ -317,8 +316,8 @@ import Testing
         await admin.request(["request": "create", "room": 60, "audiolevel_event": true, "audio_active_packets": 50, "audio_level_average": 30])
         let (alice, aliceID) = try await harness.publisher(room: 60, display: "alice")
         let transport = await harness.publish(alice)
-        let settings = harness.media.lastStarted?.setup.behaviour
-        #expect(settings == .publisher(PublisherSettings(audioLevelEvents: true, audioActivePackets: 50, audioLevelAverage: 30)))
+        let settings = harness.media.lastStarted?.setup.settings
+        #expect(settings == PublisherSettings(audioLevelEvents: true, audioActivePackets: 50, audioLevelAverage: 30))
         let (bob, _) = try await harness.publisher(room: 60, display: "bob")
         harness.media.emit(transport, .talking(mid: "0", talking: true, level: 19.5))
         let talking: JSONObject = ["videoroom": "talking", "room": 60, "id": .uint(aliceID), "mindex": 0, "mid": "0", "audio-level-dBov-avg": 19.5]

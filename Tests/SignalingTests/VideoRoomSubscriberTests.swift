@@ -76,7 +76,7 @@ import Testing
         let (client, transport, _) = try await subscribe(
             harness, streams: [["feed": .uint(alice.1)], ["feed": .uint(bob.1), "mid": "1"]])
         let started = try #require(harness.media.lastStarted)
-        #expect(started.setup.behaviour == .subscriber)
+        #expect(started.setup.settings == PublisherSettings())
         #expect(started.setup.streams.map(\.mid) == ["0", "1", "2"])
         #expect(started.setup.streams.allSatisfy { $0.sends && !$0.receives })
         #expect(started.setup.streams.map(\.payloadType) == [111, 96, 96])

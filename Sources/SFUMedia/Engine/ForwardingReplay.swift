@@ -62,11 +62,11 @@ public final class ForwardingReplay {
         sender = try SRTPContext(profile: profile, masterKey: publisherKeys.key, masterSalt: publisherKeys.salt)
         let videoSSRC: UInt32 = 0xB000_0001
         let extensions = [StreamExtension(id: 9, uri: RTPExtensionURI.mid)]
-        func transport(id: UInt64, streams: [StreamSetup], behaviour: TransportBehaviour, on worker: MediaWorker,
+        func transport(id: UInt64, streams: [StreamSetup], on worker: MediaWorker,
                        keys: (key: [UInt8], salt: [UInt8]), peer: TransportAddress) throws -> WebRTCTransport {
             let setup = TransportSetup(
                 remoteCredentials: .random(), remoteFingerprint: certificate.fingerprint, dtlsRole: .client,
-                streams: streams, midExtensionID: 9, behaviour: behaviour)
+                streams: streams, midExtensionID: 9)
             let transport = try WebRTCTransport(
                 id: id, localCredentials: .random(), certificate: certificate, setup: setup, consentTimeout: 3600,
                 now: .now(), logger: logger, events: { _ in })
@@ -86,7 +86,7 @@ public final class ForwardingReplay {
                 StreamSetup(mid: "v", kind: .video, payloadType: 96, clockRate: 90_000, remoteSSRCs: [videoSSRC],
                             localSSRC: 1, receives: true, sends: false, extensions: extensions, codecName: "vp8")
             ],
-            behaviour: .publisher(PublisherSettings()), on: workers[0], keys: publisherKeys, peer: publisherAddress)
+            on: workers[0], keys: publisherKeys, peer: publisherAddress)
         _ = publisher
 
         var sinks: [Int32] = []
@@ -103,7 +103,7 @@ public final class ForwardingReplay {
                                 localSSRC: 0x5B00_0000 + UInt32(index), receives: false, sends: true,
                                 extensions: extensions, codecName: "vp8")
                 ],
-                behaviour: .subscriber, on: subscriberWorker, keys: keys(UInt8(truncatingIfNeeded: 10 + index)),
+                on: subscriberWorker, keys: keys(UInt8(truncatingIfNeeded: 10 + index)),
                 peer: sink.localAddress)
             subscriberWorker.router.bindSubscriber(
                 id: id,

@@ -121,14 +121,6 @@ public final class MediaEngine: Sendable {
         }
     }
 
-    /// Changes what an echo transport sends back (EchoTest `audio`/`video`/`bitrate`).
-    public func updateBehaviour(_ allocation: TransportAllocation, _ behaviour: TransportBehaviour) {
-        workers[allocation.workerIndex].commands.enqueue { worker, now in
-            guard let transport = worker.transport(id: allocation.id) else { return }
-            transport.updateBehaviour(behaviour, now: now, output: worker.output)
-        }
-    }
-
     /// ICE restart: the transport answers checks only with the new credentials from now on;
     /// DTLS and SRTP carry on. Returns the allocation with our new credentials (for the SDP).
     public func restartICE(_ allocation: TransportAllocation, remote: ICECredentials) -> TransportAllocation {
@@ -313,7 +305,9 @@ extension MediaEngine: RoomMediaPlane {
     }
 
     public func configurePublisher(_ allocation: TransportAllocation, settings: PublisherSettings) {
-        updateBehaviour(allocation, .publisher(settings))
+        workers[allocation.workerIndex].commands.enqueue { worker, _ in
+            worker.transport(id: allocation.id)?.updateSettings(settings, output: worker.output)
+        }
     }
 
     public func requestKeyframe(publisher allocation: TransportAllocation, mid: String?) {

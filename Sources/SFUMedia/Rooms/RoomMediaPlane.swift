@@ -14,8 +14,9 @@ public protocol RoomMediaPlane: Sendable {
     /// The certificate fingerprint every transport uses (for SDP).
     var fingerprint: DTLSFingerprint { get }
 
-    /// Starts a publisher PeerConnection (`setup.behaviour == .publisher`); each received
-    /// m-line becomes the source `SourceKey(publisher: allocation.id, mid: mid)`.
+    /// Starts a PeerConnection; each m-line it receives on becomes the source
+    /// `SourceKey(publisher: allocation.id, mid: mid)`, each m-line it sends on can be bound to a
+    /// source (`bindSubscriber`).
     func startTransport(
         _ allocation: TransportAllocation, setup: TransportSetup,
         events: @escaping @Sendable (TransportEvent) -> Void)
@@ -27,7 +28,7 @@ public protocol RoomMediaPlane: Sendable {
     /// re-offer that adds or removes m-lines, or a subscriber's answer to an `updated` offer.
     /// Known mids are updated in place, new ones start; bindings stay as they were.
     func updateTransport(_ allocation: TransportAllocation, setup: TransportSetup)
-    /// Replaces the m-line → source bindings of a subscriber transport (`.subscriber` behaviour):
+    /// Replaces the m-line → source bindings of a transport's sending m-lines:
     /// after (re)negotiation, `pause`, `start`, `switch`, `update`, or when a source goes away.
     func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding])
     /// Publisher knobs: REMB cap (0 = none) and per-m-line moderation mute.
@@ -72,7 +73,7 @@ public struct SubscriberBinding: Sendable, Equatable {
     }
 }
 
-/// Publisher-side controls.
+/// Knobs on what a peer sends us (a room publisher's; an EchoTest's `bitrate`).
 public struct PublisherSettings: Sendable, Equatable {
     /// REMB cap in bits per second sent to the publisher (room `bitrate` or `configure`); 0 = none.
     public var bitrate: UInt32

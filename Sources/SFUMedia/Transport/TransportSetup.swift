@@ -10,18 +10,19 @@ public struct TransportSetup: Sendable {
     /// RTP header extension id of `urn:ietf:params:rtp-hdrext:sdes:mid`, to map SSRCs the SDP
     /// did not announce (e.g. aiortc, simulcast) to their m-line.
     public var midExtensionID: UInt8?
-    public var behaviour: TransportBehaviour
+    /// Knobs on what the peer sends us (room publishers; an EchoTest's `bitrate`).
+    public var settings: PublisherSettings
 
     public init(
         remoteCredentials: ICECredentials, remoteFingerprint: DTLSFingerprint, dtlsRole: DTLSRole,
-        streams: [StreamSetup], midExtensionID: UInt8?, behaviour: TransportBehaviour
+        streams: [StreamSetup], midExtensionID: UInt8?, settings: PublisherSettings = PublisherSettings()
     ) {
         self.remoteCredentials = remoteCredentials
         self.remoteFingerprint = remoteFingerprint
         self.dtlsRole = dtlsRole
         self.streams = streams
         self.midExtensionID = midExtensionID
-        self.behaviour = behaviour
+        self.settings = settings
     }
 }
 
@@ -76,37 +77,14 @@ public struct StreamSetup: Sendable {
     }
 }
 
-/// What the transport does with the media it receives.
-public enum TransportBehaviour: Sendable, Equatable {
-    /// EchoTest: every received stream goes back on its own m-line.
-    case echo(EchoSettings)
-    /// A room publisher: received m-lines become sources for subscribers.
-    case publisher(PublisherSettings)
-    /// A room subscriber: m-lines are fed from sources (see `RoomMediaPlane.bindSubscriber`).
-    case subscriber
-}
-
-/// The EchoTest plugin's knobs (Janus `{"audio":bool,"video":bool,"bitrate":N}`).
-public struct EchoSettings: Sendable, Equatable {
-    public var audio: Bool
-    public var video: Bool
-    /// REMB cap in bits per second sent to the publisher; 0 = no cap of ours.
-    public var bitrate: UInt32
-
-    public init(audio: Bool = true, video: Bool = true, bitrate: UInt32 = 0) {
-        self.audio = audio
-        self.video = video
-        self.bitrate = bitrate
-    }
-}
-
 extension TransportSetup {
     /// The transport parameters of a finished offer/answer. `sends`/`receives` follow the
     /// negotiated direction of each m-line from our side. Nil when the remote fingerprint is unusable.
     /// `ridOrder` says how the peer listed its simulcast rids (janus.js `rid_order`; Janus's
     /// default is highest first).
     public init?(
-        negotiation result: NegotiationResult, behaviour: TransportBehaviour, ridOrder: SimulcastRIDOrder = .highestFirst
+        negotiation result: NegotiationResult, settings: PublisherSettings = PublisherSettings(),
+        ridOrder: SimulcastRIDOrder = .highestFirst
     ) {
         guard let fingerprint = DTLSFingerprint(sdpValue: result.remoteFingerprint) else { return nil }
         let streams: [StreamSetup] = result.media.compactMap { media in
@@ -130,7 +108,7 @@ extension TransportSetup {
         self.init(
             remoteCredentials: ICECredentials(ufrag: result.remoteIceUfrag, pwd: result.remoteIcePwd),
             remoteFingerprint: fingerprint, dtlsRole: result.localDTLSRole, streams: streams,
-            midExtensionID: midExtension.map { UInt8(clamping: $0) }, behaviour: behaviour)
+            midExtensionID: midExtension.map { UInt8(clamping: $0) }, settings: settings)
     }
 }
 
@@ -152,5 +130,20 @@ public enum SimulcastRIDOrder: Sendable, Equatable {
     /// From the JSEP `rid_order` value; anything but `"lmh"` is Janus's default.
     public init(janusValue: String?) {
         self = janusValue == "lmh" ? .lowestFirst : .highestFirst
+    }
+}
+
+extension SubscriberBinding {
+    /// Bindings that make a transport consume its own producers, m-line by m-line (the
+    /// EchoTest): what the peer sends on each m-line it both sends and receives on comes back
+    /// on that m-line, audio and video each paused on request.
+    public static func echo(
+        of allocation: TransportAllocation, setup: TransportSetup, audio: Bool = true, video: Bool = true
+    ) -> [SubscriberBinding] {
+        setup.streams.filter { $0.receives && $0.sends }.map { stream in
+            SubscriberBinding(
+                mid: stream.mid, source: SourceKey(publisher: allocation.id, mid: stream.mid),
+                send: stream.kind == .audio ? audio : video)
+        }
     }
 }

@@ -37,7 +37,8 @@ final class WebRTCTransport {
     /// peer's offer carried the extension and we answered it (publishers).
     private var transportWideFeedback: TransportWideFeedbackGenerator?
     private var transportCCExtensionID: UInt8?
-    var behaviour: TransportBehaviour
+    /// Knobs on what the peer sends us (REMB cap, moderation mute, `fir_freq`, talking detection).
+    var settings: PublisherSettings
     private let events: @Sendable (TransportEvent) -> Void
     private(set) var connected = false
     private(set) var isFinished = false
@@ -75,7 +76,7 @@ final class WebRTCTransport {
         self.consumers = setup.streams.map { Consumer($0, slowLinkThreshold: slowLinkThreshold) }
         self.slowLinkThreshold = slowLinkThreshold
         self.midExtensionID = setup.midExtensionID
-        self.behaviour = setup.behaviour
+        self.settings = setup.settings
         self.events = events
         var logger = logger
         logger[metadataKey: "transport"] = "\(id)"
@@ -230,16 +231,12 @@ final class WebRTCTransport {
             events(.mediaReceiving(mid: setup.mid, kind: setup.kind, receiving: true))
             if setup.kind == .video { requestKeyframe(streamIndex: index, now: now, output: output) }
         }
-        switch behaviour {
-        case .echo(let settings):
-            echo(packet, streamIndex: index, settings: settings, now: now, output: output)
-        case .publisher(let settings):
-            guard forwardsLayer(of: packet, streamIndex: index, layer: inboundSSRC.layer, now: now, output: output)
-            else { return }
-            publish(packet, streamIndex: index, settings: settings, now: now, router: router)
-        case .subscriber:
-            break  // A subscriber PeerConnection is receive-only on the peer's side.
-        }
+        // Only what the peer sends on an m-line it sends on is taken (a receive-only peer's stray
+        // packets stop here).
+        guard producers[index].setup.receives,
+            forwardsLayer(of: packet, streamIndex: index, layer: inboundSSRC.layer, now: now, output: output)
+        else { return }
+        publish(packet, streamIndex: index, now: now, router: router)
     }
 
     /// The m-line (and simulcast layer) a packet belongs to: by announced or learned SSRC, else
@@ -293,14 +290,7 @@ final class WebRTCTransport {
         }
         releaseDTLSOnce()
         noteSenderReports(buffer, length: plainLength, now: now)
-        switch behaviour {
-        case .echo(let settings):
-            relayEchoFeedback(buffer, length: plainLength, settings: settings, now: now, output: output)
-        case .subscriber:
-            handleSubscriberFeedback(buffer, length: plainLength, now: now, router: router)
-        case .publisher:
-            break  // Sender reports and receiver reports from a publisher carry nothing we act on yet.
-        }
+        handleConsumerFeedback(buffer, length: plainLength, now: now, output: output, router: router)
     }
 
     /// An authenticated SRTP/SRTCP packet proves the peer finished the handshake (it holds our
@@ -338,19 +328,12 @@ final class WebRTCTransport {
                 events(.mediaReceiving(mid: producers[index].setup.mid, kind: producers[index].setup.kind, receiving: false))
             }
         }
-        switch behaviour {
-        case .echo, .publisher: requestMissingPackets(now: now, output: output)
-        case .subscriber: break
-        }
+        requestMissingPackets(now: now, output: output)
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
             checkSlowLinks()
             sendReports(now: now, output: output)
-            switch behaviour {
-            case .echo: sendPeriodicFeedback(now: now, output: output)
-            case .publisher(let settings): publisherPeriodic(settings: settings, now: now, output: output)
-            case .subscriber: break
-            }
+            periodicProducerFeedback(now: now, output: output)
         }
     }
 
@@ -393,7 +376,7 @@ final class WebRTCTransport {
         }
         if let id = setup.midExtensionID { midExtensionID = id }
         configureTransportWideFeedback()
-        updateBehaviour(setup.behaviour, now: now, output: output)
+        updateSettings(setup.settings, output: output)
     }
 
     /// Replays and benchmarks only (`ForwardingReplay`): the state ICE and DTLS-SRTP would

@@ -112,8 +112,8 @@ final class InMemoryNetwork: @unchecked Sendable {
     /// A server transport in `room` with `streams`, and a client peer connected to it from its
     /// own address (10.0.1.N). The server is the DTLS client, as it is for browsers' offers.
     @discardableResult
-    func addPeer(room: RoomKey, streams: [StreamSetup], behaviour: TransportBehaviour, midExtensionID: UInt8? = nil,
-                 answerNACKs: Bool = false) throws -> HarnessPeer {
+    func addPeer(room: RoomKey, streams: [StreamSetup], settings: PublisherSettings = PublisherSettings(),
+                 midExtensionID: UInt8? = nil, answerNACKs: Bool = false) throws -> HarnessPeer {
         let allocation = engine.allocateTransport(room: room)
         let index = peers.count + 1
         guard let address = TransportAddress("10.0.1.\(index)", port: 40000),
@@ -127,7 +127,7 @@ final class InMemoryNetwork: @unchecked Sendable {
             tiebreaker: UInt64(index), answerNACKs: answerNACKs)
         let setup = TransportSetup(
             remoteCredentials: credentials, remoteFingerprint: EngineTest.peerCertificate.fingerprint,
-            dtlsRole: .client, streams: streams, midExtensionID: midExtensionID, behaviour: behaviour)
+            dtlsRole: .client, streams: streams, midExtensionID: midExtensionID, settings: settings)
         let events = TransportEventLog()
         engine.startTransport(allocation, setup: setup) { events.append($0) }
         let peer = HarnessPeer(

@@ -9,6 +9,8 @@ actor EchoTestSession: JanusPluginSession {
     private let logger: Logger
     private var settings = EchoSettings()
     private var transport: TransportAllocation?
+    /// The running transport's m-lines, for its echo bindings.
+    private var echoSetup: TransportSetup?
     /// Bumped per transport so events of a closed transport are ignored.
     private var generation: UInt64 = 0
     private var sdpVersion: UInt64 = 1
@@ -120,7 +122,7 @@ actor EchoTestSession: JanusPluginSession {
         case .success(let negotiated): result = negotiated
         case .failure(let error): return .failure(error)
         }
-        guard let setup = TransportSetup(negotiation: result, behaviour: .echo(settings)) else {
+        guard let setup = TransportSetup(negotiation: result, settings: PublisherSettings(bitrate: settings.bitrate)) else {
             return .failure(JanusError(JanusError.jsepInvalidSDP, "Invalid SDP (bad ICE credentials or fingerprint)"))
         }
         generation += 1
@@ -140,7 +142,11 @@ actor EchoTestSession: JanusPluginSession {
                 Task { await self?.transportFailed(generation: generation, reason: reason.janusReason) }
             }
         }
+        // The echo: the transport consumes its own producers.
+        engine.bindSubscriber(
+            allocation, bindings: SubscriberBinding.echo(of: allocation, setup: setup, audio: settings.audio, video: settings.video))
         transport = allocation
+        echoSetup = setup
         lastAnswer = result.answer
         remoteICEUfrag = offer.effectiveICEUfrag
         lastRemoteFingerprint = offer.effectiveFingerprint
@@ -184,8 +190,12 @@ actor EchoTestSession: JanusPluginSession {
         if let audio = request.audio { settings.audio = audio }
         if let video = request.video { settings.video = video }
         if let bitrate = request.bitrate { settings.bitrate = bitrate }
-        if let transport {
-            engine.updateBehaviour(transport, .echo(settings))
+        if let transport, let echoSetup {
+            engine.configurePublisher(transport, settings: PublisherSettings(bitrate: settings.bitrate))
+            engine.bindSubscriber(
+                transport,
+                bindings: SubscriberBinding.echo(
+                    of: transport, setup: echoSetup, audio: settings.audio, video: settings.video))
             if request.keyframe == true { engine.requestKeyframes(transport) }
         }
     }

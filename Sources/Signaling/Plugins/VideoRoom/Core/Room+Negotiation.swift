@@ -154,7 +154,7 @@ extension Room {
     ) throws(VideoRoomError) {
         let allocation = publisherMedia.allocation
         guard let setup = TransportSetup(
-            negotiation: negotiation, behaviour: .publisher(publisherMedia.settings), ridOrder: ridOrder)
+            negotiation: negotiation, settings: publisherMedia.settings, ridOrder: ridOrder)
         else {
             if previous == nil { command(.close(allocation)) }
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing offer: bad ICE credentials or fingerprint")

@@ -172,7 +172,7 @@ extension Room {
         } catch {
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing answer: \(error)")
         }
-        guard let setup = TransportSetup(negotiation: result, behaviour: .subscriber) else {
+        guard let setup = TransportSetup(negotiation: result) else {
             throw VideoRoomError(VideoRoomError.invalidSDP, "Error parsing answer: bad ICE credentials or fingerprint")
         }
         var answered: [String: ServerCodec] = [:]

@@ -2,96 +2,11 @@ import ICE
 import RTP
 import SFUBase
 
-/// Room forwarding: a publisher's m-lines feed subscriber m-lines on the same worker. A packet is
-/// decrypted once by the publisher's transport; each subscriber gets its own copy with its
-/// SSRC, payload type, sequence number, timestamp and header extension ids, encrypted with its
-/// own keys.
+/// The consumer side of a transport: what we send its peer. Each producer packet the router
+/// delivers is decrypted once by its producer's transport; each consumer sends its own copy with
+/// its SSRC, payload type, sequence number, timestamp and header extension ids, encrypted with
+/// its own keys; the peer's feedback about it goes back through the router.
 extension WebRTCTransport {
-    func streamIndex(mid: String) -> Int? {
-        producers.firstIndex { $0.setup.mid == mid }
-    }
-
-    // MARK: Publisher side
-
-    func publish(_ packet: RTPPacket, streamIndex index: Int, settings: PublisherSettings, now: MonotonicInstant,
-                 router: Router) {
-        trackUpstreamLoss(packet, streamIndex: index, now: now)
-        if settings.audioLevelEvents, producers[index].setup.kind == .audio, let id = producers[index].audioLevelExtensionID,
-            let level = packet.audioLevel(id: id)
-        {
-            if let change = producers[index].audioLevel.add(
-                level: level.level, windowPackets: settings.audioActivePackets, threshold: settings.audioLevelAverage)
-            {
-                emit(.talking(mid: producers[index].setup.mid, talking: change.talking, level: change.average))
-            }
-        }
-        if !settings.mutedMids.isEmpty, settings.mutedMids.contains(producers[index].setup.mid) {
-            // Withheld on purpose: what follows is numbered on from the last packet forwarded, so
-            // no subscriber sees a hole to NACK, and nothing withheld is kept for retransmission.
-            producers[index].forwardedNumbering.pause()
-            return
-        }
-        guard let number = producers[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
-        packet.sequenceNumber = number
-        storeForRetransmission(packet, streamIndex: index)
-        router.publish(packet, from: StreamHandle(transport: handle, stream: index), publisherID: id)
-    }
-
-    /// Loss bookkeeping of a received packet: gaps for upstream NACKs, and (video) a copy for
-    /// answering downstream NACKs.
-    func recordReceived(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
-        trackUpstreamLoss(packet, streamIndex: index, now: now)
-        storeForRetransmission(packet, streamIndex: index)
-    }
-
-    /// Gaps in the peer's own numbering, for upstream NACKs (video).
-    @inline(__always)
-    func trackUpstreamLoss(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
-        guard producers[index].setup.kind == .video else { return }
-        producers[index].nacks.received(packet.sequenceNumber, now: now)
-    }
-
-    /// A copy of a packet that goes out, under the number it goes out with, for answering
-    /// subscribers' NACKs (video). Only forwarded packets are kept: a NACK can never bring back
-    /// something that was withheld.
-    @inline(__always)
-    func storeForRetransmission(_ packet: RTPPacket, streamIndex index: Int) {
-        guard producers[index].setup.kind == .video else { return }
-        if producers[index].retransmissions == nil { producers[index].retransmissions = RetransmissionBuffer() }
-        producers[index].retransmissions?.store(
-            UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: packet.sequenceNumber)
-    }
-
-    /// Upstream NACKs for the gaps in what the peer sends us (video).
-    func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
-        for index in producers.indices where producers[index].setup.kind == .video && producers[index].nacks.hasPending {
-            guard let mediaSSRC = producers[index].forwardedSourceSSRC else { continue }
-            var lost: [UInt16] = []
-            producers[index].nacks.due(now: now) { lost.append($0) }
-            guard !lost.isEmpty else { continue }
-            countedIn?.nacksSent.add(lost.count, ordering: .relaxed)
-            let sender = consumers[index].setup.localSSRC
-            sendRTCP(output: output) { out in
-                (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
-                    .write(into: out)) ?? 0
-            }
-        }
-    }
-
-    func publisherPeriodic(settings: PublisherSettings, now: MonotonicInstant, output: PacketOutput) {
-        if settings.bitrate > 0 { sendEstimate(bitrate: UInt64(settings.bitrate), output: output) }
-        if settings.keyframeInterval > 0 {
-            for index in producers.indices where producers[index].setup.kind == .video {
-                guard let last = producers[index].lastPacketAt, now.nanoseconds(since: last) < 2_000_000_000 else { continue }
-                if producers[index].periodicKeyframeDue(now: now, intervalSeconds: settings.keyframeInterval) {
-                    requestKeyframe(streamIndex: index, now: now, output: output)
-                }
-            }
-        }
-    }
-
-    // MARK: Subscriber side
-
     /// Sends one producer packet on consumer m-line `index`; true when the consumer needs a
     /// keyframe from its source first (the router asks for one).
     @inline(__always)
@@ -177,13 +92,23 @@ extension WebRTCTransport {
         consumers[index].sequence.pause()
     }
 
-    /// Consumer feedback from our peer: NACK and keyframe counters and slow-link losses here;
-    /// the router takes each request to the producer feeding the m-line.
-    func handleSubscriberFeedback(_ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant,
-                                  router: Router) {
+    /// Feedback from our peer about what we send it: NACK and keyframe counters and slow-link
+    /// losses here; the router takes each request to the producer feeding the m-line.
+    func handleConsumerFeedback(_ buffer: UnsafeMutableRawBufferPointer, length: Int, now: MonotonicInstant,
+                                output: PacketOutput, router: Router) {
         guard let compound = try? RTCPCompoundPacket(buffer: buffer, length: length) else { return }
         for packet in compound {
-            guard let ssrc = packet.mediaSSRC, let index = consumers.firstIndex(where: { $0.setup.localSSRC == ssrc })
+            if packet.packetType == RTCPPacketType.payloadSpecificFeedback,
+                packet.feedbackFormat == RTCPFeedbackFormat.applicationLayer
+            {
+                // A REMB names no m-line of ours (its SSRCs are in the payload).
+                if consumers.indices.contains(where: { router.consumesOwnProducer(StreamHandle(transport: handle, stream: $0)) }) {
+                    relayOwnEstimate(packet, output: output)
+                }
+                continue
+            }
+            guard let ssrc = packet.mediaSSRC,
+                let index = consumers.firstIndex(where: { $0.setup.sends && $0.setup.localSSRC == ssrc })
             else { continue }
             let consumer = StreamHandle(transport: handle, stream: index)
             if packet.isGenericNACK {
