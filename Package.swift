@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SFU", targets: ["SFU"]),
         .library(name: "SFUMedia", targets: ["SFUMedia"]),
+        .library(name: "MediaCore", targets: ["MediaCore"]),
         .library(name: "Signaling", targets: ["Signaling"]),
         .library(name: "VideoRoomControl", targets: ["VideoRoomControl"]),
         .library(name: "WebRTCPeer", targets: ["WebRTCPeer"]),
@@ -50,10 +51,19 @@ let package = Package(
         // DTLS-SRTP on OpenSSL 3, sans-IO.
         .target(name: "DTLS", dependencies: ["SFUBase", "COpenSSL"]),
         // The media plane: SDP, media workers, transports, the forwarding core.
+        // The media plane without I/O: transports, producers, consumers, the router, SDP; fed
+        // datagrams, commands and time (no socket, thread or clock API in it).
+        .target(
+            name: "MediaCore",
+            dependencies: [
+                "SFUBase", "RTP", "ICE", "DTLS",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The media plane's driver: sockets, epoll, threads, the clock; and the engine.
         .target(
             name: "SFUMedia",
             dependencies: [
-                "SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem",
+                "MediaCore", "SFUBase", "RTP", "ICE", "DTLS", "CSFUSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The room-control state machine of a VideoRoom room (lobby, hands, roles, moderator
@@ -111,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "SFUMediaTests",
             dependencies: [
-                "SFUMedia", "WebRTCPeer", "SDPTestFixtures", "TestSupport",
+                "SFUMedia", "MediaCore", "WebRTCPeer", "SDPTestFixtures", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(

@@ -2,6 +2,7 @@ import DTLS
 import ICE
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// A peer whose DTLS certificate does not match the fingerprint of its SDP: the server refuses

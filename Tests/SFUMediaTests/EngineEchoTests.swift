@@ -5,6 +5,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// MediaEngine end to end with the Swift client peer: a transport consuming its own producers (the EchoTest).

@@ -5,6 +5,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Cross-worker forwarding under churn (issue 4): three workers, room transports spread over

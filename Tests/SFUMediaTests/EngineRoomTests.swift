@@ -4,6 +4,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// MediaEngine room forwarding over real loopback sockets and worker threads (the driver):

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// `SequenceRewriter.isCurrentMapping`: NACK answers may only use the offset that produced the

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Nothing outlives its session: after every transport of a room is closed, no transport object

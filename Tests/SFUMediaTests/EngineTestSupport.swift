@@ -7,6 +7,7 @@ import Synchronization
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Shared plumbing of the engine integration tests: a two-worker MediaEngine on loopback,

@@ -4,6 +4,7 @@ import SFUBase
 import Synchronization
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// The lock-free pieces of the cross-worker data plane, exercised from real threads (these are
@@ -71,7 +72,7 @@ import Testing
         for producer in producers { producer.start() }
         let deadline = Date().addingTimeInterval(10)
         while ran.load(ordering: .relaxed) < 4 * perProducer, Date() < deadline {
-            queue.drain(into: worker, now: MonotonicInstant(nanoseconds: 0))
+            queue.drain(into: worker.core, now: MonotonicInstant(nanoseconds: 0))
         }
         #expect(ran.load(ordering: .relaxed) == 4 * perProducer)
     }

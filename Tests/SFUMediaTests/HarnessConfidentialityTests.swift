@@ -3,6 +3,7 @@ import SFUBase
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// A subscriber never receives a packet it was not entitled to when it was sent: not by NACKing

@@ -3,6 +3,7 @@ import SFUBase
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Forwarding, NACK repair and bottlenecks on the in-memory network: the real media plane and

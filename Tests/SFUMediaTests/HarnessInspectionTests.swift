@@ -1,6 +1,7 @@
 import SFUBase
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// `MediaEngine.inspect` (the Admin API's `handle_info`) on the in-memory network: a simulcast

@@ -4,6 +4,7 @@ import SFUBase
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Room forwarding on the in-memory network (moved here from loopback-socket tests): keyframe

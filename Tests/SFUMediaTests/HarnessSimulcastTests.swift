@@ -3,6 +3,7 @@ import SFUBase
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// A simulcast publisher (three rid layers on one m-line, as janus.js `simulcast: true` sends

@@ -3,6 +3,7 @@ import SFUBase
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Slow-link reports (Janus `slowlink`, threshold 4 lost packets a second by default) on the

@@ -1,4 +1,5 @@
 import Testing
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Inputs found by the libFuzzer targets in Fuzz/ (scripts/fuzz.sh), minimised.

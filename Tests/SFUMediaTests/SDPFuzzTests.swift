@@ -1,6 +1,7 @@
 import SDPTestFixtures
 import Testing
 import TestSupport
+@testable import MediaCore
 @testable import SFUMedia
 
 

@@ -1,6 +1,7 @@
 import SDPTestFixtures
 import Foundation
 import Testing
+@testable import MediaCore
 @testable import SFUMedia
 
 let subscriberStreams = [

@@ -1,5 +1,6 @@
 import SDPTestFixtures
 import Testing
+@testable import MediaCore
 @testable import SFUMedia
 
 @Suite("SDP parser and serializer")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MediaCore
 @testable import SFUMedia
 
 /// Our SDP against real WebRTC stacks: a Python script makes the peer, prints

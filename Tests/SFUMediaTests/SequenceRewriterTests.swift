@@ -1,4 +1,5 @@
 import Testing
+@testable import MediaCore
 @testable import SFUMedia
 
 @Suite struct SequenceRewriterTests {

@@ -2,6 +2,7 @@ import RTP
 import SFUBase
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// The layer choice of a simulcast source on virtual time.

@@ -4,6 +4,7 @@ import RTP
 import Testing
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// The m-lines of a simulcast publisher (three rid layers on one m-line, as janus.js

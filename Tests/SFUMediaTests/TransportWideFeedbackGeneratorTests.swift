@@ -2,6 +2,7 @@ import RTP
 import SFUBase
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// TWCC feedback generation on virtual time: what arrived, what was lost, and when it is sent.

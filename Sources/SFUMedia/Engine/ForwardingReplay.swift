@@ -49,7 +49,7 @@ public final class ForwardingReplay {
             workers.append(try MediaWorker(index: index, sockets: [socket], useGSO: udpGSO, logger: logger))
         }
         CrossWorkerFanOut.connect(
-            workers.map(\.fanOut), wakeUps: workers.map(\.wakeUp), commandQueues: workers.map(\.commands))
+            workers.map(\.core.fanOut), wakeUps: workers.map(\.core.wakeUp), commandQueues: workers.map(\.commands))
         self.workers = workers
 
         let profile = SRTPProtectionProfile.aeadAes128Gcm
@@ -74,8 +74,8 @@ public final class ForwardingReplay {
                 inbound: try SRTPContext(profile: profile, masterKey: keys.key, masterSalt: keys.salt),
                 outbound: try SRTPContext(profile: profile, masterKey: keys.key, masterSalt: keys.salt),
                 peer: peer, socketIndex: 0)
-            worker.install(transport)
-            worker.route(peer, to: transport)
+            worker.core.install(transport)
+            worker.core.route(peer, to: transport)
             return transport
         }
         guard let publisherAddress = TransportAddress("127.0.0.1", port: 9) else { throw ReplayError.setup("address") }
@@ -105,17 +105,17 @@ public final class ForwardingReplay {
                 ],
                 on: subscriberWorker, keys: keys(UInt8(truncatingIfNeeded: 10 + index)),
                 peer: sink.localAddress)
-            subscriberWorker.router.bindSubscriber(
+            subscriberWorker.core.router.bindSubscriber(
                 id: id,
                 bindings: [(SubscriberBinding(mid: "1", source: SourceKey(publisher: 1, mid: "v")), publisherWorker: 0)],
                 now: .now())
         }
         self.sinks = sinks
         // Cross-worker bindings are a command exchange: subscribe, then attach.
-        for _ in 0..<3 { for worker in workers { worker.commands.drain(into: worker, now: .now()) } }
+        for _ in 0..<3 { for worker in workers { worker.commands.drain(into: worker.core, now: .now()) } }
 
         // One buffer per packet of a batch: the local fan-out runs at the batch end.
-        receiveBuffers = .allocate(byteCount: DatagramBatch.bufferSize * batch, alignment: 16)
+        receiveBuffers = .allocate(byteCount: DatagramOutbox.bufferSize * batch, alignment: 16)
         // VP8, S=1 with a keyframe first so every subscriber starts at once.
         var payload = [UInt8](repeating: 0xA5, count: max(16, packetSize - 12 - 8))
         payload[0] = 0x10
@@ -130,7 +130,7 @@ public final class ForwardingReplay {
         for sink in sinks { close(sink) }
         for worker in workers {
             for socket in worker.sockets { socket.close() }
-            worker.fanOut.disconnect()
+            worker.core.fanOut.disconnect()
         }
         receiveBuffers.deallocate()
     }
@@ -144,23 +144,23 @@ public final class ForwardingReplay {
             let now = MonotonicInstant.now()
             for position in 0..<min(batch, remaining) {
                 let buffer = UnsafeMutableRawBufferPointer(
-                    rebasing: receiveBuffers[(position * DatagramBatch.bufferSize)..<((position + 1) * DatagramBatch.bufferSize)])
+                    rebasing: receiveBuffers[(position * DatagramOutbox.bufferSize)..<((position + 1) * DatagramOutbox.bufferSize)])
                 builder.sequenceNumber &+= 1
                 if builder.sequenceNumber % 4 == 0 { builder.timestamp &+= 3000 }
                 guard let length = try? builder.write(into: buffer),
                     let protected = try? sender.protectRTP(buffer, length: length)
                 else { return }
-                publisherWorker.receive(buffer, length: protected, from: publisherAddress, socketIndex: 0, now: now)
+                publisherWorker.core.receive(buffer, length: protected, from: publisherAddress, socketIndex: 0, now: now)
                 remaining -= 1
                 packetsSent += 1
             }
-            publisherWorker.finishReceiveBatch(now: now)
-            publisherWorker.router.deliverInbound(now: now)
-            publisherWorker.output.flushAll()
+            publisherWorker.core.finishReceiveBatch(now: now)
+            publisherWorker.core.router.deliverInbound(now: now)
+            publisherWorker.core.output.flushAll()
             if workers.count > 1 {
-                workers[1].finishReceiveBatch(now: now)
-                workers[1].router.deliverInbound(now: now)
-                workers[1].output.flushAll()
+                workers[1].core.finishReceiveBatch(now: now)
+                workers[1].core.router.deliverInbound(now: now)
+                workers[1].core.output.flushAll()
             }
         }
     }

@@ -26,7 +26,7 @@ extension MediaEngine {
             let addresses = configuration.iceAddresses.compactMap { TransportAddress($0, port: port) }
             guard addresses.count == configuration.iceAddresses.count else { throw MediaEngineError.noICEAddress }
             workers.append(
-                try MediaWorker(
+                MediaWorker(
                     index: index, localAddresses: addresses, unixTimeAtMonotonicZero: unixTimeAtMonotonicZero,
                     logger: logger, deliver: { socket, destination, bytes in deliver(addresses[socket], destination, bytes) }))
         }
@@ -36,24 +36,24 @@ extension MediaEngine {
     /// One turn of every worker's loop without receiving: queued commands, packets handed over
     /// by other workers, timers when a tick is due, sends.
     func driveWorkers(now: MonotonicInstant) {
-        for worker in workers { worker.commands.drain(into: worker, now: now) }
-        for worker in workers { worker.runPending(now: now) }
+        for worker in workers { worker.commands.drain(into: worker.core, now: now) }
+        for worker in workers { worker.core.runPending(now: now) }
     }
 
     /// One datagram from `source` arriving at the worker listening on `destination` (dropped
     /// when none does), received as a batch of one.
     func receive(_ datagram: [UInt8], from source: TransportAddress, to destination: TransportAddress,
                  now: MonotonicInstant) {
-        guard datagram.count <= DatagramBatch.bufferSize,
+        guard datagram.count <= DatagramOutbox.bufferSize,
             let worker = workers.first(where: { $0.localAddresses.contains(destination) }),
             let socket = worker.localAddresses.firstIndex(of: destination)
         else { return }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DatagramBatch.bufferSize, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DatagramOutbox.bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         datagram.withUnsafeBytes { buffer.copyMemory(from: $0) }
         worker.statistics.datagramsReceived.add(1, ordering: .relaxed)
         worker.statistics.bytesReceived.add(datagram.count, ordering: .relaxed)
-        worker.receive(buffer, length: datagram.count, from: source, socketIndex: socket, now: now)
-        worker.finishReceiveBatch(now: now)
+        worker.core.receive(buffer, length: datagram.count, from: source, socketIndex: socket, now: now)
+        worker.core.finishReceiveBatch(now: now)
     }
 }

@@ -23,7 +23,7 @@ extension MediaEngine {
         return all
     }
 
-    private static func inspection(of transport: WebRTCTransport, on worker: MediaWorker) -> TransportInspection {
+    private static func inspection(of transport: WebRTCTransport, on worker: WorkerCore) -> TransportInspection {
         var inspection = transport.inspection()
         if inspection.selectedRemote != nil, worker.localAddresses.indices.contains(transport.selectedSocket) {
             inspection.selectedLocal = worker.localAddresses[transport.selectedSocket].description
@@ -33,7 +33,7 @@ extension MediaEngine {
 
     /// Runs `read` on the worker's thread and returns its result, or `fallback` after a second.
     private func ask<Value: Sendable>(
-        worker index: Int, orElse fallback: Value, _ read: @escaping @Sendable (MediaWorker) -> Value
+        worker index: Int, orElse fallback: Value, _ read: @escaping @Sendable (WorkerCore) -> Value
     ) async -> Value {
         let answer = OneShotAnswer<Value>()
         let timeout = Task {

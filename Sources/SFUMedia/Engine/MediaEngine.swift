@@ -3,6 +3,7 @@ import ICE
 import Logging
 import RTP
 import Synchronization
+@_exported import MediaCore
 
 /// The media plane: a fixed set of media workers (threads with their own UDP sockets) and the
 /// DTLS certificate they share. The control plane creates transports through it; each transport
@@ -60,7 +61,7 @@ public final class MediaEngine: Sendable {
         self.logger = logger
         self.workers = workers
         CrossWorkerFanOut.connect(
-            workers.map(\.fanOut), wakeUps: workers.map(\.wakeUp), commandQueues: workers.map(\.commands))
+            workers.map(\.core.fanOut), wakeUps: workers.map(\.core.wakeUp), commandQueues: workers.map(\.commands))
     }
 
     public func start() {
@@ -76,7 +77,7 @@ public final class MediaEngine: Sendable {
     /// Stops every worker; live transports send close_notify.
     public func shutdown() {
         for worker in workers { worker.stop() }
-        for worker in workers { worker.fanOut.disconnect() }
+        for worker in workers { worker.core.fanOut.disconnect() }
     }
 
     /// Reserves a transport slot on a worker: our ICE credentials and host candidates, known
@@ -107,17 +108,9 @@ public final class MediaEngine: Sendable {
         let consentTimeout = configuration.consentTimeout
         let slowLinkThreshold = configuration.slowLinkThreshold
         workers[allocation.workerIndex].commands.enqueue { worker, now in
-            do {
-                let transport = try WebRTCTransport(
-                    id: allocation.id, localCredentials: allocation.localCredentials, certificate: certificate,
-                    setup: setup, consentTimeout: consentTimeout, slowLinkThreshold: slowLinkThreshold, now: now,
-                    logger: worker.logger,
-                    events: events)
-                worker.install(transport)
-            } catch {
-                worker.logger.error("cannot create transport \(allocation.id): \(error)")
-                events(.failed(reason: .srtpStackError))
-            }
+            worker.startTransport(
+                id: allocation.id, localCredentials: allocation.localCredentials, certificate: certificate, setup: setup,
+                consentTimeout: consentTimeout, slowLinkThreshold: slowLinkThreshold, now: now, events: events)
         }
     }
 
@@ -168,7 +161,7 @@ public final class MediaEngine: Sendable {
             total.slotsHandedOff += worker.statistics.slotsHandedOff.load(ordering: .relaxed)
             total.slotsDelivered += worker.statistics.slotsDelivered.load(ordering: .relaxed)
             total.fanOutDrops += worker.statistics.fanOutDrops.load(ordering: .relaxed)
-            total.slotsInUse += worker.fanOut.slab.slotsInUse
+            total.slotsInUse += worker.core.fanOut.slab.slotsInUse
             total.liveTransportObjects += worker.statistics.liveTransportObjects.load(ordering: .relaxed)
             total.add(worker.statistics)
             total.stunErrorsSuppressed += worker.statistics.stunErrorsSuppressed.load(ordering: .relaxed)
@@ -187,7 +180,7 @@ public final class MediaEngine: Sendable {
                 slotsHandedOff: worker.statistics.slotsHandedOff.load(ordering: .relaxed),
                 slotsDelivered: worker.statistics.slotsDelivered.load(ordering: .relaxed),
                 fanOutDrops: worker.statistics.fanOutDrops.load(ordering: .relaxed),
-                slotsInUse: worker.fanOut.slab.slotsInUse,
+                slotsInUse: worker.core.fanOut.slab.slotsInUse,
                 busyNanoseconds: worker.statistics.busyNanoseconds.load(ordering: .relaxed))
         }
     }
@@ -211,21 +204,6 @@ public struct WorkerSnapshot: Sendable, Equatable {
     public var slotsInUse: Int
     /// Time the worker's loop spent working (not waiting for datagrams), in nanoseconds.
     public var busyNanoseconds: Int = 0
-}
-
-/// A transport reserved on a worker, before and while it runs.
-public struct TransportAllocation: Sendable, Hashable {
-    public let id: UInt64
-    public let workerIndex: Int
-    public let localCredentials: ICECredentials
-    public let candidates: [LocalCandidateAddress]
-    public let fingerprint: DTLSFingerprint
-
-    func withLocalCredentials(_ credentials: ICECredentials) -> TransportAllocation {
-        TransportAllocation(
-            id: id, workerIndex: workerIndex, localCredentials: credentials, candidates: candidates,
-            fingerprint: fingerprint)
-    }
 }
 
 public struct MediaStatistics: Sendable, Equatable {

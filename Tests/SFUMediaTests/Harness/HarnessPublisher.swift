@@ -2,6 +2,7 @@ import RTP
 import SFUBase
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// A media source on a harness peer: synthetic audio and VP8-like video (see `SyntheticStream`),

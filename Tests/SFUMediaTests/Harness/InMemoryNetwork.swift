@@ -6,6 +6,7 @@ import SFUBase
 import TestSupport
 import WebRTCPeer
 
+@testable import MediaCore
 @testable import SFUMedia
 
 /// The in-memory network harness (after str0m's `tests/common.rs`): the server's real media

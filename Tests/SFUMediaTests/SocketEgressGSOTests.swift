@@ -2,16 +2,17 @@ import Glibc
 import ICE
 import Testing
 
+@testable import MediaCore
 @testable import SFUMedia
 
-/// The send batch's UDP GSO grouping over loopback: runs of equal-sized datagrams to one
+/// The socket egress's UDP GSO grouping over loopback: runs of equal-sized datagrams to one
 /// destination leave as one send, and the receiver still gets the same datagrams in order.
-@Suite struct DatagramBatchGSOTests {
+@Suite struct SocketEgressGSOTests {
     static func socket() throws -> UDPSocket {
         try UDPSocket.bind(address: "127.0.0.1", port: 0, receiveBuffer: 1 << 20, sendBuffer: 1 << 20)
     }
 
-    static func queue(_ batch: DatagramBatch, size: Int, tag: UInt8, to destination: TransportAddress) {
+    static func queue(_ batch: DatagramOutbox, size: Int, tag: UInt8, to destination: TransportAddress) {
         guard let slot = batch.nextSlot() else { return }
         let buffer = batch.buffer(at: slot)
         for index in 0..<size { buffer[index] = tag &+ UInt8(truncatingIfNeeded: index) }
@@ -39,15 +40,15 @@ import Testing
         let first = try Self.socket()
         let second = try Self.socket()
         defer { for socket in [sender, first, second] { socket.close() } }
-        let batch = DatagramBatch(capacity: 16)
+        let batch = DatagramOutbox(capacity: 16)
         // A: five of 1000 bytes and a shorter last one (one GSO run); B: two of 700; A again: one.
         for tag in 0..<5 { Self.queue(batch, size: 1000, tag: UInt8(tag), to: first.localAddress) }
         Self.queue(batch, size: 400, tag: 5, to: first.localAddress)
         Self.queue(batch, size: 700, tag: 10, to: second.localAddress)
         Self.queue(batch, size: 700, tag: 11, to: second.localAddress)
         Self.queue(batch, size: 1000, tag: 6, to: first.localAddress)
-        var useGSO = gso && sender.supportsGSO
-        let result = batch.flush(to: sender.descriptor, gso: &useGSO)
+        let egress = SocketEgress(sockets: [sender], useGSO: gso, statistics: WorkerStatistics())
+        let result = egress.transmit(batch, socketIndex: 0)
         #expect(result.sent == 9 && result.failed == 0)
         let atFirst = Self.receiveAll(first, expected: 7)
         let atSecond = Self.receiveAll(second, expected: 2)

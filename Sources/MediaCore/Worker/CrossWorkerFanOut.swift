@@ -1,16 +1,16 @@
-import CSFUSystem
 import RTP
 import SFUBase
 import Synchronization
 
-/// How one worker's event loop is woken by the others: its command eventfd, and whether it is
-/// (about to be) asleep in `epoll_wait`. Shared by every worker; the flag is the only mutable part.
-final class WorkerWakeUp: Sendable {
-    let eventDescriptor: Int32
+/// How one worker's event loop is woken by the others: its doorbell (the command eventfd), and
+/// whether it is (about to be) asleep in its wait. Shared by every worker; the flag is the only
+/// mutable part.
+package final class WorkerWakeUp: Sendable {
+    let doorbell: any WorkerDoorbell
     /// Set by the worker just before it may block; a producer that finds it set clears it and
-    /// writes the eventfd. So a burst of packets costs at most one wake-up syscall per batch.
+    /// rings. So a burst of packets costs at most one wake-up syscall per batch.
     let mayBeAsleep = Atomic<Bool>(false)
-    init(eventDescriptor: Int32) { self.eventDescriptor = eventDescriptor }
+    package init(doorbell: any WorkerDoorbell) { self.doorbell = doorbell }
 }
 
 /// The data-plane links of one worker to all others (issue 4): its own slab of decrypted packets,
@@ -22,9 +22,9 @@ final class WorkerWakeUp: Sendable {
 /// Consumer side: `forEachInbound` pops slot indices; the worker re-encrypts per subscriber and
 /// releases the slot. The variable state is confined to the owning worker thread; the slab,
 /// rings and wake-ups are the lock-free shared parts.
-final class CrossWorkerFanOut {
+package final class CrossWorkerFanOut {
     let workerIndex: Int
-    let slab: PacketSlab
+    package let slab: PacketSlab
     let statistics: WorkerStatistics
     /// Rings this worker produces into, by consumer worker (nil for itself). Set by `connect`.
     private(set) var outbound: [SlotRing?] = []
@@ -47,7 +47,7 @@ final class CrossWorkerFanOut {
     }
 
     /// Wires every worker to every other before any of them starts (engine set-up, one thread).
-    static func connect(_ fanOuts: [CrossWorkerFanOut], wakeUps: [WorkerWakeUp], commandQueues: [WorkerCommandQueue],
+    package static func connect(_ fanOuts: [CrossWorkerFanOut], wakeUps: [WorkerWakeUp], commandQueues: [WorkerCommandQueue],
                         ringCapacity: Int = CrossWorkerFanOut.defaultRingCapacity) {
         let count = fanOuts.count
         for producer in fanOuts {
@@ -64,7 +64,7 @@ final class CrossWorkerFanOut {
     }
 
     /// Drops the links (after the workers stopped) so workers and rings can be freed.
-    func disconnect() {
+    package func disconnect() {
         outbound = []
         inbound = []
         wakeUps = []
@@ -115,7 +115,7 @@ final class CrossWorkerFanOut {
 
     /// Wakes consumers that got slots since the last call and may be asleep. Called once per
     /// receive batch, so a burst costs one eventfd write per consumer at most.
-    func wakeConsumers() {
+    package func wakeConsumers() {
         guard anyPendingWakeUp else { return }
         anyPendingWakeUp = false
         // Pairs with the fence in `prepareToSleep`: either we see the flag or the consumer sees our tail.
@@ -123,7 +123,7 @@ final class CrossWorkerFanOut {
         for index in pendingWakeUps.indices where pendingWakeUps[index] {
             pendingWakeUps[index] = false
             if wakeUps[index].mayBeAsleep.exchange(false, ordering: .sequentiallyConsistent) {
-                csfu_eventfd_signal(wakeUps[index].eventDescriptor)
+                wakeUps[index].doorbell.ring()
             }
         }
     }
@@ -132,7 +132,7 @@ final class CrossWorkerFanOut {
 
     /// Announces that this worker may block; returns false when a ring already has slots
     /// (then do not block).
-    func prepareToSleep() -> Bool {
+    package func prepareToSleep() -> Bool {
         wakeUps[workerIndex].mayBeAsleep.store(true, ordering: .sequentiallyConsistent)
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         for link in inbound {
@@ -141,7 +141,7 @@ final class CrossWorkerFanOut {
         return true
     }
 
-    func awoke() {
+    package func awoke() {
         wakeUps[workerIndex].mayBeAsleep.store(false, ordering: .relaxed)
     }
 
@@ -149,7 +149,7 @@ final class CrossWorkerFanOut {
     /// runs of consecutive slots from one producer (so the caller can process them
     /// subscriber-major and keep each subscriber's datagrams adjacent for GSO).
     @inline(__always)
-    func drainInbound(limit: Int, scratch: UnsafeMutableBufferPointer<Int>,
+    package func drainInbound(limit: Int, scratch: UnsafeMutableBufferPointer<Int>,
                       _ body: (PacketSlab, UnsafeBufferPointer<Int>) -> Void) {
         for link in inbound {
             guard let link else { continue }

@@ -76,7 +76,7 @@ extension Router {
 
     /// Delivers the slots other workers handed us: runs of one route parsed once, then through
     /// the delivery loop.
-    func deliverInbound(now: MonotonicInstant) {
+    package func deliverInbound(now: MonotonicInstant) {
         let packets = deliveryPackets
         fanOut.drainInbound(limit: min(inboundScratch.count, packets.count), scratch: inboundScratch) { slab, slots in
             var start = 0

@@ -14,7 +14,7 @@ import SFUBase
 extension Router {
     /// Binds the m-lines of transport `id` as `bindings` say; each comes with the worker of its
     /// source's publisher (nil: unknown or gone).
-    func bindSubscriber(id: UInt64, bindings: [(binding: SubscriberBinding, publisherWorker: Int?)],
+    package func bindSubscriber(id: UInt64, bindings: [(binding: SubscriberBinding, publisherWorker: Int?)],
                         now: MonotonicInstant) {
         guard let subscriber = transport(id: id) else { return }
         for (binding, publisherWorker) in bindings {

@@ -1,20 +1,26 @@
-import CSFUSystem
-import Glibc
 import SFUBase
 import Synchronization
 
+/// Wakes a worker's loop from another thread (the driver's eventfd; nothing in memory).
+package protocol WorkerDoorbell: Sendable {
+    /// Makes the worker's next wait return at once.
+    func ring()
+    /// Called by the worker before it takes its commands: the rings so far are answered.
+    func answer()
+}
+
 /// Commands from the control plane (signaling, rooms, other workers' routing changes) to one
-/// media worker: a lock-free multi-producer single-consumer queue plus an eventfd wake-up.
+/// media worker: a lock-free multi-producer single-consumer queue plus a doorbell.
 ///
 /// Any thread may `enqueue`; only the owning worker thread calls `drain`. The queue is an
 /// intrusive linked list with a stub node (Vyukov's MPSC design, written from its description):
 /// a producer swaps itself in as the new head with one atomic exchange and then links the
 /// previous head to it; the consumer follows `next` links from its private tail. Control traffic
 /// only: every command is a heap-allocated closure, so the packet path never goes through here.
-final class WorkerCommandQueue: @unchecked Sendable {
+package final class WorkerCommandQueue: @unchecked Sendable {
     /// Runs on the worker thread with the worker and the time its loop (or the in-memory
     /// harness) is at: commands never read the clock themselves.
-    typealias Command = @Sendable (MediaWorker, MonotonicInstant) -> Void
+    package typealias Command = @Sendable (WorkerCore, MonotonicInstant) -> Void
 
     /// One queued command. `next` is the only field two threads touch (release/acquire).
     private final class Node {
@@ -27,13 +33,11 @@ final class WorkerCommandQueue: @unchecked Sendable {
     private let head: Atomic<UInt>
     /// The last node the consumer took (its command already run); consumer thread only.
     private var tail: UInt
-    /// Wakes the worker's epoll loop.
-    let eventDescriptor: Int32
+    /// Wakes the worker's loop.
+    package let doorbell: any WorkerDoorbell
 
-    init() throws {
-        let fd = csfu_eventfd_create()
-        guard fd >= 0 else { throw MediaEngineError.systemCall("eventfd", -fd) }
-        eventDescriptor = fd
+    package init(doorbell: any WorkerDoorbell) {
+        self.doorbell = doorbell
         let stub = UInt(bitPattern: Unmanaged.passRetained(Node(nil)).toOpaque())
         head = Atomic(stub)
         tail = stub
@@ -42,7 +46,6 @@ final class WorkerCommandQueue: @unchecked Sendable {
     deinit {
         while pop() != nil {}
         Self.node(tail).release()
-        close(eventDescriptor)
     }
 
     private static func node(_ bits: UInt) -> Unmanaged<Node> {
@@ -51,11 +54,11 @@ final class WorkerCommandQueue: @unchecked Sendable {
     }
 
     /// Queues `command` and wakes the worker. Lock-free; callable from any thread.
-    func enqueue(_ command: @escaping Command) {
+    package func enqueue(_ command: @escaping Command) {
         let node = UInt(bitPattern: Unmanaged.passRetained(Node(command)).toOpaque())
         let previous = head.exchange(node, ordering: .acquiringAndReleasing)
         Self.node(previous).takeUnretainedValue().next.store(node, ordering: .releasing)
-        csfu_eventfd_signal(eventDescriptor)
+        doorbell.ring()
     }
 
     /// Takes the oldest command, or nil when none is (completely) queued. Worker thread only.
@@ -71,25 +74,10 @@ final class WorkerCommandQueue: @unchecked Sendable {
         return command
     }
 
-    /// Runs every queued command on `worker`. Called by the worker thread when the eventfd fires;
-    /// a producer caught between its exchange and its link is picked up at its own wake-up.
-    func drain(into worker: MediaWorker, now: MonotonicInstant) {
-        csfu_eventfd_drain(eventDescriptor)
+    /// Runs every queued command on `worker`. Called by the worker thread when its doorbell rang;
+    /// a producer caught between its exchange and its link is picked up at its own ring.
+    package func drain(into worker: WorkerCore, now: MonotonicInstant) {
+        doorbell.answer()
         while let command = pop() { command(worker, now) }
-    }
-}
-
-public enum MediaEngineError: Error, CustomStringConvertible {
-    case systemCall(String, Int32)
-    case noICEAddress
-    case portRangeTooSmall(needed: Int, available: Int)
-
-    public var description: String {
-        switch self {
-        case .systemCall(let name, let code): return "\(name) failed: \(String(cString: strerror(code)))"
-        case .noICEAddress: return "no ICE address configured"
-        case .portRangeTooSmall(let needed, let available):
-            return "media port range has \(available) ports, \(needed) media workers need one each"
-        }
     }
 }

@@ -8,11 +8,11 @@ import SFUBase
 /// the per-m-line stream state, fed datagrams and time by its media worker.
 ///
 /// Confined to the worker thread that owns it. Events go to `events` on that thread.
-final class WebRTCTransport {
-    let id: UInt64
+package final class WebRTCTransport {
+    package let id: UInt64
     /// Its place in the worker's router (set when the router takes it).
     var handle = TransportHandle.unassigned
-    private(set) var localUfrag: String
+    package private(set) var localUfrag: String
     private(set) var ice: ICELiteAgent
     private let dtls: DTLSEndpoint
     let dtlsRole: DTLSRole
@@ -22,7 +22,7 @@ final class WebRTCTransport {
     private var inbound: SRTPContext?
     private(set) var outbound: SRTPContext?
     private(set) var selectedAddress: TransportAddress?
-    private(set) var selectedSocket = 0
+    package private(set) var selectedSocket = 0
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
     /// One producer (what the peer sends us) and one consumer (what we send it) per m-line, at
@@ -60,7 +60,7 @@ final class WebRTCTransport {
     /// Seconds of silence before an m-line is reported as not receiving (Janus `no_media_timer`).
     static let noMediaNanoseconds: UInt64 = 1_000_000_000
 
-    init(
+    package init(
         id: UInt64, localCredentials: ICECredentials, certificate: DTLSCertificate, setup: TransportSetup,
         consentTimeout: Double, slowLinkThreshold: Int = 0, now: MonotonicInstant, logger: Logger,
         events: @escaping @Sendable (TransportEvent) -> Void
@@ -340,7 +340,7 @@ final class WebRTCTransport {
     // MARK: Control
 
     /// Sends close_notify and stops; no event (the control plane asked for it).
-    func close(now: MonotonicInstant, output: PacketOutput) {
+    package func close(now: MonotonicInstant, output: PacketOutput) {
         guard !isFinished else { return }
         if dtlsStarted || connected {
             dtls.close()
@@ -351,7 +351,7 @@ final class WebRTCTransport {
 
     /// ICE restart (RFC 8445 §9): new credentials on both sides, same DTLS association.
     /// Returns the previous local ufrag so the worker can re-key its demux table.
-    func restartICE(local: ICECredentials, remote: ICECredentials) -> String {
+    package func restartICE(local: ICECredentials, remote: ICECredentials) -> String {
         let previous = localUfrag
         ice.restart(local: local, remote: remote)
         localUfrag = local.ufrag
@@ -360,7 +360,7 @@ final class WebRTCTransport {
 
     /// A renegotiation on the same ICE/DTLS session: m-lines keep their index (existing mids are
     /// updated in place, new ones appended), so forwarding links stay valid.
-    func renegotiate(_ setup: TransportSetup, now: MonotonicInstant, output: PacketOutput) {
+    package func renegotiate(_ setup: TransportSetup, now: MonotonicInstant, output: PacketOutput) {
         for stream in setup.streams {
             let index: Int
             if let existing = producers.firstIndex(where: { $0.setup.mid == stream.mid }) {
@@ -381,7 +381,7 @@ final class WebRTCTransport {
 
     /// Replays and benchmarks only (`ForwardingReplay`): the state ICE and DTLS-SRTP would
     /// reach, with known SRTP contexts and peer address.
-    func assumeConnected(inbound: SRTPContext, outbound: SRTPContext, peer: TransportAddress, socketIndex: Int) {
+    package func assumeConnected(inbound: SRTPContext, outbound: SRTPContext, peer: TransportAddress, socketIndex: Int) {
         self.inbound = inbound
         self.outbound = outbound
         selectedAddress = peer
@@ -424,7 +424,7 @@ final class WebRTCTransport {
         }
     }
 
-    func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
+    package func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
         guard let mediaSSRC = producers[streamIndex].forwardedSourceSSRC else { return }
         guard producers[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
         sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)

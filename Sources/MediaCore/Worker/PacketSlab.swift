@@ -8,9 +8,9 @@ import Synchronization
 /// done. A slot is free exactly when its count is 0, so the producer finds free slots with a
 /// rotating cursor (slots come back roughly in the order they were handed out) and no free list
 /// is shared between threads. No Swift reference counting is involved per packet.
-final class PacketSlab: @unchecked Sendable {
-    /// Bytes of packet per slot (a received datagram never exceeds `DatagramBatch.bufferSize`).
-    static let slotBytes = DatagramBatch.bufferSize
+package final class PacketSlab: @unchecked Sendable {
+    /// Bytes of packet per slot (a received datagram never exceeds `DatagramOutbox.bufferSize`).
+    static let slotBytes = DatagramOutbox.bufferSize
     let capacity: Int
     private let storage: UnsafeMutableRawPointer
     private let references: UnsafeMutablePointer<Atomic<Int32>>
@@ -74,7 +74,7 @@ final class PacketSlab: @unchecked Sendable {
     func header(_ slot: Int) -> UnsafeMutablePointer<SlotHeader> { headers + slot }
 
     /// Slots currently held by consumers (any thread; for statistics and leak tests).
-    var slotsInUse: Int {
+    package var slotsInUse: Int {
         var used = 0
         for index in 0..<capacity where references[index].load(ordering: .relaxed) != 0 { used += 1 }
         return used

@@ -7,12 +7,12 @@ import SFUBase
 /// consumers' NACKs and handed to the router; our feedback to the peer (NACKs, keyframe
 /// requests, the REMB cap) goes from here.
 extension WebRTCTransport {
-    func streamIndex(mid: String) -> Int? {
+    package func streamIndex(mid: String) -> Int? {
         producers.firstIndex { $0.setup.mid == mid }
     }
 
     /// New knobs (room `bitrate`, moderation mute, `fir_freq`, talking detection; EchoTest `bitrate`).
-    func updateSettings(_ new: PublisherSettings, output: PacketOutput) {
+    package func updateSettings(_ new: PublisherSettings, output: PacketOutput) {
         settings = new
         if new.bitrate > 0 { sendEstimate(bitrate: UInt64(new.bitrate), output: output) }
     }
@@ -95,7 +95,7 @@ extension WebRTCTransport {
         sendEstimate(bitrate: capped, output: output)
     }
 
-    func requestKeyframes(now: MonotonicInstant, output: PacketOutput) {
+    package func requestKeyframes(now: MonotonicInstant, output: PacketOutput) {
         for index in producers.indices where producers[index].setup.kind == .video {
             requestKeyframe(streamIndex: index, now: now, output: output)
         }

@@ -77,7 +77,7 @@ extension SRTPProtectionProfile {
 
 extension WebRTCTransport {
     /// The state now; on the worker thread.
-    func inspection() -> TransportInspection {
+    package func inspection() -> TransportInspection {
         let iceState: String
         switch ice.state {
         case .new: iceState = "connecting"

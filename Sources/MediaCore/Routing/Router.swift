@@ -9,7 +9,7 @@ import SFUBase
 ///
 /// Confined to the worker's thread. Its tables change only in commands run there, so the
 /// packet path reads them without locks.
-final class Router {
+package final class Router {
     let workerIndex: Int
     let output: PacketOutput
     /// Slab, rings and command queues to the other workers.
@@ -21,7 +21,7 @@ final class Router {
     private var entries: [Entry] = []
     private var freeSlots: [UInt32] = []
     /// The transports, owned here: a slot's unretained reference is valid while this holds it.
-    private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
+    package private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
     /// Consumers here of producers on other workers, by route (see Router+RemoteRoutes).
     var remoteRoutes: [RouteKey: RemoteRoute] = [:]
     var nextBindingGeneration: UInt64 = 0
@@ -34,7 +34,7 @@ final class Router {
     /// `RTPPacket` is a trivial view, so the scratch needs no deinitialization.
     let deliveryPackets: UnsafeMutableBufferPointer<RTPPacket>
     /// Slot indices taken from one inbound ring at a time.
-    let inboundScratch: UnsafeMutableBufferPointer<Int>
+    package let inboundScratch: UnsafeMutableBufferPointer<Int>
 
     struct Entry {
         var generation: UInt32 = 0
@@ -67,7 +67,7 @@ final class Router {
     // MARK: Transports
 
     /// Takes `transport` into a slot and gives it its handle.
-    func install(_ transport: WebRTCTransport) {
+    package func install(_ transport: WebRTCTransport) {
         let slot: UInt32
         if let free = freeSlots.popLast() {
             slot = free
@@ -105,7 +105,7 @@ final class Router {
         transportsByID.removeAll()
     }
 
-    func transport(id: UInt64) -> WebRTCTransport? { transportsByID[id] }
+    package func transport(id: UInt64) -> WebRTCTransport? { transportsByID[id] }
 
     /// The transport a handle names, if it is still there.
     func transport(_ handle: TransportHandle) -> WebRTCTransport? {
