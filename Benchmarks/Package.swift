@@ -55,15 +55,22 @@ let package = Package(
         .testTarget(name: "SFULoadTests", dependencies: ["sfu-load"], path: "Tests/SFULoadTests"),
         // Forwarding core (issue 4): a fixed in-process replay for callgrind (instructions per
         // forwarded packet) and the ordo-one benchmark of the same path (mallocs per packet).
+        .target(
+            name: "ForwardingReplay",
+            dependencies: [
+                .product(name: "SFUMedia", package: "swift-sfu"),
+                .product(name: "WebRTCPeer", package: "swift-sfu"),
+            ],
+            path: "Sources/ForwardingReplay"),
         .executableTarget(
             name: "forward-replay",
-            dependencies: [.product(name: "SFUMedia", package: "swift-sfu")],
+            dependencies: ["ForwardingReplay"],
             path: "Sources/forward-replay"),
         .executableTarget(
             name: "ForwardingBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SFUMedia", package: "swift-sfu"),
+                "ForwardingReplay",
             ],
             path: "Benchmarks/ForwardingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

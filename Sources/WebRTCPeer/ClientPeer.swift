@@ -109,6 +109,14 @@ public final class ClientPeer {
         return transmitRTP(length: length, outbound: outbound)
     }
 
+    /// Protects the RTP packet of `length` bytes in `buffer` in place with this peer's keys and
+    /// returns the protected length, without queuing or recording it (a replay that sends its
+    /// own datagrams, allocation-free). Nil before DTLS-SRTP is up or when it does not fit.
+    public func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
+        guard let outbound else { return nil }
+        return try? outbound.protectRTP(buffer, length: length)
+    }
+
     /// Sends a packet from the history of sent packets again (same bytes, same sequence number).
     @discardableResult
     public func retransmit(ssrc: UInt32, sequenceNumber: UInt16) -> Bool {

@@ -2,16 +2,17 @@ import CSFUSystem
 import Glibc
 import ICE
 
-/// A non-blocking UDP socket for `ClientPeerDriver`, bound to a loopback address.
-/// Owned by the driver; its thread reads, any thread holding the driver lock writes.
-struct LoopbackUDPSocket {
-    let descriptor: Int32
-    let localAddress: TransportAddress
+/// A non-blocking UDP socket for `ClientPeerDriver` (and replays that drive a `ClientPeer`
+/// themselves), bound to a loopback address. Owned by its driver; its thread reads, any thread
+/// holding the driver lock writes.
+public struct LoopbackUDPSocket {
+    public let descriptor: Int32
+    public let localAddress: TransportAddress
 
-    enum SocketError: Error, CustomStringConvertible {
+    public enum SocketError: Error, CustomStringConvertible {
         case invalidAddress(String)
         case bindFailed(errno: Int32)
-        var description: String {
+        public var description: String {
             switch self {
             case .invalidAddress(let address): return "invalid address \(address)"
             case .bindFailed(let code): return "bind failed: \(String(cString: strerror(code)))"
@@ -19,7 +20,7 @@ struct LoopbackUDPSocket {
         }
     }
 
-    static func bind(address: String) throws -> LoopbackUDPSocket {
+    public static func bind(address: String) throws -> LoopbackUDPSocket {
         guard let requested = TransportAddress(address, port: 0) else { throw SocketError.invalidAddress(address) }
         let fd = requested.withSockAddr { pointer, length in csfu_udp_bind(pointer, length, 1 << 20, 1 << 20) }
         guard fd >= 0 else { throw SocketError.bindFailed(errno: -fd) }
@@ -59,5 +60,5 @@ struct LoopbackUDPSocket {
         _ = poll(&descriptor, 1, milliseconds)
     }
 
-    func close() { _ = Glibc.close(descriptor) }
+    public func close() { _ = Glibc.close(descriptor) }
 }

@@ -4,7 +4,7 @@
 // (mallocCountTotal − baseline) / subscribers is the number of mallocs per forwarded packet
 // (target: 0); the baseline benchmark measures what the harness itself allocates per iteration.
 import Benchmark
-@_spi(Benchmarks) import SFUMedia
+import ForwardingReplay
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

@@ -8,7 +8,7 @@
 // Usage: forward-replay [--subscribers N] [--packets P] [--warmup W] [--size BYTES] [--batch B]
 //                       [--cross-worker] [--no-gso]
 import Foundation
-@_spi(Benchmarks) import SFUMedia
+import ForwardingReplay
 
 struct Options {
     var subscribers = 200

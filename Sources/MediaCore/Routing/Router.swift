@@ -21,7 +21,8 @@ package final class Router {
     private var entries: [Entry] = []
     private var freeSlots: [UInt32] = []
     /// The transports, owned here: a slot's unretained reference is valid while this holds it.
-    package private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
+    private(set) var transportsByID: [UInt64: WebRTCTransport] = [:]
+    package var transports: Dictionary<UInt64, WebRTCTransport>.Values { transportsByID.values }
     /// Consumers here of producers on other workers, by route (see Router+RemoteRoutes).
     var remoteRoutes: [RouteKey: RemoteRoute] = [:]
     var nextBindingGeneration: UInt64 = 0

@@ -12,7 +12,7 @@ package final class WebRTCTransport {
     package let id: UInt64
     /// Its place in the worker's router (set when the router takes it).
     var handle = TransportHandle.unassigned
-    package private(set) var localUfrag: String
+    private(set) var localUfrag: String
     private(set) var ice: ICELiteAgent
     private let dtls: DTLSEndpoint
     let dtlsRole: DTLSRole
@@ -22,7 +22,7 @@ package final class WebRTCTransport {
     private var inbound: SRTPContext?
     private(set) var outbound: SRTPContext?
     private(set) var selectedAddress: TransportAddress?
-    package private(set) var selectedSocket = 0
+    private(set) var selectedSocket = 0
     /// Remote addresses this transport accepted (nominated by ICE); the worker routes them here.
     private(set) var knownAddresses: [TransportAddress] = []
     /// One producer (what the peer sends us) and one consumer (what we send it) per m-line, at
@@ -377,17 +377,6 @@ package final class WebRTCTransport {
         if let id = setup.midExtensionID { midExtensionID = id }
         configureTransportWideFeedback()
         updateSettings(setup.settings, output: output)
-    }
-
-    /// Replays and benchmarks only (`ForwardingReplay`): the state ICE and DTLS-SRTP would
-    /// reach, with known SRTP contexts and peer address.
-    package func assumeConnected(inbound: SRTPContext, outbound: SRTPContext, peer: TransportAddress, socketIndex: Int) {
-        self.inbound = inbound
-        self.outbound = outbound
-        selectedAddress = peer
-        selectedSocket = socketIndex
-        if !knownAddresses.contains(peer) { knownAddresses.append(peer) }
-        connected = true
     }
 
     /// Hands an event to the control plane (on this worker thread).

@@ -12,9 +12,13 @@ package final class DatagramOutbox {
     package let storage: UnsafeMutableRawPointer
     private let lengths: UnsafeMutablePointer<Int>
     private let destinations: UnsafeMutablePointer<TransportAddress>
-    package private(set) var count = 0
+    // Stored properties stay internal: the optimizer then sees every access and drops the
+    // dynamic exclusivity checks a `package` class property would cost on each datagram.
+    private(set) var count = 0
     /// Bytes queued since the last flush (for the byte counters).
-    package private(set) var queuedBytes = 0
+    private(set) var queuedBytes = 0
+    /// Datagrams queued.
+    package var queuedCount: Int { count }
 
     package init(capacity: Int) {
         self.capacity = capacity

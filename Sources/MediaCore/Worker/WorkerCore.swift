@@ -31,7 +31,11 @@ package final class WorkerCore: @unchecked Sendable {
     /// The addresses and ports this worker's transports advertise (one per socket).
     package let localAddresses: [TransportAddress]
     /// Set by a command when the driver should stop its loop.
-    package var stopRequested = false
+    package var stopRequested: Bool {
+        get { stopFlag }
+        set { stopFlag = newValue }
+    }
+    private var stopFlag = false
     /// Called when the last transport leaves (the driver gives idle memory back to the system).
     private let becameIdle: () -> Void
 
@@ -111,9 +115,13 @@ package final class WorkerCore: @unchecked Sendable {
         if router.transportsByID.isEmpty { becameIdle() }
     }
 
-    /// Replays only: routes `address` to `transport` as a nominated ICE pair would.
-    package func route(_ address: TransportAddress, to transport: WebRTCTransport) {
-        transportsByAddress[address] = transport
+    /// The transport's state, with the local address its selected pair uses.
+    package func inspection(of transport: WebRTCTransport) -> TransportInspection {
+        var inspection = transport.inspection()
+        if inspection.selectedRemote != nil, localAddresses.indices.contains(transport.selectedSocket) {
+            inspection.selectedLocal = localAddresses[transport.selectedSocket].description
+        }
+        return inspection
     }
 
     /// Re-keys the ufrag map after an ICE restart.

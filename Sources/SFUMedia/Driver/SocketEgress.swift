@@ -32,7 +32,7 @@ final class SocketEgress: DatagramEgress {
     /// the kernel refuses GSO (no checksum offload on the route: EIO), GSO is turned off for that
     /// socket for good and the datagrams are resent plainly.
     func transmit(_ outbox: DatagramOutbox, socketIndex: Int) -> (sent: Int, failed: Int) {
-        let count = outbox.count
+        let count = outbox.queuedCount
         let batch = slotsFor(socketIndex, capacity: outbox.capacity)
         for index in 0..<count {
             batch[index].buffer = outbox.storage.advanced(by: index * DatagramOutbox.bufferSize)
@@ -89,10 +89,10 @@ final class MemoryEgress: DatagramEgress {
     }
 
     func transmit(_ outbox: DatagramOutbox, socketIndex: Int) -> (sent: Int, failed: Int) {
-        for index in 0..<outbox.count {
+        for index in 0..<outbox.queuedCount {
             deliver(socketIndex, outbox.destination(at: index),
                     UnsafeRawBufferPointer(rebasing: outbox.buffer(at: index)[0..<outbox.length(at: index)]))
         }
-        return (outbox.count, 0)
+        return (outbox.queuedCount, 0)
     }
 }

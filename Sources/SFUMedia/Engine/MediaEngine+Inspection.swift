@@ -7,7 +7,7 @@ extension MediaEngine {
     public func inspect(_ allocation: TransportAllocation) async -> TransportInspection? {
         await ask(worker: allocation.workerIndex, orElse: nil) { worker in
             guard let transport = worker.transport(id: allocation.id) else { return nil }
-            return Self.inspection(of: transport, on: worker)
+            return worker.inspection(of: transport)
         }
     }
 
@@ -17,18 +17,10 @@ extension MediaEngine {
         var all: [TransportInspection] = []
         for index in workers.indices {
             all += await ask(worker: index, orElse: []) { worker in
-                worker.router.transportsByID.values.map { Self.inspection(of: $0, on: worker) }
+                worker.router.transports.map { worker.inspection(of: $0) }
             }
         }
         return all
-    }
-
-    private static func inspection(of transport: WebRTCTransport, on worker: WorkerCore) -> TransportInspection {
-        var inspection = transport.inspection()
-        if inspection.selectedRemote != nil, worker.localAddresses.indices.contains(transport.selectedSocket) {
-            inspection.selectedLocal = worker.localAddresses[transport.selectedSocket].description
-        }
-        return inspection
     }
 
     /// Runs `read` on the worker's thread and returns its result, or `fallback` after a second.
