@@ -39,6 +39,28 @@ import Testing
         #expect(fresh.rewriteIfCurrent(0) == 0)
     }
 
+    /// A long stream (more than half the sequence space after the mapping began, several wraps)
+    /// keeps flowing: the late-packet rule must not turn on the stream itself once the distance to
+    /// where the mapping began passes 32,768.
+    @Test func aLongStreamIsNeverTakenForLatePackets() {
+        var rewriter = SequenceRewriter()
+        var incoming: UInt16 = 40_000
+        var refused = 0
+        for _ in 0..<200_000 {
+            if rewriter.rewriteIfCurrent(incoming) == nil { refused += 1 }
+            incoming &+= 1
+        }
+        #expect(refused == 0)
+        // After a pause and a long stretch, a packet from far before is still refused...
+        rewriter.pause()
+        _ = rewriter.rewriteIfCurrent(incoming &+ 500)
+        for step in 1...40_000 { _ = rewriter.rewriteIfCurrent(incoming &+ 500 &+ UInt16(truncatingIfNeeded: step)) }
+        #expect(rewriter.rewriteIfCurrent(incoming &+ 400) == nil)
+        // ...and the current stretch's recent reordering is still taken.
+        let latest = incoming &+ 500 &+ 40_000
+        #expect(rewriter.rewriteIfCurrent(latest &- 3) != nil)
+    }
+
     private func rewriteIfCurrent(_ rewriter: inout SequenceRewriter, _ incoming: UInt16) -> UInt16? {
         rewriter.rewriteIfCurrent(incoming)
     }

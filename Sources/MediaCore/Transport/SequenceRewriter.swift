@@ -9,8 +9,13 @@ struct SequenceRewriter {
     /// ones were sent under another offset (another source, or before a pause).
     private var span = 0
     /// The first incoming number of the current mapping: a late packet from before it belongs
-    /// to the previous mapping, and rewriting it now could repeat an outgoing number.
+    /// to the previous mapping, and rewriting it now could repeat an outgoing number. It trails
+    /// the highest incoming number by at most `lateWindow`, so that on a long stream the
+    /// comparison (half the sequence space either way) never turns on the stream itself.
     private var spanStart: UInt16 = 0
+
+    /// How far behind the newest packet a late one is still taken (older ones are refused).
+    static let lateWindow: UInt16 = 0x4000
 
     /// What is currently added to incoming sequence numbers (to map feedback back).
     var currentOffset: UInt16 { offset }
@@ -52,6 +57,8 @@ struct SequenceRewriter {
         } else if Int16(bitPattern: output &- lastOutput) > 0 {
             span = min(span + Int(output &- lastOutput), 0x10000)
             lastOutput = output
+            let newest = lastOutput &- offset
+            if newest &- spanStart > Self.lateWindow { spanStart = newest &- Self.lateWindow }
         }
         started = true
         return output
