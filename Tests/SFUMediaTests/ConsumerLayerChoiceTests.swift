@@ -5,56 +5,68 @@ import Testing
 @testable import MediaCore
 @testable import SFUMedia
 
-/// The layer choice of a simulcast source on virtual time.
-@Suite struct SimulcastLayerSelectorTests {
+/// One consumer's choice among a simulcast source's layers, on virtual time. `live` is the
+/// producer's view of which layers send (bit per layer).
+@Suite struct ConsumerLayerChoiceTests {
     static func at(_ milliseconds: UInt64) -> MonotonicInstant { MonotonicInstant(nanoseconds: milliseconds * 1_000_000) }
-    static let ssrcs: [UInt32] = [11, 22, 33]
+    static let all: UInt8 = 0b111
 
     @Test func startsOnTheHighestLayerSendingAndOnlyOnAPictureStart() {
-        var selector = SimulcastLayerSelector(layerCount: 3)
-        // The low layer's keyframe comes first: it is forwarded (nothing higher is known yet).
-        #expect(selector.packetArrived(layer: 0, ssrc: 11, startsPicture: true, now: Self.at(0)) == .forward(switched: true))
-        // The high layer appears mid-picture: not forwarded, a keyframe is asked of it once.
-        #expect(selector.packetArrived(layer: 2, ssrc: 33, startsPicture: false, now: Self.at(1))
-                == .dropAndRequestKeyframe(ssrc: 33))
-        #expect(selector.packetArrived(layer: 2, ssrc: 33, startsPicture: false, now: Self.at(2)) == .drop)
-        // Meanwhile the current layer keeps flowing, the middle one is ignored.
-        #expect(selector.packetArrived(layer: 0, ssrc: 11, startsPicture: false, now: Self.at(3)) == .forward(switched: false))
-        #expect(selector.packetArrived(layer: 1, ssrc: 22, startsPicture: true, now: Self.at(4)) == .drop)
-        // The high layer's keyframe: switch.
-        #expect(selector.packetArrived(layer: 2, ssrc: 33, startsPicture: true, now: Self.at(40)) == .forward(switched: true))
-        #expect(selector.current == 2 && selector.currentSSRC == 33)
-        #expect(selector.packetArrived(layer: 0, ssrc: 11, startsPicture: true, now: Self.at(41)) == .drop)
+        var choice = ConsumerLayerChoice(layerCount: 3)
+        // Every layer sends: the low layer's keyframe is not the target, the top layer is.
+        #expect(choice.packetArrived(layer: 0, liveLayers: Self.all, startsPicture: true, now: Self.at(0)) == .drop)
+        // The top layer mid-picture: not forwarded, a keyframe is asked of it once.
+        #expect(choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: false, now: Self.at(1))
+                == .dropAndRequestKeyframe)
+        #expect(choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: false, now: Self.at(2)) == .drop)
+        #expect(choice.packetArrived(layer: 1, liveLayers: Self.all, startsPicture: true, now: Self.at(4)) == .drop)
+        // The top layer's keyframe: it starts there.
+        #expect(choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(40)) == .forward(switched: true))
+        #expect(choice.current == 2)
+        #expect(choice.packetArrived(layer: 0, liveLayers: Self.all, startsPicture: true, now: Self.at(41)) == .drop)
+        #expect(choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: false, now: Self.at(42)) == .forward(switched: false))
     }
 
     @Test func fallsBackWhenTheCurrentLayerStopsAndReturnsWhenItResumes() {
-        var selector = SimulcastLayerSelector(layerCount: 3)
-        var now: UInt64 = 0
-        for layer in [0, 1, 2] { _ = selector.packetArrived(layer: layer, ssrc: Self.ssrcs[layer], startsPicture: true, now: Self.at(now)) }
-        #expect(selector.current == 2)
-        // Only the lower two keep sending; within the fallback (250 ms) nothing changes.
-        now = 200
-        #expect(selector.packetArrived(layer: 1, ssrc: 22, startsPicture: true, now: Self.at(now)) == .drop)
-        // Past it, the middle layer is the target: a keyframe is asked of it, then it takes over.
-        now = 260
-        #expect(selector.packetArrived(layer: 0, ssrc: 11, startsPicture: false, now: Self.at(now)) == .drop)
-        #expect(selector.packetArrived(layer: 1, ssrc: 22, startsPicture: false, now: Self.at(now + 1))
-                == .dropAndRequestKeyframe(ssrc: 22))
-        #expect(selector.packetArrived(layer: 1, ssrc: 22, startsPicture: true, now: Self.at(now + 30))
-                == .forward(switched: true))
-        #expect(selector.currentSSRC == 22)
+        var choice = ConsumerLayerChoice(layerCount: 3)
+        _ = choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(0))
+        #expect(choice.current == 2)
+        // The producer no longer counts the top layer as sending: the middle one is the target;
+        // the current layer stays until the target's keyframe.
+        let lowerTwo: UInt8 = 0b011
+        #expect(choice.packetArrived(layer: 0, liveLayers: lowerTwo, startsPicture: false, now: Self.at(300)) == .drop)
+        #expect(choice.packetArrived(layer: 1, liveLayers: lowerTwo, startsPicture: false, now: Self.at(301))
+                == .dropAndRequestKeyframe)
+        #expect(choice.packetArrived(layer: 1, liveLayers: lowerTwo, startsPicture: true, now: Self.at(330)) == .forward(switched: true))
+        #expect(choice.current == 1)
         // The top layer returns with a keyframe: back to it.
-        #expect(selector.packetArrived(layer: 2, ssrc: 33, startsPicture: true, now: Self.at(now + 500))
-                == .forward(switched: true))
-        #expect(selector.current == 2)
+        #expect(choice.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(800)) == .forward(switched: true))
+        #expect(choice.current == 2)
+    }
+
+    @Test func aCeilingCapsTheLayerAndABelowEverythingCeilingTakesTheLowest() {
+        var capped = ConsumerLayerChoice(layerCount: 3, ceiling: 1)
+        #expect(capped.targetLayer(liveLayers: Self.all) == 1)
+        #expect(capped.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(0)) == .drop)
+        #expect(capped.packetArrived(layer: 1, liveLayers: Self.all, startsPicture: true, now: Self.at(1)) == .forward(switched: true))
+        // Only the top layer sends: a picture is better than none.
+        #expect(capped.targetLayer(liveLayers: 0b100) == 2)
+        #expect(ConsumerLayerChoice(layerCount: 3, ceiling: 0).targetLayer(liveLayers: 0b110) == 1)
+        #expect(ConsumerLayerChoice(layerCount: 3).targetLayer(liveLayers: 0) == nil)
+        // Lowering the ceiling while forwarding the top: the top goes on until the lower keyframe.
+        var lowered = ConsumerLayerChoice(layerCount: 3)
+        _ = lowered.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(0))
+        lowered.ceiling = 0
+        #expect(lowered.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: false, now: Self.at(1)) == .forward(switched: false))
+        #expect(lowered.packetArrived(layer: 0, liveLayers: Self.all, startsPicture: true, now: Self.at(2)) == .forward(switched: true))
+        #expect(lowered.packetArrived(layer: 2, liveLayers: Self.all, startsPicture: true, now: Self.at(3)) == .drop)
     }
 
     @Test func keyframeRequestsForATargetAreThrottled() {
-        var selector = SimulcastLayerSelector(layerCount: 2)
-        _ = selector.packetArrived(layer: 0, ssrc: 11, startsPicture: true, now: Self.at(0))
+        var choice = ConsumerLayerChoice(layerCount: 2)
         var requests = 0
         for ms in stride(from: UInt64(1), through: 1000, by: 10) {
-            if case .dropAndRequestKeyframe = selector.packetArrived(layer: 1, ssrc: 22, startsPicture: false, now: Self.at(ms)) {
+            if case .dropAndRequestKeyframe = choice.packetArrived(layer: 1, liveLayers: 0b11, startsPicture: false, now: Self.at(ms)) {
                 requests += 1
             }
         }
@@ -62,9 +74,9 @@ import Testing
     }
 
     @Test func unknownLayersAreDropped() {
-        var selector = SimulcastLayerSelector(layerCount: 2)
-        #expect(selector.packetArrived(layer: 5, ssrc: 99, startsPicture: true, now: Self.at(0)) == .drop)
-        #expect(selector.current == nil)
+        var choice = ConsumerLayerChoice(layerCount: 2)
+        #expect(choice.packetArrived(layer: 5, liveLayers: 0b11, startsPicture: true, now: Self.at(0)) == .drop)
+        #expect(choice.current == nil)
     }
 }
 
@@ -97,6 +109,24 @@ import Testing
         feed(Self.payload(picture: 1201, tl0: 10, keyframe: false))
         #expect(outputs.map(\.0) == [0x7FFE, 0x7FFF, 0, 1], "15-bit picture ids wrap and continue")
         #expect(outputs.map(\.1) == [250, 251, 252, 253])
+    }
+
+    @Test func aRetransmissionGetsTheCurrentOffsetsWithoutMovingThem() {
+        var continuity = VP8PictureContinuity()
+        var first = Self.payload(picture: 500, tl0: 5, keyframe: true)
+        first.withUnsafeMutableBytes { continuity.rewrite($0) }
+        continuity.sourceChanged()
+        var switched = Self.payload(picture: 9000, tl0: 90, keyframe: true)
+        switched.withUnsafeMutableBytes { continuity.rewrite($0) }
+        #expect(Self.read(switched).picture == 501)
+        // An older packet of the new layer sent again: the same offset, and the next packet
+        // still follows the last one sent for the first time.
+        var resent = Self.payload(picture: 8999, tl0: 89, keyframe: false)
+        resent.withUnsafeMutableBytes { continuity.apply(to: $0) }
+        #expect(Self.read(resent).picture == 500)
+        var next = Self.payload(picture: 9001, tl0: 91, keyframe: false)
+        next.withUnsafeMutableBytes { continuity.rewrite($0) }
+        #expect(Self.read(next).picture == 502)
     }
 
     @Test func leavesUntouchedWithoutASwitch() {

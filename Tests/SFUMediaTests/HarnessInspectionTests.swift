@@ -39,7 +39,9 @@ import Testing
         let forwarded = try #require(subscribed.streams.first { $0.mid == "1" })
         #expect(forwarded.sends && !forwarded.receives)
         #expect(forwarded.packetsSent > 0 && forwarded.bytesSent > forwarded.packetsSent)
-        #expect(forwarded.simulcastLayers == 1)
+        // The subscriber's own choice among the source's three layers: the top one.
+        #expect(forwarded.simulcastLayers == 3)
+        #expect(forwarded.forwardedLayer == 2)
     }
 }
 

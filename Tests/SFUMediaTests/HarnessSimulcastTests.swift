@@ -80,4 +80,46 @@ import WebRTCPeer
         #expect(resumed.dropFirst(before).suffix(50).allSatisfy { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[2] })
         #expect(resumed.hasContinuousSequenceNumbers)
     }
+
+    /// Two subscribers of one simulcast source choose their own layers: one the top, one capped
+    /// at the lowest (Janus `substream: 0`), one on the publisher's worker and one on the other.
+    /// Raising the cap moves that subscriber to the middle layer on a keyframe of it, without a
+    /// sequence gap, and the other subscriber does not notice.
+    @Test func eachSubscriberForwardsItsOwnLayer() throws {
+        let network = try InMemoryNetwork(seed: 11)
+        let publisher = try network.addPeer(
+            room: Self.room, streams: SimulcastStreams.publisherStreams(), settings: PublisherSettings(), midExtensionID: 9)
+        let top = try network.addPeer(room: Self.room, streams: SimulcastStreams.subscriberStreams())
+        let lowSSRC: UInt32 = 0x5C00_0002
+        let low = try network.addPeer(room: Self.room, streams: SimulcastStreams.subscriberStreams(localSSRC: lowSSRC))
+        #expect(network.connectAll())
+        #expect(top.allocation.workerIndex != low.allocation.workerIndex, "one local, one cross-worker consumer")
+        let source = SourceKey(publisher: publisher.allocation.id, mid: "v")
+        network.engine.bindSubscriber(top.allocation, bindings: [SubscriberBinding(mid: "1", source: source)])
+        network.engine.bindSubscriber(low.allocation, bindings: [SubscriberBinding(mid: "1", source: source, substream: 0)])
+        let layered = LayeredSource(peer: publisher)
+        network.every(milliseconds: 10) { _ in layered.frame() }
+
+        network.run(milliseconds: 1_000)
+        let atTop = top.received(ssrc: Self.subscriberSSRC)
+        let atLow = low.received(ssrc: lowSSRC)
+        #expect(atTop.count > 90 && atLow.count > 90, "\(atTop.count) and \(atLow.count) packets")
+        #expect(Set(atTop.compactMap(EngineRoomTests.originalSSRC)) == [Self.layerSSRCs[2]])
+        #expect(Set(atLow.compactMap(EngineRoomTests.originalSSRC)) == [Self.layerSSRCs[0]])
+
+        let plisBefore = publisher.pictureLossIndications(mediaSSRC: Self.layerSSRCs[1])
+        network.engine.bindSubscriber(low.allocation, bindings: [SubscriberBinding(mid: "1", source: source, substream: 1)])
+        network.run(milliseconds: 1_000)
+        #expect(publisher.pictureLossIndications(mediaSSRC: Self.layerSSRCs[1]) > plisBefore, "a keyframe asked of the middle layer")
+        let lowAfter = low.received(ssrc: lowSSRC)
+        let switched = lowAfter.dropFirst(atLow.count)
+        #expect(switched.suffix(50).allSatisfy { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[1] })
+        let firstMiddle = try #require(switched.first { EngineRoomTests.originalSSRC($0) == Self.layerSSRCs[1] })
+        #expect(SyntheticStream.isKeyframe(firstMiddle.payload), "the switch is on a keyframe")
+        #expect(lowAfter.hasContinuousSequenceNumbers, "no sequence gap across the switch")
+        #expect(zip(lowAfter, lowAfter.dropFirst()).allSatisfy { Int32(bitPattern: $1.timestamp &- $0.timestamp) > 0 })
+        let topAfter = top.received(ssrc: Self.subscriberSSRC)
+        #expect(Set(topAfter.compactMap(EngineRoomTests.originalSSRC)) == [Self.layerSSRCs[2]])
+        #expect(topAfter.hasContinuousSequenceNumbers)
+    }
 }

@@ -27,9 +27,9 @@ enum SimulcastStreams {
         return [video]
     }
 
-    static func subscriberStreams() -> [StreamSetup] {
+    static func subscriberStreams(localSSRC: UInt32 = subscriberSSRC) -> [StreamSetup] {
         [StreamSetup(mid: "1", kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
-                     localSSRC: subscriberSSRC, receives: false, sends: true,
+                     localSSRC: localSSRC, receives: false, sends: true,
                      extensions: [StreamExtension(id: 4, uri: EngineTest.midURI)], codecName: "vp8")]
     }
 }

@@ -65,11 +65,16 @@ public struct SubscriberBinding: Sendable, Equatable {
     public var source: SourceKey?
     /// False while the subscription is paused (`pause`, `send:false`).
     public var send: Bool
+    /// A simulcast source: the highest layer wanted (Janus `substream`, 0 the lowest); nil for
+    /// the highest the publisher sends. Each subscriber m-line chooses among the layers on its
+    /// own, falling back when its layer stops and switching on keyframes.
+    public var substream: Int?
 
-    public init(mid: String, source: SourceKey?, send: Bool = true) {
+    public init(mid: String, source: SourceKey?, send: Bool = true, substream: Int? = nil) {
         self.mid = mid
         self.source = source
         self.send = send
+        self.substream = substream
     }
 }
 

@@ -20,6 +20,9 @@ extension Router {
         for (binding, publisherWorker) in bindings {
             guard let index = subscriber.streamIndex(mid: binding.mid) else { continue }
             let consumer = StreamHandle(transport: subscriber.handle, stream: index)
+            // The layer ceiling changes without a rebind: the consumer switches on the next keyframe.
+            subscriber.consumers[index].layerCeiling = binding.substream
+            subscriber.consumers[index].layerChoice?.ceiling = binding.substream
             let current = source(of: consumer)
             let sendEnabled = subscriber.consumers[index].sendEnabled
             if let source = binding.source, let publisherWorker, publisherWorker != workerIndex {
@@ -64,6 +67,7 @@ extension Router {
             publisher.producers.indices.contains(producer.stream), subscriber.consumers.indices.contains(consumer.stream)
         else { return }
         subscriber.consumers[consumer.stream].sendEnabled = true
+        subscriber.consumers[consumer.stream].startLayers(count: publisher.producers[producer.stream].layers.count)
         let map = Self.extensionMap(
             from: publisher.producers[producer.stream].setup.extensions,
             to: subscriber.consumers[consumer.stream].setup.extensions,

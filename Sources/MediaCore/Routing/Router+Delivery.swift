@@ -9,16 +9,19 @@ import SFUBase
 extension Router {
     /// A producer's packet, decrypted and numbered as it is forwarded, ready for its consumers.
     @inline(__always)
-    func publish(_ packet: RTPPacket, from producer: StreamHandle, publisherID: UInt64) {
+    func publish(_ packet: RTPPacket, from producer: StreamHandle, layer: UInt8, liveLayers: UInt8, publisherID: UInt64) {
         guard let route = route(of: producer) else { return }
         if !route.local.isEmpty {
-            pendingLocal.append(PendingForward(producer: producer, packet: packet))
+            pendingLocal.append(
+                PendingForward(producer: producer, packet: DeliveredPacket(packet: packet, layer: layer, liveLayers: liveLayers)))
             pendingDone.append(false)
         }
         if !route.remoteWorkers.isEmpty {
             let key = RouteKey(publisher: publisherID, stream: producer.stream)
             let bytes = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
-            route.remoteWorkers.withUnsafeBufferPointer { workers in fanOut.handOff(bytes, route: key, consumers: workers) }
+            route.remoteWorkers.withUnsafeBufferPointer { workers in
+                fanOut.handOff(bytes, route: key, layer: layer, liveLayers: liveLayers, consumers: workers)
+            }
         }
     }
 
@@ -57,20 +60,21 @@ extension Router {
     /// The delivery loop: every packet to every consumer, consumer by consumer. A consumer that
     /// cannot start without a keyframe gets one asked of its source.
     @inline(__always)
-    func deliver(_ packets: UnsafeBufferPointer<RTPPacket>, codec: CodecFamily, to consumers: [LocalConsumerLink],
+    func deliver(_ packets: UnsafeBufferPointer<DeliveredPacket>, codec: CodecFamily, to consumers: [LocalConsumerLink],
                  now: MonotonicInstant) {
         for link in consumers {
-            var wantsKeyframe = false
+            var keyframeLayer: Int?
             withTransport(link.consumer.transport) { subscriber in
-                for packet in packets {
-                    if subscriber.forward(packet, streamIndex: link.consumer.stream, map: link.extensionMap, codec: codec,
-                                          now: now, output: output)
+                for delivered in packets {
+                    if let layer = subscriber.forward(
+                        delivered.packet, layer: Int(delivered.layer), liveLayers: delivered.liveLayers,
+                        streamIndex: link.consumer.stream, map: link.extensionMap, codec: codec, now: now, output: output)
                     {
-                        wantsKeyframe = true
+                        keyframeLayer = layer
                     }
                 }
             }
-            if wantsKeyframe { requestKeyframe(forConsumer: link.consumer, now: now) }
+            if let layer = keyframeLayer { requestKeyframe(forConsumer: link.consumer, layer: layer, now: now) }
         }
     }
 
@@ -99,9 +103,12 @@ extension Router {
                     var parsed = 0
                     for position in start..<end {
                         let slot = slots[position]
-                        guard let packet = try? RTPPacket(buffer: slab.buffer(slot), length: slab.header(slot).pointee.length)
+                        let header = slab.header(slot)
+                        guard let packet = try? RTPPacket(buffer: slab.buffer(slot), length: header.pointee.length)
                         else { continue }
-                        packets.initializeElement(at: parsed, to: packet)
+                        packets.initializeElement(
+                            at: parsed,
+                            to: DeliveredPacket(packet: packet, layer: header.pointee.layer, liveLayers: header.pointee.liveLayers))
                         parsed += 1
                     }
                     deliver(UnsafeBufferPointer(rebasing: packets[0..<parsed]), codec: route.codec, to: route.consumers, now: now)

@@ -7,15 +7,17 @@ import SFUBase
 /// subscriber, or an EchoTest peer consuming its own producer; for a producer on another
 /// worker both travel as commands (never per forwarded packet).
 extension Router {
-    /// Asks the producer feeding `consumer` for a keyframe, wherever it lives.
-    func requestKeyframe(forConsumer consumer: StreamHandle, now: MonotonicInstant) {
+    /// Asks the producer feeding `consumer` for a keyframe, wherever it lives: on simulcast layer
+    /// `layer`, else on the layer the consumer forwards (every layer before it forwards one).
+    func requestKeyframe(forConsumer consumer: StreamHandle, layer: Int? = nil, now: MonotonicInstant) {
+        let wanted = layer ?? transport(consumer.transport)?.consumers[consumer.stream].layerChoice?.current
         switch source(of: consumer) {
         case .local(let producer):
-            transport(producer.transport)?.requestKeyframe(streamIndex: producer.stream, now: now, output: output)
+            transport(producer.transport)?.requestKeyframe(streamIndex: producer.stream, layer: wanted, now: now, output: output)
         case .remote(let remote):
             guard let route = remote.route else { return }
             fanOut.send(to: remote.worker) { worker, now in
-                worker.router.handleRemoteKeyframeRequest(route: route, now: now)
+                worker.router.handleRemoteKeyframeRequest(route: route, layer: wanted, now: now)
             }
         case nil:
             break
@@ -28,8 +30,11 @@ extension Router {
         guard let subscriber = transport(consumer.transport) else { return }
         switch source(of: consumer) {
         case .local(let producer):
+            // The consumer's numbers map onto the layer it forwards now.
             guard let publisher = transport(producer.transport),
-                let buffer = publisher.producers[producer.stream].retransmissions,
+                let ssrc = subscriber.consumers[consumer.stream].forwardedSSRC,
+                let layer = publisher.producers[producer.stream].layer(ofSSRC: ssrc),
+                let buffer = publisher.producers[producer.stream].layers[layer].retransmissions,
                 let link = route(of: producer)?.local.first(where: { $0.consumer == consumer })
             else { return }
             subscriber.retransmit(nack, streamIndex: consumer.stream, from: buffer, map: link.extensionMap, output: output)
@@ -38,13 +43,14 @@ extension Router {
             // Mapped back to the producer's numbers here (the rewriter lives on this worker);
             // the producer's worker sends the stored packets back through the ring.
             let requests = subscriber.originalSequenceNumbers(nackedIn: nack, streamIndex: consumer.stream)
-            guard !requests.isEmpty else { return }
+            guard !requests.isEmpty, let ssrc = subscriber.consumers[consumer.stream].forwardedSSRC else { return }
             let from = workerIndex
             let subscriberID = subscriber.id
             let stream = consumer.stream
             fanOut.send(to: remote.worker) { worker, _ in
                 worker.router.handleRemoteRetransmission(
-                    route: route, consumer: from, subscriber: subscriberID, subscriberStream: stream, requests: requests)
+                    route: route, ssrc: ssrc, consumer: from, subscriber: subscriberID, subscriberStream: stream,
+                    requests: requests)
             }
         case nil:
             break
@@ -60,16 +66,17 @@ extension Router {
 
     // MARK: Commands from consumers' workers
 
-    func handleRemoteKeyframeRequest(route: RouteKey, now: MonotonicInstant) {
+    func handleRemoteKeyframeRequest(route: RouteKey, layer: Int?, now: MonotonicInstant) {
         guard let publisher = transport(id: route.publisher), publisher.producers.indices.contains(route.stream) else { return }
-        publisher.requestKeyframe(streamIndex: route.stream, now: now, output: output)
+        publisher.requestKeyframe(streamIndex: route.stream, layer: layer, now: now, output: output)
     }
 
     /// Copies the stored packets a consumer on worker `consumer` NACKed into slots for it.
-    func handleRemoteRetransmission(route: RouteKey, consumer: Int, subscriber: UInt64, subscriberStream: Int,
-                                    requests: [(outgoing: UInt16, original: UInt16)]) {
+    func handleRemoteRetransmission(route: RouteKey, ssrc: UInt32, consumer: Int, subscriber: UInt64,
+                                    subscriberStream: Int, requests: [(outgoing: UInt16, original: UInt16)]) {
         guard let publisher = transport(id: route.publisher), publisher.producers.indices.contains(route.stream),
-            let buffer = publisher.producers[route.stream].retransmissions
+            let layer = publisher.producers[route.stream].layer(ofSSRC: ssrc),
+            let buffer = publisher.producers[route.stream].layers[layer].retransmissions
         else { return }
         let target = [RemoteConsumer(worker: consumer, subscriptions: 1)]
         for request in requests {

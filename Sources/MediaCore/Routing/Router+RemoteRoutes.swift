@@ -11,6 +11,7 @@ extension Router {
         var codecName: String
         var extensions: [StreamExtension]
         var midLength: Int
+        var layerCount: Int
     }
 
     // MARK: Consumer's worker
@@ -46,6 +47,7 @@ extension Router {
         guard case .remote(var remote) = source(of: consumer), remote.generation == generation else { return }
         remote.publisherStream = route.stream
         setSource(.remote(remote), of: consumer)
+        subscriber.consumers[index].startLayers(count: info.layerCount)
         let map = Self.extensionMap(
             from: info.extensions, to: subscriber.consumers[index].setup.extensions,
             midRewritable: info.midLength == subscriber.consumers[index].midValue.count)
@@ -91,7 +93,7 @@ extension Router {
         let producer = publisher.producers[index]
         let info = PublisherStreamInfo(
             streamIndex: index, codecName: producer.setup.codecName, extensions: producer.setup.extensions,
-            midLength: publisher.consumers[index].midValue.count)
+            midLength: publisher.consumers[index].midValue.count, layerCount: producer.layers.count)
         let route = RouteKey(publisher: source.publisher, stream: index)
         fanOut.send(to: consumer) { worker, _ in
             worker.router.attachRemote(

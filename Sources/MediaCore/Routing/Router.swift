@@ -33,7 +33,7 @@ package final class Router {
     var pendingDone: [Bool] = []
     /// Packets of one producer, gathered for one delivery loop (local batch or inbound slots).
     /// `RTPPacket` is a trivial view, so the scratch needs no deinitialization.
-    let deliveryPackets: UnsafeMutableBufferPointer<RTPPacket>
+    let deliveryPackets: UnsafeMutableBufferPointer<DeliveredPacket>
     /// Slot indices taken from one inbound ring at a time.
     package let inboundScratch: UnsafeMutableBufferPointer<Int>
 
@@ -170,5 +170,13 @@ package final class Router {
 /// A received producer packet waiting for its local delivery at the end of the receive batch.
 struct PendingForward {
     let producer: StreamHandle
+    let packet: DeliveredPacket
+}
+
+/// A producer packet on its way to consumers: the packet, its simulcast layer, and the layers its
+/// producer was sending when it arrived (bit per layer), for each consumer's layer choice.
+struct DeliveredPacket {
     let packet: RTPPacket
+    let layer: UInt8
+    let liveLayers: UInt8
 }

@@ -5,8 +5,9 @@ import SFUBase
 enum ForwardPlan {
     /// Not sent (waiting for a keyframe, or a late packet from before the current numbering).
     case drop
-    /// Not sent, and the source should be asked for a keyframe (a new source mid-picture).
-    case dropAndRequestKeyframe
+    /// Not sent, and the source should be asked for a keyframe on layer `layer` (a new source
+    /// mid-picture, or a simulcast layer to switch to).
+    case dropAndRequestKeyframe(layer: Int)
     /// Sent with these numbers and this header.
     case send(sequence: UInt16, timestamp: UInt32, header: OutgoingHeader)
 }
@@ -16,8 +17,19 @@ extension Consumer {
     /// changes, keyframe gate, sequence and timestamp rewrite, sender-report counters) in one
     /// mutation: the forwarding path touches this m-line's state once per packet.
     @inline(__always)
-    mutating func planForward(_ packet: RTPPacket, codec: CodecFamily, now: MonotonicInstant) -> ForwardPlan {
+    mutating func planForward(
+        _ packet: RTPPacket, layer: Int, liveLayers: UInt8, codec: CodecFamily, now: MonotonicInstant
+    ) -> ForwardPlan {
         guard sendEnabled else { return .drop }
+        if layerChoice != nil {
+            // Only a packet of another layer can start a switch: the forwarded layer's are not inspected.
+            let startsPicture = layer != layerChoice!.current && codec.startsDecodablePicture(packet)
+            switch layerChoice!.packetArrived(layer: layer, liveLayers: liveLayers, startsPicture: startsPicture, now: now) {
+            case .drop: return .drop
+            case .dropAndRequestKeyframe: return .dropAndRequestKeyframe(layer: layer)
+            case .forward(let switched): if switched { pictureContinuity.sourceChanged() }
+            }
+        }
         var askKeyframe = false
         if forwardedSSRC != packet.ssrc {
             forwardedSSRC = packet.ssrc
@@ -30,7 +42,7 @@ extension Consumer {
             askKeyframe = codec.needsKeyframeToStart && !codec.startsDecodablePicture(packet)
         }
         if waitingForKeyframe {
-            guard codec.startsDecodablePicture(packet) else { return askKeyframe ? .dropAndRequestKeyframe : .drop }
+            guard codec.startsDecodablePicture(packet) else { return askKeyframe ? .dropAndRequestKeyframe(layer: layer) : .drop }
             waitingForKeyframe = false
         }
         // A late packet from before this subscriber's current numbering began is not sent: its

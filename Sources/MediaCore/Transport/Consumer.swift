@@ -23,6 +23,12 @@ struct Consumer {
     var sendLoss: SlowLinkMonitor
 
     var sendEnabled = true
+    /// A simulcast source: which of its layers this consumer forwards (nil for one encoding).
+    var layerChoice: ConsumerLayerChoice?
+    /// VP8 picture ids kept continuous across this consumer's layer switches.
+    var pictureContinuity = VP8PictureContinuity()
+    /// The highest simulcast layer wanted (Janus `substream`), kept across rebinds.
+    var layerCeiling: Int?
     /// The source SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
     var waitingForKeyframe = true
@@ -55,6 +61,12 @@ struct Consumer {
             sequence.pause()
             timestamps.sourceChanged()
         }
+    }
+
+    /// Bound to a source with `layerCount` encodings: a choice of its own among them (none for one).
+    mutating func startLayers(count: Int) {
+        layerChoice = count > 1 ? ConsumerLayerChoice(layerCount: count, ceiling: layerCeiling) : nil
+        pictureContinuity.sourceChanged()
     }
 
     /// One frame's worth of RTP clock, used as the step when a new source starts.

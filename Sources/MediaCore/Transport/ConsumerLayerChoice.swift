@@ -1,83 +1,75 @@
-import RTP
 import SFUBase
 
-/// Which encoding of a simulcast source (one m-line sending several layers, RFC 8853) is
-/// forwarded: the highest layer the publisher is sending, falling back to the next one when it
-/// stops, and switching only where the new layer starts a decodable picture, so every
-/// subscriber sees one continuous stream. Sans-IO: fed packet arrivals and time.
-///
-/// Until subscribers choose layers themselves, this choice is made once per source and every
-/// subscriber of it receives the same layer.
-struct SimulcastLayerSelector {
+/// Which encoding of a simulcast source (one m-line sending several layers, RFC 8853) one
+/// consumer forwards: the highest layer the publisher is sending, up to the consumer's ceiling
+/// (Janus `substream`; next, its bandwidth estimate), falling back to the next one when it stops,
+/// and switching only where the new layer starts a decodable picture, so the subscriber sees one
+/// continuous stream. Every consumer of a source chooses on its own. Sans-IO: fed packet
+/// arrivals (with the producer's view of which layers are live) and time.
+struct ConsumerLayerChoice {
     /// What to do with one packet of the source.
     enum Verdict: Equatable {
         /// The packet belongs to the forwarded layer (it may have just become the forwarded one).
         case forward(switched: Bool)
         /// Another layer's packet: not forwarded.
         case drop
-        /// A packet of the layer we want to switch to, but not a picture start: not forwarded,
-        /// and the caller should ask the publisher for a keyframe on `ssrc`.
-        case dropAndRequestKeyframe(ssrc: UInt32)
+        /// A packet of the layer to switch to, but not a picture start: not forwarded, and the
+        /// publisher should be asked for a keyframe on that layer.
+        case dropAndRequestKeyframe
     }
 
-    private struct Layer {
-        var ssrc: UInt32?
-        var lastPacketAt: MonotonicInstant?
-        var lastKeyframeRequestAt: MonotonicInstant?
-    }
-
-    /// Layers by quality, 0 the lowest.
-    private var layers: [Layer]
+    let layerCount: Int
     /// The forwarded layer, nil until the first switch.
     private(set) var current: Int?
-    /// A layer that sent nothing for this long no longer counts as sent (Janus `fallback`,
-    /// 250 ms by default): the next lower one that is still sending takes over.
-    let fallbackNanoseconds: UInt64
+    /// The highest layer this consumer wants (nil: the top one).
+    var ceiling: Int?
+    private var lastKeyframeRequestAt: MonotonicInstant?
 
-    /// Keyframe requests for a layer we want to switch to are throttled to one per this interval.
+    /// Keyframe requests for a layer to switch to are throttled to one per this interval.
     static let keyframeRequestIntervalNanoseconds: UInt64 = 300_000_000
-    static let defaultFallbackNanoseconds: UInt64 = 250_000_000
 
-    init(layerCount: Int, fallbackNanoseconds: UInt64 = Self.defaultFallbackNanoseconds) {
-        layers = Array(repeating: Layer(), count: max(1, layerCount))
-        self.fallbackNanoseconds = fallbackNanoseconds
+    init(layerCount: Int, ceiling: Int? = nil) {
+        self.layerCount = max(1, layerCount)
+        self.ceiling = ceiling
     }
 
-    var layerCount: Int { layers.count }
-
-    /// The SSRC of the forwarded layer (keyframe requests and NACKs for it go there).
-    var currentSSRC: UInt32? { current.flatMap { layers[$0].ssrc } }
-
-    /// The highest layer that has sent something within the fallback window.
-    func targetLayer(now: MonotonicInstant) -> Int? {
-        for index in layers.indices.reversed() {
-            if let last = layers[index].lastPacketAt, now.nanoseconds(since: last) < fallbackNanoseconds {
-                return index
-            }
-        }
-        return nil
+    /// The layer to forward: the highest live one (bit `i` of `liveLayers`) not above the ceiling,
+    /// else the lowest live one (a ceiling below everything sent still gets a picture).
+    @inline(__always)
+    func targetLayer(liveLayers: UInt8) -> Int? {
+        guard liveLayers != 0 else { return nil }
+        let limit = min(ceiling ?? (layerCount - 1), layerCount - 1, 7)
+        let allowed = liveLayers & UInt8(truncatingIfNeeded: (1 << (limit + 1)) - 1)
+        let pick = allowed != 0 ? allowed : liveLayers & (~liveLayers &+ 1)
+        return 7 - pick.leadingZeroBitCount
     }
 
-    /// A packet of layer `layer` (SSRC `ssrc`) arrived; `startsPicture` says whether a
-    /// receiver could start decoding at it (a keyframe start).
+    /// A packet of layer `layer` arrived; `liveLayers` is the producer's view of which layers
+    /// send, `startsPicture` whether a receiver could start decoding at this packet.
+    @inline(__always)
     mutating func packetArrived(
-        layer: Int, ssrc: UInt32, startsPicture: Bool, now: MonotonicInstant
+        layer: Int, liveLayers: UInt8, startsPicture: Bool, now: MonotonicInstant
     ) -> Verdict {
-        guard layers.indices.contains(layer) else { return .drop }
-        layers[layer].ssrc = ssrc
-        layers[layer].lastPacketAt = now
-        if layer == current { return .forward(switched: false) }
-        guard layer == targetLayer(now: now) else { return .drop }
+        let target = targetLayer(liveLayers: liveLayers)
+        if layer == current {
+            // Stay on the current layer until the target's keyframe arrives (or it is the target).
+            return .forward(switched: false)
+        }
+        guard layer == target else { return .drop }
         if startsPicture {
             current = layer
             return .forward(switched: true)
         }
-        if let last = layers[layer].lastKeyframeRequestAt,
-            now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds
-        {
+        if let last = lastKeyframeRequestAt, now.nanoseconds(since: last) < Self.keyframeRequestIntervalNanoseconds {
             return .drop
         }
-        layers[layer].lastKeyframeRequestAt = now
-        return .dropAndRequestKeyframe(ssrc: ssrc)
+        lastKeyframeRequestAt = now
+        return .dropAndRequestKeyframe
+    }
+
+    /// The consumer starts over (a new source, a pause): the next layer is chosen afresh.
+    mutating func reset() {
+        current = nil
+        lastKeyframeRequestAt = nil
     }
 }

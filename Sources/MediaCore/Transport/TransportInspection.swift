@@ -27,9 +27,10 @@ public struct TransportInspection: Sendable, Hashable {
         public var lost: Int
         public var packetsSent: Int
         public var bytesSent: Int
-        /// Simulcast (a publisher m-line sending several layers): the layers' rids (in the order
-        /// of our `StreamSetup`), how many layers, and the one forwarded now (0 the lowest; nil
-        /// before the first). Empty / 1 / nil for a single encoding.
+        /// Simulcast: the layers' rids (a publisher m-line; in the order of our `StreamSetup`), how
+        /// many layers, and the layer that matters here (0 the lowest; nil before the first): the
+        /// one a subscriber m-line forwards now, the highest one a publisher m-line sends. Empty /
+        /// 1 / nil for a single encoding.
         public var simulcastRIDs: [String] = []
         public var simulcastLayers = 1
         public var forwardedLayer: Int?
@@ -115,6 +116,7 @@ extension WebRTCTransport {
             packetsReceived: Int(stream.reports.reception.packetsReceived), jitter: Int(stream.reports.reception.jitter),
             lost: Int(stream.reports.reception.cumulativeLost), packetsSent: Int(consumer.reports.packetsSent),
             bytesSent: Int(consumer.reports.octetsSent), simulcastRIDs: setup.simulcastRIDs,
-            simulcastLayers: stream.simulcast?.layerCount ?? 1, forwardedLayer: stream.simulcast?.current)
+            simulcastLayers: max(stream.layers.count, consumer.layerChoice?.layerCount ?? 1),
+            forwardedLayer: consumer.layerChoice?.current ?? (stream.isSimulcast ? stream.topLiveLayer : nil))
     }
 }

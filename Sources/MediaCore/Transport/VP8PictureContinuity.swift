@@ -5,8 +5,8 @@ import RTP
 /// (RFC 7741 §4.2): the new layer's ids would otherwise jump, and frames that look older than
 /// the last decoded one are thrown away.
 ///
-/// Works in place on decrypted payloads, before they are handed to subscribers; confined to
-/// the publisher's worker thread like the stream state that holds it.
+/// Works in place on one consumer's copy of a payload as it is sent; confined to the consumer's
+/// worker thread like the consumer that holds it.
 struct VP8PictureContinuity {
     private var pictureOffset: UInt16 = 0
     private var tl0Offset: UInt8 = 0
@@ -16,6 +16,19 @@ struct VP8PictureContinuity {
 
     /// The next packet comes from another encoding: continue its numbering from the last one.
     mutating func sourceChanged() { resync = lastPicture != nil || lastTL0 != nil }
+
+    /// Rewrites the descriptor of a packet sent before (a retransmission) with the current
+    /// offsets, leaving the continuity's state alone.
+    func apply(to payload: UnsafeMutableRawBufferPointer) {
+        guard let descriptor = VP8PayloadDescriptor(payload: payload) else { return }
+        if let picture = descriptor.pictureID, pictureOffset != 0 {
+            let mask: UInt16 = descriptor.pictureIDIs15Bit ? 0x7FFF : 0x7F
+            VP8PayloadDescriptor.rewritePictureID((picture &+ pictureOffset) & mask, in: payload, descriptor: descriptor)
+        }
+        if let tl0 = descriptor.tl0PictureIndex, tl0Offset != 0 {
+            VP8PayloadDescriptor.rewriteTL0PictureIndex(tl0 &+ tl0Offset, in: payload, descriptor: descriptor)
+        }
+    }
 
     /// Rewrites the descriptor at the start of `payload` (a VP8 RTP payload) in place.
     mutating func rewrite(_ payload: UnsafeMutableRawBufferPointer) {

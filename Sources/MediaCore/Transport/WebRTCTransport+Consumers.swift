@@ -7,22 +7,34 @@ import SFUBase
 /// its SSRC, payload type, sequence number, timestamp and header extension ids, encrypted with
 /// its own keys; the peer's feedback about it goes back through the router.
 extension WebRTCTransport {
-    /// Sends one producer packet on consumer m-line `index`; true when the consumer needs a
-    /// keyframe from its source first (the router asks for one).
+    /// Sends one producer packet (of simulcast layer `layer`; `liveLayers`: the layers its
+    /// producer sends) on consumer m-line `index`. Returns the layer the consumer needs a keyframe
+    /// of before it can go on (the router asks the producer), nil otherwise.
     @inline(__always)
-    func forward(_ packet: RTPPacket, streamIndex index: Int, map: RTPHeaderExtensionIDMap, codec: CodecFamily,
-                 now: MonotonicInstant, output: PacketOutput) -> Bool {
-        guard connected, let outbound, let destination = selectedAddress else { return false }
-        switch consumers[index].planForward(packet, codec: codec, now: now) {
+    func forward(_ packet: RTPPacket, layer: Int, liveLayers: UInt8, streamIndex index: Int, map: RTPHeaderExtensionIDMap,
+                 codec: CodecFamily, now: MonotonicInstant, output: PacketOutput) -> Int? {
+        guard connected, let outbound, let destination = selectedAddress else { return nil }
+        switch consumers[index].planForward(packet, layer: layer, liveLayers: liveLayers, codec: codec, now: now) {
         case .drop:
-            return false
-        case .dropAndRequestKeyframe:
-            return true
+            return nil
+        case .dropAndRequestKeyframe(let layer):
+            return layer
         case .send(let sequence, let timestamp, let header):
             send(packet, as: index, header: header, sequence: sequence, timestamp: timestamp, map: map,
-                 outbound: outbound, destination: destination, output: output, rewriteMid: true)
-            return false
+                 outbound: outbound, destination: destination, output: output, rewriteMid: true,
+                 picture: consumers[index].layerChoice != nil && codec == .vp8 ? .forwarded : .untouched)
+            return nil
         }
+    }
+
+    /// What `send` does to a VP8 payload descriptor's picture ids (kept continuous across a
+    /// consumer's simulcast layer switches).
+    enum PictureRewrite {
+        case untouched
+        /// A packet going out for the first time: rewritten, and the continuity follows it.
+        case forwarded
+        /// A retransmission: rewritten with the current offsets, the continuity left as it is.
+        case resent
     }
 
     /// Sends `packet` on m-line `index` with our SSRC, payload type, `sequence` and `timestamp`.
@@ -31,7 +43,8 @@ extension WebRTCTransport {
     func send(
         _ packet: RTPPacket, as index: Int, header: OutgoingHeader? = nil, sequence: UInt16, timestamp: UInt32,
         map: RTPHeaderExtensionIDMap, outbound: SRTPContext, destination: TransportAddress, output: PacketOutput,
-        rewriteMid: Bool = false, rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)? = nil
+        rewriteMid: Bool = false, rtx: (payloadType: UInt8, ssrc: UInt32, sequence: UInt16)? = nil,
+        picture: PictureRewrite = .untouched
     ) {
         let header = header ?? consumers[index].header
         let ssrc = header.ssrc
@@ -52,6 +65,11 @@ extension WebRTCTransport {
             if let extensions = copy.headerExtensions {
                 try? extensions.remapIDs(map)
                 if midID != 0 { consumers[index].midValue.withUnsafeBytes { try? extensions.rewrite(id: midID, with: $0) } }
+            }
+            switch picture {
+            case .untouched: break
+            case .forwarded: consumers[index].pictureContinuity.rewrite(copy.payload)
+            case .resent: consumers[index].pictureContinuity.apply(to: copy.payload)
             }
             var length = source.count
             if let rtx {
@@ -90,6 +108,7 @@ extension WebRTCTransport {
     func unbindSource(streamIndex index: Int) {
         consumers[index].forwardedSSRC = nil
         consumers[index].sequence.pause()
+        consumers[index].layerChoice = nil
     }
 
     /// Feedback from our peer about what we send it: NACK and keyframe counters and slow-link
@@ -165,6 +184,7 @@ extension WebRTCTransport {
             consumers[index].rtxSequence &+= 1
         }
         send(original, as: index, sequence: outgoing, timestamp: timestamp, map: map, outbound: outbound,
-             destination: destination, output: output, rewriteMid: true, rtx: rtx)
+             destination: destination, output: output, rewriteMid: true, rtx: rtx,
+             picture: consumers[index].layerChoice != nil && consumers[index].setup.codecName == "vp8" ? .resent : .untouched)
     }
 }

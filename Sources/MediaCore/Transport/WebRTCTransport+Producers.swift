@@ -17,8 +17,9 @@ extension WebRTCTransport {
         if new.bitrate > 0 { sendEstimate(bitrate: UInt64(new.bitrate), output: output) }
     }
 
-    func publish(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant, router: Router) {
-        trackUpstreamLoss(packet, streamIndex: index, now: now)
+    func publish(_ packet: RTPPacket, streamIndex index: Int, layer: Int, now: MonotonicInstant, router: Router) {
+        guard producers[index].layers.indices.contains(layer) else { return }
+        trackUpstreamLoss(packet, streamIndex: index, layer: layer, now: now)
         if settings.audioLevelEvents, producers[index].setup.kind == .audio, let id = producers[index].audioLevelExtensionID,
             let level = packet.audioLevel(id: id)
         {
@@ -31,45 +32,53 @@ extension WebRTCTransport {
         if !settings.mutedMids.isEmpty, settings.mutedMids.contains(producers[index].setup.mid) {
             // Withheld on purpose: what follows is numbered on from the last packet forwarded, so
             // no subscriber sees a hole to NACK, and nothing withheld is kept for retransmission.
-            producers[index].forwardedNumbering.pause()
+            producers[index].layers[layer].forwardedNumbering.pause()
             return
         }
-        guard let number = producers[index].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber) else { return }
+        guard let number = producers[index].layers[layer].forwardedNumbering.rewriteIfCurrent(packet.sequenceNumber)
+        else { return }
         packet.sequenceNumber = number
-        storeForRetransmission(packet, streamIndex: index)
-        router.publish(packet, from: StreamHandle(transport: handle, stream: index), publisherID: id)
+        storeForRetransmission(packet, streamIndex: index, layer: layer)
+        let live = producers[index].isSimulcast ? producers[index].liveLayers(now: now) : 1
+        router.publish(
+            packet, from: StreamHandle(transport: handle, stream: index), layer: UInt8(truncatingIfNeeded: layer),
+            liveLayers: live, publisherID: id)
     }
 
     /// Gaps in the peer's own numbering, for upstream NACKs (video).
     @inline(__always)
-    func trackUpstreamLoss(_ packet: RTPPacket, streamIndex index: Int, now: MonotonicInstant) {
+    func trackUpstreamLoss(_ packet: RTPPacket, streamIndex index: Int, layer: Int, now: MonotonicInstant) {
         guard producers[index].setup.kind == .video else { return }
-        producers[index].nacks.received(packet.sequenceNumber, now: now)
+        producers[index].layers[layer].nacks.received(packet.sequenceNumber, now: now)
     }
 
     /// A copy of a packet that goes out, under the number it goes out with, for answering
     /// consumers' NACKs (video). Only forwarded packets are kept: a NACK can never bring back
     /// something that was withheld.
     @inline(__always)
-    func storeForRetransmission(_ packet: RTPPacket, streamIndex index: Int) {
+    func storeForRetransmission(_ packet: RTPPacket, streamIndex index: Int, layer: Int) {
         guard producers[index].setup.kind == .video else { return }
-        if producers[index].retransmissions == nil { producers[index].retransmissions = RetransmissionBuffer() }
-        producers[index].retransmissions?.store(
+        if producers[index].layers[layer].retransmissions == nil {
+            producers[index].layers[layer].retransmissions = RetransmissionBuffer()
+        }
+        producers[index].layers[layer].retransmissions?.store(
             UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length]), sequenceNumber: packet.sequenceNumber)
     }
 
     /// Upstream NACKs for the gaps in what the peer sends us (video).
     func requestMissingPackets(now: MonotonicInstant, output: PacketOutput) {
-        for index in producers.indices where producers[index].setup.kind == .video && producers[index].nacks.hasPending {
-            guard let mediaSSRC = producers[index].forwardedSourceSSRC else { continue }
-            var lost: [UInt16] = []
-            producers[index].nacks.due(now: now) { lost.append($0) }
-            guard !lost.isEmpty else { continue }
-            countedIn?.nacksSent.add(lost.count, ordering: .relaxed)
-            let sender = consumers[index].setup.localSSRC
-            sendRTCP(output: output) { out in
-                (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
-                    .write(into: out)) ?? 0
+        for index in producers.indices where producers[index].setup.kind == .video {
+            for layer in producers[index].layers.indices where producers[index].layers[layer].nacks.hasPending {
+                guard let mediaSSRC = producers[index].layers[layer].ssrc else { continue }
+                var lost: [UInt16] = []
+                producers[index].layers[layer].nacks.due(now: now) { lost.append($0) }
+                guard !lost.isEmpty else { continue }
+                countedIn?.nacksSent.add(lost.count, ordering: .relaxed)
+                let sender = consumers[index].setup.localSSRC
+                sendRTCP(output: output) { out in
+                    (try? RTCPGenericNACK(senderSSRC: sender, mediaSSRC: mediaSSRC, lostSequenceNumbers: lost)
+                        .write(into: out)) ?? 0
+                }
             }
         }
     }

@@ -221,7 +221,7 @@ package final class WebRTCTransport {
         guard let inboundSSRC = stream(for: packet) else { return }
         let index = inboundSSRC.stream
         var notifyReceiving = false
-        producers[index].noteReceived(ssrc: packet.ssrc, now: now, becameActive: &notifyReceiving)
+        producers[index].noteReceived(ssrc: packet.ssrc, layer: inboundSSRC.layer, now: now, becameActive: &notifyReceiving)
         if packet.ssrc == producers[index].remoteSSRC {
             _ = producers[index].reports.reception.record(
                 sequenceNumber: packet.sequenceNumber, rtpTimestamp: packet.timestamp, arrival: now)
@@ -233,10 +233,8 @@ package final class WebRTCTransport {
         }
         // Only what the peer sends on an m-line it sends on is taken (a receive-only peer's stray
         // packets stop here).
-        guard producers[index].setup.receives,
-            forwardsLayer(of: packet, streamIndex: index, layer: inboundSSRC.layer, now: now, output: output)
-        else { return }
-        publish(packet, streamIndex: index, now: now, router: router)
+        guard producers[index].setup.receives else { return }
+        publish(packet, streamIndex: index, layer: inboundSSRC.layer, now: now, router: router)
     }
 
     /// The m-line (and simulcast layer) a packet belongs to: by announced or learned SSRC, else
@@ -320,7 +318,9 @@ package final class WebRTCTransport {
         guard connected else { return }
         sendTransportWideFeedback(now: now, output: output)
         for index in producers.indices where producers[index].keyframeRequestDeferred {
-            requestKeyframe(streamIndex: index, now: now, output: output)
+            for layer in producers[index].layers.indices where producers[index].layers[layer].keyframeRequestDeferred {
+                requestKeyframe(streamIndex: index, layer: layer, now: now, output: output)
+            }
         }
         for index in producers.indices where producers[index].receiving {
             if let last = producers[index].lastPacketAt, now.nanoseconds(since: last) >= Self.noMediaNanoseconds {
@@ -413,10 +413,17 @@ package final class WebRTCTransport {
         }
     }
 
-    package func requestKeyframe(streamIndex: Int, now: MonotonicInstant, output: PacketOutput) {
-        guard let mediaSSRC = producers[streamIndex].forwardedSourceSSRC else { return }
-        guard producers[streamIndex].mayRequestKeyframe(now: now, ssrc: mediaSSRC) else { return }
-        sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)
+    /// Asks the peer for a keyframe on m-line `streamIndex`: on layer `layer`, or on every layer
+    /// it sends (nil). Throttled per layer.
+    package func requestKeyframe(streamIndex: Int, layer: Int? = nil, now: MonotonicInstant, output: PacketOutput) {
+        guard producers.indices.contains(streamIndex) else { return }
+        let wanted = layer.map { $0..<($0 + 1) } ?? producers[streamIndex].layers.indices
+        for layer in wanted where producers[streamIndex].layers.indices.contains(layer) {
+            guard let mediaSSRC = producers[streamIndex].layers[layer].ssrc ?? (layer == 0 ? producers[streamIndex].remoteSSRC : nil),
+                producers[streamIndex].mayRequestKeyframe(layer: layer, now: now)
+            else { continue }
+            sendPictureLossIndication(streamIndex: streamIndex, mediaSSRC: mediaSSRC, output: output)
+        }
     }
 
     /// One PLI (RFC 4585 §6.3.1) about the peer's SSRC `mediaSSRC`, unthrottled.

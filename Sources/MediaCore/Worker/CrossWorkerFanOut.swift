@@ -76,7 +76,8 @@ package final class CrossWorkerFanOut {
     /// Copies the packet into a slot and queues it for every worker in `consumers`. A full ring
     /// or an exhausted slab drops the packet for that consumer (counted), never blocks.
     @inline(__always)
-    func handOff(_ packet: UnsafeRawBufferPointer, route: RouteKey, consumers: UnsafeBufferPointer<RemoteConsumer>) {
+    func handOff(_ packet: UnsafeRawBufferPointer, route: RouteKey, layer: UInt8, liveLayers: UInt8,
+                 consumers: UnsafeBufferPointer<RemoteConsumer>) {
         guard !consumers.isEmpty else { return }
         guard packet.count <= PacketSlab.slotBytes, let slot = slab.allocate() else {
             statistics.fanOutDrops.add(consumers.count, ordering: .relaxed)
@@ -88,6 +89,8 @@ package final class CrossWorkerFanOut {
             from: packet.baseAddress.unsafelyUnwrapped, byteCount: packet.count)
         let header = slab.header(slot)
         header.pointee.kind = .media
+        header.pointee.layer = layer
+        header.pointee.liveLayers = liveLayers
         header.pointee.length = packet.count
         header.pointee.route = route
         publish(slot, to: consumers)

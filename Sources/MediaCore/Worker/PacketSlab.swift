@@ -90,12 +90,17 @@ struct SlotHeader {
         case retransmission
     }
     var kind = Kind.media
+    /// Media: the simulcast layer of the packet, and the layers its producer sends (bit per layer).
+    var layer: UInt8 = 0
+    var liveLayers: UInt8 = 1
     var length = 0
     var route = RouteKey(publisher: 0, stream: 0)
     /// Retransmissions: the subscriber transport and m-line, and the sequence number it NACKed.
     var subscriber: UInt64 = 0
     var subscriberStream = 0
     var outgoingSequence: UInt16 = 0
+    /// Retransmissions: the layer SSRC the stored packet belongs to.
+    var sourceSSRC: UInt32 = 0
 }
 
 /// A publisher m-line as a fan-out route: transport ids are never reused, so a key outlives
