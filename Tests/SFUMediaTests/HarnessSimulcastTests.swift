@@ -121,5 +121,14 @@ import WebRTCPeer
         let topAfter = top.received(ssrc: Self.subscriberSSRC)
         #expect(Set(topAfter.compactMap(EngineRoomTests.originalSSRC)) == [Self.layerSSRCs[2]])
         #expect(topAfter.hasContinuousSequenceNumbers)
+        // Each layer a consumer starts forwarding is reported once (Janus `substream` events).
+        let layerEvents = { (peer: HarnessPeer) in
+            peer.serverEvents.all.compactMap { event -> Int? in
+                if case .layerChanged(mid: "1", let substream) = event { return substream }
+                return nil
+            }
+        }
+        #expect(layerEvents(top) == [2])
+        #expect(layerEvents(low) == [0, 1])
     }
 }

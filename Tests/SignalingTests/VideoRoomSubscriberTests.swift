@@ -128,6 +128,27 @@ import Testing
         #expect(badMid.errorText == "No such mid '9' in subscription")
     }
 
+    /// Janus's manual simulcast choice: `substream` per stream (or top-level for every video
+    /// m-line) reaches the media plane as the m-line's layer ceiling, and the media plane's layer
+    /// changes come back as `{"videoroom":"event","room":R,"mid":M,"substream":N}`.
+    @Test func substreamReachesTheMediaPlaneAndLayerChangesAreEvents() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(harness, streams: [["feed": .uint(alice.1)]])
+        #expect(harness.media.lastBindings(transport)?.map(\.substream) == [nil, nil])
+        let (configured, _) = await client.request(["request": "configure", "streams": [["mid": "1", "substream": 0]]])
+        #expect(configured["configured"] == "ok")
+        #expect(harness.media.lastBindings(transport)?.map(\.substream) == [nil, 0])
+        #expect(harness.media.lastBindings(transport)?.map(\.send) == [true, true])
+        // Legacy top-level field (videoroom.js): every video m-line.
+        _ = await client.request(["request": "configure", "substream": 2])
+        #expect(harness.media.lastBindings(transport)?.map(\.substream) == [nil, 2])
+
+        harness.media.emit(transport, .layerChanged(mid: "1", substream: 1))
+        let event: JSONObject = ["videoroom": "event", "room": 1234, "mid": "1", "substream": 1]
+        #expect(await client.waitForNotification { $0 == event } != nil)
+    }
+
     @Test func updateKeepsMidsStableAndReusesInactiveMLines() async throws {
         let harness = VideoRoomHarness()
         let (alice, bob) = try await twoPublishers(harness)

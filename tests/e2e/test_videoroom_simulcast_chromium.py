@@ -76,15 +76,8 @@ def test_simulcast_publisher_subscriber_gets_one_clean_top_layer(server, page_se
             sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
                     f"&server={server.http_url}")
             # Up and on the top layer.
-            first: dict = {}
-            while time.monotonic() < deadline:
-                first = _inbound(sub)
-                if (first.get("frameWidth") or 0) >= 960 and (first.get("framesDecoded") or 0) > 30:
-                    break
-                sstate = sub.execute_script(PAGE_STATE)
-                assert not sstate["errors"], f"subscriber page errors: {sstate}"
-                time.sleep(0.5)
-            assert (first.get("frameWidth") or 0) >= 960, f"not on the top layer: {first}"
+            _wait_width(sub, lambda sample: sample["frameWidth"] >= 960 and (sample.get("framesDecoded") or 0) > 30,
+                        deadline, "not on the top layer")
 
             publisher_layers = pub.execute_async_script(VIDEO_STATS)["outbound"]
             print(f"\npublisher layers: {publisher_layers}")
@@ -121,5 +114,61 @@ def test_simulcast_publisher_subscriber_gets_one_clean_top_layer(server, page_se
             assert keyframes <= 5, f"{keyframes} keyframes in 20 s: layers are being mixed"
             assert freezes == 0, f"{freezes} freezes in 20 s"
             print(json.dumps(sub.execute_script(PAGE_STATE))[:600])
+    finally:
+        admin.close()
+
+
+def _layer_events(sub) -> list:
+    """The `substream` events the subscriber page got ({"videoroom":"event","mid":…,"substream":N})."""
+    state = sub.execute_script(PAGE_STATE)
+    return [m["msg"]["substream"] for m in state["messages"]
+            if m["msg"].get("videoroom") == "event" and "substream" in m["msg"]]
+
+
+def _wait_width(sub, check, deadline: float, what: str) -> dict:
+    sample: dict = {}
+    while time.monotonic() < deadline:
+        sample = _inbound(sub)
+        if sample.get("frameWidth") and check(sample):
+            return sample
+        sstate = sub.execute_script(PAGE_STATE)
+        assert not sstate["errors"], f"subscriber page errors: {sstate}"
+        time.sleep(0.5)
+    raise AssertionError(f"{what}: {sample}, layer events {_layer_events(sub)}")
+
+
+def test_simulcast_manual_substream_is_honoured_and_reported(server, page_server):  # noqa: F811
+    """Janus's manual layer choice: the subscriber starts on the top layer (a `substream: 2`
+    event), `configure` with `substream: 0` brings the lowest layer's resolution and a
+    `substream: 0` event, `substream: 1` the middle one, and frames keep decoding throughout."""
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="simulcast manual")
+    deadline = time.monotonic() + 100
+    try:
+        with publisher_and_subscriber(publisher_camera_fps=30) as (pub, sub):
+            pub.get(f"{page_server}/videoroom.html?mode=publish&simulcast=1&room={room}"
+                    f"&server={server.ws_url}")
+            feed = _wait_published(pub, deadline)["myId"]
+            sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                    f"&server={server.http_url}")
+            _wait_width(sub, lambda sample: sample["frameWidth"] >= 960, deadline, "never on the top layer")
+            assert _layer_events(sub)[:1] == [2], f"no substream event for the first layer: {_layer_events(sub)}"
+
+            sub.execute_script('window.e2e.handle.send({message: {request: "configure", '
+                               'streams: [{mid: "1", substream: 0}]}});')
+            low = _wait_width(sub, lambda sample: sample["frameWidth"] <= 400, time.monotonic() + 20,
+                              "substream 0 not honoured")
+            assert 0 in _layer_events(sub), f"no substream 0 event: {_layer_events(sub)}"
+            time.sleep(2)
+            later = _inbound(sub)
+            assert later["framesDecoded"] > low["framesDecoded"] + 20, f"frames stopped: {low} → {later}"
+            assert later["frameWidth"] <= 400, f"left the low layer: {later}"
+
+            sub.execute_script('window.e2e.handle.send({message: {request: "configure", '
+                               'streams: [{mid: "1", substream: 1}]}});')
+            middle = _wait_width(sub, lambda sample: 400 < sample["frameWidth"] < 960, time.monotonic() + 20,
+                                 "substream 1 not honoured")
+            print(f"\nlayer events {_layer_events(sub)}; low {low}; middle {middle}")
+            assert _layer_events(sub)[-1] == 1, f"events: {_layer_events(sub)}"
     finally:
         admin.close()

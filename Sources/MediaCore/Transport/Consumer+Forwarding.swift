@@ -27,7 +27,11 @@ extension Consumer {
             switch layerChoice!.packetArrived(layer: layer, liveLayers: liveLayers, startsPicture: startsPicture, now: now) {
             case .drop: return .drop
             case .dropAndRequestKeyframe: return .dropAndRequestKeyframe(layer: layer)
-            case .forward(let switched): if switched { pictureContinuity.sourceChanged() }
+            case .forward(let switched):
+                if switched {
+                    pictureContinuity.sourceChanged()
+                    unreportedLayer = layer
+                }
             }
         }
         var askKeyframe = false

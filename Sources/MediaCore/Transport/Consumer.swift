@@ -29,6 +29,8 @@ struct Consumer {
     var pictureContinuity = VP8PictureContinuity()
     /// The highest simulcast layer wanted (Janus `substream`), kept across rebinds.
     var layerCeiling: Int?
+    /// The layer switched to by the last decision, until the transport reported it.
+    var unreportedLayer: Int?
     /// The source SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
     var waitingForKeyframe = true

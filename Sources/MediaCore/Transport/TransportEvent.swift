@@ -11,6 +11,9 @@ public enum TransportEvent: Sendable, Equatable {
     /// Many losses in the last second on an m-line (Janus `slowlink`): `uplink` true when the
     /// peer reports losses on media we send, false when we see losses on media it sends.
     case slowLink(mid: String, kind: MediaKind, uplink: Bool, lost: Int)
+    /// A subscriber m-line now forwards simulcast layer `substream` (0 the lowest) of its source:
+    /// its first layer, or a switch (Janus's `substream` event).
+    case layerChanged(mid: String, substream: Int)
     /// The transport is dead, and why.
     case failed(reason: TransportFailure)
 }

@@ -23,6 +23,10 @@ extension WebRTCTransport {
             send(packet, as: index, header: header, sequence: sequence, timestamp: timestamp, map: map,
                  outbound: outbound, destination: destination, output: output, rewriteMid: true,
                  picture: consumers[index].layerChoice != nil && codec == .vp8 ? .forwarded : .untouched)
+            if let layer = consumers[index].unreportedLayer {
+                consumers[index].unreportedLayer = nil
+                emit(.layerChanged(mid: consumers[index].setup.mid, substream: layer))
+            }
             return nil
         }
     }

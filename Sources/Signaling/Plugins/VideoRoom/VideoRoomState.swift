@@ -109,6 +109,8 @@ struct SubscriptionStream: Sendable {
     var crossrefID: String?
     /// Per-stream `send` (subscriber `configure`); the whole subscription can also be paused.
     var send = true
+    /// The simulcast layer wanted (subscriber `configure` `substream`); nil: the top one.
+    var substream: Int?
     var ssrc: UInt32
     var rtxSSRC: UInt32?
     var extensions: Set<String>

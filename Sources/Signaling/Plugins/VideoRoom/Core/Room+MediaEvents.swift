@@ -38,6 +38,8 @@ extension Room {
             push(participant.handleID, .slowLink(bitrate: participant.media?.settings.bitrate ?? 0))
         case .talking(let mid, let talking, let level):
             talkingChanged(participant, mid: mid, talking: talking, level: level)
+        case .layerChanged:
+            break  // Publishers forward no layers of others.
         case .failed(let reason):
             unpublish(id: participant.id, selfEvent: nil, hangupReason: reason.janusReason)
         }
@@ -78,6 +80,8 @@ extension Room {
             push(subscriber.handleID, .slowLink(bitrate: nil))
         case .talking:
             break
+        case .layerChanged(let mid, let substream):
+            push(subscriber.handleID, .layerChanged(room: roomID, mid: mid, substream: substream))
         case .failed(let reason):
             stopSubscriberTransport(handleID: subscriber.handleID, hangupReason: reason.janusReason)
         }

@@ -35,7 +35,7 @@ extension Room {
             return receiving ? .mediaUp(mid: mid, kind: kind) : .mediaDown(mid: mid, kind: kind)
         case .slowLink(let mid, let kind, let uplink, let lost):
             return .slowLink(mid: mid, kind: kind, uplink: uplink, lost: lost)
-        case .talking, .failed:
+        case .talking, .failed, .layerChanged:
             return nil
         }
     }

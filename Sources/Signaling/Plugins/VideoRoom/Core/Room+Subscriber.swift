@@ -198,7 +198,9 @@ extension Room {
         }
     }
 
-    /// Subscriber `configure`: per-stream `send`; layer choices are validated and accepted.
+    /// Subscriber `configure`: per-stream `send` and simulcast `substream` (a mid-less item applies
+    /// to every m-line: legacy top-level fields); `temporal` and the SVC layers are validated and
+    /// accepted, not acted on yet.
     private mutating func configureSubscription(
         _ subscriber: inout Subscriber, _ configure: SubscriberConfigure
     ) throws(VideoRoomError) {
@@ -208,8 +210,14 @@ extension Room {
                     throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in subscription")
                 }
                 if let send = item.send { subscriber.streams[index].send = send }
-            } else if let send = item.send {
-                for index in subscriber.streams.indices { subscriber.streams[index].send = send }
+                if let substream = item.substream { subscriber.streams[index].substream = substream }
+            } else {
+                for index in subscriber.streams.indices {
+                    if let send = item.send { subscriber.streams[index].send = send }
+                    if let substream = item.substream, subscriber.streams[index].kind == .video {
+                        subscriber.streams[index].substream = substream
+                    }
+                }
             }
         }
     }

@@ -121,7 +121,8 @@ extension Room {
             {
                 source = publisherMedia.source(mid: feedMid)
             }
-            return SubscriberBinding(mid: stream.mid, source: source, send: stream.send && !subscriber.paused)
+            return SubscriberBinding(
+                mid: stream.mid, source: source, send: stream.send && !subscriber.paused, substream: stream.substream)
         }
         command(.bind(subscriber.allocation, bindings))
     }

@@ -155,7 +155,7 @@ extension SubscriberConfigure {
         var objects: [JSONObject] = []
         if let streams = try fields.array("streams") {
             objects = try VideoRoomFields.objects(streams, key: "streams")
-        } else if fields.has("mid") || fields.has("send") {
+        } else if fields.has("mid") || fields.has("send") || fields.has("substream") {
             objects = [fields.body]
         }
         _ = try fields.bool("restart")
@@ -168,7 +168,8 @@ extension SubscriberConfigure {
                 }
             }
             let send = try itemFields.bool("send")
-            items.append(Item(mid: try itemFields.string("mid"), send: send))
+            let substream = try itemFields.uint("substream").map { Int($0) }
+            items.append(Item(mid: try itemFields.string("mid"), send: send, substream: substream))
         }
     }
 }

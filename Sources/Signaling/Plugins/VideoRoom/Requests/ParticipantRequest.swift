@@ -93,11 +93,13 @@ struct StreamChange: Sendable {
     var keyframe: Bool
 }
 
-/// Subscriber `configure`: per-m-line (or whole-subscription) `send`.
+/// Subscriber `configure`: per-m-line (or whole-subscription) `send` and simulcast `substream`.
 struct SubscriberConfigure: Sendable {
     struct Item: Sendable {
         var mid: String?
         var send: Bool?
+        /// The simulcast layer wanted (0 the lowest … 2), a ceiling the m-line switches to on a keyframe.
+        var substream: Int?
     }
 
     var items: [Item]

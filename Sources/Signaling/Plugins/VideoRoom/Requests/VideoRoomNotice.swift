@@ -37,6 +37,8 @@ enum VideoRoomNotice: Sendable {
     case talking(room: VideoRoomID, id: VideoRoomID, mindex: Int, mid: String, level: Double, talking: Bool)
     /// The publisher's current REMB cap (nil: to a subscriber, which has none).
     case slowLink(bitrate: UInt32?)
+    /// A subscriber m-line forwards another simulcast layer (Janus: only when it changes).
+    case layerChanged(room: VideoRoomID, mid: String, substream: Int)
     case destroyed(room: VideoRoomID)
 
     // MARK: Room control (extension)
@@ -112,6 +114,8 @@ enum VideoRoomNotice: Sendable {
             if let bitrate { data["current-bitrate"] = .int(Int64(bitrate)) }
             return data
         case .destroyed(let room): return ["videoroom": "destroyed", "room": .id(room)]
+        case .layerChanged(let room, let mid, let substream):
+            return ["videoroom": "event", "room": .id(room), "mid": .string(mid), "substream": .int(Int64(substream))]
         default: return roomControlJSON
         }
     }
