@@ -43,6 +43,13 @@ let package = Package(
             name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "Signaling", package: "swift-sfu")]),
         .executableTarget(
             name: "fuzz-janus", dependencies: ["FuzzSupport", "FuzzMedia", .product(name: "Signaling", package: "swift-sfu")]),
+        // The media plane's packet path (in-memory engine, real handshakes, protected hostile packets).
+        .executableTarget(
+            name: "fuzz-transport",
+            dependencies: [
+                "FuzzSupport", .product(name: "SFUMedia", package: "swift-sfu"),
+                .product(name: "WebRTCPeer", package: "swift-sfu"),
+            ]),
         .executableTarget(
             name: "fuzz-videoroom",
             dependencies: [

@@ -17,7 +17,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRATCH="$ROOT/.build-fuzz"
 BIN="$SCRATCH/release"
-TARGETS=(stun ice rtp rtcp srtp dtls sdp json janus videoroom)
+TARGETS=(stun ice rtp rtcp srtp dtls sdp json janus videoroom transport)
 # Crash backtraces from the Swift runtime would stall each crash for 30 s.
 export SWIFT_BACKTRACE=enable=no
 # Leak detection: Swift's runtime caches (metadata, conformances) look like leaks.

@@ -117,6 +117,13 @@ public final class ClientPeer {
         return try? outbound.protectRTP(buffer, length: length)
     }
 
+    /// Protects the RTCP compound packet of `length` bytes in `buffer` in place (SRTCP), without
+    /// queuing it; nil before DTLS-SRTP is up or when it does not fit.
+    public func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
+        guard let outbound else { return nil }
+        return try? outbound.protectRTCP(buffer, length: length)
+    }
+
     /// Sends a packet from the history of sent packets again (same bytes, same sequence number).
     @discardableResult
     public func retransmit(ssrc: UInt32, sequenceNumber: UInt16) -> Bool {

@@ -14,7 +14,8 @@ extension MediaEngine {
     /// A media plane whose workers "listen" on `configuration.iceAddresses` at ports
     /// `lowPort + i` (nothing is bound) and hand every datagram they send to `deliver` as
     /// `(from, to, bytes)`. Nothing runs until the caller drives it.
-    convenience init(
+    @_spi(ManualDrive)
+    public convenience init(
         inMemory configuration: MediaConfiguration, certificate: DTLSCertificate? = nil,
         unixTimeAtMonotonicZero: UInt64 = 1_700_000_000_000_000_000, logger: Logger,
         deliver: @escaping @Sendable (TransportAddress, TransportAddress, UnsafeRawBufferPointer) -> Void
@@ -35,15 +36,17 @@ extension MediaEngine {
 
     /// One turn of every worker's loop without receiving: queued commands, packets handed over
     /// by other workers, timers when a tick is due, sends.
-    func driveWorkers(now: MonotonicInstant) {
+    @_spi(ManualDrive)
+    public func driveWorkers(now: MonotonicInstant) {
         for worker in workers { worker.commands.drain(into: worker.core, now: now) }
         for worker in workers { worker.core.runPending(now: now) }
     }
 
     /// One datagram from `source` arriving at the worker listening on `destination` (dropped
     /// when none does), received as a batch of one.
-    func receive(_ datagram: [UInt8], from source: TransportAddress, to destination: TransportAddress,
-                 now: MonotonicInstant) {
+    @_spi(ManualDrive)
+    public func receive(_ datagram: [UInt8], from source: TransportAddress, to destination: TransportAddress,
+                        now: MonotonicInstant) {
         guard datagram.count <= DatagramOutbox.bufferSize,
             let worker = workers.first(where: { $0.localAddresses.contains(destination) }),
             let socket = worker.localAddresses.firstIndex(of: destination)

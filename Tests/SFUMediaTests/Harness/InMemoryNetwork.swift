@@ -7,7 +7,7 @@ import TestSupport
 import WebRTCPeer
 
 @testable import MediaCore
-@testable import SFUMedia
+@_spi(ManualDrive) @testable import SFUMedia
 
 /// The in-memory network harness (after str0m's `tests/common.rs`): the server's real media
 /// plane (`MediaEngine(inMemory:)`: workers, transports, rings, commands) and client peers
