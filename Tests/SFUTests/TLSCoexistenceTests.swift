@@ -92,21 +92,27 @@ import Testing
             .connect(host: "127.0.0.1", port: port).get()
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         try await channel.writeAndFlush(ByteBuffer(string: request))
-        let certificate = try await channel.pipeline.handler(type: NIOSSLClientHandler.self).flatMap {
-            $0.peerCertificate.map { channel.eventLoop.makeSucceededFuture($0) }
-                ?? channel.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
-        }.get()
         try await channel.closeFuture.get()
+        // Read with the first response bytes: by the time the server has answered and closed
+        // (`Connection: close`), the TLS handler may have left the pipeline already.
+        let certificate = try #require(collector.certificate, "no peer certificate")
         return (collector.text, try certificate.toDERBytes())
     }
 }
 
-/// Collects what the server sends until it closes.
+/// Collects what the server sends until it closes, and the server's certificate.
 private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private(set) var text = ""
+    private(set) var certificate: NIOSSLCertificate?
+
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // The TLS handler decrypted this, so it is still in the pipeline (it may be gone once
+        // the server has closed the connection).
+        if certificate == nil {
+            certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate
+        }
         var buffer = unwrapInboundIn(data)
         text += buffer.readString(length: buffer.readableBytes) ?? ""
     }
