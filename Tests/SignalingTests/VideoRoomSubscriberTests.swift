@@ -61,11 +61,13 @@ import Testing
         #expect(offer.media[0].codecs.first?.fmtp == "useinbandfec=1")
         #expect(offer.media[1].codecs.map(\.payloadType) == [96, 97])
         #expect(offer.media[1].ssrcGroups.first?.semantics == "FID")
-        // Fixed extension ids; audio level only because Chromium negotiated it; no transport-cc.
-        #expect(offer.media[0].extensions.map(\.id).sorted() == [1, 4])
-        #expect(offer.media[1].extensions.map(\.id).sorted() == [2, 4, 12, 13])
-        #expect(offer.media[2].extensions.map(\.id).sorted() == [2, 4])
-        #expect(!offer.media.contains { $0.codecs.contains { $0.feedback.contains("transport-cc") } })
+        // Fixed extension ids; audio level only because Chromium negotiated it; our transport-wide
+        // sequence numbers (id 3, with `transport-cc` feedback) on every m-line: the subscriber's
+        // feedback drives its bandwidth estimate.
+        #expect(offer.media[0].extensions.map(\.id).sorted() == [1, 3, 4])
+        #expect(offer.media[1].extensions.map(\.id).sorted() == [2, 3, 4, 12, 13])
+        #expect(offer.media[2].extensions.map(\.id).sorted() == [2, 3, 4])
+        #expect(offer.media.allSatisfy { $0.codecs.first?.feedback.contains("transport-cc") == true })
         // Different SSRCs per m-line.
         #expect(Set(offer.media.compactMap(\.mediaSSRCs.first)).count == 3)
     }

@@ -21,6 +21,7 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
         var bindings: [(allocation: UInt64, bindings: [SubscriberBinding])] = []
         var configured: [(allocation: UInt64, settings: PublisherSettings)] = []
         var keyframes: [(allocation: UInt64, mid: String?)] = []
+        var limits: [(allocation: UInt64, maximumBitrate: Int)] = []
         var closed: [UInt64] = []
         var updated: [Started] = []
         var restarts: [(allocation: UInt64, remote: ICECredentials)] = []
@@ -57,6 +58,10 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
 
     func configurePublisher(_ allocation: TransportAllocation, settings: PublisherSettings) {
         calls.withLock { $0.configured.append((allocation.id, settings)) }
+    }
+
+    func limitSubscriber(_ allocation: TransportAllocation, maximumBitrate: Int) {
+        calls.withLock { $0.limits.append((allocation.id, maximumBitrate)) }
     }
 
     func requestKeyframe(publisher allocation: TransportAllocation, mid: String?) {

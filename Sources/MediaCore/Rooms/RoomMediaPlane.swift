@@ -33,6 +33,9 @@ public protocol RoomMediaPlane: Sendable {
     func bindSubscriber(_ allocation: TransportAllocation, bindings: [SubscriberBinding])
     /// Publisher knobs: REMB cap (0 = none) and per-m-line moderation mute.
     func configurePublisher(_ allocation: TransportAllocation, settings: PublisherSettings)
+    /// A subscriber's cap on everything it receives, bits/s (0: none): its bandwidth estimate never
+    /// goes above it, so its layers are chosen within it.
+    func limitSubscriber(_ allocation: TransportAllocation, maximumBitrate: Int)
     /// Asks the publisher for a keyframe on one m-line, or on all video m-lines when `mid` is nil.
     func requestKeyframe(publisher allocation: TransportAllocation, mid: String?)
     /// Tears the PeerConnection down (close_notify); subscribers bound to its sources stop
@@ -69,12 +72,20 @@ public struct SubscriberBinding: Sendable, Equatable {
     /// the highest the publisher sends. Each subscriber m-line chooses among the layers on its
     /// own, falling back when its layer stops and switching on keyframes.
     public var substream: Int?
+    /// VP8 temporal layers: the highest wanted (Janus `temporal`, 0 the lowest); nil for all.
+    public var temporal: Int?
+    /// Janus `fallback`: microseconds a simulcast layer may send nothing before this m-line
+    /// falls back to a lower one (nil: 250 000).
+    public var fallbackMicroseconds: Int?
 
-    public init(mid: String, source: SourceKey?, send: Bool = true, substream: Int? = nil) {
+    public init(mid: String, source: SourceKey?, send: Bool = true, substream: Int? = nil, temporal: Int? = nil,
+                fallbackMicroseconds: Int? = nil) {
         self.mid = mid
         self.source = source
         self.send = send
         self.substream = substream
+        self.temporal = temporal
+        self.fallbackMicroseconds = fallbackMicroseconds
     }
 }
 

@@ -23,6 +23,10 @@ extension Router {
             // The layer ceiling changes without a rebind: the consumer switches on the next keyframe.
             subscriber.consumers[index].layerCeiling = binding.substream
             subscriber.consumers[index].layerChoice?.ceiling = binding.substream
+            subscriber.consumers[index].setTemporalCeiling(binding.temporal)
+            let fallback = binding.fallbackMicroseconds.map { UInt64($0) * 1_000 }
+            subscriber.consumers[index].fallbackNanoseconds = fallback
+            subscriber.consumers[index].layerChoice?.fallbackNanoseconds = fallback
             let current = source(of: consumer)
             let sendEnabled = subscriber.consumers[index].sendEnabled
             if let source = binding.source, let publisherWorker, publisherWorker != workerIndex {

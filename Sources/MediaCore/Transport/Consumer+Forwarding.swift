@@ -20,7 +20,8 @@ extension Consumer {
     mutating func planForward(
         _ packet: RTPPacket, layer: Int, liveLayers: UInt8, codec: CodecFamily, now: MonotonicInstant
     ) -> ForwardPlan {
-        guard sendEnabled else { return .drop }
+        layerMeter.count(layer: layer, bytes: packet.length)
+        guard sendEnabled, !pausedForBandwidth else { return .drop }
         if layerChoice != nil {
             // Only a packet of another layer can start a switch: the forwarded layer's are not inspected.
             let startsPicture = layer != layerChoice!.current && codec.startsDecodablePicture(packet)
@@ -33,6 +34,9 @@ extension Consumer {
                     unreportedLayer = layer
                 }
             }
+        }
+        if codec == .vp8, layerChoice != nil || temporalCeiling != nil, !forwardTemporalLayer(of: packet) {
+            return .drop
         }
         var askKeyframe = false
         if forwardedSSRC != packet.ssrc {
@@ -57,5 +61,35 @@ extension Consumer {
         lastForwardedAt = now
         reports.noteSent(timestamp: timestamp, payloadBytes: packet.payload.count, now: now)
         return .send(sequence: outgoing, timestamp: timestamp, header: header)
+    }
+
+    /// VP8 temporal scalability (RFC 7741 TID): false for a packet above the temporal ceiling,
+    /// which is then left out of the numbering (the subscriber sees no gap to NACK). Tracks the
+    /// highest temporal layer forwarded, for Janus's `temporal` event.
+    @inline(__always)
+    private mutating func forwardTemporalLayer(of packet: RTPPacket) -> Bool {
+        guard let tid = VP8PayloadDescriptor(payload: UnsafeRawBufferPointer(packet.payload))?.temporalLayer
+        else { return true }
+        let layer = Int(tid)
+        if let ceiling = temporalCeiling, layer > ceiling {
+            sequence.pause()
+            return false
+        }
+        if layer > (currentTemporal ?? -1) {
+            currentTemporal = layer
+            unreportedTemporal = layer
+        }
+        return true
+    }
+
+    /// A new temporal ceiling: below what is forwarded now, the switch is immediate (higher
+    /// layers' packets are dropped from the next one on); above it, it happens when a packet of
+    /// a higher layer arrives.
+    mutating func setTemporalCeiling(_ ceiling: Int?) {
+        temporalCeiling = ceiling
+        if let ceiling, let current = currentTemporal, current > ceiling {
+            currentTemporal = ceiling
+            unreportedTemporal = ceiling
+        }
     }
 }

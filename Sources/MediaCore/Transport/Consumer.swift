@@ -31,6 +31,21 @@ struct Consumer {
     var layerCeiling: Int?
     /// The layer switched to by the last decision, until the transport reported it.
     var unreportedLayer: Int?
+    /// VP8 temporal layers: the highest wanted (Janus `temporal`; nil: all), the highest being
+    /// forwarded now, and a change of it not yet reported.
+    var temporalCeiling: Int?
+    var currentTemporal: Int?
+    var unreportedTemporal: Int?
+    /// Janus `fallback` for this m-line (nil: the default 250 ms), kept across rebinds.
+    var fallbackNanoseconds: UInt64?
+    /// The bitrate of each layer of the source, as its packets go by (the allocator's prices).
+    var layerMeter = LayerBitrateMeter()
+    /// The highest layer the subscriber's bandwidth allows (the allocator's; nil: any), kept
+    /// across rebinds like `layerCeiling`.
+    var budgetLayer: Int?
+    /// Not even the source's lowest layer fits the subscriber's bandwidth: nothing is sent until
+    /// it does (then from a keyframe, continuing the numbering).
+    var pausedForBandwidth = false
     /// The source SSRC last forwarded; a change means a new source (resync, wait for a keyframe).
     var forwardedSSRC: UInt32?
     var waitingForKeyframe = true
@@ -68,6 +83,9 @@ struct Consumer {
     /// Bound to a source with `layerCount` encodings: a choice of its own among them (none for one).
     mutating func startLayers(count: Int) {
         layerChoice = count > 1 ? ConsumerLayerChoice(layerCount: count, ceiling: layerCeiling) : nil
+        layerChoice?.budgetCeiling = budgetLayer
+        layerChoice?.fallbackNanoseconds = fallbackNanoseconds
+        currentTemporal = nil
         pictureContinuity.sourceChanged()
     }
 

@@ -14,6 +14,12 @@ public enum TransportEvent: Sendable, Equatable {
     /// A subscriber m-line now forwards simulcast layer `substream` (0 the lowest) of its source:
     /// its first layer, or a switch (Janus's `substream` event).
     case layerChanged(mid: String, substream: Int)
+    /// A subscriber m-line now forwards VP8 temporal layers up to `temporal` (Janus's
+    /// `temporal` event).
+    case temporalLayerChanged(mid: String, temporal: Int)
+    /// A subscriber video m-line stopped because not even its source's lowest layer fits the
+    /// subscriber's bandwidth (or its own cap), or resumed once it fits again; audio goes on.
+    case videoPaused(mid: String, paused: Bool)
     /// The transport is dead, and why.
     case failed(reason: TransportFailure)
 }

@@ -34,6 +34,28 @@ public struct TransportInspection: Sendable, Hashable {
         public var simulcastRIDs: [String] = []
         public var simulcastLayers = 1
         public var forwardedLayer: Int?
+        /// A subscriber m-line: the highest layer its subscriber's bandwidth allows (nil: any),
+        /// and whether it is paused because not even the lowest fits.
+        public var bandwidthLayer: Int?
+        public var pausedForBandwidth = false
+        /// A subscriber m-line: the measured bits/s of each layer of its source.
+        public var layerBitrates: [Int] = []
+    }
+
+    /// Congestion control on what we send the peer.
+    public struct Bandwidth: Sendable, Hashable {
+        /// `none` (nothing known: no limit), `remb` (the peer's own estimate) or `twcc` (ours,
+        /// from its transport-wide feedback).
+        public var source: String
+        /// The estimate, bits/s (nil when nothing is known), and the user's cap (0: none).
+        public var estimate: Int?
+        public var maximumBitrate: Int
+        /// What the last allocation spends, bits/s.
+        public var allocated: Int
+        /// Layer changes and pauses the allocator made.
+        public var switches: Int
+        public var pauses: Int
+        public var probes: Int
     }
 
     /// Janus's (libnice's) names: `connecting` (no pair nominated yet), `connected` (a pair
@@ -52,6 +74,7 @@ public struct TransportInspection: Sendable, Hashable {
     /// The negotiated SRTP profile (`SRTP_AEAD_AES_128_GCM`, …), nil before DTLS finished.
     public var srtpProfile: String?
     public var streams: [Stream]
+    public var bandwidth: Bandwidth? = nil
 }
 
 extension TransportAllocation {
@@ -97,7 +120,21 @@ extension WebRTCTransport {
             iceState: iceState, selectedRemote: selectedAddress?.description, selectedLocal: nil,
             remoteAddresses: knownAddresses.map(\.description), dtlsRole: dtlsRole == .client ? "active" : "passive",
             dtlsState: dtlsState, srtpProfile: outbound?.profile.janusName,
-            streams: zip(producers, consumers).map(Self.inspection(of:consumer:)))
+            streams: zip(producers, consumers).map(Self.inspection(of:consumer:)),
+            bandwidth: consumers.contains(where: \.setup.sends) ? bandwidthInspection : nil)
+    }
+
+    private var bandwidthInspection: TransportInspection.Bandwidth {
+        let source: String
+        switch bandwidth.input {
+        case .none: source = "none"
+        case .receiverEstimate: source = "remb"
+        case .transportWide: source = "twcc"
+        }
+        return TransportInspection.Bandwidth(
+            source: source, estimate: bandwidth.budget, maximumBitrate: bandwidth.cap,
+            allocated: bandwidth.allocatedBitsPerSecond, switches: bandwidth.switches, pauses: bandwidth.pauses,
+            probes: bandwidth.probes)
     }
 
     private static func inspection(of stream: Producer, consumer: Consumer) -> TransportInspection.Stream {
@@ -117,6 +154,8 @@ extension WebRTCTransport {
             lost: Int(stream.reports.reception.cumulativeLost), packetsSent: Int(consumer.reports.packetsSent),
             bytesSent: Int(consumer.reports.octetsSent), simulcastRIDs: setup.simulcastRIDs,
             simulcastLayers: max(stream.layers.count, consumer.layerChoice?.layerCount ?? 1),
-            forwardedLayer: consumer.layerChoice?.current ?? (stream.isSimulcast ? stream.topLiveLayer : nil))
+            forwardedLayer: consumer.layerChoice?.current ?? (stream.isSimulcast ? stream.topLiveLayer : nil),
+            bandwidthLayer: consumer.layerChoice?.budgetCeiling, pausedForBandwidth: consumer.pausedForBandwidth,
+            layerBitrates: setup.sends && consumer.layerMeter.isMeasured ? consumer.layerMeter.rates : [])
     }
 }

@@ -14,6 +14,7 @@ extension WebRTCTransport {
     func forward(_ packet: RTPPacket, layer: Int, liveLayers: UInt8, streamIndex index: Int, map: RTPHeaderExtensionIDMap,
                  codec: CodecFamily, now: MonotonicInstant, output: PacketOutput) -> Int? {
         guard connected, let outbound, let destination = selectedAddress else { return nil }
+        clock = now
         switch consumers[index].planForward(packet, layer: layer, liveLayers: liveLayers, codec: codec, now: now) {
         case .drop:
             return nil
@@ -26,6 +27,10 @@ extension WebRTCTransport {
             if let layer = consumers[index].unreportedLayer {
                 consumers[index].unreportedLayer = nil
                 emit(.layerChanged(mid: consumers[index].setup.mid, substream: layer))
+            }
+            if let temporal = consumers[index].unreportedTemporal {
+                consumers[index].unreportedTemporal = nil
+                emit(.temporalLayerChanged(mid: consumers[index].setup.mid, temporal: temporal))
             }
             return nil
         }
@@ -58,6 +63,9 @@ extension WebRTCTransport {
         let midID = rewriteMid ? header.midExtensionID : 0
         let payloadType = header.payloadType
         let source = UnsafeRawBufferPointer(rebasing: packet.buffer[0..<packet.length])
+        let transportWideID = bandwidth.extensionID
+        let transportWideSequence = bandwidth.history.nextWireSequence
+        var stampedLength = 0
         output.send(socketIndex: selectedSocket, to: destination) { slot in
             guard source.count + outbound.profile.rtpOverhead <= slot.count else { return 0 }
             slot.copyMemory(from: source)
@@ -76,12 +84,30 @@ extension WebRTCTransport {
             case .resent: consumers[index].pictureContinuity.apply(to: copy.payload)
             }
             var length = source.count
+            var packet = copy
+            if transportWideID != 0 {
+                // Numbered for our congestion control; left unnumbered (and unrecorded) when it
+                // cannot be, which the estimator never hears of.
+                if let stamped = RTPPacket.stampTransportSequence(
+                    transportWideSequence, id: transportWideID, in: slot, length: length,
+                    capacity: slot.count - outbound.profile.rtpOverhead)
+                {
+                    if stamped != length, let moved = try? RTPPacket(buffer: slot, length: stamped) { packet = moved }
+                    length = stamped
+                    stampedLength = stamped
+                }
+            }
             if let rtx {
-                length = Self.wrapRetransmissionInPlace(copy, in: slot, rtx: rtx, overhead: outbound.profile.rtpOverhead)
+                length = Self.wrapRetransmissionInPlace(packet, in: slot, rtx: rtx, overhead: outbound.profile.rtpOverhead)
                 guard length > 0 else { return 0 }
             }
-            return (try? outbound.protectRTP(slot, length: length)) ?? 0
+            guard let protected = try? outbound.protectRTP(slot, length: length) else {
+                stampedLength = 0
+                return 0
+            }
+            return protected
         }
+        if stampedLength > 0 { bandwidth.history.recordSent(size: stampedLength, at: clock) }
     }
 
     /// RFC 4588 §4 in place: the payload moves 2 bytes on to make room for the OSN (the
@@ -124,10 +150,17 @@ extension WebRTCTransport {
             if packet.packetType == RTCPPacketType.payloadSpecificFeedback,
                 packet.feedbackFormat == RTCPFeedbackFormat.applicationLayer
             {
-                // A REMB names no m-line of ours (its SSRCs are in the payload).
+                // A REMB names no m-line of ours (its SSRCs are in the payload). A peer receiving
+                // its own media (EchoTest) tells its sender; anyone else tells our estimator.
                 if consumers.indices.contains(where: { router.consumesOwnProducer(StreamHandle(transport: handle, stream: $0)) }) {
                     relayOwnEstimate(packet, output: output)
+                } else {
+                    handleReceiverEstimate(packet, now: now)
                 }
+                continue
+            }
+            if packet.isTransportWideFeedback {
+                handleTransportWideFeedback(packet, now: now)
                 continue
             }
             guard let ssrc = packet.mediaSSRC,

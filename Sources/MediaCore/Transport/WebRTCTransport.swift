@@ -37,6 +37,12 @@ package final class WebRTCTransport {
     /// peer's offer carried the extension and we answered it (publishers).
     private var transportWideFeedback: TransportWideFeedbackGenerator?
     private var transportCCExtensionID: UInt8?
+    /// Congestion control on what we send the peer (transport-wide numbering, the estimate, the
+    /// allocation over the consumers).
+    var bandwidth = SubscriberBandwidth()
+    /// The time of what the worker is doing now (a datagram, a delivery, a tick): the send time
+    /// recorded for each packet numbered transport-wide.
+    var clock = MonotonicInstant(nanoseconds: 0)
     /// Knobs on what the peer sends us (REMB cap, moderation mute, `fir_freq`, talking detection).
     var settings: PublisherSettings
     private let events: @Sendable (TransportEvent) -> Void
@@ -84,6 +90,7 @@ package final class WebRTCTransport {
         self.invalidPackets = RateLimitedLog(logger: logger, interval: 5)
         for index in producers.indices { learnAnnouncedSSRCs(streamIndex: index) }
         configureTransportWideFeedback()
+        configureBandwidth()
     }
 
     /// TWCC feedback runs when a receiving m-line negotiated the transport-wide sequence extension
@@ -108,6 +115,7 @@ package final class WebRTCTransport {
         socketIndex: Int, now: MonotonicInstant, output: PacketOutput, router: Router
     ) {
         guard !isFinished else { return }
+        clock = now
         switch kind {
         case .stun:
             handleSTUN(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), from: source, socketIndex: socketIndex, now: now, output: output)
@@ -304,6 +312,7 @@ package final class WebRTCTransport {
 
     func handleTimers(now: MonotonicInstant, output: PacketOutput) {
         guard !isFinished else { return }
+        clock = now
         ice.handleTimeout(now: now)
         while let event = ice.pollEvent() {
             if case .consentExpired = event {
@@ -329,6 +338,7 @@ package final class WebRTCTransport {
             }
         }
         requestMissingPackets(now: now, output: output)
+        updateBandwidth(now: now, output: output)
         if now >= nextRembAt {
             nextRembAt = now.adding(milliseconds: 1000)
             checkSlowLinks()
@@ -376,6 +386,7 @@ package final class WebRTCTransport {
         }
         if let id = setup.midExtensionID { midExtensionID = id }
         configureTransportWideFeedback()
+        configureBandwidth()
         updateSettings(setup.settings, output: output)
     }
 

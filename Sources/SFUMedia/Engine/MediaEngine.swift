@@ -288,6 +288,12 @@ extension MediaEngine: RoomMediaPlane {
         }
     }
 
+    public func limitSubscriber(_ allocation: TransportAllocation, maximumBitrate: Int) {
+        workers[allocation.workerIndex].commands.enqueue { worker, now in
+            worker.transport(id: allocation.id)?.setMaximumBitrate(maximumBitrate, now: now)
+        }
+    }
+
     public func requestKeyframe(publisher allocation: TransportAllocation, mid: String?) {
         workers[allocation.workerIndex].commands.enqueue { worker, now in
             guard let transport = worker.transport(id: allocation.id) else { return }

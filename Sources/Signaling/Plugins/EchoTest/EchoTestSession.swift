@@ -136,7 +136,7 @@ actor EchoTestSession: JanusPluginSession {
                 context.push(.media(mid: mid, type: kind.token, receiving: receiving, substream: nil))
             case .slowLink(let mid, let kind, let uplink, let lost):
                 context.push(.slowLink(mid: mid, media: kind.token, uplink: uplink, lost: lost))
-            case .talking, .layerChanged:
+            case .talking, .layerChanged, .temporalLayerChanged, .videoPaused:
                 break  // The EchoTest reports neither talking nor layer changes.
             case .failed(let reason):
                 Task { await self?.transportFailed(generation: generation, reason: reason.janusReason) }

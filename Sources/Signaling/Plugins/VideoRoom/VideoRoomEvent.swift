@@ -69,6 +69,14 @@ public struct VideoRoomEvent: Sendable, Hashable {
         case slowLink(mid: String, kind: MediaKind, uplink: Bool, lost: Int)
         /// Talking detection changed on a publisher audio m-line (rooms with `audiolevel_event`).
         case talking(mid: String, isTalking: Bool, level: Double)
+        /// A subscriber m-line now forwards simulcast layer `substream` of its source (a manual
+        /// choice, a fallback, or the bandwidth allocator's).
+        case layerChanged(mid: String, substream: Int)
+        /// A subscriber m-line now forwards VP8 temporal layers up to `temporal`.
+        case temporalLayerChanged(mid: String, temporal: Int)
+        /// A subscriber video m-line paused because not even its source's lowest layer fits the
+        /// subscriber's bandwidth or cap (`paused` false: it fits again and resumed).
+        case videoPaused(mid: String, paused: Bool)
         /// Room control: a joiner waits in the lobby (`participant`: the id it will have).
         case lobbyArrived
         /// Room control: a joiner left the lobby (admitted, rejected, timeout, left, closed).
@@ -129,6 +137,9 @@ extension VideoRoomEvent.Kind {
         case .mediaDown: "media_down"
         case .slowLink: "slow_link"
         case .talking(_, let isTalking, _): isTalking ? "talking" : "stopped_talking"
+        case .layerChanged: "layer_changed"
+        case .temporalLayerChanged: "temporal_layer_changed"
+        case .videoPaused(_, let paused): paused ? "video_paused" : "video_resumed"
         case .lobbyArrived: "lobby_arrived"
         case .lobbyLeft: "lobby_left"
         case .handsChanged: "hands_changed"
@@ -163,6 +174,14 @@ extension VideoRoomEvent {
         case .talking(let mid, _, let level):
             object["mid"] = .string(mid)
             object["level"] = .double(level)
+        case .layerChanged(let mid, let substream):
+            object["mid"] = .string(mid)
+            object["substream"] = .int(Int64(substream))
+        case .temporalLayerChanged(let mid, let temporal):
+            object["mid"] = .string(mid)
+            object["temporal"] = .int(Int64(temporal))
+        case .videoPaused(let mid, _):
+            object["mid"] = .string(mid)
         case .lobbyLeft(let reason):
             object["reason"] = .string(reason.rawValue)
         case .handsChanged(let queue):

@@ -53,6 +53,8 @@ extension VideoRoomRegistry {
             media.bindSubscriber(allocation, bindings: bindings)
         case .keyframe(let allocation, let mid):
             media.requestKeyframe(publisher: allocation, mid: mid)
+        case .limit(let allocation, let maximumBitrate):
+            media.limitSubscriber(allocation, maximumBitrate: maximumBitrate)
         case .close(let allocation):
             media.closeTransport(allocation)
         }

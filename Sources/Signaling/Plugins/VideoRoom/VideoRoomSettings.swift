@@ -23,6 +23,9 @@ public struct VideoRoomSettings: Sendable, Equatable {
     public var publishers = 3
     /// REMB cap in bps for new publishers; 0 = none.
     public var bitrate: UInt32 = 0
+    /// Extension: what each subscriber receives at most, bits/s, unless it sets its own
+    /// `max_bitrate`; 0 = no room default.
+    public var subscriberMaxBitrate: UInt32 = 0
     /// Also write `b=AS` on video in publisher answers.
     public var bitrateCap = false
     /// Seconds between keyframe requests to publishers; 0 = never.
@@ -78,6 +81,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
         if let value = try fields.uint("publishers") { publishers = Int(clamping: max(1, value)) }
         if let value = try fields.uint32("bitrate") { bitrate = Self.normalisedBitrate(value) }
         if let value = try fields.bool("bitrate_cap") { bitrateCap = value }
+        if let value = try fields.uint32("subscriber_max_bitrate") { subscriberMaxBitrate = value }
         if let value = try fields.uint32("fir_freq") { firFreq = value }
         if let csv = try fields.string("audiocodec") {
             audioCodecs = Self.codecList(csv, supported: Self.supportedAudioCodecs, fallback: ["opus"])
@@ -158,7 +162,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
             "opus_dtx": .bool(opusDTX), "audiolevel_ext": .bool(audioLevelExt),
             "audiolevel_event": .bool(audioLevelEvent), "audio_active_packets": .int(Int64(audioActivePackets)),
             "audio_level_average": .int(Int64(audioLevelAverage)), "notify_joining": .bool(notifyJoining),
-            "transport_wide_cc_ext": .bool(transportWideCC),
+            "transport_wide_cc_ext": .bool(transportWideCC), "subscriber_max_bitrate": .int(Int64(subscriberMaxBitrate)),
         ]
         if let secret { object["secret"] = .string(secret) }
         if let pin { object["pin"] = .string(pin) }
@@ -183,6 +187,7 @@ public struct VideoRoomSettings: Sendable, Equatable {
             "transport_wide_cc_ext": .bool(transportWideCC),
         ]
         if bitrateCap { entry["bitrate_cap"] = true }
+        if subscriberMaxBitrate > 0 { entry["subscriber_max_bitrate"] = .int(Int64(subscriberMaxBitrate)) }
         if opusDTX { entry["opus_dtx"] = true }
         if audioLevelEvent {
             entry["audio_active_packets"] = .int(Int64(audioActivePackets))

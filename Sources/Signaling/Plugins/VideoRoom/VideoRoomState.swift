@@ -111,6 +111,13 @@ struct SubscriptionStream: Sendable {
     var send = true
     /// The simulcast layer wanted (subscriber `configure` `substream`); nil: the top one.
     var substream: Int?
+    /// The VP8 temporal layer wanted (`temporal`); nil: all of them.
+    var temporal: Int?
+    /// Janus `fallback` in µs (nil: 250 000).
+    var fallback: Int?
+    /// What the media plane last reported forwarding (the `simulcast` object's current layers).
+    var forwardedSubstream: Int?
+    var forwardedTemporal: Int?
     var ssrc: UInt32
     var rtxSSRC: UInt32?
     var extensions: Set<String>
@@ -133,6 +140,8 @@ struct Subscriber: Sendable {
     /// The transport runs (first answer processed).
     var started = false
     var paused = false
+    /// Extension: the subscriber's own `max_bitrate` (0: none); nil: the room's default.
+    var maximumBitrate: Int?
     var sdpSessionID = UInt64.random(in: 1...(1 << 53 - 1))
     var sdpVersion: UInt64 = 0
     var generation: UInt64

@@ -33,6 +33,10 @@ extension Room {
         if let value = edit.requirePvtID { settings.requirePvtID = value }
         if let value = edit.bitrate { settings.bitrate = VideoRoomSettings.normalisedBitrate(value) }
         if let value = edit.firFreq { settings.firFreq = value }
+        if let value = edit.subscriberMaxBitrate {
+            settings.subscriberMaxBitrate = value
+            for subscriber in subscribers.values where subscriber.maximumBitrate == nil { applyBitrateCap(subscriber) }
+        }
         if let value = edit.publishers { settings.publishers = Int(clamping: max(1, value)) }
         edit.control.apply(to: &settings)
         if edit.permanent { permanent = true }

@@ -38,7 +38,7 @@ extension Room {
             push(participant.handleID, .slowLink(bitrate: participant.media?.settings.bitrate ?? 0))
         case .talking(let mid, let talking, let level):
             talkingChanged(participant, mid: mid, talking: talking, level: level)
-        case .layerChanged:
+        case .layerChanged, .temporalLayerChanged, .videoPaused:
             break  // Publishers forward no layers of others.
         case .failed(let reason):
             unpublish(id: participant.id, selfEvent: nil, hangupReason: reason.janusReason)
@@ -81,13 +81,26 @@ extension Room {
         case .talking:
             break
         case .layerChanged(let mid, let substream):
+            noteForwardedLayers(subscriber.handleID, mid: mid, substream: substream, temporal: nil)
             push(subscriber.handleID, .layerChanged(room: roomID, mid: mid, substream: substream))
+        case .temporalLayerChanged(let mid, let temporal):
+            noteForwardedLayers(subscriber.handleID, mid: mid, substream: nil, temporal: temporal)
+            push(subscriber.handleID, .temporalLayerChanged(room: roomID, mid: mid, temporal: temporal))
+        case .videoPaused(let mid, let paused):
+            push(subscriber.handleID, .videoPaused(room: roomID, mid: mid, paused: paused))
         case .failed(let reason):
             stopSubscriberTransport(handleID: subscriber.handleID, hangupReason: reason.janusReason)
         }
     }
 
     static let keyframeRetryMilliseconds: UInt64 = 400
+
+    /// The layers an m-line forwards now, for its stream list's `simulcast` object.
+    private mutating func noteForwardedLayers(_ handleID: UInt64, mid: String, substream: Int?, temporal: Int?) {
+        guard let index = subscribers[handleID]?.streams.firstIndex(where: { $0.mid == mid }) else { return }
+        if let substream { subscribers[handleID]?.streams[index].forwardedSubstream = substream }
+        if let temporal { subscribers[handleID]?.streams[index].forwardedTemporal = temporal }
+    }
 
     mutating func retryKeyframes(handleID: UInt64, generation: UInt64) {
         guard let subscriber = subscribers[handleID], subscriber.generation == generation else { return }

@@ -35,7 +35,13 @@ extension Room {
             return receiving ? .mediaUp(mid: mid, kind: kind) : .mediaDown(mid: mid, kind: kind)
         case .slowLink(let mid, let kind, let uplink, let lost):
             return .slowLink(mid: mid, kind: kind, uplink: uplink, lost: lost)
-        case .talking, .failed, .layerChanged:
+        case .layerChanged(let mid, let substream):
+            return .layerChanged(mid: mid, substream: substream)
+        case .temporalLayerChanged(let mid, let temporal):
+            return .temporalLayerChanged(mid: mid, temporal: temporal)
+        case .videoPaused(let mid, let paused):
+            return .videoPaused(mid: mid, paused: paused)
+        case .talking, .failed:
             return nil
         }
     }

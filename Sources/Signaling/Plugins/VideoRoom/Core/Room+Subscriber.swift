@@ -185,9 +185,22 @@ extension Room {
         if !subscriber.started {
             command(.start(subscriber.allocation, setup, handle: subscriber.handleID, generation: subscriber.generation))
             subscriber.started = true
+            if bitrateCap(of: subscriber) > 0 { applyBitrateCap(subscriber) }
         } else {
             command(.update(subscriber.allocation, setup))
         }
+    }
+
+    /// The most a subscriber receives (bits/s, 0: no cap): its own `max_bitrate`, else the
+    /// room's `subscriber_max_bitrate`.
+    func bitrateCap(of subscriber: Subscriber) -> Int {
+        subscriber.maximumBitrate ?? Int(settings.subscriberMaxBitrate)
+    }
+
+    /// Tells the media plane the subscriber's cap (once its transport runs; `start` sends it then).
+    mutating func applyBitrateCap(_ subscriber: Subscriber) {
+        guard subscriber.started else { return }
+        command(.limit(subscriber.allocation, maximumBitrate: bitrateCap(of: subscriber)))
     }
 
     /// A PLI to every source of the subscription so that decoding starts promptly.
@@ -204,6 +217,10 @@ extension Room {
     private mutating func configureSubscription(
         _ subscriber: inout Subscriber, _ configure: SubscriberConfigure
     ) throws(VideoRoomError) {
+        if let cap = configure.maximumBitrate {
+            subscriber.maximumBitrate = cap
+            applyBitrateCap(subscriber)
+        }
         for item in configure.items {
             if let mid = item.mid {
                 guard let index = subscriber.streams.firstIndex(where: { $0.mid == mid }) else {

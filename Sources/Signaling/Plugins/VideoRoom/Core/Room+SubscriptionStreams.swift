@@ -33,6 +33,9 @@ extension Room {
             guard let codec = stream.codec else { continue }
             let fmtp = Self.subscriberFmtp(stream, codec: codec)
             var extensions: Set<String> = []
+            // Our own transport-wide sequence numbers go on everything we send a subscriber: its
+            // feedback drives the estimate that picks its layers (Janus offers none here).
+            if settings.transportWideCC { extensions.insert(RTPExtensionURI.transportCC) }
             if stream.kind == .audio && stream.extensions.contains(RTPExtensionURI.audioLevel) {
                 extensions.insert(RTPExtensionURI.audioLevel)
             }
@@ -93,7 +96,8 @@ extension Room {
                 mid: stream.mid, kind: stream.kind, codec: stream.codec, fmtp: stream.fmtp,
                 direction: stream.active ? .sendonly : .inactive, ssrc: stream.ssrc,
                 rtxSSRC: stream.kind == .video ? stream.rtxSSRC : nil,
-                msid: "janus janus\(stream.mid)", extensions: stream.extensions, transportCC: false)
+                msid: "janus janus\(stream.mid)", extensions: stream.extensions,
+                transportCC: stream.extensions.contains(RTPExtensionURI.transportCC))
         }
         let sdp = SDPNegotiator.offer(
             streams: offered, local: local(subscriber.allocation), sessionID: subscriber.sdpSessionID,

@@ -32,6 +32,8 @@ enum MediaCommand: Sendable {
     case configure(TransportAllocation, PublisherSettings)
     case bind(TransportAllocation, [SubscriberBinding])
     case keyframe(TransportAllocation, mid: String?)
+    /// A subscriber's cap on what it receives (bits/s, 0: none).
+    case limit(TransportAllocation, maximumBitrate: Int)
     case close(TransportAllocation)
 }
 

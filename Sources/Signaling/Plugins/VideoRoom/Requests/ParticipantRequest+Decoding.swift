@@ -159,6 +159,7 @@ extension SubscriberConfigure {
             objects = [fields.body]
         }
         _ = try fields.bool("restart")
+        maximumBitrate = try fields.uint("max_bitrate").map { Int(clamping: $0) }
         items = []
         for object in objects {
             let itemFields = VideoRoomFields(object)

@@ -103,6 +103,8 @@ struct SubscriberConfigure: Sendable {
     }
 
     var items: [Item]
+    /// Extension: the most this subscriber wants to receive, bits/s (0: no cap of its own).
+    var maximumBitrate: Int?
 }
 
 /// One `switch` entry: m-line `sub_mid` now carries `feed`'s `mid`.

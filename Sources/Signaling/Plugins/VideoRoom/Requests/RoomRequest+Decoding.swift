@@ -52,6 +52,7 @@ extension EditRoom {
         isPrivate = try fields.bool("new_is_private")
         requirePvtID = try fields.bool("new_require_pvtid")
         bitrate = try fields.uint32("new_bitrate")
+        subscriberMaxBitrate = try fields.uint32("new_subscriber_max_bitrate")
         firFreq = try fields.uint32("new_fir_freq")
         publishers = try fields.uint("new_publishers")
         _ = try fields.bool("new_lock_record")

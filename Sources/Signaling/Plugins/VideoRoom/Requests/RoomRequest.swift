@@ -37,6 +37,8 @@ package struct EditRoom: Sendable {
     var isPrivate: Bool?
     var requirePvtID: Bool?
     var bitrate: UInt32?
+    /// Extension: a new room default cap for subscribers (`new_subscriber_max_bitrate`).
+    var subscriberMaxBitrate: UInt32?
     var firFreq: UInt32?
     var publishers: UInt64?
     var control: RoomControlEdit

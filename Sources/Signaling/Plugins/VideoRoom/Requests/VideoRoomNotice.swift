@@ -39,6 +39,9 @@ enum VideoRoomNotice: Sendable {
     case slowLink(bitrate: UInt32?)
     /// A subscriber m-line forwards another simulcast layer (Janus: only when it changes).
     case layerChanged(room: VideoRoomID, mid: String, substream: Int)
+    case temporalLayerChanged(room: VideoRoomID, mid: String, temporal: Int)
+    /// Extension: a subscriber video m-line paused for bandwidth, or resumed.
+    case videoPaused(room: VideoRoomID, mid: String, paused: Bool)
     case destroyed(room: VideoRoomID)
 
     // MARK: Room control (extension)
@@ -116,6 +119,10 @@ enum VideoRoomNotice: Sendable {
         case .destroyed(let room): return ["videoroom": "destroyed", "room": .id(room)]
         case .layerChanged(let room, let mid, let substream):
             return ["videoroom": "event", "room": .id(room), "mid": .string(mid), "substream": .int(Int64(substream))]
+        case .temporalLayerChanged(let room, let mid, let temporal):
+            return ["videoroom": "event", "room": .id(room), "mid": .string(mid), "temporal": .int(Int64(temporal))]
+        case .videoPaused(let room, let mid, let paused):
+            return ["videoroom": "event", "room": .id(room), "mid": .string(mid), "bandwidth_paused": .bool(paused)]
         default: return roomControlJSON
         }
     }

@@ -1,0 +1,100 @@
+import RTP
+import SFUBase
+
+/// One subscriber PeerConnection's congestion control: what it can take (the estimate, from its
+/// transport-wide feedback on what we send, or its REMB where it sends no such feedback), what
+/// its user allows (`max_bitrate`), and the probes that look for more. The transport spends the
+/// result over its consumers with `BandwidthAllocator`.
+///
+/// Sans-IO: fed feedback and time by its transport, on the transport's worker thread.
+struct SubscriberBandwidth {
+    /// What the estimate is made of.
+    enum Input: Equatable {
+        /// Nothing yet: no limit is known (unless the user set one).
+        case none
+        /// The subscriber's REMB: its own receive-side estimate, taken as it is.
+        case receiverEstimate
+        /// Transport-wide feedback: our own send-side estimate (delay, loss, probes).
+        case transportWide
+    }
+
+    /// Our id of the transport-wide sequence extension on what we send (0: not negotiated).
+    var extensionID: UInt8 = 0
+    var history = TransportWideSendHistory()
+    private(set) var estimator = BandwidthEstimator(startBitsPerSecond: Self.startBitsPerSecond)
+    private(set) var input = Input.none
+    /// The user's cap (`max_bitrate`), bits/s; 0 for none.
+    private(set) var cap = 0
+    /// The probe being sent, if any.
+    var probe: ProbeInFlight?
+    /// The last allocation's total and when the next one is due.
+    var allocatedBitsPerSecond = 0
+    var nextAllocationAt: MonotonicInstant?
+    /// Layer switches and pauses the allocator caused (for statistics).
+    var switches = 0
+    var pauses = 0
+    var probes = 0
+
+    /// Where the estimate starts before any feedback: a subscriber starts on middle layers and
+    /// the first probes (3× and 6× this) find the rest within a second or so.
+    static let startBitsPerSecond = 1_000_000
+    /// A stream keeps its layer while the estimate is short of it by at most this factor, for
+    /// at most `downgradeHoldNanoseconds` (measured: it takes a 700 kbit/s link from 39 layer
+    /// switches a minute to 0.55).
+    static let downgradeTolerance = 1.15
+    static let downgradeHoldNanoseconds: UInt64 = 2_000_000_000
+    /// Since when the estimate has been short of what the streams have (nil: it is not).
+    var shortSince: MonotonicInstant?
+    /// How often the allocation is redone.
+    static let allocationIntervalNanoseconds: UInt64 = 100_000_000
+
+    struct ProbeInFlight {
+        var cluster: ProbeCluster
+        var startedAt: MonotonicInstant
+        var bytesSent = 0
+        var packetsSent = 0
+    }
+
+    /// The rate the allocator may spend, nil when nothing limits this subscriber.
+    var budget: Int? {
+        switch input {
+        case .none: cap > 0 ? cap : nil
+        case .receiverEstimate, .transportWide: estimator.estimate
+        }
+    }
+
+    /// The user's cap (0: none), effective at once.
+    mutating func setCap(_ bitsPerSecond: Int) {
+        cap = max(0, bitsPerSecond)
+        estimator.setCap(bitsPerSecond: cap > 0 ? cap : nil)
+    }
+
+    mutating func handleFeedback(_ feedback: RTCPTransportWideFeedback, now: MonotonicInstant) {
+        let outcomes = history.outcomes(of: feedback)
+        guard !outcomes.isEmpty else { return }
+        input = .transportWide
+        estimator.handleFeedback(outcomes, now: Self.micros(now))
+    }
+
+    mutating func handleReceiverEstimate(bitsPerSecond: Int, now: MonotonicInstant) {
+        // With transport-wide feedback the REMB is only an upper bound the estimator applies.
+        if input == .none { input = .receiverEstimate }
+        estimator.handleReceiverEstimate(bitsPerSecond: bitsPerSecond, now: Self.micros(now))
+    }
+
+    mutating func tick(demand: Int, now: MonotonicInstant) {
+        estimator.setDemand(bitsPerSecond: demand, now: Self.micros(now))
+        estimator.tick(now: Self.micros(now))
+    }
+
+    /// A probe to start now, if the estimator wants one and none is running.
+    mutating func startProbeIfDue(now: MonotonicInstant) -> Bool {
+        guard input == .transportWide, probe == nil, let cluster = estimator.nextProbe(now: Self.micros(now))
+        else { return false }
+        probe = ProbeInFlight(cluster: cluster, startedAt: now)
+        probes += 1
+        return true
+    }
+
+    static func micros(_ instant: MonotonicInstant) -> Int64 { Int64(instant.nanoseconds / 1_000) }
+}

@@ -1,0 +1,62 @@
+import RTP
+import SFUBase
+import Testing
+import WebRTCPeer
+
+@testable import MediaCore
+@testable import SFUMedia
+
+/// Per-subscriber congestion control on the in-memory network: our transport-wide numbers on
+/// what we send, the subscriber's feedback made into an estimate, the estimate spent as
+/// simulcast layers (or a pause), and the user's cap. Virtual time, a seeded network, a
+/// rate-limited downlink: the figures printed here are the ones BENCHMARKS.md quotes.
+@Suite struct HarnessBandwidthTests {
+    @Test func everythingSentToTheSubscriberIsNumberedTransportWide() throws {
+        let call = try BandwidthCall(seed: 2, downlinkBitsPerSecond: nil)
+        call.network.run(milliseconds: 2_000)
+        call.subscriber.collectEvents()
+        let numbers = call.subscriber.received.compactMap { packet -> UInt16? in
+            guard let value = packet.extensions[3], value.count == 2 else { return nil }
+            return UInt16(value[0]) << 8 | UInt16(value[1])
+        }
+        #expect(numbers.count == call.subscriber.received.count, "every packet, audio and video, is numbered")
+        #expect(numbers.count > 200)
+        // No jitter, no loss: they arrive in the order sent, one number after another.
+        #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+        let transport = try #require(call.subscriberTransport)
+        #expect(transport.bandwidth.input == .transportWide)
+    }
+
+    /// The down-switch and recovery targets: 3 Mbit/s → 500 kbit/s, a fitting layer within
+    /// 1 s, no video gap over 500 ms, audio on; 500 kbit/s → 3 Mbit/s, the top layer within 4 s.
+    @Test func aNarrowingLinkTakesTheSubscriberDownAndAWideningOneBackUp() throws {
+        let call = try BandwidthCall(seed: 11, downlinkBitsPerSecond: 3_000_000)
+        call.startSampling()
+        call.network.run(milliseconds: 6_000)
+        #expect(call.samples.suffix(100).allSatisfy { $0.layer == 2 }, "the top layer on a 3 Mbit/s link")
+
+        let narrowedAt = call.network.now.nanoseconds
+        call.setDownlink(bitsPerSecond: 500_000)
+        call.network.run(milliseconds: 10_000)
+        let afterNarrowing = call.samples.filter { $0.at >= narrowedAt }
+        let lastUnfit = afterNarrowing.last { ($0.layer ?? 0) > 0 || $0.paused }
+        let downSeconds = Double((lastUnfit?.at ?? narrowedAt) - narrowedAt) / 1e9
+        let video = call.videoReceived().filter { $0.packet.receivedAt.nanoseconds >= narrowedAt }
+        let videoGap = zip(video, video.dropFirst()).map { $1.packet.receivedAt.nanoseconds - $0.packet.receivedAt.nanoseconds }.max() ?? 0
+        let audio = call.audioReceived().filter { $0.receivedAt.nanoseconds >= narrowedAt }
+        let audioGap = zip(audio, audio.dropFirst()).map { $1.receivedAt.nanoseconds - $0.receivedAt.nanoseconds }.max() ?? 0
+        let audioExpected = 10_000 / 20
+        print("bandwidth: down-switch \(downSeconds) s, video gap \(videoGap / 1_000_000) ms, audio gap \(audioGap / 1_000_000) ms, audio \(audio.count)/\(audioExpected), estimate \(afterNarrowing.last?.estimate ?? -1)")
+        #expect(downSeconds <= 1.0, "a fitting layer within 1 s: \(downSeconds) s")
+        #expect(videoGap <= 500_000_000, "no video gap over 500 ms: \(videoGap / 1_000_000) ms")
+        #expect(audioGap <= 200_000_000 && audio.count >= audioExpected * 95 / 100, "audio goes on")
+
+        let widenedAt = call.network.now.nanoseconds
+        call.setDownlink(bitsPerSecond: 3_000_000)
+        call.network.run(milliseconds: 8_000)
+        let top = call.samples.first { $0.at >= widenedAt && $0.layer == 2 }
+        let upSeconds = Double((top?.at ?? UInt64.max / 2) - widenedAt) / 1e9
+        print("bandwidth: recovery to the top layer \(upSeconds) s, estimate \(call.samples.last?.estimate ?? -1)")
+        #expect(upSeconds <= 4.0, "the top layer within 4 s: \(upSeconds) s")
+    }
+}
