@@ -59,4 +59,55 @@ import WebRTCPeer
         print("bandwidth: recovery to the top layer \(upSeconds) s, estimate \(call.samples.last?.estimate ?? -1)")
         #expect(upSeconds <= 4.0, "the top layer within 4 s: \(upSeconds) s")
     }
+
+    /// The stability target: three simulcast publishers, one subscriber behind a steady
+    /// 500 kbit/s link for 120 s: ≤ 2 layer switches a minute, 70–95 % of the link used, < 2 % loss.
+    @Test func aSteadyNarrowLinkIsUsedWellWithoutFlapping() throws {
+        let call = try BandwidthCall(seed: 21, downlinkBitsPerSecond: 500_000, publishers: 3)
+        call.startSampling()
+        call.network.run(milliseconds: 10_000)
+        let from = call.network.now.nanoseconds
+        let bytesBefore = call.downlinkBytes
+        call.network.run(milliseconds: 120_000)
+        let to = call.network.now.nanoseconds
+        let measured = call.samples.filter { $0.at >= from }
+        let switches = zip(measured, measured.dropFirst()).reduce(0) { count, pair in
+            count + zip(pair.0.layers, pair.1.layers).filter { $0 != $1 }.count
+        }
+        let minutes = Double(to - from) / 60e9
+        let used = Double(call.downlinkBytes - bytesBefore) * 8 / (Double(to - from) / 1e9) / 500_000
+        let loss = call.mediaLoss(from: from, to: to)
+        let layers = measured.last.map { $0.layers.map { $0.map(String.init) ?? "paused" } } ?? []
+        print("bandwidth: steady 500 kbit/s, 3 publishers, 120 s: \(switches) layer switches, link used \(Int(used * 1000)) ‰, media loss \(Int(loss * 10000)) ‱, layers \(layers), estimate \(measured.last?.estimate ?? -1)")
+        #expect(Double(switches) / minutes <= 2, "\(switches) switches in \(minutes) min")
+        #expect(used >= 0.70 && used <= 0.95, "\(used * 100) % of the link")
+        #expect(loss < 0.02, "\(loss * 100) % lost")
+    }
+
+    /// The data cap: `max_bitrate` 300 kbit/s takes effect within a second and the 10-second
+    /// average sent stays within the cap + 5 %; lifting it brings the top layer back.
+    @Test func aSubscribersCapTakesEffectWithinASecond() throws {
+        let call = try BandwidthCall(seed: 31, downlinkBitsPerSecond: nil)
+        call.startSampling()
+        call.network.run(milliseconds: 4_000)
+        #expect(call.samples.last?.layer == 2)
+        let cappedAt = call.network.now.nanoseconds
+        call.network.engine.limitSubscriber(call.subscriber.allocation, maximumBitrate: 300_000)
+        call.network.run(milliseconds: 2_000)
+        let bytesBefore = call.downlinkBytes
+        call.network.run(milliseconds: 10_000)
+        // Everything sent: SRTP datagrams of media, retransmissions and probe padding.
+        let average = Double(call.downlinkBytes - bytesBefore) * 8 / 10
+        let lastAbove = call.samples.last { $0.at >= cappedAt && ($0.layer ?? 0) > 0 }
+        let effective = Double((lastAbove?.at ?? cappedAt) - cappedAt) / 1e9
+        print("bandwidth: cap 300 kbit/s effective after \(effective) s, 10 s average sent \(Int(average / 1000)) kbit/s")
+        #expect(effective <= 1.0)
+        #expect(average <= 315_000)
+        let liftedAt = call.network.now.nanoseconds
+        call.network.engine.limitSubscriber(call.subscriber.allocation, maximumBitrate: 0)
+        call.network.run(milliseconds: 4_000)
+        let top = call.samples.first { $0.at >= liftedAt && $0.layer == 2 }
+        print("bandwidth: cap lifted, top layer again after \(Double((top?.at ?? .max / 2) - liftedAt) / 1e9) s")
+        #expect(call.samples.contains { $0.at >= liftedAt && $0.layer == 2 }, "the top layer again without the cap")
+    }
 }

@@ -151,6 +151,61 @@ import Testing
         #expect(await client.waitForNotification { $0 == event } != nil)
     }
 
+    /// `temporal` and `fallback` (at subscribe time and in `configure`) reach the media plane with
+    /// `substream`; temporal changes and bandwidth pauses come back as events.
+    @Test func temporalAndFallbackReachTheMediaPlaneWithTheirEvents() async throws {
+        let harness = VideoRoomHarness()
+        let (alice, _) = try await twoPublishers(harness)
+        let (client, transport, _) = try await subscribe(
+            harness, streams: [["feed": .uint(alice.1), "mid": "1", "substream": 1, "temporal": 0, "fallback": 500_000]])
+        var bindings = try #require(harness.media.lastBindings(transport))
+        #expect(bindings.map(\.substream) == [1] && bindings.map(\.temporal) == [0])
+        #expect(bindings.map(\.fallbackMicroseconds) == [500_000])
+        _ = await client.request(["request": "configure", "streams": [["mid": "0", "temporal": 2]]])
+        bindings = try #require(harness.media.lastBindings(transport))
+        #expect(bindings.map(\.temporal) == [2] && bindings.map(\.substream) == [1], "fields left out stay")
+        let (bad, _) = await client.request(["request": "configure", "streams": [["mid": "0", "temporal": 3]]])
+        #expect(bad.errorCode == 430)
+
+        harness.media.emit(transport, .temporalLayerChanged(mid: "0", temporal: 1))
+        let temporal: JSONObject = ["videoroom": "event", "room": 1234, "mid": "0", "temporal": 1]
+        #expect(await client.waitForNotification { $0 == temporal } != nil)
+        harness.media.emit(transport, .videoPaused(mid: "0", paused: true))
+        let paused: JSONObject = ["videoroom": "event", "room": 1234, "mid": "0", "bandwidth_paused": true]
+        #expect(await client.waitForNotification { $0 == paused } != nil)
+    }
+
+    /// The data cap: a subscriber's `max_bitrate` reaches its transport at once; a room's
+    /// `subscriber_max_bitrate` is the default every subscriber starts with, and an `edit` of it
+    /// reaches those that did not choose their own.
+    @Test func maxBitrateAndTheRoomDefaultReachTheMediaPlane() async throws {
+        let harness = VideoRoomHarness()
+        let admin = try await harness.client()
+        let (created, _) = await admin.request(["request": "create", "room": 42, "subscriber_max_bitrate": 400_000])
+        #expect(created["videoroom"] == "created")
+        let (list, _) = await admin.request(["request": "list"])
+        #expect(list["list"]?.arrayValue?.first { $0["room"] == 42 }?["subscriber_max_bitrate"] == 400_000)
+        let (alice, _) = try await twoPublishers(harness, room: 42)
+        let client = try await harness.client()
+        let (attached, offer) = await client.request(
+            ["request": "join", "ptype": "subscriber", "room": 42, "streams": [["feed": .uint(alice.1)]]])
+        #expect(attached["videoroom"] == "attached")
+        _ = await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        let transport = try #require(harness.media.lastStarted?.allocation.id)
+        #expect(harness.media.limits(transport) == [400_000], "the room default from the start")
+
+        let (configured, _) = await client.request(["request": "configure", "max_bitrate": 250_000])
+        #expect(configured["configured"] == "ok")
+        #expect(harness.media.limits(transport) == [400_000, 250_000])
+        // The subscriber's own choice stands when the room default changes; 0 lifts its cap.
+        _ = await admin.request(["request": "edit", "room": 42, "new_subscriber_max_bitrate": 800_000])
+        #expect(harness.media.limits(transport) == [400_000, 250_000])
+        _ = await client.request(["request": "configure", "max_bitrate": 0])
+        #expect(harness.media.limits(transport) == [400_000, 250_000, 0])
+        let (bad, _) = await client.request(["request": "configure", "max_bitrate": "lots"])
+        #expect(bad.errorCode == 430, "\(bad)")
+    }
+
     @Test func updateKeepsMidsStableAndReusesInactiveMLines() async throws {
         let harness = VideoRoomHarness()
         let (alice, bob) = try await twoPublishers(harness)

@@ -94,6 +94,9 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
     func lastBindings(_ allocation: UInt64) -> [SubscriberBinding]? {
         calls.withLock { $0.bindings.last { $0.allocation == allocation }?.bindings }
     }
+    func limits(_ allocation: UInt64) -> [Int] {
+        calls.withLock { $0.limits.filter { $0.allocation == allocation }.map(\.maximumBitrate) }
+    }
     func closed(_ allocation: UInt64) -> Bool { calls.withLock { $0.closed.contains(allocation) } }
 }
 

@@ -30,10 +30,12 @@ struct BandwidthAllocator {
     /// An upgrade (or a resume) needs the step's price times this to be free.
     static let upgradeHeadroom = 1.15
 
-    /// The decisions, and the bits/s they add up to.
-    static func allocate(_ streams: [Stream], estimate: Int) -> (decisions: [Decision], total: Int) {
+    /// The decisions, and the bits/s they add up to. What streams have is kept within `estimate`;
+    /// moving up must also fit `upgradeBudget` (what the path is known to carry; nil: the estimate).
+    static func allocate(_ streams: [Stream], estimate: Int, upgradeBudget: Int? = nil) -> (decisions: [Decision], total: Int) {
         var decisions = [Decision](repeating: .paused, count: streams.count)
         var remaining = estimate
+        let upgradeLimit = upgradeBudget ?? estimate
         var total = 0
         for (index, stream) in streams.enumerated() where !stream.isVideo {
             decisions[index] = .layer(0)
@@ -58,7 +60,9 @@ struct BandwidthAllocator {
             guard cost > 0 else { return true }
             let layer = choices[index][position]
             let keeping = (streams[index].current ?? -1) >= layer
-            return keeping ? cost <= remaining : Double(cost) * upgradeHeadroom <= Double(remaining)
+            guard !keeping else { return cost <= remaining }
+            let spent = estimate - remaining
+            return Double(cost) * upgradeHeadroom <= Double(min(remaining, upgradeLimit - spent))
         }
         var changed = true
         while changed {

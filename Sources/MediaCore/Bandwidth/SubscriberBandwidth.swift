@@ -23,6 +23,10 @@ struct SubscriberBandwidth {
     var history = TransportWideSendHistory()
     private(set) var estimator = BandwidthEstimator(startBitsPerSecond: Self.startBitsPerSecond)
     private(set) var input = Input.none
+    /// What the path has been shown to carry: the last probe that raised the estimate (a cluster
+    /// of padding that arrived at that rate), until congestion since cuts the estimate well below it.
+    private var proven: Int?
+    private var raisingProbesSeen = 0
     /// The user's cap (`max_bitrate`), bits/s; 0 for none.
     private(set) var cap = 0
     /// The probe being sent, if any.
@@ -63,6 +67,32 @@ struct SubscriberBandwidth {
         }
     }
 
+    /// The budget for moving up (an upgrade, a resume): the estimate, but no more than what the
+    /// path has carried (acknowledged throughput) or been shown to carry (a probe). While we
+    /// send less than the estimate allows (application-limited), a delay-based estimate creeps
+    /// up to 1.5 × what is acknowledged with nothing to stop it but congestion; spending that on
+    /// a layer overloads the path, the estimate collapses and the layer goes again — the flapping
+    /// mediasoup's users report. A probe first, then the upgrade.
+    var upgradeBudget: Int? {
+        guard let budget else { return nil }
+        guard input == .transportWide else { return budget }
+        let acknowledged = estimator.diagnostics.acknowledgedBitsPerSecond ?? 0
+        return min(budget, max(acknowledged, proven ?? 0))
+    }
+
+    /// Takes a new proof from the estimator, and drops the last one once congestion cut the
+    /// estimate to less than 85 % of it (the estimate before the user's cap: a cap is no
+    /// congestion).
+    private mutating func refreshProof() {
+        let diagnostics = estimator.diagnostics
+        if diagnostics.raisingProbes != raisingProbesSeen {
+            raisingProbesSeen = diagnostics.raisingProbes
+            proven = diagnostics.lastProbeBitsPerSecond
+        }
+        let uncapped = min(diagnostics.delayBasedBitsPerSecond, diagnostics.lossBasedBitsPerSecond)
+        if let shown = proven, uncapped < shown * 85 / 100 { proven = nil }
+    }
+
     /// The user's cap (0: none), effective at once.
     mutating func setCap(_ bitsPerSecond: Int) {
         cap = max(0, bitsPerSecond)
@@ -74,6 +104,7 @@ struct SubscriberBandwidth {
         guard !outcomes.isEmpty else { return }
         input = .transportWide
         estimator.handleFeedback(outcomes, now: Self.micros(now))
+        refreshProof()
     }
 
     mutating func handleReceiverEstimate(bitsPerSecond: Int, now: MonotonicInstant) {
@@ -85,6 +116,7 @@ struct SubscriberBandwidth {
     mutating func tick(demand: Int, now: MonotonicInstant) {
         estimator.setDemand(bitsPerSecond: demand, now: Self.micros(now))
         estimator.tick(now: Self.micros(now))
+        refreshProof()
     }
 
     /// A probe to start now, if the estimator wants one and none is running.

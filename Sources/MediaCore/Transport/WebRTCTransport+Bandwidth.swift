@@ -68,7 +68,8 @@ extension WebRTCTransport {
             bandwidth.allocatedBitsPerSecond = 0
             return
         }
-        var (decisions, total) = BandwidthAllocator.allocate(streams, estimate: budget)
+        var (decisions, total) = BandwidthAllocator.allocate(
+            streams, estimate: budget, upgradeBudget: bandwidth.upgradeBudget)
         if let held = holdWhileSlightlyShort(streams, decisions, budget: budget, now: now) {
             (decisions, total) = held
         }

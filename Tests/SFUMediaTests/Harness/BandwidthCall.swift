@@ -6,10 +6,10 @@ import WebRTCPeer
 @testable import MediaCore
 @testable import SFUMedia
 
-/// A call on the in-memory network for the bandwidth tests: one publisher sending audio and a
-/// three-layer simulcast video at set rates (≈ 150 / 500 / 1,500 kbit/s), one subscriber that
-/// answers what we send it with transport-wide feedback every 100 ms, as a browser does, behind
-/// a downlink whose rate the test changes.
+/// A call on the in-memory network for the bandwidth tests: publishers each sending audio and a
+/// three-layer simulcast video at set rates (≈ 150 / 500 / 1,500 kbit/s), one subscriber of the
+/// first one's audio and everyone's video that answers what we send it with transport-wide
+/// feedback every 100 ms, as a browser does, behind a downlink whose rate the test changes.
 final class BandwidthCall: @unchecked Sendable {
     static let room = RoomKey(91)
     static let twccURI = RTPExtensionURI.transportCC
@@ -21,37 +21,49 @@ final class BandwidthCall: @unchecked Sendable {
     static let layerRates = [150_000, 500_000, 1_500_000]
 
     let network: InMemoryNetwork
-    let publisher: HarnessPeer
+    let publishers: [HarnessPeer]
+    var publisher: HarnessPeer { publishers[0] }
     let subscriber: HarnessPeer
-    let source: RateSource
+    let sources: [RateSource]
+    var source: RateSource { sources[0] }
     private var feedback = TransportWideFeedbackGenerator()
     private var fed = 0
 
-    init(seed: UInt64, downlinkBitsPerSecond: UInt64?, sendsFeedback: Bool = true, publishers: Int = 1) throws {
+    init(seed: UInt64, downlinkBitsPerSecond: UInt64?, sendsFeedback: Bool = true, publishers publisherCount: Int = 1) throws {
         network = try InMemoryNetwork(seed: seed)
         var publisherStreams = SimulcastStreams.publisherStreams()
         publisherStreams.append(StreamSetup(
             mid: "a", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: [Self.audioSSRC],
             localSSRC: 0xDD00_0002, receives: true, sends: false,
             extensions: [StreamExtension(id: 9, uri: EngineTest.midURI)], codecName: "opus"))
-        publisher = try network.addPeer(room: Self.room, streams: publisherStreams, midExtensionID: 9)
+        var publishers: [HarnessPeer] = []
+        for _ in 0..<publisherCount {
+            publishers.append(try network.addPeer(room: Self.room, streams: publisherStreams, midExtensionID: 9))
+        }
+        self.publishers = publishers
         let extensions = [StreamExtension(id: 4, uri: EngineTest.midURI), StreamExtension(id: 3, uri: Self.twccURI)]
-        subscriber = try network.addPeer(room: Self.room, streams: [
-            StreamSetup(mid: "0", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: [],
-                        localSSRC: Self.subscriberAudioSSRC, receives: false, sends: true,
-                        extensions: extensions, codecName: "opus"),
-            StreamSetup(mid: "1", kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
-                        localSSRC: Self.subscriberVideoSSRC, receives: false, sends: true, extensions: extensions,
-                        codecName: "vp8", rtxPayloadType: 101, localRTXSSRC: Self.subscriberRTXSSRC),
-        ])
-        source = RateSource(peer: publisher)
+        var streams = [StreamSetup(mid: "0", kind: .audio, payloadType: 111, clockRate: 48_000, remoteSSRCs: [],
+                                   localSSRC: Self.subscriberAudioSSRC, receives: false, sends: true,
+                                   extensions: extensions, codecName: "opus")]
+        for index in publishers.indices {
+            streams.append(StreamSetup(
+                mid: "\(index + 1)", kind: .video, payloadType: 100, clockRate: 90_000, remoteSSRCs: [],
+                localSSRC: Self.subscriberVideoSSRC + UInt32(index * 16), receives: false, sends: true,
+                extensions: extensions, codecName: "vp8", rtxPayloadType: 101,
+                localRTXSSRC: Self.subscriberRTXSSRC + UInt32(index * 16)))
+        }
+        subscriber = try network.addPeer(room: Self.room, streams: streams)
+        sources = publishers.map { RateSource(peer: $0) }
         guard network.connectAll() else { throw HarnessError.notConnected }
         if let rate = downlinkBitsPerSecond { setDownlink(bitsPerSecond: rate) }
-        network.engine.bindSubscriber(subscriber.allocation, bindings: [
-            SubscriberBinding(mid: "0", source: SourceKey(publisher: publisher.allocation.id, mid: "a")),
-            SubscriberBinding(mid: "1", source: SourceKey(publisher: publisher.allocation.id, mid: "v")),
-        ])
-        network.every(milliseconds: 10) { [source] network in source.tick(now: network.now) }
+        var bindings = [SubscriberBinding(mid: "0", source: SourceKey(publisher: publishers[0].allocation.id, mid: "a"))]
+        for (index, publisher) in publishers.enumerated() {
+            bindings.append(SubscriberBinding(mid: "\(index + 1)", source: SourceKey(publisher: publisher.allocation.id, mid: "v")))
+        }
+        network.engine.bindSubscriber(subscriber.allocation, bindings: bindings)
+        for source in sources {
+            network.every(milliseconds: 10) { [source] network in source.tick(now: network.now) }
+        }
         if sendsFeedback {
             network.every(milliseconds: 10) { [weak self] network in self?.sendFeedback(now: network.now) }
         }
@@ -69,9 +81,12 @@ final class BandwidthCall: @unchecked Sendable {
     /// paused, and the estimate.
     struct Sample {
         var at: UInt64
+        /// The first video m-line's.
         var layer: Int?
         var paused: Bool
         var estimate: Int?
+        /// Every video m-line's layer (nil when paused or none yet).
+        var layers: [Int?]
     }
     private(set) var samples: [Sample] = []
 
@@ -79,9 +94,10 @@ final class BandwidthCall: @unchecked Sendable {
         network.every(milliseconds: 10) { [weak self] network in
             guard let self, let transport = self.subscriberTransport, transport.consumers.count > 1 else { return }
             let video = transport.consumers[1]
+            let layers = transport.consumers.dropFirst().map { $0.pausedForBandwidth ? nil : $0.layerChoice?.current }
             self.samples.append(Sample(
                 at: network.now.nanoseconds, layer: video.layerChoice?.current, paused: video.pausedForBandwidth,
-                estimate: transport.bandwidth.budget))
+                estimate: transport.bandwidth.budget, layers: layers))
         }
     }
 
@@ -124,12 +140,25 @@ final class BandwidthCall: @unchecked Sendable {
         return subscriber.received(ssrc: Self.subscriberAudioSSRC)
     }
 
-    /// Bytes of everything the subscriber received between two instants (ns), as bits/s.
-    func receivedBitsPerSecond(from start: UInt64, to end: UInt64) -> Double {
+    /// Bytes the downlink carried so far (SRTP datagrams, media and padding).
+    var downlinkBytes: Int { network.link(from: subscriber.serverAddress, to: subscriber.address)?.bytesCarried ?? 0 }
+
+    /// The share of the subscriber's media packets (audio and video, first transmissions) that
+    /// never arrived, between two instants (ns): gaps in each stream's (continuous) numbering.
+    func mediaLoss(from start: UInt64, to end: UInt64) -> Double {
         subscriber.collectEvents()
-        let bytes = subscriber.received.filter { $0.receivedAt.nanoseconds >= start && $0.receivedAt.nanoseconds < end }
-            .reduce(0) { $0 + $1.payload.count + 12 }
-        return Double(bytes) * 8 / (Double(end - start) / 1e9)
+        var expected = 0
+        var received = 0
+        let ssrcs = Set(subscriber.received.map(\.ssrc)).filter { !$0.isMultiple(of: 2) }  // RTX SSRCs are even here
+        for ssrc in ssrcs {
+            let packets = subscriber.received.filter {
+                $0.ssrc == ssrc && $0.receivedAt.nanoseconds >= start && $0.receivedAt.nanoseconds < end
+            }
+            guard let first = packets.first?.sequenceNumber, let last = packets.last?.sequenceNumber else { continue }
+            expected += Int(last &- first) + 1
+            received += Set(packets.map(\.sequenceNumber)).count
+        }
+        return expected == 0 ? 0 : Double(max(0, expected - received)) / Double(expected)
     }
 }
 

@@ -27,6 +27,8 @@ struct VirtualLink {
     private var busyUntil: UInt64 = 0
     private(set) var datagramsDropped = 0
     private(set) var datagramsQueuedOut = 0
+    /// Bytes of the datagrams that went through (for how much of the link was used).
+    private(set) var bytesCarried = 0
 
     init(_ conditions: LinkConditions = LinkConditions()) { self.conditions = conditions }
 
@@ -48,6 +50,7 @@ struct VirtualLink {
             departure = start + UInt64(size) * 8_000_000_000 / rate
             busyUntil = departure
         }
+        bytesCarried += size
         var delay = conditions.delayMilliseconds * 1_000_000
         if conditions.jitterMilliseconds > 0 {
             delay += UInt64.random(in: 0...(conditions.jitterMilliseconds * 1_000_000), using: &random)

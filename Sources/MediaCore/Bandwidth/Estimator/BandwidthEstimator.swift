@@ -87,6 +87,7 @@ struct BandwidthEstimator: Sendable {
             // A probe that overloaded the path shows up as overuse: then it proved nothing.
             if usage != .overusing, result.bitsPerSecond > estimateBefore {
                 probed = true
+                diagnostics.raisingProbes &+= 1
                 if result.bitsPerSecond > aimd.rate { aimd.setRate(result.bitsPerSecond, now: now) }
                 lossBased.raise(to: result.bitsPerSecond)
                 prober.onProbeResult(result.bitsPerSecond, now: now, context: probeContext)

@@ -123,6 +123,13 @@ struct SubscriptionStream: Sendable {
     var extensions: Set<String>
 
     var active: Bool { feedID != nil }
+
+    /// Takes the simulcast choices a request made (fields it left out stay as they are).
+    mutating func apply(_ layers: RequestedLayers) {
+        if let substream = layers.substream { self.substream = substream }
+        if let temporal = layers.temporal { self.temporal = temporal }
+        if let fallback = layers.fallback { self.fallback = fallback }
+    }
 }
 
 /// A subscriber handle (`ptype: "subscriber"`).

@@ -211,31 +211,31 @@ extension Room {
         }
     }
 
-    /// Subscriber `configure`: per-stream `send` and simulcast `substream` (a mid-less item applies
-    /// to every m-line: legacy top-level fields); `temporal` and the SVC layers are validated and
-    /// accepted, not acted on yet.
+    /// Subscriber `configure`: per-stream `send` and simulcast `substream`/`temporal`/`fallback`
+    /// (a mid-less item applies to every m-line: legacy top-level fields), and the `max_bitrate`
+    /// extension; the SVC layers are validated and accepted, not acted on yet.
     private mutating func configureSubscription(
         _ subscriber: inout Subscriber, _ configure: SubscriberConfigure
     ) throws(VideoRoomError) {
+        var streams = subscriber.streams
+        for item in configure.items {
+            if let mid = item.mid {
+                guard let index = streams.firstIndex(where: { $0.mid == mid }) else {
+                    throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in subscription")
+                }
+                if let send = item.send { streams[index].send = send }
+                streams[index].apply(item.layers)
+            } else {
+                for index in streams.indices {
+                    if let send = item.send { streams[index].send = send }
+                    if streams[index].kind == .video { streams[index].apply(item.layers) }
+                }
+            }
+        }
+        subscriber.streams = streams
         if let cap = configure.maximumBitrate {
             subscriber.maximumBitrate = cap
             applyBitrateCap(subscriber)
-        }
-        for item in configure.items {
-            if let mid = item.mid {
-                guard let index = subscriber.streams.firstIndex(where: { $0.mid == mid }) else {
-                    throw VideoRoomError(VideoRoomError.noSuchFeed, "No such mid '\(mid)' in subscription")
-                }
-                if let send = item.send { subscriber.streams[index].send = send }
-                if let substream = item.substream { subscriber.streams[index].substream = substream }
-            } else {
-                for index in subscriber.streams.indices {
-                    if let send = item.send { subscriber.streams[index].send = send }
-                    if let substream = item.substream, subscriber.streams[index].kind == .video {
-                        subscriber.streams[index].substream = substream
-                    }
-                }
-            }
         }
     }
 

@@ -7,7 +7,7 @@ extension Room {
     /// Adds the streams the selectors name; inactive m-lines of the same kind are reused first.
     mutating func addStreams(_ subscriber: inout Subscriber, selectors: [FeedSelector], room: Room) throws(VideoRoomError) {
         // Resolve everything first: an unknown feed or mid changes nothing.
-        var resolved: [(Participant, PublishedStream, String?)] = []
+        var resolved: [(Participant, PublishedStream, FeedSelector)] = []
         for selector in selectors {
             guard let publisher = room.participants[selector.feed], publisher.isActivePublisher,
                 let publisherMedia = publisher.media
@@ -20,16 +20,17 @@ extension Room {
                 }
                 // Disabled publisher streams are skipped silently, as Janus does.
                 if stream.subscribable && !selector.skippedKinds.contains(stream.kind) {
-                    resolved.append((publisher, stream, selector.crossrefID))
+                    resolved.append((publisher, stream, selector))
                 }
             } else {
                 for stream in publisherMedia.streams
                 where stream.subscribable && !selector.skippedKinds.contains(stream.kind) {
-                    resolved.append((publisher, stream, selector.crossrefID))
+                    resolved.append((publisher, stream, selector))
                 }
             }
         }
-        for (publisher, stream, crossrefID) in resolved {
+        for (publisher, stream, selector) in resolved {
+            let crossrefID = selector.crossrefID
             guard let codec = stream.codec else { continue }
             let fmtp = Self.subscriberFmtp(stream, codec: codec)
             var extensions: Set<String> = []
@@ -54,6 +55,12 @@ extension Room {
                 subscriber.streams[index].crossrefID = crossrefID
                 subscriber.streams[index].send = true
                 subscriber.streams[index].extensions = extensions
+                // A reused m-line starts afresh with the new source's choices.
+                subscriber.streams[index].substream = selector.layers.substream
+                subscriber.streams[index].temporal = selector.layers.temporal
+                subscriber.streams[index].fallback = selector.layers.fallback
+                subscriber.streams[index].forwardedSubstream = nil
+                subscriber.streams[index].forwardedTemporal = nil
                 if stream.kind == .video && subscriber.streams[index].rtxSSRC == nil {
                     subscriber.streams[index].rtxSSRC = UInt32.random(in: 1...UInt32.max)
                 }
@@ -65,6 +72,7 @@ extension Room {
                     ssrc: UInt32.random(in: 1...UInt32.max),
                     rtxSSRC: stream.kind == .video ? UInt32.random(in: 1...UInt32.max) : nil,
                     extensions: extensions))
+                subscriber.streams[mindex].apply(selector.layers)
             }
         }
     }
@@ -126,7 +134,8 @@ extension Room {
                 source = publisherMedia.source(mid: feedMid)
             }
             return SubscriberBinding(
-                mid: stream.mid, source: source, send: stream.send && !subscriber.paused, substream: stream.substream)
+                mid: stream.mid, source: source, send: stream.send && !subscriber.paused, substream: stream.substream,
+                temporal: stream.temporal, fallbackMicroseconds: stream.fallback)
         }
         command(.bind(subscriber.allocation, bindings))
     }

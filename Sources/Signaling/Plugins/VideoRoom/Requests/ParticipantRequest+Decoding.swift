@@ -68,7 +68,7 @@ extension SubscriberJoin {
             if try fields.bool("offer_audio") == false { skipped.insert(.audio) }
             if try fields.bool("offer_video") == false { skipped.insert(.video) }
             if try fields.bool("offer_data") == false { skipped.insert(.application) }
-            selectors = [FeedSelector(feed: feed, skippedKinds: skipped)]
+            selectors = [FeedSelector(feed: feed, layers: try RequestedLayers(fields), skippedKinds: skipped)]
             legacyFeed = feed
         } else {
             throw .missing("streams")
@@ -83,7 +83,7 @@ extension FeedSelector {
             let fields = VideoRoomFields(object)
             out.append(FeedSelector(
                 feed: try fields.requiredID("feed"), mid: try fields.string("mid"),
-                crossrefID: try fields.string("crossrefid")))
+                crossrefID: try fields.string("crossrefid"), layers: try RequestedLayers(fields)))
         }
         return out
     }
@@ -155,7 +155,7 @@ extension SubscriberConfigure {
         var objects: [JSONObject] = []
         if let streams = try fields.array("streams") {
             objects = try VideoRoomFields.objects(streams, key: "streams")
-        } else if fields.has("mid") || fields.has("send") || fields.has("substream") {
+        } else if ["mid", "send", "substream", "temporal", "fallback"].contains(where: fields.has) {
             objects = [fields.body]
         }
         _ = try fields.bool("restart")
@@ -163,15 +163,23 @@ extension SubscriberConfigure {
         items = []
         for object in objects {
             let itemFields = VideoRoomFields(object)
-            for key in ["substream", "temporal", "spatial_layer", "temporal_layer"] {
-                if let layer = try itemFields.uint(key), layer > 2 {
-                    throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (\(key) should be 0, 1 or 2)")
-                }
-            }
-            let send = try itemFields.bool("send")
-            let substream = try itemFields.uint("substream").map { Int($0) }
-            items.append(Item(mid: try itemFields.string("mid"), send: send, substream: substream))
+            let layers = try RequestedLayers(itemFields)
+            items.append(Item(mid: try itemFields.string("mid"), send: try itemFields.bool("send"), layers: layers))
         }
+    }
+}
+
+extension RequestedLayers {
+    /// Reads `substream`, `temporal` and `fallback`; layer fields (SVC's too) must be 0, 1 or 2 (430).
+    init(_ fields: VideoRoomFields) throws(VideoRoomError) {
+        for key in ["substream", "temporal", "spatial_layer", "temporal_layer"] {
+            if let layer = try fields.uint(key), layer > 2 {
+                throw VideoRoomError(VideoRoomError.invalidElement, "Invalid element (\(key) should be 0, 1 or 2)")
+            }
+        }
+        substream = try fields.uint("substream").map { Int($0) }
+        temporal = try fields.uint("temporal").map { Int($0) }
+        fallback = try fields.uint("fallback").map { Int(clamping: $0) }
     }
 }
 

@@ -49,6 +49,8 @@ struct FeedSelector: Sendable {
     var feed: VideoRoomID
     var mid: String?
     var crossrefID: String?
+    /// Simulcast choices made at subscribe time (`substream`, `temporal`, `fallback`).
+    var layers = RequestedLayers()
     /// Kinds the deprecated `feed` form switched off (`offer_audio`/`offer_video`/`offer_data`).
     var skippedKinds: Set<MediaKind> = []
 }
@@ -98,13 +100,25 @@ struct SubscriberConfigure: Sendable {
     struct Item: Sendable {
         var mid: String?
         var send: Bool?
-        /// The simulcast layer wanted (0 the lowest … 2), a ceiling the m-line switches to on a keyframe.
-        var substream: Int?
+        var layers = RequestedLayers()
     }
 
     var items: [Item]
     /// Extension: the most this subscriber wants to receive, bits/s (0: no cap of its own).
     var maximumBitrate: Int?
+}
+
+/// A subscriber's simulcast choices for a stream (Janus `substream`, `temporal`, `fallback`);
+/// nil fields leave the current choice as it is.
+struct RequestedLayers: Sendable, Equatable {
+    /// The simulcast layer wanted (0 the lowest … 2), a ceiling the m-line switches to on a keyframe.
+    var substream: Int?
+    /// The VP8 temporal layer wanted (0 … 2).
+    var temporal: Int?
+    /// µs without packets before a layer counts as stopped.
+    var fallback: Int?
+
+    var isEmpty: Bool { self == RequestedLayers() }
 }
 
 /// One `switch` entry: m-line `sub_mid` now carries `feed`'s `mid`.

@@ -53,6 +53,18 @@ extension VideoRoomNotice {
     }
 
     /// The `streams` array of `attached`/`updated`/`switched` (§8.7).
+    /// Janus's per-stream simulcast state: the layers forwarded now (-1 before the first), the
+    /// targets (2 unless chosen) and the fallback in µs.
+    static func simulcastObject(_ stream: SubscriptionStream) -> JSONValue {
+        [
+            "substream": .int(Int64(stream.forwardedSubstream ?? -1)),
+            "substream-target": .int(Int64(stream.substream ?? 2)),
+            "temporal-layer": .int(Int64(stream.forwardedTemporal ?? -1)),
+            "temporal-layer-target": .int(Int64(stream.temporal ?? 2)),
+            "fallback": .int(Int64(stream.fallback ?? 250_000)),
+        ]
+    }
+
     static func subscription(_ subscriber: Subscriber, participants: [VideoRoomID: Participant]) -> JSONValue {
         return .array(subscriber.streams.map { stream in
             var object: JSONObject = [
@@ -72,6 +84,7 @@ extension VideoRoomNotice {
                 if let description = publisher.media?.stream(mid: feedMid)?.description {
                     object["feed_description"] = .string(description)
                 }
+                if publisher.media?.stream(mid: feedMid)?.simulcast == true { object["simulcast"] = simulcastObject(stream) }
             }
             if let crossref = stream.crossrefID { object["crossrefid"] = .string(crossref) }
             return .object(object)
