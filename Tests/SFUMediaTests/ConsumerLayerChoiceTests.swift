@@ -136,4 +136,20 @@ import Testing
         bytes.withUnsafeMutableBytes { continuity.rewrite($0) }
         #expect(bytes == original)
     }
+
+    /// Janus `fallback`: with its own value a consumer keeps its own view of which layers send
+    /// (the producer's 250 ms one is ignored): a top layer silent for 600 ms of a 1 s fallback
+    /// is still the target; after more than a second the middle one is.
+    @Test func aConsumersOwnFallbackDecidesWhenALayerCountsAsStopped() {
+        var choice = ConsumerLayerChoice(layerCount: 3)
+        choice.fallbackNanoseconds = 1_000_000_000
+        #expect(choice.packetArrived(layer: 2, liveLayers: ConsumerLayerChoiceTests.all, startsPicture: true, now: ConsumerLayerChoiceTests.at(0)) == .forward(switched: true))
+        _ = choice.packetArrived(layer: 1, liveLayers: ConsumerLayerChoiceTests.all, startsPicture: false, now: ConsumerLayerChoiceTests.at(1))
+        // The producer says the top layer stopped; within the consumer's second it has not.
+        let lowerTwo: UInt8 = 0b011
+        #expect(choice.packetArrived(layer: 1, liveLayers: lowerTwo, startsPicture: true, now: ConsumerLayerChoiceTests.at(600)) == .drop)
+        #expect(choice.current == 2)
+        #expect(choice.packetArrived(layer: 1, liveLayers: lowerTwo, startsPicture: true, now: ConsumerLayerChoiceTests.at(1_100)) == .forward(switched: true))
+        #expect(choice.current == 1)
+    }
 }

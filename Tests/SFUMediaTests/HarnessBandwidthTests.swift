@@ -111,3 +111,36 @@ import WebRTCPeer
         #expect(call.samples.contains { $0.at >= liftedAt && $0.layer == 2 }, "the top layer again without the cap")
     }
 }
+
+/// Janus `temporal` on VP8: a subscriber that wants temporal layer 0 gets only TID 0 packets,
+/// numbered without gaps, and the `temporal` event; raising it brings the other layers back.
+@Suite struct HarnessTemporalLayerTests {
+    static func temporalLayer(_ packet: ReceivedRTPPacket) -> Int? {
+        guard packet.payload.count > 2, packet.payload[0] & 0x80 != 0, packet.payload[1] & 0x20 != 0 else { return nil }
+        return Int(packet.payload[2] >> 6)
+    }
+
+    @Test func aTemporalCeilingDropsHigherLayersWithoutAGap() throws {
+        let call = try BandwidthCall(seed: 41, downlinkBitsPerSecond: nil)
+        call.source.temporalLayers = true
+        let publisherID = call.publisher.allocation.id
+        call.network.engine.bindSubscriber(call.subscriber.allocation, bindings: [
+            SubscriberBinding(mid: "1", source: SourceKey(publisher: publisherID, mid: "v"), temporal: 0),
+        ])
+        call.network.run(milliseconds: 2_000)
+        let low = call.videoReceived().map(\.packet)
+        let tids = Set(low.compactMap(Self.temporalLayer))
+        #expect(tids == [0], "only TID 0: \(tids)")
+        #expect(low.count > 100 && low.hasContinuousSequenceNumbers)
+        #expect(call.subscriber.serverEvents.all.contains(.temporalLayerChanged(mid: "1", temporal: 0)))
+
+        call.network.engine.bindSubscriber(call.subscriber.allocation, bindings: [
+            SubscriberBinding(mid: "1", source: SourceKey(publisher: publisherID, mid: "v"), temporal: 2),
+        ])
+        call.network.run(milliseconds: 1_000)
+        let all = call.videoReceived().map(\.packet)
+        #expect(Set(all.dropFirst(low.count).compactMap(Self.temporalLayer)) == [0, 1, 2])
+        #expect(all.hasContinuousSequenceNumbers, "no gap where the layers came back")
+        #expect(call.subscriber.serverEvents.all.contains(.temporalLayerChanged(mid: "1", temporal: 2)))
+    }
+}

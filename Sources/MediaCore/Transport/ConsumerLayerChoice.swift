@@ -31,7 +31,7 @@ struct ConsumerLayerChoice {
     var fallbackNanoseconds: UInt64? {
         didSet { if fallbackNanoseconds == nil { lastSeen = InlineArray(repeating: 0) } }
     }
-    /// When each layer last had a packet (ns; 0: never), for the consumer's own fallback.
+    /// When each layer last had a packet (ns + 1; 0: never), for the consumer's own fallback.
     private var lastSeen = InlineArray<8, UInt64>(repeating: 0)
     private var lastKeyframeRequestAt: MonotonicInstant?
 
@@ -62,9 +62,9 @@ struct ConsumerLayerChoice {
     ) -> Verdict {
         var liveLayers = liveLayers
         if let fallback = fallbackNanoseconds, layer >= 0, layer < 8 {
-            lastSeen[layer] = now.nanoseconds
+            lastSeen[layer] = now.nanoseconds &+ 1
             liveLayers = 0
-            for index in 0..<min(layerCount, 8) where lastSeen[index] != 0 && now.nanoseconds - lastSeen[index] < fallback {
+            for index in 0..<min(layerCount, 8) where lastSeen[index] != 0 && now.nanoseconds &+ 1 &- lastSeen[index] < fallback {
                 liveLayers |= 1 << UInt8(index)
             }
         }

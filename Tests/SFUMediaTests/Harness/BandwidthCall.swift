@@ -175,6 +175,11 @@ final class RateSource: @unchecked Sendable {
     private var nextAudioAt: UInt64 = 0
     /// The layers being sent (a publisher whose own estimate dropped its top layer sends fewer).
     var sending = [0, 1, 2]
+    /// VP8 temporal layers, as Chromium's L1T3 sends them: frames' TIDs go 0, 2, 1, 2, … (the
+    /// payload descriptor's T bit and TID byte); off: no temporal information.
+    var temporalLayers = false
+    private var frameIndex = 0
+    static let temporalPattern = [0, 2, 1, 2]
     private(set) var keyframes = [0, 0, 0]
 
     init(peer: HarnessPeer) {
@@ -203,6 +208,7 @@ final class RateSource: @unchecked Sendable {
         guard time >= nextFrameAt else { return }
         nextFrameAt += 33_333_333
         for layer in sending { sendFrame(layer: layer) }
+        frameIndex += 1
     }
 
     private func sendFrame(layer: Int) {
@@ -222,6 +228,12 @@ final class RateSource: @unchecked Sendable {
             packet.timestamp = timestamp
             // The VP8 descriptor's S bit only on the frame's first packet.
             if !first { packet.payload[0] = 0x00 }
+            if temporalLayers {
+                // X and T bits, then TID (keyframes are TID 0).
+                let tid = keyframe ? 0 : Self.temporalPattern[frameIndex % Self.temporalPattern.count]
+                packet.payload[0] |= 0x80
+                packet.payload.insert(contentsOf: [0x20, UInt8(tid << 6)], at: 1)
+            }
             packet.payload.insert(contentsOf: repeatElement(0x55, count: max(0, size - packet.payload.count - 12)), at: 5)
             packet.marker = remaining == 0
             packet.extensions = [(id: 9, value: Array("v".utf8)), (id: 10, value: Array(SimulcastStreams.rids[layer].utf8))]
