@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Instructions and mallocs per forwarded packet of the forwarding core (issue 4, issue 10):
+# Instructions and mallocs per forwarded packet of the forwarding core (issues 4, 10, 12):
 # forward-replay under callgrind, 200 subscribers, 200 and 400 publisher packets, one worker and
-# cross-worker. The setup (real ICE/DTLS handshakes of 201 peers) cancels out of the difference:
+# cross-worker, each without and with transport-wide congestion control (--twcc). The setup (real
+# ICE/DTLS handshakes of 201 peers) cancels out of the difference:
 #   instructions per forwarded packet = (Ir(400) − Ir(200)) / (200 packets × 200 subscribers)
 # Mallocs are the malloc-family calls made inside ForwardingReplay.feed (collection toggled on
 # only there), so setup allocations do not count at all.
@@ -29,7 +30,7 @@ for line in open(sys.argv[1]):
 print(total)
 PY
 }
-for variant in "" "--cross-worker"; do
+for variant in "" "--cross-worker" "--twcc" "--cross-worker --twcc"; do
     for packets in 200 400; do
         valgrind --tool=callgrind --callgrind-out-file="$out/ir-$packets.out" \
             /tmp/forward-replay-cg --subscribers 200 --packets $packets $variant >/dev/null 2>"$out/ir-$packets.err"

@@ -172,3 +172,89 @@ def test_simulcast_manual_substream_is_honoured_and_reported(server, page_server
             assert _layer_events(sub)[-1] == 1, f"events: {_layer_events(sub)}"
     finally:
         admin.close()
+
+
+def _events(sub, key: str) -> list:
+    """Values of `key` in the subscriber page's `{"videoroom":"event",…}` messages."""
+    state = sub.execute_script(PAGE_STATE)
+    return [m["msg"][key] for m in state["messages"] if m["msg"].get("videoroom") == "event" and key in m["msg"]]
+
+
+def _configure(sub, body: dict) -> None:
+    sub.execute_script(f"window.e2e.handle.send({{message: {json.dumps({'request': 'configure', **body})}}});")
+
+
+def test_simulcast_max_bitrate_lowers_the_decoded_resolution(server, page_server):  # noqa: F811
+    """The data cap: `configure` with `max_bitrate` 250 kbit/s (janus.js layers are about
+    900/300/100 kbit/s) brings the lowest layer's resolution within seconds and keeps it
+    decoding; `max_bitrate` 0 lifts the cap and the top layer comes back. The subscriber's
+    transport-wide feedback drives the estimate all along (the offer carries transport-cc)."""
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="simulcast cap")
+    deadline = time.monotonic() + 100
+    try:
+        with publisher_and_subscriber(publisher_camera_fps=30) as (pub, sub):
+            pub.get(f"{page_server}/videoroom.html?mode=publish&simulcast=1&room={room}"
+                    f"&server={server.ws_url}")
+            feed = _wait_published(pub, deadline)["myId"]
+            sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                    f"&server={server.http_url}")
+            _wait_width(sub, lambda sample: sample["frameWidth"] >= 960, deadline, "never on the top layer")
+
+            capped_at = time.monotonic()
+            _configure(sub, {"max_bitrate": 250000})
+            low = _wait_width(sub, lambda sample: sample["frameWidth"] <= 400, time.monotonic() + 15,
+                              "max_bitrate did not lower the resolution")
+            took = time.monotonic() - capped_at
+            time.sleep(3)
+            later = _inbound(sub)
+            assert later["frameWidth"] <= 400, f"left the low layer under the cap: {later}"
+            assert later["framesDecoded"] > low["framesDecoded"] + 30, f"frames stopped: {low} → {later}"
+
+            _configure(sub, {"max_bitrate": 0})
+            lifted_at = time.monotonic()
+            _wait_width(sub, lambda sample: sample["frameWidth"] >= 960, time.monotonic() + 20,
+                        "the top layer did not come back without the cap")
+            print(f"\ncap: low layer decoded {took:.1f} s after max_bitrate, top again "
+                  f"{time.monotonic() - lifted_at:.1f} s after lifting it; substream events {_events(sub, 'substream')}")
+            assert 0 in _events(sub, "substream"), f"no substream 0 event: {_events(sub, 'substream')}"
+    finally:
+        admin.close()
+
+
+def test_simulcast_temporal_layer_choice_lowers_the_frame_rate(server, page_server):  # noqa: F811
+    """Janus `temporal`: with `temporal: 0` the subscriber decodes the base temporal layer only
+    (Chromium's layers are L1T3: a quarter of the frame rate, same resolution) and gets a
+    `temporal` event; `temporal: 2` restores the full rate."""
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="simulcast temporal")
+    deadline = time.monotonic() + 100
+    try:
+        with publisher_and_subscriber(publisher_camera_fps=30) as (pub, sub):
+            pub.get(f"{page_server}/videoroom.html?mode=publish&simulcast=1&room={room}"
+                    f"&server={server.ws_url}")
+            feed = _wait_published(pub, deadline)["myId"]
+            sub.get(f"{page_server}/videoroom.html?mode=subscribe&room={room}&feed={feed}"
+                    f"&server={server.http_url}")
+            _wait_width(sub, lambda sample: (sample.get("framesPerSecond") or 0) >= 20, deadline, "not at full rate")
+
+            def rate_over(seconds: float) -> float:
+                first = _inbound(sub)
+                time.sleep(seconds)
+                return (_inbound(sub)["framesDecoded"] - first["framesDecoded"]) / seconds
+
+            full = rate_over(3)
+            _configure(sub, {"streams": [{"mid": "1", "temporal": 0}]})
+            time.sleep(2)
+            base = rate_over(4)
+            assert 0 in _events(sub, "temporal"), f"no temporal 0 event: {_events(sub, 'temporal')}"
+            _configure(sub, {"streams": [{"mid": "1", "temporal": 2}]})
+            time.sleep(2)
+            restored = rate_over(3)
+            print(f"\ntemporal: {full:.1f} fps → temporal 0 {base:.1f} fps → temporal 2 {restored:.1f} fps; "
+                  f"events {_events(sub, 'temporal')}; width {_inbound(sub).get('frameWidth')}")
+            assert base <= 0.5 * full and base >= 4, f"temporal 0: {base:.1f} fps of {full:.1f}"
+            assert restored >= 0.8 * full, f"temporal 2: {restored:.1f} fps of {full:.1f}"
+            assert _events(sub, "temporal")[-1] == 2, f"events: {_events(sub, 'temporal')}"
+    finally:
+        admin.close()

@@ -24,6 +24,8 @@ public final class ForwardingReplay {
     public let packetSize: Int
     /// Packets fed per receive batch (the loop's recvmmsg batch size).
     public let batch: Int
+    /// Transport-wide congestion control negotiated with everyone (see `init`).
+    public let transportWideCC: Bool
     private let engine: MediaEngine
     private let publisher: Peer
     private let publisherWorker: Int
@@ -49,8 +51,11 @@ public final class ForwardingReplay {
     ///   - packetSize: RTP packet size before SRTP (header + payload).
     ///   - crossWorker: subscribers on another worker than the publisher.
     ///   - batch: packets per receive batch (one flush and, cross-worker, one ring drain per batch).
+    ///   - transportWideCC: the transport-wide sequence extension negotiated with everyone, as with
+    ///     Chromium: the publisher's packets carry its numbers (fed to our feedback), every
+    ///     forwarded packet is renumbered for its subscriber and recorded for its estimator.
     public init(subscribers: Int, packetSize: Int = 1200, crossWorker: Bool = false, batch: Int = 8,
-                udpGSO: Bool = true) throws {
+                udpGSO: Bool = true, transportWideCC: Bool = false) throws {
         subscriberCount = subscribers
         self.packetSize = packetSize
         self.batch = batch
@@ -67,7 +72,9 @@ public final class ForwardingReplay {
         var now = MonotonicInstant.now()
 
         let videoSSRC: UInt32 = 0xB000_0001
-        let extensions = [StreamExtension(id: 9, uri: RTPExtensionURI.mid)]
+        var extensions = [StreamExtension(id: 9, uri: RTPExtensionURI.mid)]
+        if transportWideCC { extensions.append(StreamExtension(id: 3, uri: RTPExtensionURI.transportCC)) }
+        self.transportWideCC = transportWideCC
         let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "forward-replay-peer")
         var peers: [Peer] = []
         // Server transports that reached DTLS-SRTP (their events arrive on this thread).
@@ -124,6 +131,7 @@ public final class ForwardingReplay {
         payload[1] = 0x00
         builder = RTPPacketBuilder(payloadType: 96, sequenceNumber: 1, timestamp: 90_000, ssrc: videoSSRC, payload: payload)
         builder.extensions = [(id: 9, value: Array("v".utf8))]
+        if transportWideCC { builder.extensions.append((id: 3, value: [0, 0])) }
         drainSinks()
         feed(packets: 1)
         builder.payload[1] = 0x01  // delta frames from now on
@@ -177,6 +185,11 @@ public final class ForwardingReplay {
                     rebasing: receiveBuffers[(position * Self.bufferSize)..<((position + 1) * Self.bufferSize)])
                 builder.sequenceNumber &+= 1
                 if builder.sequenceNumber % 4 == 0 { builder.timestamp &+= 3000 }
+                if transportWideCC {
+                    let number = builder.sequenceNumber
+                    builder.extensions[1].value[0] = UInt8(truncatingIfNeeded: number >> 8)
+                    builder.extensions[1].value[1] = UInt8(truncatingIfNeeded: number)
+                }
                 guard let length = try? builder.write(into: buffer),
                     let protected = publisher.client.protectRTP(buffer, length: length)
                 else { return }

@@ -6,7 +6,9 @@
 // instruction count per forwarded packet. Without valgrind it also prints CPU time per packet.
 //
 // Usage: forward-replay [--subscribers N] [--packets P] [--warmup W] [--size BYTES] [--batch B]
-//                       [--cross-worker] [--no-gso]
+//                       [--cross-worker] [--no-gso] [--twcc]
+// --twcc: transport-wide congestion control negotiated both ways, as with Chromium (the
+// publisher's packets carry its numbers, every forwarded packet takes the subscriber's own).
 import Foundation
 import ForwardingReplay
 
@@ -18,6 +20,7 @@ struct Options {
     var batch = 8
     var crossWorker = false
     var gso = true
+    var transportWideCC = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -34,6 +37,7 @@ struct Options {
             case "--batch": batch = max(1, try number(argument))
             case "--cross-worker": crossWorker = true
             case "--no-gso": gso = false
+            case "--twcc": transportWideCC = true
             default: throw UsageError(argument)
             }
         }
@@ -45,7 +49,7 @@ struct UsageError: Error, CustomStringConvertible {
     init(_ argument: String) { self.argument = argument }
     var description: String {
         "bad argument \(argument)\nusage: forward-replay [--subscribers N] [--packets P] [--warmup W] [--size BYTES] "
-            + "[--batch B] [--cross-worker] [--no-gso]"
+            + "[--batch B] [--cross-worker] [--no-gso] [--twcc]"
     }
 }
 
@@ -60,7 +64,7 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     let replay = try ForwardingReplay(
         subscribers: options.subscribers, packetSize: options.size, crossWorker: options.crossWorker,
-        batch: options.batch, udpGSO: options.gso)
+        batch: options.batch, udpGSO: options.gso, transportWideCC: options.transportWideCC)
     replay.feed(packets: options.warmup)
     replay.drainSinks()
     let sentBefore = replay.datagramsSent
@@ -74,7 +78,8 @@ do {
     print(
         """
         forward-replay: \(options.subscribers) subscribers, \(options.packets) packets of \(options.size) B, \
-        batch \(options.batch), \(options.crossWorker ? "cross-worker" : "one worker"), GSO \(options.gso ? "on" : "off")
+        batch \(options.batch), \(options.crossWorker ? "cross-worker" : "one worker"), GSO \(options.gso ? "on" : "off")\
+        \(options.transportWideCC ? ", transport-wide CC" : "")
         forwarded \(forwarded) of \(expected) datagrams
         CPU \(String(format: "%.3f", cpu)) s (\(String(format: "%.3f", cpu * 1e6 / Double(max(1, forwarded)))) µs per \
         forwarded packet, \(String(format: "%.0f", Double(forwarded) / max(cpu, 1e-9))) packets per CPU-second), \

@@ -16,8 +16,10 @@ struct LayerBitrateMeter {
     /// Smoothed bits per second of each layer; 0 for a layer that sent nothing in the last window.
     private(set) var bitsPerSecond = InlineArray<4, Int>(repeating: 0)
     private var windowStart: MonotonicInstant?
-    /// Whether a whole window has been measured (before that the rates mean nothing).
-    private(set) var isMeasured = false
+    /// Whether two whole windows have been measured: the first, as a source starts, holds every
+    /// layer's first keyframe and says little about what the layers cost.
+    var isMeasured: Bool { windows >= 2 }
+    private var windows = 0
 
     @inline(__always)
     mutating func count(layer: Int, bytes size: Int) {
@@ -38,14 +40,14 @@ struct LayerBitrateMeter {
             bytes[layer] = 0
             if measured == 0 {
                 bitsPerSecond[layer] = 0  // the layer stopped: it cannot be chosen
-            } else if !isMeasured || bitsPerSecond[layer] == 0 {
+            } else if windows < 2 || bitsPerSecond[layer] == 0 {
                 bitsPerSecond[layer] = measured
             } else {
                 bitsPerSecond[layer] = (bitsPerSecond[layer] * 2 + measured) / 3
             }
         }
         windowStart = now
-        isMeasured = true
+        windows = min(windows + 1, 2)
         return true
     }
 

@@ -23,10 +23,16 @@ struct SubscriberBandwidth {
     var history = TransportWideSendHistory()
     private(set) var estimator = BandwidthEstimator(startBitsPerSecond: Self.startBitsPerSecond)
     private(set) var input = Input.none
-    /// What the path has been shown to carry: the last probe that raised the estimate (a cluster
-    /// of padding that arrived at that rate), until congestion since cuts the estimate well below it.
-    private var proven: Int?
-    private var raisingProbesSeen = 0
+    /// What the path has been shown to carry: the rate the last probe (padding on top of the
+    /// media, both counted) came through at; until congestion since cuts the estimate well below it.
+    private(set) var proven: Int?
+    /// The estimate (before the cap) when the proof came: congestion is a fall well below it.
+    private var estimateAtProof = 0
+    private var probeResultsSeen = 0
+    /// When the allocator last asked for a probe before an upgrade.
+    private var lastProofRequestAt: MonotonicInstant?
+    /// Probes asked for before an upgrade are at least this far apart.
+    static let proofProbeIntervalNanoseconds: UInt64 = 2_000_000_000
     /// The user's cap (`max_bitrate`), bits/s; 0 for none.
     private(set) var cap = 0
     /// The probe being sent, if any.
@@ -38,6 +44,7 @@ struct SubscriberBandwidth {
     var switches = 0
     var pauses = 0
     var probes = 0
+    private var demandKnown = false
 
     /// Where the estimate starts before any feedback: a subscriber starts on middle layers and
     /// the first probes (3× and 6× this) find the rest within a second or so.
@@ -76,8 +83,13 @@ struct SubscriberBandwidth {
     var upgradeBudget: Int? {
         guard let budget else { return nil }
         guard input == .transportWide else { return budget }
-        let acknowledged = estimator.diagnostics.acknowledgedBitsPerSecond ?? 0
-        return min(budget, max(acknowledged, proven ?? 0))
+        let diagnostics = estimator.diagnostics
+        let acknowledged = diagnostics.acknowledgedBitsPerSecond ?? 0
+        // A user's cap below what the estimator believes the path takes binds on its own: there
+        // is nothing to prove below it (a data saver's cap is far below most links).
+        let uncapped = min(diagnostics.delayBasedBitsPerSecond, diagnostics.lossBasedBitsPerSecond)
+        let capBinds = cap > 0 && uncapped >= cap
+        return min(budget, max(acknowledged, proven ?? 0, capBinds ? cap : 0))
     }
 
     /// Takes a new proof from the estimator, and drops the last one once congestion cut the
@@ -85,12 +97,17 @@ struct SubscriberBandwidth {
     /// congestion).
     private mutating func refreshProof() {
         let diagnostics = estimator.diagnostics
-        if diagnostics.raisingProbes != raisingProbesSeen {
-            raisingProbesSeen = diagnostics.raisingProbes
-            proven = diagnostics.lastProbeBitsPerSecond
-        }
         let uncapped = min(diagnostics.delayBasedBitsPerSecond, diagnostics.lossBasedBitsPerSecond)
-        if let shown = proven, uncapped < shown * 85 / 100 { proven = nil }
+        if diagnostics.probeResults != probeResultsSeen, let result = diagnostics.lastProbeBitsPerSecond {
+            probeResultsSeen = diagnostics.probeResults
+            // A small probe (asked to test one step) does not take back what a bigger one showed.
+            let shown = result
+            if shown > proven ?? 0 {
+                proven = shown
+                estimateAtProof = uncapped
+            }
+        }
+        if proven != nil, uncapped < estimateAtProof * 85 / 100 { proven = nil }
     }
 
     /// The user's cap (0: none), effective at once.
@@ -114,14 +131,30 @@ struct SubscriberBandwidth {
     }
 
     mutating func tick(demand: Int, now: MonotonicInstant) {
+        demandKnown = true
         estimator.setDemand(bitsPerSecond: demand, now: Self.micros(now))
         estimator.tick(now: Self.micros(now))
         refreshProof()
     }
 
-    /// A probe to start now, if the estimator wants one and none is running.
+    /// The allocator would move up to `total` bits/s if the path were known to carry it: a probe
+    /// of the difference, as padding on top of what goes out now (at most every 2 s).
+    mutating func wantProof(of total: Int, now: MonotonicInstant) {
+        guard input == .transportWide, probe == nil else { return }
+        if let last = lastProofRequestAt, now.nanoseconds(since: last) < Self.proofProbeIntervalNanoseconds { return }
+        lastProofRequestAt = now
+        let sending = estimator.diagnostics.acknowledgedBitsPerSecond ?? 0
+        estimator.requestProbe(paddingBitsPerSecond: max(Self.minimumProofPadding, total - sending), now: Self.micros(now))
+    }
+
+    /// The smallest padding rate worth a probe.
+    static let minimumProofPadding = 50_000
+
+    /// A probe to start now, if the estimator wants one and none is running. Not before the
+    /// first allocation told the estimator what we would send: its start-up probes are only
+    /// worth it, and only issued, when that is more than the estimate.
     mutating func startProbeIfDue(now: MonotonicInstant) -> Bool {
-        guard input == .transportWide, probe == nil, let cluster = estimator.nextProbe(now: Self.micros(now))
+        guard input == .transportWide, demandKnown, probe == nil, let cluster = estimator.nextProbe(now: Self.micros(now))
         else { return false }
         probe = ProbeInFlight(cluster: cluster, startedAt: now)
         probes += 1

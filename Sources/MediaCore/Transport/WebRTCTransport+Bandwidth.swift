@@ -8,8 +8,12 @@ extension WebRTCTransport {
     /// Transport-wide numbering runs when an m-line we send on negotiated the extension
     /// (bundled m-lines share one sequence, so one id serves them all).
     func configureBandwidth() {
-        bandwidth.extensionID = consumers.lazy.filter(\.setup.sends).flatMap(\.setup.extensions)
+        let id = consumers.lazy.filter(\.setup.sends).flatMap(\.setup.extensions)
             .first { $0.uri == RTPExtensionURI.transportCC }.map { UInt8(clamping: $0.id) } ?? 0
+        if id != bandwidth.extensionID, consumers.contains(where: \.setup.sends) {
+            logger.debug("bandwidth: transport-wide sequence numbers on what we send: \(id == 0 ? "off" : "id \(id)")")
+        }
+        bandwidth.extensionID = id
     }
 
     /// The subscriber's own cap on what it receives (`max_bitrate`, bits/s; 0: none).
@@ -21,13 +25,17 @@ extension WebRTCTransport {
     /// A transport-wide feedback from the peer about what we sent.
     func handleTransportWideFeedback(_ packet: RTCPPacket, now: MonotonicInstant) {
         guard bandwidth.extensionID != 0, let feedback = try? RTCPTransportWideFeedback(packet) else { return }
+        let before = bandwidth.input
         bandwidth.handleFeedback(feedback, now: now)
+        if before != bandwidth.input { logger.debug("bandwidth: estimating from the peer's transport-wide feedback") }
     }
 
     /// The peer's REMB about what we send it.
     func handleReceiverEstimate(_ packet: RTCPPacket, now: MonotonicInstant) {
         guard let remb = try? RTCPReceiverEstimatedMaxBitrate(packet) else { return }
+        let before = bandwidth.input
         bandwidth.handleReceiverEstimate(bitsPerSecond: Int(clamping: remb.bitrate), now: now)
+        if before != bandwidth.input { logger.debug("bandwidth: estimating from the peer's REMB") }
     }
 
     /// On the transport's timer: layer prices, the estimator's clock, probes, and the allocation.
@@ -36,7 +44,10 @@ extension WebRTCTransport {
         for index in consumers.indices where consumers[index].setup.sends {
             if consumers[index].layerMeter.update(now: now) { pricesChanged = true }
         }
-        if bandwidth.probe != nil || bandwidth.startProbeIfDue(now: now) { sendProbe(now: now, output: output) }
+        if bandwidth.probe == nil, bandwidth.startProbeIfDue(now: now), let cluster = bandwidth.probe?.cluster {
+            logger.debug("bandwidth: probe \(cluster.id) at \(cluster.bitsPerSecond) bit/s (estimate \(bandwidth.budget ?? 0))")
+        }
+        if bandwidth.probe != nil { sendProbe(now: now, output: output) }
         guard let due = bandwidth.nextAllocationAt else {
             bandwidth.nextAllocationAt = now
             return
@@ -70,14 +81,25 @@ extension WebRTCTransport {
         }
         var (decisions, total) = BandwidthAllocator.allocate(
             streams, estimate: budget, upgradeBudget: bandwidth.upgradeBudget)
+        if let upgradeBudget = bandwidth.upgradeBudget, upgradeBudget < budget {
+            // Would the estimate buy more than what the path is known to carry? Then find out first.
+            let wanted = BandwidthAllocator.allocate(streams, estimate: budget).total
+            if wanted > total { bandwidth.wantProof(of: min(budget, wanted * 115 / 100), now: now) }
+        }
         if let held = holdWhileSlightlyShort(streams, decisions, budget: budget, now: now) {
             (decisions, total) = held
         }
         bandwidth.allocatedBitsPerSecond = total
         for (position, index) in indices.enumerated() where consumers[index].setup.kind == .video {
+            let before = (consumers[index].pausedForBandwidth, consumers[index].budgetLayer)
             switch decisions[position] {
             case .paused: pause(index)
             case .layer(let layer): give(layer: layer, to: index)
+            }
+            if before != (consumers[index].pausedForBandwidth, consumers[index].budgetLayer) {
+                let upgrades = bandwidth.upgradeBudget ?? budget
+                logger.debug(
+                    "bandwidth: mid \(consumers[index].setup.mid) \(decisions[position]) (estimate \(budget), upgrades \(upgrades), prices \(streams[position].layerRates), cap \(bandwidth.cap))")
             }
         }
     }

@@ -107,7 +107,9 @@ extension WebRTCTransport {
             }
             return protected
         }
-        if stampedLength > 0 { bandwidth.history.recordSent(size: stampedLength, at: clock) }
+        // Media sent while a probe runs is part of it: the probe measures what the path carries
+        // in all, not the padding alone.
+        if stampedLength > 0 { bandwidth.history.recordSent(size: stampedLength, at: clock, probeCluster: bandwidth.probe?.cluster.id) }
     }
 
     /// RFC 4588 §4 in place: the payload moves 2 bytes on to make room for the OSN (the

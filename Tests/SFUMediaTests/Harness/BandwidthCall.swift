@@ -87,6 +87,9 @@ final class BandwidthCall: @unchecked Sendable {
         var estimate: Int?
         /// Every video m-line's layer (nil when paused or none yet).
         var layers: [Int?]
+        var upgradeBudget: Int? = nil
+        var proven: Int? = nil
+        var probes = 0
     }
     private(set) var samples: [Sample] = []
 
@@ -97,7 +100,8 @@ final class BandwidthCall: @unchecked Sendable {
             let layers = transport.consumers.dropFirst().map { $0.pausedForBandwidth ? nil : $0.layerChoice?.current }
             self.samples.append(Sample(
                 at: network.now.nanoseconds, layer: video.layerChoice?.current, paused: video.pausedForBandwidth,
-                estimate: transport.bandwidth.budget, layers: layers))
+                estimate: transport.bandwidth.budget, layers: layers, upgradeBudget: transport.bandwidth.upgradeBudget,
+                proven: transport.bandwidth.proven, probes: transport.bandwidth.probes))
         }
     }
 

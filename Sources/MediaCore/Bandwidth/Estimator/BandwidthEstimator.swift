@@ -84,6 +84,7 @@ struct BandwidthEstimator: Sendable {
         var probed = false
         if let result = probeResults.takeResult() {
             diagnostics.lastProbeBitsPerSecond = SafeMath.int(result.bitsPerSecond)
+            diagnostics.probeResults &+= 1
             // A probe that overloaded the path shows up as overuse: then it proved nothing.
             if usage != .overusing, result.bitsPerSecond > estimateBefore {
                 probed = true
@@ -127,6 +128,14 @@ struct BandwidthEstimator: Sendable {
             prober.requestProbe()   // the room above us just grew: find out how much
         }
         cap = newCap
+    }
+
+    /// The owner wants to know whether the path carries `bitsPerSecond` of padding on top of what
+    /// it sends now (before spending the estimate on more): a probe at that rate, within the
+    /// ceiling (cap, REMB), whether or not it would test more than the estimate.
+    mutating func requestProbe(paddingBitsPerSecond: Int, now: Int64) {
+        let now = advanceClock(now)
+        prober.enqueueRequested(SafeMath.rate(paddingBitsPerSecond), now: now, context: probeContext)
     }
 
     /// What the allocator would send with no limit. Probing only happens while demand

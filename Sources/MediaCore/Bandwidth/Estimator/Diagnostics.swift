@@ -21,8 +21,9 @@ struct Diagnostics: Sendable, Equatable {
     var roundTripMicros: Int64 = 0
     /// Last valid probe result, if any.
     var lastProbeBitsPerSecond: Int?
-    /// How many probe results raised the estimate (each a proof that the path carries it).
+    /// How many probe results raised the estimate, and how many valid results came at all.
     var raisingProbes = 0
+    var probeResults = 0
     /// Gain-scaled trendline slope and the adaptive threshold it is compared to.
     var modifiedTrend: Double = 0
     var threshold: Double = 0

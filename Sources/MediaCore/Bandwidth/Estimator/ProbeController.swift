@@ -133,6 +133,19 @@ struct ProbeController: Sendable {
         enqueue(Self.furtherFactor * context.estimate, now: now, context: context)
     }
 
+    /// A probe the owner asked for (to test headroom on top of what it sends): only the
+    /// ceiling limits it.
+    mutating func enqueueRequested(_ rate: Double, now: Int64, context: Context) {
+        let target = min(rate, context.ceiling)
+        guard target >= 1_000, target.isFinite, queue.isEmpty, awaiting == nil else { return }
+        let probe = ProbeCluster(
+            id: nextId, bitsPerSecond: SafeMath.int(target), durationMicros: Self.clusterDurationMicros,
+            minimumPackets: Self.clusterMinimumPackets)
+        nextId = nextId == Int.max ? 1 : nextId + 1
+        queue.append(probe)
+        awaiting = Awaiting(rate: target, deadline: now + Self.resultWaitMicros, mayContinue: false)
+    }
+
     private mutating func enqueue(_ rate: Double, now: Int64, context: Context) {
         var target = rate
         var mayContinue = true
