@@ -15,6 +15,9 @@ public struct RoomOptions: Sendable, Hashable {
     public var maxPublishers: Int?
     /// `bitrate`: REMB cap per publisher in bits per second (0: none).
     public var bitrate: Int?
+    /// `subscriber_max_bitrate` (extension): what each subscriber receives at most, bits per
+    /// second, unless it sets its own `max_bitrate` (0: none).
+    public var subscriberMaxBitrate: Int?
     /// `fir_freq`: seconds between keyframe requests to publishers.
     public var keyframeInterval: Int?
     /// `audiocodec` / `videocodec`: preference lists (`["opus"]`, `["vp8", "h264"]`).
@@ -57,6 +60,7 @@ public struct RoomOptions: Sendable, Hashable {
         if isPrivate { body["is_private"] = true }
         if let maxPublishers { body["publishers"] = .int(Int64(maxPublishers)) }
         if let bitrate { body["bitrate"] = .int(Int64(bitrate)) }
+        if let subscriberMaxBitrate { body["subscriber_max_bitrate"] = .int(Int64(subscriberMaxBitrate)) }
         if let keyframeInterval { body["fir_freq"] = .int(Int64(keyframeInterval)) }
         if let audioCodecs { body["audiocodec"] = .string(audioCodecs.joined(separator: ",")) }
         if let videoCodecs { body["videocodec"] = .string(videoCodecs.joined(separator: ",")) }
@@ -87,6 +91,9 @@ public struct RoomChanges: Sendable, Hashable {
     public var maxPublishers: Int?
     /// `new_bitrate` (bits per second, 0: none).
     public var bitrate: Int?
+    /// `new_subscriber_max_bitrate` (extension; bits per second, 0: none): reaches the room's
+    /// subscribers that did not set their own `max_bitrate` at once.
+    public var subscriberMaxBitrate: Int?
     /// `new_fir_freq` (seconds).
     public var keyframeInterval: Int?
     /// `new_require_pvtid`.
@@ -111,6 +118,7 @@ public struct RoomChanges: Sendable, Hashable {
         if let isPrivate { body["new_is_private"] = .bool(isPrivate) }
         if let maxPublishers { body["new_publishers"] = .int(Int64(maxPublishers)) }
         if let bitrate { body["new_bitrate"] = .int(Int64(bitrate)) }
+        if let subscriberMaxBitrate { body["new_subscriber_max_bitrate"] = .int(Int64(subscriberMaxBitrate)) }
         if let keyframeInterval { body["new_fir_freq"] = .int(Int64(keyframeInterval)) }
         if let requirePrivateID { body["new_require_pvtid"] = .bool(requirePrivateID) }
         if let waitingRoom { body["new_waiting_room"] = .bool(waitingRoom) }

@@ -55,6 +55,9 @@ actor SFUMetricsReporter {
         count("sfu_media_retransmissions_total", media.retransmissionsSent)
         count("sfu_media_keyframe_requests_received_total", media.keyframeRequestsReceived)
         count("sfu_media_keyframe_requests_sent_total", media.keyframeRequestsSent)
+        count("sfu_media_bandwidth_layer_changes_total", media.bandwidthLayerChanges)
+        count("sfu_media_bandwidth_pauses_total", media.bandwidthPauses)
+        count("sfu_media_bandwidth_probes_total", media.bandwidthProbes)
         for (failure, total) in media.failures {
             count("sfu_media_transport_failures_total", total, [("reason", Self.reasonLabel(failure))])
         }
@@ -64,10 +67,27 @@ actor SFUMetricsReporter {
         count("sfu_media_fanout_deliveries_total", media.slotsDelivered)
         gauge("sfu_media_fanout_slots_in_use", media.slotsInUse)
         var peerConnections = ["connecting": 0, "connected": 0, "failed": 0]
+        // What subscribers receive: video m-lines by the layer their bandwidth allows (or paused),
+        // and the estimates (by what they come from), summed with their count for a mean.
+        var subscriberVideo = ["paused": 0, "any": 0, "0": 0, "1": 0, "2": 0]
+        var estimates: [String: (sum: Int, count: Int)] = ["twcc": (0, 0), "remb": (0, 0)]
         for inspection in await engine.inspectAll() {
             peerConnections[Self.state(of: inspection), default: 0] += 1
+            for stream in inspection.streams where stream.sends && stream.kind == "video" && stream.simulcastLayers > 1 {
+                let key = stream.pausedForBandwidth ? "paused" : stream.bandwidthLayer.map { String(min($0, 2)) } ?? "any"
+                subscriberVideo[key, default: 0] += 1
+            }
+            if let bandwidth = inspection.bandwidth, let estimate = bandwidth.estimate, bandwidth.source != "none" {
+                estimates[bandwidth.source, default: (0, 0)].sum += estimate
+                estimates[bandwidth.source, default: (0, 0)].count += 1
+            }
         }
         for (state, count) in peerConnections { gauge("sfu_media_peerconnections", count, [("state", state)]) }
+        for (layer, count) in subscriberVideo { gauge("sfu_media_subscriber_simulcast_streams", count, [("layer", layer)]) }
+        for (source, total) in estimates {
+            gauge("sfu_media_subscriber_estimate_bits_per_second_sum", total.sum, [("source", source)])
+            gauge("sfu_media_subscriber_estimates", total.count, [("source", source)])
+        }
         for worker in engine.workerStatistics {
             let label = [("worker", String(worker.index))]
             gauge("sfu_media_worker_transports", worker.transports, label)

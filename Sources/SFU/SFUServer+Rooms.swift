@@ -72,6 +72,19 @@ extension SFUServer {
         _ = try await perform(.kick(room: .number(room), participant: .number(participant), secret: secret))
     }
 
+    /// The data cap of everything a participant receives (extension `limit_subscriptions`): every
+    /// subscription it joined with its `private_id` gets `maximumBitrate` bits/s at most (0: no
+    /// cap), as if it had sent `configure` with `max_bitrate`. Returns how many subscriptions.
+    @discardableResult
+    public func limitReception(
+        participant: UInt64, room: UInt64, maximumBitrate: Int, secret: String? = nil
+    ) async throws(SFUError) -> Int {
+        let reply = try await perform(.limitSubscriptions(
+            room: .number(room), participant: .number(participant), maximumBitrate: maximumBitrate, secret: secret))
+        guard case .limitedSubscriptions(_, let count) = reply else { return 0 }
+        return count
+    }
+
     /// Mutes or unmutes one published stream of a participant for everyone (`moderate`).
     public func moderate(
         participant: UInt64, room: UInt64, mid: String, mute: Bool, secret: String? = nil

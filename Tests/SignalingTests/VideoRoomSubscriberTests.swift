@@ -206,6 +206,43 @@ import Testing
         #expect(bad.errorCode == 430, "\(bad)")
     }
 
+    /// `limit_subscriptions` (extension): the room's owner caps what one participant receives —
+    /// every subscription joined with its `private_id`, and no other.
+    @Test func limitSubscriptionsCapsOneParticipantsSubscriptions() async throws {
+        let harness = VideoRoomHarness()
+        let admin = try await harness.client()
+        _ = await admin.request(["request": "create", "room": 77, "secret": "owner"])
+        let (alice, _) = try await twoPublishers(harness, room: 77)
+        let carol = try await harness.client()
+        let (joined, _) = await carol.request(["request": "join", "ptype": "publisher", "room": 77, "display": "carol"])
+        let carolID = try #require(joined["id"]?.uint64Value)
+        let privateID = try #require(joined["private_id"]?.uint64Value)
+        var transports: [UInt64] = []
+        for owner in [privateID, 12345] {
+            let client = try await harness.client()
+            let (attached, offer) = await client.request([
+                "request": "join", "ptype": "subscriber", "room": 77, "private_id": .uint(UInt64(owner)),
+                "streams": [["feed": .uint(alice.1)]],
+            ])
+            #expect(attached["videoroom"] == "attached")
+            _ = await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+            transports.append(try #require(harness.media.lastStarted?.allocation.id))
+        }
+        let (none, _) = await admin.request(["request": "limit_subscriptions", "room": 77, "id": .uint(carolID), "max_bitrate": 300_000])
+        #expect(none.errorCode == 429, "the room's secret is needed")
+        let (wrong, _) = await admin.request(
+            ["request": "limit_subscriptions", "room": 77, "secret": "guess", "id": .uint(carolID), "max_bitrate": 300_000])
+        #expect(wrong.errorCode == 433)
+        let (limited, _) = await admin.request([
+            "request": "limit_subscriptions", "room": 77, "secret": "owner", "id": .uint(carolID), "max_bitrate": 300_000,
+        ])
+        #expect(limited == ["videoroom": "success", "room": 77, "subscriptions": 1])
+        #expect(harness.media.limits(transports[0]) == [300_000])
+        #expect(harness.media.limits(transports[1]).isEmpty, "someone else's subscription is left alone")
+        let (missing, _) = await admin.request(["request": "limit_subscriptions", "room": 77, "secret": "owner", "id": 9])
+        #expect(missing.errorCode == 429)
+    }
+
     @Test func updateKeepsMidsStableAndReusesInactiveMLines() async throws {
         let harness = VideoRoomHarness()
         let (alice, bob) = try await twoPublishers(harness)

@@ -46,6 +46,7 @@ extension WebRTCTransport {
         }
         if bandwidth.probe == nil, bandwidth.startProbeIfDue(now: now), let cluster = bandwidth.probe?.cluster {
             logger.debug("bandwidth: probe \(cluster.id) at \(cluster.bitsPerSecond) bit/s (estimate \(bandwidth.budget ?? 0))")
+            countedIn?.bandwidthProbes.add(1, ordering: .relaxed)
         }
         if bandwidth.probe != nil { sendProbe(now: now, output: output) }
         guard let due = bandwidth.nextAllocationAt else {
@@ -153,6 +154,7 @@ extension WebRTCTransport {
         consumers[index].budgetLayer = layer
         consumers[index].layerChoice?.budgetCeiling = layer
         bandwidth.switches += 1
+        countedIn?.bandwidthLayerChanges.add(1, ordering: .relaxed)
     }
 
     /// Not even the lowest layer of consumer `index`'s source fits: nothing goes out until it does,
@@ -169,6 +171,7 @@ extension WebRTCTransport {
             consumers[index].layerChoice?.budgetCeiling = 0
         }
         bandwidth.pauses += 1
+        countedIn?.bandwidthPauses.add(1, ordering: .relaxed)
         emit(.videoPaused(mid: consumers[index].setup.mid, paused: true))
     }
 

@@ -49,6 +49,11 @@ package final class WorkerStatistics: Sendable {
     package let busyNanoseconds = Atomic<Int>(0)
     /// STUN error responses not sent because their source exceeded its rate.
     package let stunErrorsSuppressed = Atomic<Int>(0)
+    /// Subscriber bandwidth: layer ceilings the allocator changed, video paused because not even
+    /// the lowest layer fit, and probes sent.
+    package let bandwidthLayerChanges = Atomic<Int>(0)
+    package let bandwidthPauses = Atomic<Int>(0)
+    package let bandwidthProbes = Atomic<Int>(0)
 }
 
 extension WorkerStatistics {

@@ -239,6 +239,11 @@ public struct MediaStatistics: Sendable, Equatable {
     public var failures: [TransportFailure: Int] = [:]
     /// STUN error responses dropped by the per-source rate limit.
     public var stunErrorsSuppressed = 0
+    /// Subscriber bandwidth: layer ceilings the allocator changed, video pauses (not even the
+    /// lowest layer fit), probes sent.
+    public var bandwidthLayerChanges = 0
+    public var bandwidthPauses = 0
+    public var bandwidthProbes = 0
 }
 
 extension MediaEngine {

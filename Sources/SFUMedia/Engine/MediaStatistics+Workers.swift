@@ -14,6 +14,9 @@ extension MediaStatistics {
         retransmissionsSent += worker.retransmissionsSent.load(ordering: .relaxed)
         keyframeRequestsReceived += worker.keyframeRequestsReceived.load(ordering: .relaxed)
         keyframeRequestsSent += worker.keyframeRequestsSent.load(ordering: .relaxed)
+        bandwidthLayerChanges += worker.bandwidthLayerChanges.load(ordering: .relaxed)
+        bandwidthPauses += worker.bandwidthPauses.load(ordering: .relaxed)
+        bandwidthProbes += worker.bandwidthProbes.load(ordering: .relaxed)
         for failure in TransportFailure.allCases {
             failures[failure, default: 0] += worker.failureCount(failure)
         }

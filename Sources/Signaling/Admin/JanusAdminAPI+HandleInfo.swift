@@ -65,7 +65,18 @@ extension JanusAdminAPI {
         for (index, stream) in inspection.streams.enumerated() {
             media[stream.mid] = .object(Self.medium(stream, mindex: index))
         }
-        return ["ice": .object(ice), "dtls": .object(dtls), "media": .object(media)]
+        var info: JSONObject = ["ice": .object(ice), "dtls": .object(dtls), "media": .object(media)]
+        if let bandwidth = inspection.bandwidth {
+            // Ours: congestion control on what we send this PeerConnection.
+            var object: JSONObject = [
+                "source": .string(bandwidth.source), "max-bitrate": .int(Int64(bandwidth.maximumBitrate)),
+                "allocated": .int(Int64(bandwidth.allocated)), "layer-changes": .int(Int64(bandwidth.switches)),
+                "pauses": .int(Int64(bandwidth.pauses)), "probes": .int(Int64(bandwidth.probes)),
+            ]
+            if let estimate = bandwidth.estimate { object["estimate"] = .int(Int64(estimate)) }
+            info["bandwidth"] = .object(object)
+        }
+        return info
     }
 
     private static func medium(_ stream: TransportInspection.Stream, mindex: Int) -> JSONObject {
@@ -92,6 +103,13 @@ extension JanusAdminAPI {
             }
             var layers: JSONObject = ["count": .int(Int64(stream.simulcastLayers))]
             if let forwarded = stream.forwardedLayer { layers["forwarded"] = .int(Int64(forwarded)) }
+            if stream.sends {
+                if let allowed = stream.bandwidthLayer { layers["bandwidth-layer"] = .int(Int64(allowed)) }
+                layers["paused-for-bandwidth"] = .bool(stream.pausedForBandwidth)
+                if !stream.layerBitrates.isEmpty {
+                    layers["bitrates"] = .array(stream.layerBitrates.prefix(stream.simulcastLayers).map { .int(Int64($0)) })
+                }
+            }
             medium["simulcast-layers"] = .object(layers)
         }
         return medium

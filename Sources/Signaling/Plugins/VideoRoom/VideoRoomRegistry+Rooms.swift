@@ -16,6 +16,7 @@ extension VideoRoomRegistry {
         case .kick(let room, _, _): return try manage(request, room: room)
         case .moderate(let moderation): return try manage(request, room: moderation.room)
         case .listParticipants(let room): return try manage(request, room: room)
+        case .limitSubscriptions(let room, _, _, _): return try manage(request, room: room)
         }
     }
 

@@ -14,6 +14,8 @@ extension Room {
         case .kick(_, let secret, let participant): return try kick(secret: secret, participant)
         case .moderate(let moderation): return try moderate(moderation)
         case .listParticipants: return listParticipants()
+        case .limitSubscriptions(_, let secret, let participant, let bitrate):
+            return try limitSubscriptions(of: participant, to: bitrate, secret: secret)
         case .create, .list, .exists:
             throw VideoRoomError(VideoRoomError.unknown, "Not a request about one room")
         }
@@ -114,6 +116,25 @@ extension Room {
         }
         removeParticipant(userID: userID)
         return .success
+    }
+
+    /// `limit_subscriptions` (extension): the data cap of every subscription the participant owns
+    /// (its subscriber handles joined with its `private_id`), as its owner or the room's host sets
+    /// it for them; the room's secret is needed.
+    private mutating func limitSubscriptions(
+        of userID: VideoRoomID, to bitrate: Int, secret: GivenSecret
+    ) throws(VideoRoomError) -> RoomReply {
+        try secret.check(settings.secret)
+        guard let participant = participants[userID] else {
+            throw VideoRoomError(VideoRoomError.noSuchFeed, "No such user \(userID) in room \(id)")
+        }
+        var limited = 0
+        for handleID in subscribers.keys where subscribers[handleID]?.privateID == participant.privateID {
+            subscribers[handleID]?.maximumBitrate = bitrate
+            if let subscriber = subscribers[handleID] { applyBitrateCap(subscriber) }
+            limited += 1
+        }
+        return .limitedSubscriptions(room: id, count: limited)
     }
 
     /// Kicks a participant out (`kick`, or a moderator's `remove_participant`).

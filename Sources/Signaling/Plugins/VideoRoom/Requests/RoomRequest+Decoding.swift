@@ -25,6 +25,11 @@ extension RoomRequest {
                          participant: try fields.requiredID("id"))
         case .moderate: self = .moderate(try Moderation(fields))
         case .listParticipants: self = .listParticipants(room: try fields.room())
+        case .limitSubscriptions:
+            guard let bitrate = try fields.uint("max_bitrate") else { throw .missing("max_bitrate") }
+            self = .limitSubscriptions(
+                room: try fields.room(), secret: GivenSecret(fields, "secret"), participant: try fields.requiredID("id"),
+                maximumBitrate: Int(clamping: bitrate))
         default: throw VideoRoomError(VideoRoomError.invalidRequest, "Unknown request '\(name.rawValue)'")
         }
     }
@@ -109,6 +114,14 @@ extension RoomRequest {
 
     package static func destroy(room: VideoRoomID, secret: String?, permanent: Bool) -> RoomRequest {
         .destroy(DestroyRoom(room: room, secret: GivenSecret(key: "secret", secret), permanent: permanent))
+    }
+
+    package static func limitSubscriptions(
+        room: VideoRoomID, participant: VideoRoomID, maximumBitrate: Int, secret: String?
+    ) -> RoomRequest {
+        .limitSubscriptions(
+            room: room, secret: GivenSecret(key: "secret", secret), participant: participant,
+            maximumBitrate: max(0, maximumBitrate))
     }
 
     package static func kick(room: VideoRoomID, participant: VideoRoomID, secret: String?) -> RoomRequest {

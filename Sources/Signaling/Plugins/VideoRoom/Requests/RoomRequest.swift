@@ -12,6 +12,9 @@ package enum RoomRequest: Sendable {
     case kick(room: VideoRoomID, secret: GivenSecret, participant: VideoRoomID)
     case moderate(Moderation)
     case listParticipants(room: VideoRoomID)
+    /// Extension: what every subscription of participant `participant` receives at most
+    /// (bits/s, 0: no cap), as if each had sent `configure` with `max_bitrate`.
+    case limitSubscriptions(room: VideoRoomID, secret: GivenSecret, participant: VideoRoomID, maximumBitrate: Int)
 }
 
 /// `create`: the room's settings (with `room` 0 when the id is to be picked).

@@ -14,6 +14,8 @@ package enum RoomReply: Sendable {
     /// `kick`, `moderate`.
     case success
     case participants(room: VideoRoomID, [ParticipantListing])
+    /// `limit_subscriptions`: how many subscriptions took the cap.
+    case limitedSubscriptions(room: VideoRoomID, count: Int)
 
     var json: JSONObject {
         switch self {
@@ -35,6 +37,8 @@ package enum RoomReply: Sendable {
             return ["videoroom": "success"]
         case .participants(let room, let list):
             return ["videoroom": "participants", "room": .id(room), "participants": .array(list.map { .object($0.json) })]
+        case .limitedSubscriptions(let room, let count):
+            return ["videoroom": "success", "room": .id(room), "subscriptions": .int(Int64(count))]
         }
     }
 }

@@ -7,6 +7,8 @@ enum VideoRoomRequestName: String, Sendable, CaseIterable {
     // Room management, answered in the `success` (janus-api.md §8.3).
     case create, edit, destroy, exists, list, allowed, kick, moderate
     case listParticipants = "listparticipants"
+    // Bandwidth extension (README "Bandwidth"), answered in the `success`.
+    case limitSubscriptions = "limit_subscriptions"
     // Participant requests, answered by an event with the request's transaction (§8.4, §8.7).
     case join, joinAndConfigure = "joinandconfigure", publish, unpublish, configure, start, pause
     case `switch`, subscribe, unsubscribe, update, leave
@@ -35,7 +37,8 @@ enum VideoRoomRequestName: String, Sendable, CaseIterable {
 
     var kind: Kind {
         switch self {
-        case .create, .edit, .destroy, .exists, .list, .allowed, .kick, .moderate, .listParticipants:
+        case .create, .edit, .destroy, .exists, .list, .allowed, .kick, .moderate, .listParticipants,
+            .limitSubscriptions:
             .synchronous
         case .join, .joinAndConfigure, .publish, .unpublish, .configure, .start, .pause, .switch, .subscribe,
             .unsubscribe, .update, .leave:
