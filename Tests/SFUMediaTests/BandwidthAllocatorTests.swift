@@ -67,4 +67,13 @@ import Testing
         let running = BandwidthAllocator.allocate([video(current: 0)], estimate: 160_000)
         #expect(running.decisions == [.layer(0)])
     }
+
+    @Test func oneStepUpClimbsLayerByLayer() {
+        let wide = 10_000_000
+        #expect(BandwidthAllocator.allocate([video(current: 0)], estimate: wide, oneStepUp: true).decisions == [.layer(1)])
+        #expect(BandwidthAllocator.allocate([video(current: nil)], estimate: wide, oneStepUp: true).decisions == [.layer(0)])
+        #expect(BandwidthAllocator.allocate([video(current: 2)], estimate: wide, oneStepUp: true).decisions == [.layer(2)])
+        // Going down is not limited.
+        #expect(BandwidthAllocator.allocate([video(current: 2)], estimate: 200_000, oneStepUp: true).decisions == [.layer(0)])
+    }
 }

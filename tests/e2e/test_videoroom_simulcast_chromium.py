@@ -258,3 +258,75 @@ def test_simulcast_temporal_layer_choice_lowers_the_frame_rate(server, page_serv
             assert _events(sub, "temporal")[-1] == 2, f"events: {_events(sub, 'temporal')}"
     finally:
         admin.close()
+
+
+@pytest.fixture
+def shared_page_server():
+    """The test pages on the test namespace's server address, reachable from other namespaces."""
+    import functools
+    import http.server
+    import os
+    import threading
+
+    from test_echotest_chromium import WEB_DIR, _PageHandler
+
+    handler = functools.partial(_PageHandler, directory=str(WEB_DIR))
+    httpd = http.server.ThreadingHTTPServer((os.environ["SFU_TEST_ADDRESS"], 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, name="e2e-shared-page-server", daemon=True)
+    thread.start()
+    yield f"http://{os.environ['SFU_TEST_ADDRESS']}:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.timeout(180)
+def test_simulcast_subscriber_behind_a_bottleneck_gets_a_lower_layer(server, page_server,  # noqa: F811
+                                                                     shared_page_server):
+    """A real bottleneck: one Chromium subscriber sits in a namespace of its own behind a 400 kbit/s
+    `tbf` (only what the server sends it is limited), another on a free link. The free one decodes
+    the top layer; the limited one, from its own transport-wide feedback, a lower layer's
+    resolution within seconds, and keeps decoding; when the link opens up (3 Mbit/s) it climbs
+    back to the top layer."""
+    import os
+
+    from bottleneck import bottleneck_namespace, chromium_in, tcp_relay
+
+    admin = VideoRoomHandle(server.http_url)
+    room = create_room(admin, description="simulcast bottleneck")
+    deadline = time.monotonic() + 150
+    try:
+        address = os.environ["SFU_TEST_ADDRESS"]
+        with bottleneck_namespace() as (enter, set_rate), publisher_and_subscriber(publisher_camera_fps=30) as (pub, free), \
+                chromium_in(enter, secure_origin=shared_page_server) as limited, \
+                tcp_relay(address, ("127.0.0.1", server.http_port)) as relayed_port:
+            pub.get(f"{page_server}/videoroom.html?mode=publish&simulcast=1&room={room}"
+                    f"&server={server.ws_url}")
+            feed = _wait_published(pub, deadline)["myId"]
+            for sub, pages, api in ((free, page_server, server.http_url),
+                                    (limited, shared_page_server, f"http://{address}:{relayed_port}/janus")):
+                sub.get(f"{pages}/videoroom.html?mode=subscribe&room={room}&feed={feed}&server={api}")
+            _wait_width(free, lambda sample: sample["frameWidth"] >= 960 and (sample.get("framesDecoded") or 0) > 60,
+                        deadline, "the free subscriber is not on the top layer")
+            started = time.monotonic()
+            low = _wait_width(limited, lambda sample: sample["frameWidth"] <= 640 and (sample.get("framesDecoded") or 0) > 30,
+                              time.monotonic() + 30, "the limited subscriber never got a lower layer")
+            took = time.monotonic() - started
+            before = _inbound(limited)
+            time.sleep(8)
+            after = _inbound(limited)
+            fps = (after["framesDecoded"] - before["framesDecoded"]) / 8
+            print(f"\nbottleneck 400 kbit/s: lower layer {low['frameWidth']}x{low['frameHeight']} decoded "
+                  f"(within {took:.1f} s of the free one's top layer); then {fps:.1f} fps at "
+                  f"{after['frameWidth']} wide, {after['freezeCount'] - before['freezeCount']} new freezes; "
+                  f"free subscriber {_inbound(free).get('frameWidth')} wide; events {_events(limited, 'substream')}")
+            assert after["frameWidth"] <= 640, f"the limited subscriber went back up on 400 kbit/s: {after}"
+            assert fps >= 10, f"the limited subscriber decodes {fps:.1f} fps"
+            assert _inbound(free)["frameWidth"] >= 960, "the free subscriber was dragged down"
+
+            set_rate("3mbit")
+            opened = time.monotonic()
+            _wait_width(limited, lambda sample: sample["frameWidth"] >= 960, time.monotonic() + 30,
+                        "the top layer did not come back on 3 Mbit/s")
+            print(f"bottleneck lifted to 3 Mbit/s: top layer decoded after {time.monotonic() - opened:.1f} s")
+    finally:
+        admin.close()

@@ -32,7 +32,11 @@ struct BandwidthAllocator {
 
     /// The decisions, and the bits/s they add up to. What streams have is kept within `estimate`;
     /// moving up must also fit `upgradeBudget` (what the path is known to carry; nil: the estimate).
-    static func allocate(_ streams: [Stream], estimate: Int, upgradeBudget: Int? = nil) -> (decisions: [Decision], total: Int) {
+    /// `oneStepUp`: no stream goes more than one layer above what it has (a paused one resumes at
+    /// its lowest), so the path is tried layer by layer.
+    static func allocate(
+        _ streams: [Stream], estimate: Int, upgradeBudget: Int? = nil, oneStepUp: Bool = false
+    ) -> (decisions: [Decision], total: Int) {
         var decisions = [Decision](repeating: .paused, count: streams.count)
         var remaining = estimate
         let upgradeLimit = upgradeBudget ?? estimate
@@ -61,6 +65,7 @@ struct BandwidthAllocator {
             let layer = choices[index][position]
             let keeping = (streams[index].current ?? -1) >= layer
             guard !keeping else { return cost <= remaining }
+            if oneStepUp, position > 0, choices[index][position - 1] > (streams[index].current ?? -1) { return false }
             let spent = estimate - remaining
             return Double(cost) * upgradeHeadroom <= Double(min(remaining, upgradeLimit - spent))
         }

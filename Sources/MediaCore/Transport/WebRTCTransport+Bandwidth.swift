@@ -19,6 +19,7 @@ extension WebRTCTransport {
     /// The subscriber's own cap on what it receives (`max_bitrate`, bits/s; 0: none).
     package func setMaximumBitrate(_ bitsPerSecond: Int, now: MonotonicInstant) {
         bandwidth.setCap(bitsPerSecond)
+        bandwidth.releaseHold()
         bandwidth.nextAllocationAt = now  // a new cap takes effect on the next tick
     }
 
@@ -80,9 +81,12 @@ extension WebRTCTransport {
             bandwidth.allocatedBitsPerSecond = 0
             return
         }
+        let held = bandwidth.upgradesHeld(now: now)
+        // Layer by layer while an estimate limits us; a user's cap alone moves at once.
+        let stepwise = bandwidth.input != .none
         var (decisions, total) = BandwidthAllocator.allocate(
-            streams, estimate: budget, upgradeBudget: bandwidth.upgradeBudget)
-        if let upgradeBudget = bandwidth.upgradeBudget, upgradeBudget < budget {
+            streams, estimate: budget, upgradeBudget: held ? 0 : bandwidth.upgradeBudget, oneStepUp: stepwise)
+        if !held, let upgradeBudget = bandwidth.upgradeBudget, upgradeBudget < budget {
             // Would the estimate buy more than what the path is known to carry? Then find out first.
             let wanted = BandwidthAllocator.allocate(streams, estimate: budget).total
             if wanted > total { bandwidth.wantProof(of: min(budget, wanted * 115 / 100), now: now) }
@@ -91,7 +95,21 @@ extension WebRTCTransport {
             (decisions, total) = held
         }
         bandwidth.allocatedBitsPerSecond = total
+        var wentUp = false
+        var wentDown = false
         for (position, index) in indices.enumerated() where consumers[index].setup.kind == .video {
+            // Up or down against what the stream has now (a manual ceiling's change is neither:
+            // the allocator only follows it).
+            if let current = streams[position].current {
+                switch decisions[position] {
+                case .paused: wentDown = true
+                case .layer(let layer):
+                    if layer < current && layer < (streams[position].ceiling ?? Int.max) { wentDown = true }
+                    if layer > current { wentUp = true }
+                }
+            } else if case .layer = decisions[position] {
+                wentUp = true
+            }
             let before = (consumers[index].pausedForBandwidth, consumers[index].budgetLayer)
             switch decisions[position] {
             case .paused: pause(index)
@@ -102,6 +120,12 @@ extension WebRTCTransport {
                 logger.debug(
                     "bandwidth: mid \(consumers[index].setup.mid) \(decisions[position]) (estimate \(budget), upgrades \(upgrades), prices \(streams[position].layerRates), cap \(bandwidth.cap))")
             }
+        }
+        if wentDown, bandwidth.cap == 0 || budget < bandwidth.cap {
+            bandwidth.noteDowngrade(now: now)
+            logger.debug("bandwidth: no layer added for \(bandwidth.upgradeHold / 1_000_000) ms")
+        } else if wentUp {
+            bandwidth.noteUpgrade(now: now)
         }
     }
 
