@@ -55,9 +55,6 @@ import WebRTCPeer
         call.setDownlink(bitsPerSecond: 3_000_000)
         call.network.run(milliseconds: 8_000)
         let top = call.samples.first { $0.at >= widenedAt && $0.layer == 2 }
-        for sample in call.samples where sample.at >= widenedAt && (sample.at - widenedAt) % 250_000_000 < 10_000_000 && sample.at - widenedAt < 5_000_000_000 {
-            print("  t=\(Double(sample.at - widenedAt) / 1e9) est=\(sample.estimate ?? -1) up=\(sample.upgradeBudget ?? -1) proven=\(sample.proven ?? -1) probes=\(sample.probes) layer=\(sample.layer ?? -1)")
-        }
         let upSeconds = Double((top?.at ?? UInt64.max / 2) - widenedAt) / 1e9
         print("bandwidth: recovery to the top layer \(upSeconds) s, estimate \(call.samples.last?.estimate ?? -1)")
         #expect(upSeconds <= 4.0, "the top layer within 4 s: \(upSeconds) s")

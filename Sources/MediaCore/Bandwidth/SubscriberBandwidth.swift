@@ -23,12 +23,22 @@ struct SubscriberBandwidth {
     var history = TransportWideSendHistory()
     private(set) var estimator = BandwidthEstimator(startBitsPerSecond: Self.startBitsPerSecond)
     private(set) var input = Input.none
-    /// What the path has been shown to carry: the rate the last probe (padding on top of the
-    /// media, both counted) came through at; until congestion since cuts the estimate well below it.
+    /// What the path has been shown to carry: the rate the last goal probe (padding on top of the
+    /// media, both counted, for `goalProbeMicroseconds`) came through at; until congestion since
+    /// cuts the estimate well below it. The estimator's own short probes find headroom fast, but
+    /// a shaper's burst allowance (a token bucket) lets a short cluster through at any rate:
+    /// behind a 400 kbit/s tbf with a 10 kB burst they "showed" 2.5 Mbit/s.
     private(set) var proven: Int?
     /// The estimate (before the cap) when the proof came: congestion is a fall well below it.
     private var estimateAtProof = 0
     private var probeResultsSeen = 0
+    /// The goal probe in flight (its cluster id), whose result is the proof.
+    private var goalProbe: Int?
+    private var goalEndedAt: MonotonicInstant?
+    private var goalResult: Int?
+    /// How long a goal probe lasts: longer than any burst allowance worth the name, short
+    /// enough not to hurt the media if the path does not take it.
+    static let goalProbeMicroseconds: Int64 = 300_000
     /// When the allocator last asked for a probe before an upgrade.
     private var lastProofRequestAt: MonotonicInstant?
     /// Probes asked for before an upgrade are at least this far apart.
@@ -82,7 +92,7 @@ struct SubscriberBandwidth {
     }
 
     /// Between two layers added, so that congestion from the first shows before the second.
-    static let settleNanoseconds: UInt64 = 1_000_000_000
+    static let settleNanoseconds: UInt64 = 700_000_000
 
     /// The estimate took a layer away (or paused a video).
     mutating func noteDowngrade(now: MonotonicInstant) {
@@ -121,8 +131,9 @@ struct SubscriberBandwidth {
         }
     }
 
-    /// The budget for moving up (an upgrade, a resume): the estimate, but no more than what the
-    /// path has carried (acknowledged throughput) or been shown to carry (a probe). While we
+    /// The budget for moving up (an upgrade, a resume): the estimate, but no more than what a
+    /// goal probe has shown the path to carry (not the acknowledged throughput: measured over a
+    /// short window it includes probe bursts a shaper let through). While we
     /// send less than the estimate allows (application-limited), a delay-based estimate creeps
     /// up to 1.5 × what is acknowledged with nothing to stop it but congestion; spending that on
     /// a layer overloads the path, the estimate collapses and the layer goes again — the flapping
@@ -131,31 +142,46 @@ struct SubscriberBandwidth {
         guard let budget else { return nil }
         guard input == .transportWide else { return budget }
         let diagnostics = estimator.diagnostics
-        let acknowledged = diagnostics.acknowledgedBitsPerSecond ?? 0
         // A user's cap below what the estimator believes the path takes binds on its own: there
         // is nothing to prove below it (a data saver's cap is far below most links).
         let uncapped = min(diagnostics.delayBasedBitsPerSecond, diagnostics.lossBasedBitsPerSecond)
         let capBinds = cap > 0 && uncapped >= cap
-        return min(budget, max(acknowledged, proven ?? 0, capBinds ? cap : 0))
+        return min(budget, max(proven ?? 0, capBinds ? cap : 0))
     }
 
-    /// Takes a new proof from the estimator, and drops the last one once congestion cut the
-    /// estimate to less than 85 % of it (the estimate before the user's cap: a cap is no
-    /// congestion).
-    private mutating func refreshProof() {
+    /// Takes a goal probe's result as proof once the whole probe has been reported (the
+    /// estimator recomputes a cluster's result with every feedback that covers some of it, and
+    /// the first part of a long probe is exactly what a shaper's burst allowance lets through);
+    /// drops the proof once congestion cut the estimate to less than 85 % of what it was then
+    /// (the estimate before the user's cap: a cap is no congestion).
+    private mutating func refreshProof(now: MonotonicInstant) {
         let diagnostics = estimator.diagnostics
         let uncapped = min(diagnostics.delayBasedBitsPerSecond, diagnostics.lossBasedBitsPerSecond)
-        if diagnostics.probeResults != probeResultsSeen, let result = diagnostics.lastProbeBitsPerSecond {
+        if diagnostics.probeResults != probeResultsSeen {
             probeResultsSeen = diagnostics.probeResults
-            // A small probe (asked to test one step) does not take back what a bigger one showed.
-            let shown = result
-            if shown > proven ?? 0 {
-                proven = shown
+            if goalProbe != nil, diagnostics.lastProbeCluster == goalProbe { goalResult = diagnostics.lastProbeBitsPerSecond }
+        }
+        if let ended = goalEndedAt, now.nanoseconds(since: ended) >= Self.goalReportNanoseconds {
+            // A goal probe that came through at less than what is proven says the path carries less.
+            if let result = goalResult {
+                proven = result
                 estimateAtProof = uncapped
             }
+            goalProbe = nil
+            goalEndedAt = nil
+            goalResult = nil
         }
         if proven != nil, uncapped < estimateAtProof * 85 / 100 { proven = nil }
     }
+
+    /// Probe `cluster` sent its last packet.
+    mutating func probeEnded(cluster: Int, now: MonotonicInstant) {
+        if cluster == goalProbe { goalEndedAt = now }
+    }
+
+    /// After a goal probe's last packet, the feedback on all of it has come by then (feedback
+    /// every 100 ms, plus the path's delay).
+    static let goalReportNanoseconds: UInt64 = 300_000_000
 
     /// The user's cap (0: none), effective at once.
     mutating func setCap(_ bitsPerSecond: Int) {
@@ -168,7 +194,7 @@ struct SubscriberBandwidth {
         guard !outcomes.isEmpty else { return }
         input = .transportWide
         estimator.handleFeedback(outcomes, now: Self.micros(now))
-        refreshProof()
+        refreshProof(now: now)
     }
 
     mutating func handleReceiverEstimate(bitsPerSecond: Int, now: MonotonicInstant) {
@@ -181,17 +207,22 @@ struct SubscriberBandwidth {
         demandKnown = true
         estimator.setDemand(bitsPerSecond: demand, now: Self.micros(now))
         estimator.tick(now: Self.micros(now))
-        refreshProof()
+        refreshProof(now: now)
     }
 
     /// The allocator would move up to `total` bits/s if the path were known to carry it: a probe
-    /// of the difference, as padding on top of what goes out now (at most every 2 s).
-    mutating func wantProof(of total: Int, now: MonotonicInstant) {
+    /// of the difference, as padding on top of the `sending` bits/s of media that go out now (at
+    /// most every 2 s).
+    mutating func wantProof(of total: Int, sending: Int, now: MonotonicInstant) {
         guard input == .transportWide, probe == nil else { return }
         if let last = lastProofRequestAt, now.nanoseconds(since: last) < Self.proofProbeIntervalNanoseconds { return }
-        lastProofRequestAt = now
-        let sending = estimator.diagnostics.acknowledgedBitsPerSecond ?? 0
-        estimator.requestProbe(paddingBitsPerSecond: max(Self.minimumProofPadding, total - sending), now: Self.micros(now))
+        if let id = estimator.requestProbe(
+            paddingBitsPerSecond: max(Self.minimumProofPadding, total - sending), durationMicros: Self.goalProbeMicroseconds,
+            now: Self.micros(now))
+        {
+            goalProbe = id
+            lastProofRequestAt = now  // (a probe of the estimator's own in the way: asked again next time)
+        }
     }
 
     /// The smallest padding rate worth a probe.

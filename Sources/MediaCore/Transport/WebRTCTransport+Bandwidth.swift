@@ -89,7 +89,7 @@ extension WebRTCTransport {
         if !held, let upgradeBudget = bandwidth.upgradeBudget, upgradeBudget < budget {
             // Would the estimate buy more than what the path is known to carry? Then find out first.
             let wanted = BandwidthAllocator.allocate(streams, estimate: budget).total
-            if wanted > total { bandwidth.wantProof(of: min(budget, wanted * 115 / 100), now: now) }
+            if wanted > total { bandwidth.wantProof(of: min(budget, wanted * 115 / 100), sending: total, now: now) }
         }
         if let held = holdWhileSlightlyShort(streams, decisions, budget: budget, now: now) {
             (decisions, total) = held
@@ -240,6 +240,7 @@ extension WebRTCTransport {
             sentNow += 1
         }
         let finished = probe.bytesSent >= total && probe.packetsSent >= probe.cluster.minimumPackets
+        if finished { bandwidth.probeEnded(cluster: probe.cluster.id, now: now) }
         bandwidth.probe = finished || failed ? nil : probe
     }
 

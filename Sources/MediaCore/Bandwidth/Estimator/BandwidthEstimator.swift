@@ -85,6 +85,7 @@ struct BandwidthEstimator: Sendable {
         if let result = probeResults.takeResult() {
             diagnostics.lastProbeBitsPerSecond = SafeMath.int(result.bitsPerSecond)
             diagnostics.probeResults &+= 1
+            diagnostics.lastProbeCluster = result.cluster
             // A probe that overloaded the path shows up as overuse: then it proved nothing.
             if usage != .overusing, result.bitsPerSecond > estimateBefore {
                 probed = true
@@ -133,9 +134,13 @@ struct BandwidthEstimator: Sendable {
     /// The owner wants to know whether the path carries `bitsPerSecond` of padding on top of what
     /// it sends now (before spending the estimate on more): a probe at that rate, within the
     /// ceiling (cap, REMB), whether or not it would test more than the estimate.
-    mutating func requestProbe(paddingBitsPerSecond: Int, now: Int64) {
+    /// Returns the cluster's id (nil when none could be queued); `durationMicros` as the owner
+    /// wants it (a long, gentle probe tests what the path sustains, beyond any burst allowance).
+    @discardableResult
+    mutating func requestProbe(paddingBitsPerSecond: Int, durationMicros: Int64, now: Int64) -> Int? {
         let now = advanceClock(now)
-        prober.enqueueRequested(SafeMath.rate(paddingBitsPerSecond), now: now, context: probeContext)
+        return prober.enqueueRequested(
+            SafeMath.rate(paddingBitsPerSecond), durationMicros: durationMicros, now: now, context: probeContext)
     }
 
     /// What the allocator would send with no limit. Probing only happens while demand

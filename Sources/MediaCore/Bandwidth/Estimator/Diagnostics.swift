@@ -24,6 +24,8 @@ struct Diagnostics: Sendable, Equatable {
     /// How many probe results raised the estimate, and how many valid results came at all.
     var raisingProbes = 0
     var probeResults = 0
+    /// The cluster the last valid result came from.
+    var lastProbeCluster: Int?
     /// Gain-scaled trendline slope and the adaptive threshold it is compared to.
     var modifiedTrend: Double = 0
     var threshold: Double = 0

@@ -137,15 +137,17 @@ struct ProbeController: Sendable {
 
     /// A probe the owner asked for (to test headroom on top of what it sends): only the
     /// ceiling limits it.
-    mutating func enqueueRequested(_ rate: Double, now: Int64, context: Context) {
+    mutating func enqueueRequested(_ rate: Double, durationMicros: Int64, now: Int64, context: Context) -> Int? {
         let target = min(rate, context.ceiling)
-        guard target >= 1_000, target.isFinite, queue.isEmpty, awaiting == nil else { return }
+        guard target >= 1_000, target.isFinite, queue.isEmpty, awaiting == nil else { return nil }
+        let duration = min(max(durationMicros, Self.clusterDurationMicros), 900_000)
         let probe = ProbeCluster(
-            id: nextId, bitsPerSecond: SafeMath.int(target), durationMicros: Self.clusterDurationMicros,
+            id: nextId, bitsPerSecond: SafeMath.int(target), durationMicros: duration,
             minimumPackets: Self.clusterMinimumPackets)
         nextId = nextId == Int.max ? 1 : nextId + 1
         queue.append(probe)
-        awaiting = Awaiting(rate: target, deadline: now + Self.resultWaitMicros, mayContinue: false)
+        awaiting = Awaiting(rate: target, deadline: now + duration + Self.resultWaitMicros, mayContinue: false)
+        return probe.id
     }
 
     private mutating func enqueue(_ rate: Double, now: Int64, context: Context) {

@@ -38,6 +38,7 @@ struct ProbeResultEstimator: Sendable {
     struct Result: Sendable, Equatable {
         var bitsPerSecond: Double
         var clusterTargetBps: Double
+        var cluster: Int = 0
     }
 
     private var clusters = [Cluster](repeating: Cluster(), count: ProbeResultEstimator.slots)
@@ -106,6 +107,6 @@ struct ProbeResultEstimator: Sendable {
             rate = 0.95 * receiveRate   // the bottleneck shaped the probe: trust its exit rate
         }
         guard rate.isFinite else { return nil }
-        return Result(bitsPerSecond: rate, clusterTargetBps: c.targetBps)
+        return Result(bitsPerSecond: rate, clusterTargetBps: c.targetBps, cluster: c.id)
     }
 }
