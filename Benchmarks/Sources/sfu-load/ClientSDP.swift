@@ -7,6 +7,7 @@ enum ExtensionURI {
     static let mid = "urn:ietf:params:rtp-hdrext:sdes:mid"
     static let absSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
     static let audioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+    static let transportCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 }
 
 /// What our side puts in its SDP: ICE credentials, certificate fingerprint, host candidate.
@@ -129,9 +130,14 @@ enum ClientSDP {
 
     /// Our recvonly answer to a subscriber offer: opus and VP8 accepted, everything else
     /// rejected; extension ids as offered. Also returns the payload types' clock rates.
-    static func subscriberAnswer(to offer: SessionDescription, local: LocalTransport) -> (sdp: String, clockRates: [UInt8: UInt32]) {
+    static func subscriberAnswer(
+        to offer: SessionDescription, local: LocalTransport, transportWideCC: Bool = true
+    ) -> (sdp: String, clockRates: [UInt8: UInt32]) {
+        let accepted: Set<String> = transportWideCC
+            ? [ExtensionURI.mid, ExtensionURI.absSendTime, ExtensionURI.audioLevel, ExtensionURI.transportCC]
+            : [ExtensionURI.mid, ExtensionURI.absSendTime, ExtensionURI.audioLevel]
         var clockRates: [UInt8: UInt32] = [:]
-        var accepted: [String] = []
+        var acceptedMids: [String] = []
         var body: [String] = []
         for media in offer.media {
             let mid = media.mid ?? ""
@@ -142,13 +148,13 @@ enum ClientSDP {
                 if !mid.isEmpty { body.append("a=mid:\(mid)") }
                 continue
             }
-            accepted.append(mid)
+            acceptedMids.append(mid)
             clockRates[codec.payloadType] = codec.clockRate
             body.append("m=\(media.kind.token) 9 \(media.proto) \(codec.payloadType)")
             body += local.transportLines(setup: "active")
             body.append("a=mid:\(mid)")
             for element in media.extensions
-            where [ExtensionURI.mid, ExtensionURI.absSendTime, ExtensionURI.audioLevel].contains(element.uri) {
+            where accepted.contains(element.uri) {
                 body.append("a=extmap:\(element.id) \(element.uri)")
             }
             body += ["a=recvonly", "a=rtcp-mux"]
@@ -158,10 +164,16 @@ enum ClientSDP {
                 body += ["a=rtcp-fb:\(codec.payloadType) nack", "a=rtcp-fb:\(codec.payloadType) nack pli",
                          "a=rtcp-fb:\(codec.payloadType) ccm fir"]
             }
+            // As browsers do: transport-wide feedback on what the server sends (when it offers it).
+            if transportWideCC, codec.feedback.contains("transport-cc"),
+                media.extensions.contains(where: { $0.uri == ExtensionURI.transportCC })
+            {
+                body.append("a=rtcp-fb:\(codec.payloadType) transport-cc")
+            }
         }
         let head = [
             "v=0", "o=- \(UInt64.random(in: 1...UInt64(Int64.max))) 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-            "a=group:BUNDLE \(accepted.joined(separator: " "))", "a=msid-semantic: WMS",
+            "a=group:BUNDLE \(acceptedMids.joined(separator: " "))", "a=msid-semantic: WMS",
         ]
         return ((head + body).joined(separator: "\r\n") + "\r\n", clockRates)
     }

@@ -30,6 +30,10 @@ struct LoadOptions: Sendable {
     var threads = 1
     /// Seconds between "everyone connected" and the start of the measured window.
     var warmup = 2.0
+    /// Each subscriber's `max_bitrate` (VideoRoom `configure`, bits/s); nil: none sent.
+    var subscriberMaxBitrate: Int?
+    /// Subscribers answer transport-cc (and send its feedback) when offered.
+    var transportWideCC = true
 
     static let usage = """
         usage: sfu-load --url URL [--local-address ADDR] [--publishers P] [--subscribers S]
@@ -37,12 +41,18 @@ struct LoadOptions: Sendable {
                         [--video-bitrate BPS] [--fps N] [--keyframe-interval FRAMES]
                         [--width W] [--height H] [--audio-bitrate BPS] [--media-loop SECONDS]
                         [--no-audio] [--no-video] [--threads N] [--warmup SECONDS] [--decrypt-every N]
+                        [--subscriber-max-bitrate BPS] [--no-twcc]
           --url            Janus API endpoint: http://HOST:PORT/janus (REST, long poll) or
                            ws://HOST:PORT (WebSocket, subprotocol janus-protocol)
           --local-address  address the peers bind and offer as their host candidate
           --subscribers    each subscriber subscribes to every publisher
           --server-pid     sample the server's CPU time and RSS from /proc
           --json           print one JSON object on stdout (progress goes to stderr)
+          --subscriber-max-bitrate  each subscriber caps what it receives (configure max_bitrate,
+                           a swift-sfu extension)
+          --no-twcc        subscribers refuse transport-cc (by default they answer it when the
+                           server offers it and send transport-wide feedback every 100 ms, as
+                           browsers do: the server's per-subscriber estimator then runs)
         """
 
     struct UsageError: Error, CustomStringConvertible {
@@ -85,6 +95,8 @@ struct LoadOptions: Sendable {
             case "--threads": options.threads = try number(flag, Int.self)
             case "--decrypt-every": options.decryptEvery = try number(flag, Int.self)
             case "--warmup": options.warmup = try number(flag, Double.self)
+            case "--subscriber-max-bitrate": options.subscriberMaxBitrate = try number(flag, Int.self)
+            case "--no-twcc": options.transportWideCC = false
             case "-h", "--help": throw UsageError(description: usage)
             default: throw UsageError(description: "unknown flag \(flag)\n\(usage)")
             }

@@ -41,6 +41,8 @@ final class LoadPeer {
     var clockRates: [UInt8: UInt32] = [:]
     var videoPayloadTypes: Set<UInt8> = []
     private(set) var tallies: [UInt32: SubscriberStreamTally] = [:]
+    /// Transport-wide feedback on what the server sends us, when its offer carried the extension.
+    var transportWide: TransportWideReceiver?
     private(set) var received = 0
     // Diagnostics for a peer that does not connect.
     private(set) var datagramsReceived = 0
@@ -75,6 +77,7 @@ final class LoadPeer {
         datagramsReceived += 1
         let kind = DatagramKind.classify(datagram)
         if kind == .stun, answerCheck(datagram, from: TransportAddress(storage: source)) { return }
+        if kind == .rtp, connected { transportWide?.record(header: datagram, arrivalNanoseconds: now.nanoseconds) }
         if decryptEvery > 1, connected, role == .subscriber, kind == .rtp, datagram.count >= 12 {
             let header = ClearRTPHeader(datagram)
             let arrival = now.nanoseconds
@@ -106,6 +109,11 @@ final class LoadPeer {
         if connected, nextReport <= now {
             sendReports(now: now)
             nextReport = now.adding(nanoseconds: Self.reportIntervalNanoseconds)
+        }
+        if connected, let messages = transportWide?.feedback(now: now, senderSSRC: receiverSSRC, mediaSSRC: 0),
+            !messages.isEmpty
+        {
+            peer.sendRTCP(messages)
         }
         flush(now: now, window: window, latency: &latency)
     }
@@ -162,6 +170,7 @@ final class LoadPeer {
         var due = peer.nextTimeout()
         if connected {
             due = min(due ?? nextReport, nextReport)
+            if let feedback = transportWide?.nextFeedback { due = min(due ?? feedback, feedback) }
             if let mediaDue = media?.nextDue { due = min(due ?? mediaDue, mediaDue) }
         }
         return due

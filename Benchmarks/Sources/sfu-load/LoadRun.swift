@@ -132,7 +132,7 @@ final class LoadRun {
         let local = LocalTransport(
             credentials: credentials, fingerprint: certificate.fingerprint, address: options.localAddress,
             port: socket.port)
-        let (answer, clockRates) = ClientSDP.subscriberAnswer(to: offer, local: local)
+        let (answer, clockRates) = ClientSDP.subscriberAnswer(to: offer, local: local, transportWideCC: options.transportWideCC)
         if debug { log("subscriber \(index) offer:\n\(offerText)\nanswer:\n\(answer)") }
         // We answer with a=setup:active, so we are the DTLS client whatever the offer allowed.
         let peer = try LoadPeer(
@@ -147,9 +147,15 @@ final class LoadRun {
                 tiebreaker: UInt64.max))
         peer.clockRates = clockRates
         peer.decryptEvery = options.decryptEvery
+        if options.transportWideCC, let id = ClientSDP.extensionID(ExtensionURI.transportCC, in: offer, kind: "video") {
+            peer.transportWide = TransportWideReceiver(extensionID: id)
+        }
         peer.videoPayloadTypes = Set(clockRates.filter { $0.value == 90_000 }.keys)
         _ = try janus.message(
             handle: handle, body: ["request": "start"], jsep: ["type": "answer", "sdp": answer, "trickle": false])
+        if let cap = options.subscriberMaxBitrate {
+            _ = try janus.message(handle: handle, body: ["request": "configure", "max_bitrate": cap])
+        }
         subscribers.append(peer)
         addToLoop(peer)
     }

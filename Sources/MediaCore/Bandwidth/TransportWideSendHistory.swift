@@ -19,8 +19,9 @@ struct TransportWideSendHistory {
         var probeCluster: Int32 = -1
     }
 
-    /// Records kept: about 4 s of a 3 Mbit/s stream, far longer than feedback takes to come.
-    static let capacity = 4096
+    /// Records kept (24 bytes each, 48 KB a subscriber PeerConnection): 2 s of 1,000 packets a
+    /// second (about 10 Mbit/s), far longer than feedback takes to come (100 ms).
+    static let capacity = 2048
     private var records: [Record] = []
     /// The unwrapped number the next packet takes.
     private(set) var nextSequence: Int64 = 0
