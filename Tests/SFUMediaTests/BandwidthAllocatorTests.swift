@@ -76,4 +76,9 @@ import Testing
         // Going down is not limited.
         #expect(BandwidthAllocator.allocate([video(current: 2)], estimate: 200_000, oneStepUp: true).decisions == [.layer(0)])
     }
+
+    @Test func withoutPausingAVideoThatDoesNotFitKeepsItsLowestLayer() {
+        let (decisions, _) = BandwidthAllocator.allocate([Self.audio, video()], estimate: 100_000, mayPause: false)
+        #expect(decisions == [.layer(0), .layer(0)])
+    }
 }

@@ -33,9 +33,10 @@ struct BandwidthAllocator {
     /// The decisions, and the bits/s they add up to. What streams have is kept within `estimate`;
     /// moving up must also fit `upgradeBudget` (what the path is known to carry; nil: the estimate).
     /// `oneStepUp`: no stream goes more than one layer above what it has (a paused one resumes at
-    /// its lowest), so the path is tried layer by layer.
+    /// its lowest), so the path is tried layer by layer. `mayPause` false: a video that does not
+    /// fit gets its lowest layer all the same.
     static func allocate(
-        _ streams: [Stream], estimate: Int, upgradeBudget: Int? = nil, oneStepUp: Bool = false
+        _ streams: [Stream], estimate: Int, upgradeBudget: Int? = nil, oneStepUp: Bool = false, mayPause: Bool = true
     ) -> (decisions: [Decision], total: Int) {
         var decisions = [Decision](repeating: .paused, count: streams.count)
         var remaining = estimate
@@ -78,7 +79,9 @@ struct BandwidthAllocator {
                 changed = true
             }
         }
-        for index in order where step[index] >= 0 {
+        for index in order {
+            if step[index] < 0 && !mayPause { step[index] = 0 }
+            guard step[index] >= 0 else { continue }
             decisions[index] = .layer(choices[index][step[index]])
             total += price(index, step[index])
         }

@@ -84,8 +84,12 @@ extension WebRTCTransport {
         let held = bandwidth.upgradesHeld(now: now)
         // Layer by layer while an estimate limits us; a user's cap alone moves at once.
         let stepwise = bandwidth.input != .none
+        // A receiver's own estimate (REMB) follows what it receives: paused on it, a video would
+        // stay paused (LiveKit, REMB-driven, makes pausing opt-in for the same reason).
+        let mayPause = bandwidth.input != .receiverEstimate
         var (decisions, total) = BandwidthAllocator.allocate(
-            streams, estimate: budget, upgradeBudget: held ? 0 : bandwidth.upgradeBudget, oneStepUp: stepwise)
+            streams, estimate: budget, upgradeBudget: held ? 0 : bandwidth.upgradeBudget, oneStepUp: stepwise,
+            mayPause: mayPause)
         if !held, let upgradeBudget = bandwidth.upgradeBudget, upgradeBudget < budget {
             // Would the estimate buy more than what the path is known to carry? Then find out first.
             let wanted = BandwidthAllocator.allocate(streams, estimate: budget).total
