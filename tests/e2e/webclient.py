@@ -203,15 +203,24 @@ def meeting_of_three(base_url: str, room: int, artifact: str, extra_flags: tuple
         wait_for(lambda: hand_queue(drivers[0]) == ["Cleo"], 10, "Cleo first after Bob lowered his hand")
 
         # Data saver: Ann chooses "Audio only"; she stops publishing video (the others decode no
-        # more of her frames) while her audio keeps coming.
+        # more of her frames) while her audio keeps coming — and she stops receiving video too
+        # (her subscriptions' max_bitrate: the server pauses Bob's and Cleo's video for her),
+        # while their audio keeps coming.
         drivers[0].set_window_size(1280, 720)
         Select(drivers[0].find_element(By.ID, "quality")).select_by_value("audio")
         time.sleep(2.0)
         before = [drivers[i].execute_async_script(DECODED_SCRIPT)["decoded"]["Ann"] for i in (1, 2)]
+        received_before = drivers[0].execute_async_script(DECODED_SCRIPT)["decoded"]
         time.sleep(3.0)
         after = [drivers[i].execute_async_script(DECODED_SCRIPT)["decoded"]["Ann"] for i in (1, 2)]
+        received_after = drivers[0].execute_async_script(DECODED_SCRIPT)["decoded"]
         print("Ann at Bob's and Cleo's before/after audio only:", before, after)
+        print("Bob and Cleo at Ann's before/after audio only:", received_before, received_after)
         for was, now in zip(before, after):
             assert now["frames"] - was["frames"] <= 2, (before, after)
             assert now["audio"] - was["audio"] >= 50, (before, after)
+        for name in ("Bob", "Cleo"):
+            was, now = received_before[name], received_after[name]
+            assert now["frames"] - was["frames"] <= 2, (name, received_before, received_after)
+            assert now["audio"] - was["audio"] >= 50, (name, received_before, received_after)
         assert [page_state(d)["errors"] for d in drivers] == [[], [], []]

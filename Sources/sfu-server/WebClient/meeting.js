@@ -10,13 +10,15 @@ const PLUGIN = "janus.plugin.videoroom";
 // indicator), half a second of audio to decide (25 packets of 20 ms).
 const NEW_ROOM = {publishers: 16, audiolevel_event: true, audio_active_packets: 25, audio_level_average: 40};
 
-// Data saver: the publisher's bitrate cap (bits/s; 0: the room's) and whether we send video.
-// (What we receive is not limited yet: that waits for the subscriber bit-rate cap.)
+// Data saver: the publisher's bitrate cap (bits/s; 0: the room's), whether we send video, and
+// what we receive of each other participant at most (bits/s; 0: no cap) — the server's
+// subscriber `max_bitrate`: it picks their simulcast layers within it, or pauses their video
+// (audio goes on) when not even the lowest fits.
 export const QUALITIES = {
-	audio: {label: "Audio only", bitrate: 64000, video: false},
-	low: {label: "Low", bitrate: 200000, video: true},
-	standard: {label: "Standard", bitrate: 600000, video: true},
-	best: {label: "Best", bitrate: 0, video: true},
+	audio: {label: "Audio only", bitrate: 64000, video: false, receive: 64000},
+	low: {label: "Low", bitrate: 200000, video: true, receive: 250000},
+	standard: {label: "Standard", bitrate: 600000, video: true, receive: 800000},
+	best: {label: "Best", bitrate: 0, video: true, receive: 0},
 };
 
 export class Meeting {
@@ -188,6 +190,13 @@ export class Meeting {
 		const answer = await who.pc.createAnswer();
 		await who.pc.setLocalDescription(answer);
 		await who.handle.send({request: "start", room: this.room}, {type: answer.type, sdp: answer.sdp});
+		if (QUALITIES[this.quality].receive) await this.applyReceiving(who);
+	}
+
+	/** What we receive of `who` at most (the data saver's `receive`). */
+	async applyReceiving(who) {
+		if (!who.handle) return;
+		await who.handle.send({request: "configure", max_bitrate: QUALITIES[this.quality].receive});
 	}
 
 	removeParticipant(id) {
@@ -241,11 +250,13 @@ export class Meeting {
 		await this.applySending();
 	}
 
-	/** Data saver: caps what we publish (`bitrate`); "audio only" also stops our video. */
+	/** Data saver: caps what we publish (`bitrate`) and what we receive of each participant
+	 * (`max_bitrate`); "audio only" also stops our video. */
 	async setQuality(name) {
 		if (!QUALITIES[name]) return;
 		this.quality = name;
 		await this.applySending();
+		await Promise.all([...this.participants.values()].map((who) => this.applyReceiving(who)));
 	}
 
 	/** Per published m-line whether the server relays it (`configure` `streams`). */
