@@ -243,6 +243,28 @@ import Testing
         #expect(missing.errorCode == 429)
     }
 
+    /// Whoever is talking goes first where a subscriber's bandwidth is short: their video m-lines
+    /// are bound with a higher priority while they talk.
+    @Test func theTalkingParticipantsVideoIsBoundWithPriority() async throws {
+        let harness = VideoRoomHarness()
+        let admin = try await harness.client()
+        _ = await admin.request(["request": "create", "room": 56, "audiolevel_event": true])
+        let (alice, bob) = try await twoPublishers(harness, room: 56)
+        let client = try await harness.client()
+        let (attached, offer) = await client.request([
+            "request": "join", "ptype": "subscriber", "room": 56,
+            "streams": [["feed": .uint(alice.1), "mid": "1"], ["feed": .uint(bob.1), "mid": "1"]],
+        ])
+        #expect(attached["videoroom"] == "attached")
+        _ = await client.request(["request": "start"], jsep: try VideoRoomHarness.answer(to: try #require(offer)))
+        let transport = try #require(harness.media.lastStarted?.allocation.id)
+        #expect(harness.media.lastBindings(transport)?.map(\.priority) == [0, 0])
+        harness.media.emit(bob.2, .talking(mid: "0", talking: true, level: 20))
+        #expect(await harness.media.waitForBindings(transport) { $0.map(\.priority) == [0, 1] })
+        harness.media.emit(bob.2, .talking(mid: "0", talking: false, level: 60))
+        #expect(await harness.media.waitForBindings(transport) { $0.map(\.priority) == [0, 0] })
+    }
+
     @Test func updateKeepsMidsStableAndReusesInactiveMLines() async throws {
         let harness = VideoRoomHarness()
         let (alice, bob) = try await twoPublishers(harness)

@@ -94,6 +94,15 @@ final class FakeRoomMediaPlane: RoomMediaPlane {
     func lastBindings(_ allocation: UInt64) -> [SubscriberBinding]? {
         calls.withLock { $0.bindings.last { $0.allocation == allocation }?.bindings }
     }
+    /// Waits (up to a second) until the transport's latest bindings satisfy `check`.
+    func waitForBindings(_ allocation: UInt64, _ check: ([SubscriberBinding]) -> Bool) async -> Bool {
+        for _ in 0..<100 {
+            if let bindings = lastBindings(allocation), check(bindings) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     func limits(_ allocation: UInt64) -> [Int] {
         calls.withLock { $0.limits.filter { $0.allocation == allocation }.map(\.maximumBitrate) }
     }

@@ -77,15 +77,19 @@ public struct SubscriberBinding: Sendable, Equatable {
     /// Janus `fallback`: microseconds a simulcast layer may send nothing before this m-line
     /// falls back to a lower one (nil: 250 000).
     public var fallbackMicroseconds: Int?
+    /// Who goes first when the subscriber's bandwidth is short (higher first): the VideoRoom
+    /// raises the one who is talking.
+    public var priority: Int
 
     public init(mid: String, source: SourceKey?, send: Bool = true, substream: Int? = nil, temporal: Int? = nil,
-                fallbackMicroseconds: Int? = nil) {
+                fallbackMicroseconds: Int? = nil, priority: Int = 0) {
         self.mid = mid
         self.source = source
         self.send = send
         self.substream = substream
         self.temporal = temporal
         self.fallbackMicroseconds = fallbackMicroseconds
+        self.priority = priority
     }
 }
 

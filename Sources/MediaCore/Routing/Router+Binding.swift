@@ -24,6 +24,7 @@ extension Router {
             subscriber.consumers[index].layerCeiling = binding.substream
             subscriber.consumers[index].layerChoice?.ceiling = binding.substream
             subscriber.consumers[index].setTemporalCeiling(binding.temporal)
+            subscriber.consumers[index].priority = binding.priority
             let fallback = binding.fallbackMicroseconds.map { UInt64($0) * 1_000 }
             subscriber.consumers[index].fallbackNanoseconds = fallback
             subscriber.consumers[index].layerChoice?.fallbackNanoseconds = fallback

@@ -38,6 +38,8 @@ struct Consumer {
     var unreportedTemporal: Int?
     /// Janus `fallback` for this m-line (nil: the default 250 ms), kept across rebinds.
     var fallbackNanoseconds: UInt64?
+    /// The allocator's order when bandwidth is short (higher first).
+    var priority = 0
     /// The bitrate of each layer of the source, as its packets go by (the allocator's prices).
     var layerMeter = LayerBitrateMeter()
     /// The highest layer the subscriber's bandwidth allows (the allocator's; nil: any), kept

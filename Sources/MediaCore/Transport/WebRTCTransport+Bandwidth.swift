@@ -73,7 +73,8 @@ extension WebRTCTransport {
             if let held = current, let budgetLayer = consumer.budgetLayer { current = min(held, budgetLayer) }
             indices.append(index)
             streams.append(BandwidthAllocator.Stream(
-                isVideo: consumer.setup.kind == .video, layerRates: rates, ceiling: consumer.layerCeiling, current: current))
+                isVideo: consumer.setup.kind == .video, layerRates: rates, ceiling: consumer.layerCeiling, current: current,
+                priority: consumer.priority))
         }
         bandwidth.tick(demand: BandwidthAllocator.demand(streams), now: now)
         guard let budget = bandwidth.budget else {

@@ -57,6 +57,12 @@ extension Room {
         notifyParticipants(
             .talking(room: id, id: participant.id, mindex: publisherMedia.streams[index].mindex, mid: mid,
                      level: level, talking: talking))
+        // Whoever is talking goes first where a subscriber's bandwidth is short.
+        for subscriber in subscribers.values where subscriber.started
+            && subscriber.streams.contains(where: { $0.feedID == participant.id && $0.kind == .video })
+        {
+            bind(handleID: subscriber.handleID)
+        }
     }
 
     private mutating func subscriberEvent(_ event: TransportEvent, subscriber: Subscriber) {

@@ -135,7 +135,8 @@ extension Room {
             }
             return SubscriberBinding(
                 mid: stream.mid, source: source, send: stream.send && !subscriber.paused, substream: stream.substream,
-                temporal: stream.temporal, fallbackMicroseconds: stream.fallback)
+                temporal: stream.temporal, fallbackMicroseconds: stream.fallback,
+                priority: stream.feedID.flatMap { participants[$0] }?.isTalking == true ? 1 : 0)
         }
         command(.bind(subscriber.allocation, bindings))
     }
